@@ -1,0 +1,147 @@
+// swift-tools-version:6.2
+//
+// HomeReady: is each contact-center agent ready to take calls from home?
+//
+// Targets, dependencies pointing one way only (see docs/architecture.md):
+//   HomeReadyModel      pure values: report, profile, verdict, equipment lifecycle
+//   HomeReadyProfiles   YAML -> Profile, validation with located errors, search path
+//   HomeReadyScoring    pure math: E-model, Erlang C, latency/jitter statistics
+//   HomeReadyTransport  Swift over libcurl and OpenSSL (HTTP timing, TLS inspection, UDP sockets)
+//   HomeReadyProbe      network measurement (throughput, latency, jitter, loss, DNS)
+//   HomeReadyVPN        VPN gateway, STUN and MTU checks
+//   HomeReadyPosture    facts collectors and the posture rule engine
+//   HomeReadyAgent      runs a check, renders, signs, spools and uploads it
+//   HomeReadySpeedTest  server side of the speed test (HTTP endpoints, UDP echo responder)
+//   HomeReadyServer     inventory server: storage, readiness, capacity, API, dashboard
+//
+// Set HOMEREADY_AGENT_ONLY=1 to leave out the server targets and their dependencies
+// (Hummingbird, NIO, database drivers): agent-side work then builds in a fraction of the time.
+import PackageDescription
+
+let agentOnly = Context.environment["HOMEREADY_AGENT_ONLY"] == "1"
+
+/// Strict settings applied to every Swift target (swift-log's loop).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+var products: [Product] = [
+    .executable(name: "homeready", targets: ["homeready"])
+]
+
+var dependencies: [Package.Dependency] = [
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+]
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+
+var targets: [Target] = [
+    // MARK: System libraries
+    .systemLibrary(
+        name: "CHomeReadyCurl",
+        pkgConfig: "libcurl",
+        providers: [.apt(["libcurl4-openssl-dev"])]
+    ),
+    .systemLibrary(
+        name: "CHomeReadyOpenSSL",
+        pkgConfig: "openssl",
+        providers: [.apt(["libssl-dev"])]
+    ),
+
+    // MARK: Agent side
+    .target(name: "HomeReadyModel"),
+    .target(name: "HomeReadyProfiles", dependencies: ["HomeReadyModel", yams], resources: [.copy("Builtin")]),
+    .target(name: "HomeReadyScoring", dependencies: ["HomeReadyModel"]),
+    .target(name: "HomeReadyTransport", dependencies: ["CHomeReadyCurl", "CHomeReadyOpenSSL", logging]),
+    .target(name: "HomeReadyProbe", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport", logging]),
+    .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyTransport", logging]),
+    .target(name: "HomeReadyPosture", dependencies: ["HomeReadyModel", logging]),
+    .target(
+        name: "HomeReadyAgent",
+        dependencies: [
+            "HomeReadyModel", "HomeReadyProfiles", "HomeReadyScoring", "HomeReadyTransport",
+            "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", logging, crypto,
+        ]
+    ),
+    .executableTarget(name: "homeready", dependencies: ["HomeReadyAgent", argumentParser, logging]),
+    .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel"]),
+
+    // MARK: Agent-side tests
+    .testTarget(name: "HomeReadyModelTests", dependencies: ["HomeReadyModel", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyProfilesTests", dependencies: ["HomeReadyProfiles", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyScoringTests", dependencies: ["HomeReadyScoring"]),
+    .testTarget(name: "HomeReadyTransportTests", dependencies: ["HomeReadyTransport", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyProbeTests", dependencies: ["HomeReadyProbe", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyVPNTests", dependencies: ["HomeReadyVPN", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyPostureTests", dependencies: ["HomeReadyPosture", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyAgentTests", dependencies: ["HomeReadyAgent", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
+]
+
+if !agentOnly {
+    products.append(.executable(name: "homeready-server", targets: ["homeready-server"]))
+    dependencies += [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.30.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.0"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.14.0"),
+    ]
+    let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+    let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+    let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+    let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    targets += [
+        .target(name: "HomeReadySpeedTest", dependencies: [hummingbird, nioCore, nioPosix, lifecycle, logging]),
+        .target(
+            name: "HomeReadyServer",
+            dependencies: [
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadySpeedTest", hummingbird, lifecycle, logging, crypto,
+                nioCore, nioPosix,
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(name: "homeready-server", dependencies: ["HomeReadyServer", argumentParser, logging]),
+        .testTarget(
+            name: "HomeReadySpeedTestTests",
+            dependencies: [
+                "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyTestSupport", hummingbird,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "HomeReadyServerTests",
+            dependencies: [
+                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+}
+
+for target in targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}
+
+let package = Package(
+    name: "HomeReady",
+    platforms: [.macOS(.v14)],
+    products: products,
+    dependencies: dependencies,
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

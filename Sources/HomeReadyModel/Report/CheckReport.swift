@@ -1,0 +1,182 @@
+import Foundation
+
+/// The record of one `homeready check` run: the product's main record and its external contract.
+///
+/// Encoded as JSON with snake_case keys and ISO-8601 UTC times (see `docs/report.md`). Sections that did not
+/// run are `nil` and absent from the JSON, never zero.
+public struct CheckReport: Codable, Sendable, Equatable {
+    /// The schema version this build writes.
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    /// Unique id of this run; the server deduplicates by it.
+    public var reportID: UUID
+    public var agent: AgentIdentity
+    public var profile: ProfileReference
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var verdict: Verdict
+    public var findings: [Finding]
+    public var network: NetworkResult?
+    public var voice: VoiceResult?
+    public var vpn: [VPNResult]?
+    public var posture: [PostureResult]?
+    public var equipment: [EquipmentResult]?
+    /// The tool that produced the report.
+    public var tool: ToolInfo?
+
+    public init(
+        schemaVersion: Int = CheckReport.currentSchemaVersion,
+        reportID: UUID = UUID(),
+        agent: AgentIdentity,
+        profile: ProfileReference,
+        startedAt: Date,
+        finishedAt: Date,
+        verdict: Verdict,
+        findings: [Finding] = [],
+        network: NetworkResult? = nil,
+        voice: VoiceResult? = nil,
+        vpn: [VPNResult]? = nil,
+        posture: [PostureResult]? = nil,
+        equipment: [EquipmentResult]? = nil,
+        tool: ToolInfo? = nil
+    ) {
+        self.schemaVersion = schemaVersion
+        self.reportID = reportID
+        self.agent = agent
+        self.profile = profile
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.verdict = verdict
+        self.findings = findings
+        self.network = network
+        self.voice = voice
+        self.vpn = vpn
+        self.posture = posture
+        self.equipment = equipment
+        self.tool = tool
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
+        case reportID = "report_id"
+        case agent, profile
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case verdict, findings, network, voice, vpn, posture, equipment, tool
+    }
+}
+
+/// Who ran the check.
+public struct AgentIdentity: Codable, Sendable, Equatable {
+    public var employeeID: String
+    public var hostname: String
+    /// The user account that ran the check (session-dependent facts are collected as this user).
+    public var user: String?
+
+    public init(employeeID: String, hostname: String, user: String? = nil) {
+        self.employeeID = employeeID
+        self.hostname = hostname
+        self.user = user
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case employeeID = "employee_id"
+        case hostname, user
+    }
+}
+
+/// The profile a report was judged against.
+public struct ProfileReference: Codable, Sendable, Equatable {
+    public var id: String
+    public var version: Int
+
+    public init(id: String, version: Int) {
+        self.id = id
+        self.version = version
+    }
+}
+
+/// The program that wrote a report.
+public struct ToolInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public var platform: String
+
+    public init(name: String = "homeready", version: String, platform: String) {
+        self.name = name
+        self.version = version
+        self.platform = platform
+    }
+}
+
+/// Overall outcome of a check.
+public enum Verdict: String, Codable, Sendable, CaseIterable {
+    case ready
+    case readyWithWarnings = "ready_with_warnings"
+    case notReady = "not_ready"
+    case incomplete
+
+    /// Decides the verdict from findings: a failed critical finding means not ready; an `error` on a critical
+    /// finding (could not measure) means incomplete; failed warnings or `warn` statuses mean ready with warnings.
+    public static func decide(from findings: [Finding]) -> Verdict {
+        var verdict = Verdict.ready
+        for finding in findings {
+            switch (finding.status, finding.severity) {
+            case (.fail, .critical):
+                return .notReady
+            case (.error, .critical):
+                verdict = .incomplete
+            case (.fail, _), (.warn, _), (.error, _):
+                if verdict == .ready { verdict = .readyWithWarnings }
+            default:
+                break
+            }
+        }
+        return verdict
+    }
+
+    /// Process exit code documented for `homeready check`: 0 ready (with or without warnings), 1 not ready,
+    /// 3 incomplete. (2 is reserved for usage and configuration errors.)
+    public var exitCode: Int32 {
+        switch self {
+        case .ready, .readyWithWarnings: return 0
+        case .notReady: return 1
+        case .incomplete: return 3
+        }
+    }
+
+    /// Whether the agent may take calls from home with this verdict.
+    public var passes: Bool { self == .ready || self == .readyWithWarnings }
+}
+
+/// JSON coders configured for the report contract (ISO-8601 UTC dates, sorted keys for stable output).
+public enum ReportCoding {
+    /// An encoder producing the documented wire format.
+    public static func encoder(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// A decoder accepting the documented wire format.
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = parseISO8601(text) { return date }
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "expected an ISO-8601 UTC time such as 2026-11-24T16:00:00Z, got \"\(text)\"")
+        }
+        return decoder
+    }
+
+    /// Parses ISO-8601 times with or without fractional seconds.
+    public static func parseISO8601(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        return try? withFraction.parse(text)
+    }
+}

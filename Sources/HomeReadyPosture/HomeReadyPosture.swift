@@ -1,0 +1,1 @@
+/// Facts collectors and the posture rule engine.

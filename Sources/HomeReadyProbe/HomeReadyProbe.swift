@@ -1,0 +1,1 @@
+/// Network measurement of the home link.

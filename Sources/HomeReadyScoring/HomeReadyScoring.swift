@@ -1,0 +1,1 @@
+/// Pure math: E-model voice quality, Erlang C capacity, latency and jitter statistics.

@@ -1,0 +1,1 @@
+/// Server side of the speed test: HTTP endpoints and the UDP echo responder.

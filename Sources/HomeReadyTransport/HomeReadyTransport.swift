@@ -1,0 +1,1 @@
+/// Swift over libcurl and OpenSSL: HTTP transfers with timing, TLS inspection, sockets.

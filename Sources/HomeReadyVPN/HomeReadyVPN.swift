@@ -1,0 +1,1 @@
+/// VPN gateway, STUN and path MTU checks.

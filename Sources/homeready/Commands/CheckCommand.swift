@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import HomeReadyAgent
+import HomeReadyModel
+import HomeReadyProbe
+import HomeReadyProfiles
+import Logging
+
+/// `homeready check`: measures, judges against the profile, prints the verdict.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Run the readiness check and print the verdict with a fix for every failure.")
+
+    @Option(help: "The HomeReady server (e.g. http://127.0.0.1:8080): test endpoints and, once enrolled, the profile.")
+    var server: String?
+
+    @Option(help: "Profile file or id (default: the assigned profile, else the shipped default).")
+    var profile: String?
+
+    @Option(help: "Comma-separated parts to run: network,vpn,posture,equipment.")
+    var only: String?
+
+    @Flag(help: "Print the report alone, as JSON, on standard output.")
+    var json = false
+
+    @Option(help: "Download test URL (any HTTP(S) server serving a large body).")
+    var downloadURL: String?
+
+    @Option(help: "Upload test URL (any HTTP(S) server accepting a POST).")
+    var uploadURL: String?
+
+    @Option(help: "UDP echo peer as HOST:PORT (RFC 862 or HomeReady's responder).")
+    var echo: String?
+
+    @Option(help: "Bind the tests to this network interface.")
+    var interface: String?
+
+    @Option(help: "Evaluate posture against facts recorded in this JSON file.")
+    var facts: String?
+
+    @Option(help: "Evaluate file rules against this directory instead of /.")
+    var root: String?
+
+    @Option(help: "Employee id to put in the report (default: the enrolled identity, else the login name).")
+    var employeeID: String?
+
+    func validate() throws {
+        _ = try parts()
+        if let echo, parseHostPort(echo) == nil {
+            throw ValidationError("--echo must be HOST:PORT (e.g. 127.0.0.1:7), got \"\(echo)\"")
+        }
+        for (flag, value) in [("--server", server), ("--download-url", downloadURL), ("--upload-url", uploadURL)] {
+            if let value, URL(string: value)?.scheme == nil {
+                throw ValidationError("\(flag) must be an http:// or https:// URL, got \"\(value)\"")
+            }
+        }
+    }
+
+    func parts() throws -> Set<CheckPart> {
+        guard let only else { return Set(CheckPart.allCases) }
+        var parts = Set<CheckPart>()
+        for name in only.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let part = CheckPart(rawValue: name) else {
+                throw ValidationError(
+                    "--only takes \(CheckPart.allCases.map(\.rawValue).joined(separator: ",")); \"\(name)\" is not one of them")
+            }
+            parts.insert(part)
+        }
+        return parts
+    }
+
+    func run() async throws {
+        let profileName = profile ?? "linux-baseline"
+        let loadedProfile: Profile
+        do {
+            loadedProfile = try ProfileLoader().load(profileName)
+        } catch {
+            FileHandle.standardError.write(Data("homeready: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let echoPeer = echo.flatMap(parseHostPort)
+        let configuration = CheckConfiguration(
+            parts: try parts(),
+            agent: AgentIdentity(
+                employeeID: employeeID ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown",
+                hostname: ProcessInfo.processInfo.hostName),
+            network: NetworkCheckOptions(
+                serverURL: server.flatMap(URL.init(string:)), downloadURL: downloadURL.flatMap(URL.init(string:)),
+                uploadURL: uploadURL.flatMap(URL.init(string:)), echoHost: echoPeer?.host, echoPort: echoPeer?.port,
+                interface: interface),
+            posture: .init(factsFile: facts.map(URL.init(fileURLWithPath:)), root: root.map(URL.init(fileURLWithPath:))))
+        let logger = Logger(label: "homeready")
+        let report = await CheckRunner(configuration: configuration, logger: logger).run(profile: loadedProfile)
+        if json {
+            let data = try ReportCoding.encoder(pretty: true).encode(report)
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else {
+            FileHandle.standardError.write(Data(ReportRenderer.render(report).utf8))
+        }
+        throw ExitCode(report.verdict.exitCode)
+    }
+}
+
+/// Splits `HOST:PORT` (or `[v6]:PORT`).
+func parseHostPort(_ text: String) -> (host: String, port: Int)? {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
+    else { return nil }
+    var host = String(text[..<colon])
+    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return host.isEmpty ? nil : (host, port)
+}

@@ -12,7 +12,8 @@
 //   HomeReadyPosture    facts collectors and the posture rule engine
 //   HomeReadyAgent      runs a check, renders, signs, spools and uploads it
 //   HomeReadySpeedTest  server side of the speed test (HTTP endpoints, UDP echo responder)
-//   HomeReadyServer     inventory server: storage, readiness, capacity, API, dashboard
+//   HomeReadyDashboard  server-rendered web pages for IT and planners (Mustache, SVG charts, SSE)
+//   HomeReadyServer     inventory server: storage, readiness, capacity, API
 //
 // Set HOMEREADY_AGENT_ONLY=1 to leave out the server targets and their dependencies
 // (Hummingbird, NIO, database drivers): agent-side work then builds in a fraction of the time.
@@ -115,11 +116,26 @@ if !agentOnly {
             ],
             resources: [.copy("Resources")]
         ),
+        .target(
+            name: "HomeReadyDashboard",
+            dependencies: [
+                "HomeReadyModel", "HomeReadyScoring", hummingbird, logging, crypto,
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")]
+        ),
         .executableTarget(name: "homeready-server", dependencies: ["HomeReadyServer", argumentParser, logging]),
         .testTarget(
             name: "HomeReadySpeedTestTests",
             dependencies: [
                 "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyTestSupport", hummingbird,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "HomeReadyDashboardTests",
+            dependencies: [
+                "HomeReadyDashboard", "HomeReadyTestSupport", hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -10,6 +10,7 @@
 //   HomeReadyProbe      network measurement (throughput, latency, jitter, loss, DNS)
 //   HomeReadyVPN        VPN gateway, STUN and MTU checks
 //   HomeReadyPosture    facts collectors and the posture rule engine
+//   HomeReadySigning    Ed25519 device keys, report signatures (shared by agent and server)
 //   HomeReadyAgent      runs a check, renders, signs, spools and uploads it
 //   HomeReadySpeedTest  server side of the speed test (HTTP endpoints, UDP echo responder)
 //   HomeReadyDashboard  server-rendered web pages for IT and planners (Mustache, SVG charts, SSE)
@@ -63,11 +64,12 @@ var targets: [Target] = [
     .target(name: "HomeReadyProbe", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyPosture", dependencies: ["HomeReadyModel", logging]),
+    .target(name: "HomeReadySigning", dependencies: ["HomeReadyModel", crypto]),
     .target(
         name: "HomeReadyAgent",
         dependencies: [
             "HomeReadyModel", "HomeReadyProfiles", "HomeReadyScoring", "HomeReadyTransport",
-            "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", logging, crypto,
+            "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", "HomeReadySigning", logging, crypto,
         ]
     ),
     .executableTarget(name: "homeready", dependencies: ["HomeReadyAgent", argumentParser, logging]),
@@ -81,6 +83,7 @@ var targets: [Target] = [
     .testTarget(name: "HomeReadyProbeTests", dependencies: ["HomeReadyProbe", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyVPNTests", dependencies: ["HomeReadyVPN", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyPostureTests", dependencies: ["HomeReadyPosture", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning"]),
     .testTarget(name: "HomeReadyAgentTests", dependencies: ["HomeReadyAgent", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
 ]
@@ -106,7 +109,8 @@ if !agentOnly {
         .target(
             name: "HomeReadyServer",
             dependencies: [
-                "HomeReadyModel", "HomeReadyScoring", "HomeReadySpeedTest", hummingbird, lifecycle, logging, crypto,
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", hummingbird, lifecycle, logging,
+                crypto,
                 nioCore, nioPosix,
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -32,7 +32,7 @@ static inline void *homeready_ssl_peer_chain(const SSL *ssl) {
     return (void *)SSL_get_peer_cert_chain(ssl);
 }
 static inline int homeready_chain_count(void *chain) {
-    return homeready_x509_chain_count((STACK_OF(X509) *)chain);
+    return chain == NULL ? 0 : sk_X509_num((STACK_OF(X509) *)chain);
 }
 static inline X509 *homeready_chain_at(void *chain, int index) {
     return sk_X509_value((STACK_OF(X509) *)chain, index);
@@ -57,6 +57,15 @@ static inline int homeready_verify_chain(X509_STORE *store, X509 *leaf, void *ch
 /// Bytes pending in a memory BIO (the `BIO_pending` macro).
 static inline long homeready_bio_pending(BIO *bio) {
     return (long)BIO_pending(bio);
+}
+
+/// Flags for RFC 2253 distinguished names (`CN=gw.example.com,O=Example`).
+static inline unsigned long homeready_name_flags_rfc2253(void) {
+    return XN_FLAG_RFC2253;
+}
+/// Loads a PEM CA bundle into a store; returns 1 on success.
+static inline int homeready_store_load_file(X509_STORE *store, const char *path) {
+    return X509_STORE_load_file(store, path);
 }
 
 #endif

@@ -7,6 +7,12 @@ public enum BlockingWork {
     public static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             let thread = Thread {
+                // A peer closing mid-write raises SIGPIPE on this thread (OpenSSL writes with write(2)); keep it
+                // blocked here so it becomes EPIPE. The thread ends afterwards, dropping anything pending.
+                var signals = sigset_t()
+                sigemptyset(&signals)
+                sigaddset(&signals, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &signals, nil)
                 continuation.resume(returning: body())
             }
             thread.stackSize = 1 << 20

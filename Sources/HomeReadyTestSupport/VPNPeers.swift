@@ -73,4 +73,97 @@ public enum VPNPeers {
         let output = try lab.run(["nft", "-f", file.path])
         if output.status != 0 { throw TestSupportError("nft -f failed: \(output.stderr)") }
     }
+
+    /// Starts strongSwan's charon inside the lab with no connections configured: it answers any IKE_SA_INIT
+    /// (with NO_PROPOSAL_CHOSEN) on UDP 500 and 4500. Configured through a private strongswan.conf.
+    public static func startCharon(in lab: NetworkLab, directory: TemporaryDirectory) throws -> BackgroundProcess {
+        let config = try directory.write(
+            "strongswan.conf",
+            """
+            charon {
+                port = 500
+                port_nat_t = 4500
+                install_routes = no
+                install_virtual_ip = no
+                load = random nonce openssl pem pkcs1 x509 pubkey socket-default kernel-netlink sha2 hmac aes gcm
+                filelog {
+                    stderr {
+                        default = 1
+                    }
+                }
+            }
+            """)
+        let process = try lab.start(["env", "STRONGSWAN_CONF=\(config.path)", "/usr/lib/ipsec/charon"])
+        do {
+            try waitForListener(port: 500, udp: true, namespace: lab.namespace)
+            try waitForListener(port: 4500, udp: true, namespace: lab.namespace)
+        } catch {
+            let log = process.log
+            process.stop()
+            throw TestSupportError("\(error) (charon said: \(log))")
+        }
+        return process
+    }
+
+    /// Starts an OpenVPN server on UDP `port` at the lab's remote address (no tunnel device: `--dev null`),
+    /// with a certificate made for it, and with `--tls-auth` when `tlsAuth` is true.
+    public static func startOpenVPN(in lab: NetworkLab, port: Int, tlsAuth: Bool, directory: TemporaryDirectory) throws
+        -> BackgroundProcess
+    {
+        let leaf = try TestCertificateAuthority.selfSigned(
+            file: "openvpn-\(port)", commonName: "openvpn", names: ["openvpn.test"], in: directory.path)
+        var argv = [
+            "openvpn", "--dev", "null", "--proto", "udp4", "--local", lab.remoteAddress, "--port", String(port),
+            "--tls-server", "--ca", leaf.cert, "--cert", leaf.cert, "--key", leaf.key, "--dh", "none", "--verb", "3",
+        ]
+        if tlsAuth {
+            let key = "\(directory.path)/ta-\(port).key"
+            let made = try Subprocess.run(["openvpn", "--genkey", "secret", key])
+            if made.status != 0 { throw TestSupportError("openvpn --genkey failed: \(made.stderr)") }
+            argv += ["--tls-auth", key, "0"]
+        }
+        let process = try lab.start(argv)
+        do { try waitForListener(port: port, udp: true, namespace: lab.namespace) } catch {
+            let log = process.log
+            process.stop()
+            throw TestSupportError("\(error) (openvpn said: \(log))")
+        }
+        return process
+    }
+
+    /// Starts coturn as a STUN-only server on UDP `port` at the lab's remote address.
+    public static func startSTUNServer(in lab: NetworkLab, port: Int = 3478, directory: TemporaryDirectory) throws
+        -> BackgroundProcess
+    {
+        let process = try lab.start([
+            "turnserver", "-L", lab.remoteAddress, "--listening-port", String(port), "--stun-only", "--no-tls",
+            "--no-dtls", "--no-cli", "--simple-log", "--log-file", "stdout", "-b", "\(directory.path)/turndb",
+            "--pidfile", "\(directory.path)/turnserver.pid",
+        ])
+        do { try waitForListener(port: port, udp: true, namespace: lab.namespace) } catch {
+            let log = process.log
+            process.stop()
+            throw TestSupportError("\(error) (turnserver said: \(log))")
+        }
+        return process
+    }
+
+    /// Starts a UDP echo responder (every datagram returned as it came) on `port` at the lab's remote address.
+    public static func startUDPEcho(in lab: NetworkLab, port: Int) throws -> BackgroundProcess {
+        let script = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("\(lab.remoteAddress)", \(port)))
+            while True:
+                data, peer = s.recvfrom(65535)
+                s.sendto(data, peer)
+            """
+        let process = try lab.start(["python3", "-c", script])
+        do { try waitForListener(port: port, udp: true, namespace: lab.namespace) } catch {
+            let log = process.log
+            process.stop()
+            throw TestSupportError("\(error) (echo said: \(log))")
+        }
+        return process
+    }
 }

@@ -58,18 +58,28 @@ public enum VPNPeers {
     /// Drops every packet to `port` (UDP or TCP) arriving in the lab's namespace, with nftables. Nothing answers:
     /// a filtered port.
     public static func dropPort(_ port: Int, udp: Bool, in lab: NetworkLab) throws {
-        let proto = udp ? "udp" : "tcp"
+        try applyInputRule("\(udp ? "udp" : "tcp") dport \(port) drop", in: lab)
+    }
+
+    /// Silently drops IPv4 packets to UDP `port` longer than `bytes` (IP header included): a path MTU black hole
+    /// that sends no ICMP, the hardest case for path MTU discovery.
+    public static func dropLargerThan(_ bytes: Int, udpPort port: Int, in lab: NetworkLab) throws {
+        try applyInputRule("udp dport \(port) ip length > \(bytes) drop", in: lab)
+    }
+
+    /// Adds one rule to an input chain of the lab namespace's own nftables table.
+    public static func applyInputRule(_ rule: String, in lab: NetworkLab) throws {
         let rules = """
-            table inet homeready_drop {
+            table inet homeready_lab {
                 chain input {
                     type filter hook input priority 0; policy accept;
-                    \(proto) dport \(port) drop
+                    \(rule)
                 }
             }
             """
         let directory = try TemporaryDirectory(prefix: "hr-nft")
         defer { directory.remove() }
-        let file = try directory.write("drop.nft", rules)
+        let file = try directory.write("rules.nft", rules)
         let output = try lab.run(["nft", "-f", file.path])
         if output.status != 0 { throw TestSupportError("nft -f failed: \(output.stderr)") }
     }

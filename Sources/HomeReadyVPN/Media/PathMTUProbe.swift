@@ -36,9 +36,10 @@ public enum PathMTUProbe {
         return good
     }
 
-    /// Measures the path MTU (bytes, IP header included) toward `echo`. Each size gets two tries of
-    /// `probeTimeout` seconds. Returns nil when the responder never answers.
-    static func measure(echo: IPEndpoint, interface: String?, probeTimeout: Double = 0.4) async -> (mtu: Int?, localMTU: Int?) {
+    /// Measures the path MTU (bytes, IP header included) toward `echo`. A first small probe measures the round
+    /// trip; each later size gets two tries of four round trips (between 0.15 and 1 s). Returns nil when the
+    /// responder never answers.
+    static func measure(echo: IPEndpoint, interface: String?) async -> (mtu: Int?, localMTU: Int?) {
         await BlockingWork.run {
             guard let socket = try? UDPSocket(remote: echo, interface: interface, dontFragment: true) else {
                 return (nil, nil)
@@ -47,6 +48,7 @@ public enum PathMTUProbe {
             let header = echo.isIPv6 ? 48 : 28
             let localMTU = socket.kernelPathMTU ?? 1500
             var counter: UInt32 = 0
+            var probeTimeout = 1.0
             let fits: (Int) -> Bool = { size in
                 counter += 1
                 var token = ByteWriter()
@@ -59,7 +61,13 @@ public enum PathMTUProbe {
                 if case .received = outcome { return true }
                 return false
             }
-            return (search(low: echo.isIPv6 ? 1280 : 576, high: localMTU, fits: fits), localMTU)
+            let low = echo.isIPv6 ? 1280 : 576
+            let start = ContinuousClock.now
+            guard fits(low) else { return (nil, localMTU) }
+            let rtt = ContinuousClock.now - start
+            let rttSeconds = Double(rtt.components.seconds) + Double(rtt.components.attoseconds) / 1e18
+            probeTimeout = min(1.0, max(0.15, 4 * rttSeconds))
+            return (search(low: low, high: localMTU, fits: fits), localMTU)
         }
     }
 }

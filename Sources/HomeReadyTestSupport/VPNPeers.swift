@@ -67,6 +67,28 @@ public enum VPNPeers {
         try applyInputRule("udp dport \(port) ip length > \(bytes) drop", in: lab)
     }
 
+    /// Adds a source-NAT rule to the lab namespace's input path and sets its conntrack UDP timeouts, so the lab
+    /// behaves like a home router's NAT as seen from a server: mappings change once an idle flow expires.
+    public static func applyNATRule(_ rule: String, udpTimeoutSeconds: Int, in lab: NetworkLab) throws {
+        let rules = """
+            table ip homeready_nat {
+                chain input {
+                    type nat hook input priority 100; policy accept;
+                    \(rule)
+                }
+            }
+            """
+        let directory = try TemporaryDirectory(prefix: "hr-nft")
+        defer { directory.remove() }
+        let file = try directory.write("nat.nft", rules)
+        let output = try lab.run(["nft", "-f", file.path])
+        if output.status != 0 { throw TestSupportError("nft -f failed: \(output.stderr)") }
+        for key in ["nf_conntrack_udp_timeout", "nf_conntrack_udp_timeout_stream"] {
+            let set = try lab.run(["sysctl", "-q", "-w", "net.netfilter.\(key)=\(udpTimeoutSeconds)"])
+            if set.status != 0 { throw TestSupportError("sysctl \(key) failed: \(set.stderr)") }
+        }
+    }
+
     /// Adds one rule to an input chain of the lab namespace's own nftables table.
     public static func applyInputRule(_ rule: String, in lab: NetworkLab) throws {
         let rules = """

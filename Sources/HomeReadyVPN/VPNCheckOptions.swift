@@ -11,7 +11,8 @@ public struct VPNCheckOptions: Sendable {
     public var echoHost: String?
     public var echoPort: Int?
     /// Idle intervals, in seconds, after which a STUN binding is re-queried to see whether the NAT kept it; run in
-    /// parallel, so the longest one bounds the time. Empty skips the NAT binding estimate.
+    /// parallel, so the longest one bounds the time. Include `minimumNATBindingSeconds` itself so a binding that
+    /// closes sooner is proven to. Empty skips the NAT binding estimate.
     public var natBindingProbeSeconds: [Double]
     /// The NAT binding lifetime below which calls on hold drop (the finding's limit).
     public var minimumNATBindingSeconds: Double
@@ -21,7 +22,7 @@ public struct VPNCheckOptions: Sendable {
     /// Creates options; the defaults suit `homeready check`.
     public init(
         interface: String? = nil, timeoutSeconds: Double = 5, echoHost: String? = nil, echoPort: Int? = nil,
-        natBindingProbeSeconds: [Double] = [12, 31], minimumNATBindingSeconds: Double = 30,
+        natBindingProbeSeconds: [Double] = [15, 30], minimumNATBindingSeconds: Double = 30,
         environment: VPNEnvironment = .system
     ) {
         self.interface = interface

@@ -187,6 +187,31 @@ struct GatewayLabTests {
         }
     }
 
+    @Test("NAT binding lifetime: a real conntrack NAT with a 2 s UDP timeout is bracketed and fails the minimum")
+    func natBindingLifetime() async throws {
+        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("natBindingLifetime", because: reason) }
+        try await withNetworkLab { lab in
+            try await withTemporaryDirectory { directory in
+                let turn = try VPNPeers.startSTUNServer(in: lab, directory: directory)
+                defer { turn.stop() }
+                // Inside the lab: rewrite the client's source port on arrival (a NAT with random ports) and let
+                // conntrack forget idle UDP flows after 2 s.
+                try VPNPeers.applyNATRule(
+                    "udp dport 3478 snat ip to \(lab.hostAddress):40000-60000 random", udpTimeoutSeconds: 2, in: lab)
+                var options = Self.options()
+                options.natBindingProbeSeconds = [0.5, 4]
+                options.minimumNATBindingSeconds = 4
+                let (outcome, _) = await Self.run([], stun: [STUNServer(host: lab.remoteAddress)], options: options)
+                let stun = outcome.findings.first { $0.id.hasPrefix("vpn.stun.") }
+                #expect(stun?.message.contains("behind NAT") == true, "\(stun?.message ?? "no STUN finding")")
+                let nat = try #require(outcome.findings.first { $0.id == "vpn.nat_binding" })
+                #expect(nat.status == .fail)
+                #expect(nat.measured == .number(0.5))
+                #expect(nat.message.contains("within 4 s"))
+            }
+        }
+    }
+
     @Test("path MTU: DF probes against the UDP echo responder find a 1400-byte black hole (no ICMP)")
     func pathMTU() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("pathMTU", because: reason) }

@@ -88,8 +88,10 @@ public enum VPNSection {
         var findings: [Finding] = []
         for (gateway, measured) in zip(profile.vpn.gateways, result.gateways) {
             let status: FindingStatus
+            let expiresSoon = measured.tls?.daysToExpiry.map { $0 < 14 } == true
+            let oldProtocol = measured.tls?.protocolVersion.map(Self.outdatedTLSVersions.contains) == true
             switch measured.state {
-            case .reachable: status = measured.tls?.daysToExpiry.map { $0 < 14 } == true ? .warn : .pass
+            case .reachable: status = expiresSoon || oldProtocol ? .warn : .pass
             case .unverifiable: status = .warn
             case .error: status = .error
             default: status = .fail
@@ -100,13 +102,19 @@ public enum VPNSection {
             if let days = measured.tls?.daysToExpiry, measured.state == .reachable, days < 14 {
                 message += ". The certificate expires in \(days) days"
             }
+            if oldProtocol, measured.state == .reachable, let version = measured.tls?.protocolVersion {
+                message += ". The gateway negotiated \(version), which current VPN clients and PCI DSS reject"
+            }
             findings.append(
                 Finding(
                     id: "vpn.gateway.\(gateway.name)", section: .vpn, severity: gateway.required ? .critical : .warning,
                     status: status, measured: .text(measured.state.rawValue), limit: .text(VPNState.reachable.rawValue),
                     message: message,
                     remediation: status == .pass ? nil
-                        : measured.remediation ?? "Tell IT: the certificate expires soon; renew it before it does."))
+                        : measured.remediation
+                            ?? (oldProtocol
+                                ? "Tell IT: enable TLS 1.2 or 1.3 on the gateway."
+                                : "Tell IT: the certificate expires soon; renew it before it does.")))
         }
 
         for stun in result.stun {
@@ -184,6 +192,9 @@ public enum VPNSection {
         findings += tunnelFindings(result.tunnel, settings: profile.vpn)
         return findings
     }
+
+    /// Protocol versions a reachable TLS gateway should no longer offer.
+    static let outdatedTLSVersions: Set<String> = ["SSLv3", "TLSv1", "TLSv1.1"]
 
     static func tunnelFindings(_ tunnel: TunnelStatus, settings: VPNSettings) -> [Finding] {
         let wanted = !settings.corporateNetworks.isEmpty || !settings.corporateNames.isEmpty || settings.healthURL != nil

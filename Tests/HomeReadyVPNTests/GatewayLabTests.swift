@@ -268,6 +268,33 @@ struct LoopbackGatewayTests {
         #expect(states["connected"] == .reachable)
     }
 
+    @Test("every resolved address is probed: IPv4 served, IPv6 refused, the gateway is reachable")
+    func everyAddress() async throws {
+        try await withTemporaryDirectory { directory in
+            let leaf = try TestCertificateAuthority.selfSigned(
+                file: "gw", commonName: "gw.test", names: ["gw.test"], in: directory.path)
+            let port = try VPNPeers.freeLoopbackPort()
+            let server = try VPNPeers.startTLSServer(certificate: leaf.cert, key: leaf.key, host: "127.0.0.1", port: port)
+            defer { server.stop() }
+            var options = VPNCheckOptions(timeoutSeconds: 2, natBindingProbeSeconds: [])
+            options.environment.resolve = { _, _ in HostResolution(addresses: ["::1", "127.0.0.1"], elapsedMs: 1) }
+            let pin = try TestCertificateAuthority.spkiSHA256(ofCertificate: leaf.cert)
+            let profile = Profile(
+                id: "dual", title: "dual", version: 1,
+                vpn: VPNSettings(gateways: [
+                    VPNGateway(name: "gw", host: "gw.test", port: port, transport: .tls, pinSHA256: pin)
+                ]))
+            let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+            let result = try #require(outcome.vpn?.first)
+            #expect(result.addresses?.map(\.address) == ["::1", "127.0.0.1"])
+            #expect(result.addresses?.map(\.state) == [.refused, .reachable])
+            #expect(result.state == .reachable)
+            #expect(result.tls?.pinMatches == true)
+            #expect(result.tls?.subject == "CN=gw.test")
+            #expect(result.detail?.contains("[::1]:\(port)") == true)
+        }
+    }
+
     @Test("a name that does not resolve is dns_failure with a remediation")
     func dnsFailure() async {
         var options = VPNCheckOptions(timeoutSeconds: 1, natBindingProbeSeconds: [])

@@ -38,11 +38,13 @@ public enum VPNPeers {
     }
 
     /// Starts `openssl s_server` on `host:port` with a certificate (and optional chain file), waiting until it
-    /// listens. Pass `lab` to run it inside the lab's namespace.
+    /// listens. Pass `lab` to run it inside the lab's namespace; `extraArguments` go to s_server (e.g. `-tls1`).
     public static func startTLSServer(
-        certificate: String, key: String, chain: String? = nil, host: String, port: Int, lab: NetworkLab? = nil
+        certificate: String, key: String, chain: String? = nil, host: String, port: Int, lab: NetworkLab? = nil,
+        extraArguments: [String] = []
     ) throws -> BackgroundProcess {
         var argv = ["openssl", "s_server", "-accept", "\(host):\(port)", "-cert", certificate, "-key", key, "-quiet"]
+        argv += extraArguments
         if let chain { argv += ["-cert_chain", chain] }
         let process = try lab.map { try $0.start(argv) } ?? Subprocess.start(argv)
         do {

@@ -295,6 +295,30 @@ struct LoopbackGatewayTests {
         }
     }
 
+    @Test("a real TLS 1.0 gateway is described, not refused, and warns")
+    func tls10Gateway() async throws {
+        try await withTemporaryDirectory { directory in
+            let leaf = try TestCertificateAuthority.selfSigned(
+                file: "old", commonName: "old.test", names: ["127.0.0.1"], in: directory.path)
+            let port = try VPNPeers.freeLoopbackPort()
+            let server = try VPNPeers.startTLSServer(
+                certificate: leaf.cert, key: leaf.key, host: "127.0.0.1", port: port,
+                extraArguments: ["-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"])
+            defer { server.stop() }
+            let pin = try TestCertificateAuthority.spkiSHA256(ofCertificate: leaf.cert)
+            let profile = Profile(
+                id: "old", title: "old", version: 1,
+                vpn: VPNSettings(gateways: [
+                    VPNGateway(name: "old", host: "127.0.0.1", port: port, transport: .tls, pinSHA256: pin)
+                ]))
+            let options = VPNCheckOptions(timeoutSeconds: 2, natBindingProbeSeconds: [])
+            let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+            #expect(outcome.vpn?.first?.state == .reachable)
+            #expect(outcome.vpn?.first?.tls?.protocolVersion == "TLSv1")
+            #expect(outcome.findings.first?.status == .warn)
+        }
+    }
+
     @Test("a name that does not resolve is dns_failure with a remediation")
     func dnsFailure() async {
         var options = VPNCheckOptions(timeoutSeconds: 1, natBindingProbeSeconds: [])

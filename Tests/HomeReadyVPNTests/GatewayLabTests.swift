@@ -30,7 +30,7 @@ struct GatewayLabTests {
     @Test("TLS gateways: valid, expired, wrong name, intercepting, self-signed, pinned, refused and filtered")
     func tlsGateways() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("tlsGateways", because: reason) }
-        try await withNetworkLab { lab in
+        try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let host = lab.remoteAddress
                 let corp = try TestCertificateAuthority(commonName: "Corp VPN CA", in: directory.path)
@@ -63,11 +63,12 @@ struct GatewayLabTests {
                     VPNGateway(name: "self-signed-pinned", host: host, port: 4435, transport: .tls, pinSHA256: selfPin),
                     VPNGateway(name: "rotated-key", host: host, port: 4431, transport: .tls, pinSHA256: selfPin, caFile: ca),
                     VPNGateway(name: "refused", host: host, port: 4439, transport: .tls),
-                    VPNGateway(name: "filtered", host: host, port: 4440, transport: .tcp),
+                    VPNGateway(name: "filtered", host: host, port: 4440, transport: .tcp, timeoutSeconds: 2),
                     VPNGateway(name: "plain-tcp", host: host, port: 4431, transport: .tcp, required: false),
                 ]
                 let started = ContinuousClock.now
-                let (outcome, results) = await Self.run(gateways)
+                // s_server serves one connection at a time and some gateways share a server: allow for queueing.
+                let (outcome, results) = await Self.run(gateways, options: Self.options(timeout: 6))
                 let elapsed = ContinuousClock.now - started
 
                 #expect(results["valid"]?.state == .reachable)
@@ -91,7 +92,7 @@ struct GatewayLabTests {
                 #expect(results["plain-tcp"]?.connectMs != nil)
                 #expect(results["valid"]?.addresses?.first?.address == host)
                 // Gateways run in parallel: the dropped port costs one timeout, not a hang.
-                #expect(elapsed < .seconds(8))
+                #expect(elapsed < .seconds(30))
 
                 let finding = outcome.findings.first { $0.id == "vpn.gateway.intercepted" }
                 #expect(finding?.status == .fail)
@@ -105,7 +106,7 @@ struct GatewayLabTests {
     @Test("IKEv2: strongSwan's charon answers IKE_SA_INIT on 500 and 4500; dropped is filtered, closed is refused")
     func ikev2Gateways() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("ikev2Gateways", because: reason) }
-        try await withNetworkLab { lab in
+        try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let charon = try VPNPeers.startCharon(in: lab, directory: directory)
                 defer { charon.stop() }
@@ -131,7 +132,7 @@ struct GatewayLabTests {
     @Test("OpenVPN over UDP: a hard reset is answered without tls-auth; with tls-auth silence is unverifiable")
     func openVPNGateways() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("openVPNGateways", because: reason) }
-        try await withNetworkLab { lab in
+        try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let plain = try VPNPeers.startOpenVPN(in: lab, port: 1194, tlsAuth: false, directory: directory)
                 let protected = try VPNPeers.startOpenVPN(in: lab, port: 1195, tlsAuth: true, directory: directory)
@@ -159,7 +160,7 @@ struct GatewayLabTests {
     @Test("STUN: coturn returns the mapped address; a binding survives a short idle; a dropped port fails")
     func stunMediaPath() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("stunMediaPath", because: reason) }
-        try await withNetworkLab { lab in
+        try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let turn = try VPNPeers.startSTUNServer(in: lab, directory: directory)
                 defer { turn.stop() }
@@ -181,33 +182,40 @@ struct GatewayLabTests {
                 let estimate = await NATBindingEstimator.estimate(
                     intervals: [0.3, 0.6],
                     trial: NATBindingEstimator.stunTrial(endpoint: endpoint, interface: nil, timeout: 1.5))
-                #expect(estimate.survivedSeconds == 0.6)
+                #expect((estimate.survivedSeconds ?? 0) >= 0.6)
                 #expect(estimate.expiredWithinSeconds == nil)
             }
         }
     }
 
-    @Test("NAT binding lifetime: a real conntrack NAT with a 2 s UDP timeout is bracketed and fails the minimum")
+    @Test("NAT binding lifetime: a real conntrack NAT with a 4 s UDP timeout is bracketed and fails the minimum")
     func natBindingLifetime() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("natBindingLifetime", because: reason) }
-        try await withNetworkLab { lab in
+        try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let turn = try VPNPeers.startSTUNServer(in: lab, directory: directory)
                 defer { turn.stop() }
                 // Inside the lab: rewrite the client's source port on arrival (a NAT with random ports) and let
-                // conntrack forget idle UDP flows after 2 s.
+                // conntrack forget idle UDP flows after 4 s.
                 try VPNPeers.applyNATRule(
-                    "udp dport 3478 snat ip to \(lab.hostAddress):40000-60000 random", udpTimeoutSeconds: 2, in: lab)
+                    "udp dport 3478 snat ip to \(lab.hostAddress):40000-60000 random", udpTimeoutSeconds: 4, in: lab)
                 var options = Self.options()
-                options.natBindingProbeSeconds = [0.5, 4]
-                options.minimumNATBindingSeconds = 4
-                let (outcome, _) = await Self.run([], stun: [STUNServer(host: lab.remoteAddress)], options: options)
-                let stun = outcome.findings.first { $0.id.hasPrefix("vpn.stun.") }
-                #expect(stun?.message.contains("behind NAT") == true, "\(stun?.message ?? "no STUN finding")")
-                let nat = try #require(outcome.findings.first { $0.id == "vpn.nat_binding" })
-                #expect(nat.status == .fail)
-                #expect(nat.measured == .number(0.5))
-                #expect(nat.message.contains("within 4 s"))
+                options.natBindingProbeSeconds = [0.5, 9]
+                let profile = Profile(
+                    id: "nat", title: "nat", version: 1, stunServers: [STUNServer(host: lab.remoteAddress)])
+                let measured = await VPNSection.measure(profile: profile, options: options, progress: { _ in }, logger: Self.logger)
+                #expect(measured.stun.first?.natDetected == true)
+                #expect(measured.stun.first?.mappedAddress == lab.hostAddress)
+                // The bracket is the real idle time: the binding cannot vanish before conntrack's 4 s.
+                let estimate = try #require(measured.natBinding)
+                let expired = try #require(estimate.expiredWithinSeconds)
+                #expect(expired >= 4)
+                if let survived = estimate.survivedSeconds { #expect(survived < 5) }
+                let findings = VPNSection.findings(for: measured, profile: profile, options: options)
+                #expect(findings.first { $0.id.hasPrefix("vpn.stun.") }?.message.contains("behind NAT") == true)
+                let nat = try #require(findings.first { $0.id == "vpn.nat_binding" })
+                #expect(nat.status == .fail, "\(nat.message)")
+                #expect(nat.message.contains("calls on hold will drop"))
             }
         }
     }
@@ -215,7 +223,7 @@ struct GatewayLabTests {
     @Test("path MTU: DF probes against the UDP echo responder find a 1400-byte black hole (no ICMP)")
     func pathMTU() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("pathMTU", because: reason) }
-        try await withNetworkLab { lab in
+        try await withUniqueNetworkLab { lab in
             try VPNPeers.dropLargerThan(1400, udpPort: 7007, in: lab)
             let echo = try VPNPeers.startUDPEcho(in: lab, port: 7007)
             defer { echo.stop() }

@@ -9,11 +9,18 @@ struct MediaMathTests {
     @Test("NAT binding lifetime is bracketed by the idle trials that survived and expired")
     func natBracket() async {
         // A scripted NAT that forgets idle bindings after 25 s.
-        let estimate = await NATBindingEstimator.estimate(intervals: [10, 20, 31, 60]) { $0 < 25 }
+        let estimate = await NATBindingEstimator.estimate(intervals: [10, 20, 31, 60]) {
+            NATTrialOutcome(kept: $0 < 25, idleSeconds: $0)
+        }
         #expect(estimate.survivedSeconds == 20)
         #expect(estimate.expiredWithinSeconds == 31)
         #expect(estimate.inconclusive.isEmpty)
-        let unknown = await NATBindingEstimator.estimate(intervals: [5, 40]) { $0 < 10 ? true : nil }
+        let unknown = await NATBindingEstimator.estimate(intervals: [5, 40]) {
+            NATTrialOutcome(kept: $0 < 10 ? true : nil, idleSeconds: $0)
+        }
+        // The real idle time counts, not the nominal interval.
+        let overslept = await NATBindingEstimator.estimate(intervals: [1]) { _ in NATTrialOutcome(kept: false, idleSeconds: 3.5) }
+        #expect(overslept.expiredWithinSeconds == 3.5)
         #expect(unknown.survivedSeconds == 5)
         #expect(unknown.expiredWithinSeconds == nil)
         #expect(unknown.inconclusive == [40])

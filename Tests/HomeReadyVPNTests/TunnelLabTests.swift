@@ -11,7 +11,7 @@ struct TunnelLabTests {
     @Test("a tun interface is seen; a corporate net routed into it passes, one routed elsewhere fails; health URL")
     func tunnelState() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("tunnelState", because: reason) }
-        try await withNetworkLab { lab in
+        try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 // A tun device on this side with a private test subnet: what a connected VPN client adds. It exists
                 // only for this test and carries no traffic off the machine.

@@ -90,36 +90,61 @@ public struct NATBindingEstimate: Sendable, Equatable {
     public var inconclusive: [Double]
 }
 
+/// One idle trial: whether the mapping was kept, and how long the binding really stayed idle (a loaded machine
+/// can oversleep the nominal interval; the estimate uses the real idle time).
+public struct NATTrialOutcome: Sendable, Equatable {
+    /// True when the mapping was unchanged, false when it changed, nil when a query got no answer.
+    public var kept: Bool?
+    public var idleSeconds: Double
+
+    /// Creates an outcome.
+    public init(kept: Bool?, idleSeconds: Double) {
+        self.kept = kept
+        self.idleSeconds = idleSeconds
+    }
+}
+
 /// Estimates the NAT binding lifetime from idle trials run in parallel.
 public enum NATBindingEstimator {
-    /// Runs `trial(interval)` for each interval at once (each on its own socket: query, stay idle, query again;
-    /// true when the mapping was unchanged, nil when a query failed) and brackets the lifetime.
+    /// Runs `trial(interval)` for each interval at once (each on its own socket: query, stay idle, query again)
+    /// and brackets the lifetime between the longest idle time that kept the mapping and the shortest that lost it.
     public static func estimate(
-        intervals: [Double], trial: @escaping @Sendable (Double) async -> Bool?
+        intervals: [Double], trial: @escaping @Sendable (Double) async -> NATTrialOutcome
     ) async -> NATBindingEstimate {
-        let outcomes = await withTaskGroup(of: (Double, Bool?).self) { group in
-            for interval in intervals { group.addTask { (interval, await trial(interval)) } }
-            var collected: [(Double, Bool?)] = []
+        let outcomes = await withTaskGroup(of: NATTrialOutcome.self) { group in
+            for interval in intervals { group.addTask { await trial(interval) } }
+            var collected: [NATTrialOutcome] = []
             for await outcome in group { collected.append(outcome) }
             return collected
         }
-        let survived = outcomes.filter { $0.1 == true }.map(\.0).max()
-        let expired = outcomes.filter { $0.1 == false }.map(\.0).min()
-        let inconclusive = outcomes.filter { $0.1 == nil }.map(\.0).sorted()
+        let survived = outcomes.filter { $0.kept == true }.map(\.idleSeconds).max().map(rounded)
+        let expired = outcomes.filter { $0.kept == false }.map(\.idleSeconds).min().map(rounded)
+        let inconclusive = outcomes.filter { $0.kept == nil }.map(\.idleSeconds).map(rounded).sorted()
         return NATBindingEstimate(survivedSeconds: survived, expiredWithinSeconds: expired, inconclusive: inconclusive)
     }
 
     /// A real trial against a STUN server: query, stay idle `interval` seconds, query again from the same socket.
-    static func stunTrial(endpoint: IPEndpoint, interface: String?, timeout: Double) -> @Sendable (Double) async -> Bool? {
+    static func stunTrial(endpoint: IPEndpoint, interface: String?, timeout: Double)
+        -> @Sendable (Double) async -> NATTrialOutcome
+    {
         { interval in
-            guard let socket = try? UDPSocket(remote: endpoint, interface: interface) else { return nil }
+            guard let socket = try? UDPSocket(remote: endpoint, interface: interface) else {
+                return NATTrialOutcome(kept: nil, idleSeconds: interval)
+            }
             defer { socket.close() }
             let first = await BlockingWork.run { STUNProbe.query(socket, timeout: timeout).1 }
-            guard let first, first.mappedAddress != nil else { return nil }
+            // Idle time runs from the first answer to the second request.
+            let idleStart = ContinuousClock.now
+            guard let first, first.mappedAddress != nil else { return NATTrialOutcome(kept: nil, idleSeconds: interval) }
             try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
+            let idle = ContinuousClock.now - idleStart
+            let idleSeconds = Double(idle.components.seconds) + Double(idle.components.attoseconds) / 1e18
             let second = await BlockingWork.run { STUNProbe.query(socket, timeout: timeout).1 }
-            guard let second, second.mappedAddress != nil else { return nil }
-            return first.mappedAddress == second.mappedAddress && first.mappedPort == second.mappedPort
+            guard let second, second.mappedAddress != nil else {
+                return NATTrialOutcome(kept: nil, idleSeconds: idleSeconds)
+            }
+            let kept = first.mappedAddress == second.mappedAddress && first.mappedPort == second.mappedPort
+            return NATTrialOutcome(kept: kept, idleSeconds: idleSeconds)
         }
     }
 }

@@ -71,10 +71,13 @@ public enum VPNSection {
         var gatewayResults = await gateways
         let (stun, nat) = await media
         let (pathMTU, localMTU) = await mtu
+        let profileOverhead = profile.network.vpnOverheadBytes
         for index in gatewayResults.indices {
             let ipv6 = gatewayResults[index].addresses?.first.map { $0.address.contains(":") } ?? false
-            gatewayResults[index].requiredMTUBytes =
-                PathMTUProbe.overheadBytes(gatewayResults[index].transport, ipv6: ipv6) + PathMTUProbe.voicePacketBytes
+            // The profile's `network.vpn_overhead_bytes`, when set, is IT's own figure and wins over the table.
+            let overhead = profileOverhead > 0
+                ? profileOverhead : PathMTUProbe.overheadBytes(gatewayResults[index].transport, ipv6: ipv6)
+            gatewayResults[index].requiredMTUBytes = overhead + PathMTUProbe.voicePacketBytes
             gatewayResults[index].pathMTUBytes = pathMTU
         }
         return VPNSectionResult(
@@ -107,7 +110,7 @@ public enum VPNSection {
             }
             findings.append(
                 Finding(
-                    id: "vpn.gateway.\(gateway.name)", section: .vpn, severity: gateway.required ? .critical : .warning,
+                    id: "vpn.\(gateway.name)", section: .vpn, severity: gateway.required ? .critical : .warning,
                     status: status, measured: .text(measured.state.rawValue), limit: .text(VPNState.reachable.rawValue),
                     message: message,
                     remediation: status == .pass ? nil

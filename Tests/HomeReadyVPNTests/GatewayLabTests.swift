@@ -94,11 +94,11 @@ struct GatewayLabTests {
                 // Gateways run in parallel: the dropped port costs one timeout, not a hang.
                 #expect(elapsed < .seconds(30))
 
-                let finding = outcome.findings.first { $0.id == "vpn.gateway.intercepted" }
+                let finding = outcome.findings.first { $0.id == "vpn.intercepted" }
                 #expect(finding?.status == .fail)
                 #expect(finding?.severity == .critical)
                 #expect(finding?.remediation?.contains("inspection") == true)
-                #expect(outcome.findings.first { $0.id == "vpn.gateway.valid" }?.status == .pass)
+                #expect(outcome.findings.first { $0.id == "vpn.valid" }?.status == .pass)
             }
         }
     }
@@ -124,7 +124,7 @@ struct GatewayLabTests {
                 #expect(results["ike-natt"]?.state == .reachable)
                 #expect(results["ike-dropped"]?.state == .filtered)
                 #expect(results["ike-closed"]?.state == .refused)
-                #expect(outcome.findings.first { $0.id == "vpn.gateway.ike-dropped" }?.status == .fail)
+                #expect(outcome.findings.first { $0.id == "vpn.ike-dropped" }?.status == .fail)
             }
         }
     }
@@ -152,7 +152,7 @@ struct GatewayLabTests {
                 #expect(results["ovpn-tls-auth"]?.detail?.contains("cannot tell") == true)
                 #expect(results["ovpn-undeclared-tls-auth"]?.state == .filtered)
                 #expect(results["ovpn-closed"]?.state == .refused)
-                #expect(outcome.findings.first { $0.id == "vpn.gateway.ovpn-tls-auth" }?.status == .warn)
+                #expect(outcome.findings.first { $0.id == "vpn.ovpn-tls-auth" }?.status == .warn)
             }
         }
     }
@@ -325,6 +325,20 @@ struct LoopbackGatewayTests {
             #expect(outcome.vpn?.first?.tls?.protocolVersion == "TLSv1")
             #expect(outcome.findings.first?.status == .warn)
         }
+    }
+
+    @Test("the profile's vpn_overhead_bytes sets the MTU a gateway needs; otherwise the transport's table does")
+    func overheadFromProfile() async throws {
+        let port = try VPNPeers.freeLoopbackPort()
+        let gateway = VPNGateway(name: "gw", host: "127.0.0.1", port: port, transport: .ikev2)
+        let options = VPNCheckOptions(timeoutSeconds: 1, natBindingProbeSeconds: [])
+        var profile = Profile(id: "o", title: "o", version: 1, vpn: VPNSettings(gateways: [gateway]))
+        let table = await VPNSection.measure(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+        #expect(table.gateways.first?.requiredMTUBytes == 80 + 200)
+        #expect(table.gateways.first?.state == .refused)
+        profile.network.vpnOverheadBytes = 120
+        let given = await VPNSection.measure(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+        #expect(given.gateways.first?.requiredMTUBytes == 320)
     }
 
     @Test("a name that does not resolve is dns_failure with a remediation")

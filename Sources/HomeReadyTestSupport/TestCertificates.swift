@@ -23,7 +23,9 @@ public struct TestCertificateAuthority: Sendable {
 
     /// Issues a leaf for `names` (IP literals become IP SANs, others DNS SANs). `days` may be negative: `-1`
     /// gives a certificate that expired yesterday. Returns (certificate, key) paths.
-    public func issue(file: String, commonName: String, names: [String], days: Int = 30) throws -> (cert: String, key: String) {
+    public func issue(file: String, commonName: String, names: [String], days: Int = 30) throws -> (
+        cert: String, key: String
+    ) {
         let key = "\(directory)/\(file).key"
         let request = "\(directory)/\(file).csr"
         let cert = "\(directory)/\(file).pem"

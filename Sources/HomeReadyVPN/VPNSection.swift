@@ -43,7 +43,8 @@ public enum VPNSection {
         async let media: ([STUNResult], NATBindingEstimate?) = {
             var results: [STUNResult] = []
             for server in profile.stunServers {
-                progress(CheckProgress(phase: "vpn.stun", message: "Asking STUN server \(server.host) for the media path"))
+                progress(
+                    CheckProgress(phase: "vpn.stun", message: "Asking STUN server \(server.host) for the media path"))
                 results.append(await STUNProbe.check(server, options: options))
             }
             guard let first = results.first(where: { $0.state == .reachable }), let endpoint = first.endpoint,
@@ -75,7 +76,8 @@ public enum VPNSection {
         for index in gatewayResults.indices {
             let ipv6 = gatewayResults[index].addresses?.first.map { $0.address.contains(":") } ?? false
             // The profile's `network.vpn_overhead_bytes`, when set, is IT's own figure and wins over the table.
-            let overhead = profileOverhead > 0
+            let overhead =
+                profileOverhead > 0
                 ? profileOverhead : PathMTUProbe.overheadBytes(gatewayResults[index].transport, ipv6: ipv6)
             gatewayResults[index].requiredMTUBytes = overhead + PathMTUProbe.voicePacketBytes
             gatewayResults[index].pathMTUBytes = pathMTU
@@ -99,7 +101,8 @@ public enum VPNSection {
             case .error: status = .error
             default: status = .fail
             }
-            var message = "VPN gateway \(gateway.name) (\(gateway.host):\(gateway.port), \(gateway.transport.rawValue)): "
+            var message =
+                "VPN gateway \(gateway.name) (\(gateway.host):\(gateway.port), \(gateway.transport.rawValue)): "
                 + "\(measured.state.rawValue)"
             if let detail = measured.detail { message += ". " + detail }
             if let days = measured.tls?.daysToExpiry, measured.state == .reachable, days < 14 {
@@ -113,7 +116,8 @@ public enum VPNSection {
                     id: "vpn.\(gateway.name)", section: .vpn, severity: gateway.required ? .critical : .warning,
                     status: status, measured: .text(measured.state.rawValue), limit: .text(VPNState.reachable.rawValue),
                     message: message,
-                    remediation: status == .pass ? nil
+                    remediation: status == .pass
+                        ? nil
                         : measured.remediation
                             ?? (oldProtocol
                                 ? "Tell IT: enable TLS 1.2 or 1.3 on the gateway."
@@ -124,7 +128,8 @@ public enum VPNSection {
             let reachable = stun.state == .reachable
             var message = "STUN server \(stun.host):\(stun.port) over UDP: "
             if reachable {
-                message += "answered in \(stun.rttMs.map { format($0) } ?? "?") ms, public address "
+                message +=
+                    "answered in \(stun.rttMs.map { format($0) } ?? "?") ms, public address "
                     + "\(stun.mappedAddress ?? "?"):\(stun.mappedPort.map(String.init) ?? "?")"
                     + (stun.natDetected == true ? " (behind NAT)" : stun.natDetected == false ? " (no NAT)" : "")
             } else {
@@ -135,9 +140,11 @@ public enum VPNSection {
                     id: "vpn.stun.\(stun.host):\(stun.port)", section: .vpn, severity: .critical,
                     status: reachable ? .pass : (stun.state == .error ? .error : .fail),
                     measured: .flag(reachable), limit: .flag(true), message: message,
-                    remediation: reachable ? nil
+                    remediation: reachable
+                        ? nil
                         : "Allow outgoing UDP \(stun.port) (and the UDP media ports of the contact-center platform) on "
-                            + "the home router and this computer's firewall; turn off SIP ALG. Tell IT if it persists."))
+                            + "the home router and this computer's firewall; turn off SIP ALG. Tell IT if it persists.")
+            )
         }
 
         if let nat = result.natBinding {
@@ -148,7 +155,8 @@ public enum VPNSection {
             if let expired = nat.expiredWithinSeconds, expired <= limit {
                 status = .fail
                 measured = .number(nat.survivedSeconds ?? 0)
-                message = "The router closed an idle UDP binding within \(format(expired)) s"
+                message =
+                    "The router closed an idle UDP binding within \(format(expired)) s"
                     + (nat.survivedSeconds.map { " (it survived \(format($0)) s)" } ?? "")
                     + ": calls on hold will drop"
             } else if let survived = nat.survivedSeconds, survived >= limit {
@@ -157,7 +165,8 @@ public enum VPNSection {
                 message = "The router kept an idle UDP binding for at least \(format(survived)) s"
             } else {
                 measured = nat.survivedSeconds.map(FindingValue.number)
-                message = "The NAT binding lifetime could not be bracketed against \(format(limit)) s"
+                message =
+                    "The NAT binding lifetime could not be bracketed against \(format(limit)) s"
                     + (nat.survivedSeconds.map { "; it survived \(format($0)) s" } ?? "")
             }
             findings.append(
@@ -177,13 +186,17 @@ public enum VPNSection {
             let status: FindingStatus = pathMTU < worst ? .fail : pathMTU < comfortable ? .warn : .pass
             findings.append(
                 Finding(
-                    id: "vpn.path_mtu", section: .vpn, severity: .warning, status: status, measured: .number(Double(pathMTU)),
+                    id: "vpn.path_mtu", section: .vpn, severity: .warning, status: status,
+                    measured: .number(Double(pathMTU)),
                     limit: .number(Double(comfortable)), unit: "bytes",
-                    message: "Path MTU \(pathMTU) bytes with don't-fragment set (local interface \(result.localMTU ?? 0)); "
+                    message:
+                        "Path MTU \(pathMTU) bytes with don't-fragment set (local interface \(result.localMTU ?? 0)); "
                         + "the VPN needs \(worst) for voice and \(comfortable) for a typical tunnel MTU",
-                    remediation: status == .pass ? nil
+                    remediation: status == .pass
+                        ? nil
                         : "Large packets will fragment or vanish inside the VPN. Ask IT to lower the VPN client's MTU to "
-                            + "\(max(576, pathMTU - largestOverhead)) bytes, or check the router's WAN MTU (PPPoE lines use 1492)."))
+                            + "\(max(576, pathMTU - largestOverhead)) bytes, or check the router's WAN MTU (PPPoE lines use 1492)."
+                ))
         } else if options.echoHost != nil {
             findings.append(
                 Finding(
@@ -200,7 +213,8 @@ public enum VPNSection {
     static let outdatedTLSVersions: Set<String> = ["SSLv3", "TLSv1", "TLSv1.1"]
 
     static func tunnelFindings(_ tunnel: TunnelStatus, settings: VPNSettings) -> [Finding] {
-        let wanted = !settings.corporateNetworks.isEmpty || !settings.corporateNames.isEmpty || settings.healthURL != nil
+        let wanted =
+            !settings.corporateNetworks.isEmpty || !settings.corporateNames.isEmpty || settings.healthURL != nil
         guard wanted else { return [] }
         guard !tunnel.interfaces.isEmpty else {
             return [
@@ -219,7 +233,8 @@ public enum VPNSection {
             problems.append("\(name.name) does not resolve (\(name.failure ?? "no address"))")
         }
         if let health = tunnel.health, !health.ok {
-            problems.append("\(health.url) answered \(health.statusCode.map(String.init) ?? health.failure ?? "nothing")")
+            problems.append(
+                "\(health.url) answered \(health.statusCode.map(String.init) ?? health.failure ?? "nothing")")
         }
         return [
             Finding(
@@ -227,8 +242,10 @@ public enum VPNSection {
                 measured: .text(tunnel.interfaces.joined(separator: ",")),
                 message: problems.isEmpty
                     ? "Tunnel \(tunnel.interfaces.joined(separator: ", ")) is up; corporate routes, names and health check pass"
-                    : "Tunnel \(tunnel.interfaces.joined(separator: ", ")) is up but " + problems.joined(separator: "; "),
-                remediation: problems.isEmpty ? nil
+                    : "Tunnel \(tunnel.interfaces.joined(separator: ", ")) is up but "
+                        + problems.joined(separator: "; "),
+                remediation: problems.isEmpty
+                    ? nil
                     : "Reconnect the VPN; if it persists, tell IT: the tunnel's routes or DNS settings do not cover the "
                         + "corporate networks.")
         ]

@@ -10,7 +10,8 @@ struct TLSInspectorTests {
     func handshakeReadsPeerCertificate() async throws {
         try await withTemporaryDirectory { directory in
             let authority = try TestCertificateAuthority(commonName: "HomeReady Test CA", in: directory.path)
-            let leaf = try authority.issue(file: "gw", commonName: "gw.test", names: ["127.0.0.1", "gw.test"], days: 10)
+            let leaf = try authority.issue(
+                file: "gw", commonName: "gw.test", names: ["127.0.0.1", "gw.test"], days: 10)
             let port = try VPNPeers.freeLoopbackPort()
             let server = try VPNPeers.startTLSServer(
                 certificate: leaf.cert, key: leaf.key, host: "127.0.0.1", port: port)
@@ -44,7 +45,8 @@ struct TLSInspectorTests {
             let authority = try TestCertificateAuthority(commonName: "Private CA", in: directory.path)
             let leaf = try authority.issue(file: "gw", commonName: "gw.test", names: ["127.0.0.1"])
             let port = try VPNPeers.freeLoopbackPort()
-            let server = try VPNPeers.startTLSServer(certificate: leaf.cert, key: leaf.key, host: "127.0.0.1", port: port)
+            let server = try VPNPeers.startTLSServer(
+                certificate: leaf.cert, key: leaf.key, host: "127.0.0.1", port: port)
             defer { server.stop() }
             let connect = await TCPConnection.connect(to: IPEndpoint(address: "127.0.0.1", port: port)!, timeout: 3)
             let connection = try #require(connect.connection)

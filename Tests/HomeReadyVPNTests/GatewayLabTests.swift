@@ -20,7 +20,8 @@ struct GatewayLabTests {
     static func run(_ gateways: [VPNGateway], stun: [STUNServer] = [], options: VPNCheckOptions = options())
         async -> (SectionOutcome, [String: VPNResult])
     {
-        let profile = Profile(id: "lab", title: "lab", version: 1, vpn: VPNSettings(gateways: gateways), stunServers: stun)
+        let profile = Profile(
+            id: "lab", title: "lab", version: 1, vpn: VPNSettings(gateways: gateways), stunServers: stun)
         let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: logger)
         var byName: [String: VPNResult] = [:]
         for result in outcome.vpn ?? [] { byName[result.name] = result }
@@ -34,7 +35,8 @@ struct GatewayLabTests {
             try await withTemporaryDirectory { directory in
                 let host = lab.remoteAddress
                 let corp = try TestCertificateAuthority(commonName: "Corp VPN CA", in: directory.path)
-                let inspector = try TestCertificateAuthority(commonName: "Home Router Inspection CA", in: directory.path)
+                let inspector = try TestCertificateAuthority(
+                    commonName: "Home Router Inspection CA", in: directory.path)
                 let valid = try corp.issue(file: "valid", commonName: "vpn.corp.test", names: [host], days: 60)
                 let expired = try corp.issue(file: "expired", commonName: "vpn.corp.test", names: [host], days: -1)
                 let misnamed = try corp.issue(file: "misnamed", commonName: "wrong.test", names: ["wrong.test"])
@@ -42,11 +44,16 @@ struct GatewayLabTests {
                 let selfSigned = try TestCertificateAuthority.selfSigned(
                     file: "self", commonName: "vpn.corp.test", names: [host], in: directory.path)
                 let peers = [
-                    try VPNPeers.startTLSServer(certificate: valid.cert, key: valid.key, host: host, port: 4431, lab: lab),
-                    try VPNPeers.startTLSServer(certificate: expired.cert, key: expired.key, host: host, port: 4432, lab: lab),
-                    try VPNPeers.startTLSServer(certificate: misnamed.cert, key: misnamed.key, host: host, port: 4433, lab: lab),
-                    try VPNPeers.startTLSServer(certificate: forged.cert, key: forged.key, host: host, port: 4434, lab: lab),
-                    try VPNPeers.startTLSServer(certificate: selfSigned.cert, key: selfSigned.key, host: host, port: 4435, lab: lab),
+                    try VPNPeers.startTLSServer(
+                        certificate: valid.cert, key: valid.key, host: host, port: 4431, lab: lab),
+                    try VPNPeers.startTLSServer(
+                        certificate: expired.cert, key: expired.key, host: host, port: 4432, lab: lab),
+                    try VPNPeers.startTLSServer(
+                        certificate: misnamed.cert, key: misnamed.key, host: host, port: 4433, lab: lab),
+                    try VPNPeers.startTLSServer(
+                        certificate: forged.cert, key: forged.key, host: host, port: 4434, lab: lab),
+                    try VPNPeers.startTLSServer(
+                        certificate: selfSigned.cert, key: selfSigned.key, host: host, port: 4435, lab: lab),
                 ]
                 defer { peers.forEach { $0.stop() } }
                 try VPNPeers.dropPort(4440, udp: false, in: lab)
@@ -61,7 +68,8 @@ struct GatewayLabTests {
                     VPNGateway(name: "intercepted-pin", host: host, port: 4434, transport: .tls, pinSHA256: validPin),
                     VPNGateway(name: "self-signed", host: host, port: 4435, transport: .tls),
                     VPNGateway(name: "self-signed-pinned", host: host, port: 4435, transport: .tls, pinSHA256: selfPin),
-                    VPNGateway(name: "rotated-key", host: host, port: 4431, transport: .tls, pinSHA256: selfPin, caFile: ca),
+                    VPNGateway(
+                        name: "rotated-key", host: host, port: 4431, transport: .tls, pinSHA256: selfPin, caFile: ca),
                     VPNGateway(name: "refused", host: host, port: 4439, transport: .tls),
                     VPNGateway(name: "filtered", host: host, port: 4440, transport: .tcp, timeoutSeconds: 2),
                     VPNGateway(name: "plain-tcp", host: host, port: 4431, transport: .tcp, required: false),
@@ -166,7 +174,11 @@ struct GatewayLabTests {
                 defer { turn.stop() }
                 try VPNPeers.dropPort(3479, udp: true, in: lab)
                 let (outcome, _) = await Self.run(
-                    [], stun: [STUNServer(host: lab.remoteAddress, port: 3478), STUNServer(host: lab.remoteAddress, port: 3479)])
+                    [],
+                    stun: [
+                        STUNServer(host: lab.remoteAddress, port: 3478),
+                        STUNServer(host: lab.remoteAddress, port: 3479),
+                    ])
                 let good = outcome.findings.first { $0.id == "vpn.stun.\(lab.remoteAddress):3478" }
                 #expect(good?.status == .pass, "turnserver log: \(turn.log)")
                 #expect(good?.message.contains(lab.hostAddress) == true)
@@ -190,7 +202,9 @@ struct GatewayLabTests {
 
     @Test("NAT binding lifetime: a real conntrack NAT with a 4 s UDP timeout is bracketed and fails the minimum")
     func natBindingLifetime() async throws {
-        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("natBindingLifetime", because: reason) }
+        if let reason = NetworkLab.unavailableReason {
+            return TestEnvironment.skip("natBindingLifetime", because: reason)
+        }
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let turn = try VPNPeers.startSTUNServer(in: lab, directory: directory)
@@ -203,7 +217,8 @@ struct GatewayLabTests {
                 options.natBindingProbeSeconds = [0.5, 9]
                 let profile = Profile(
                     id: "nat", title: "nat", version: 1, stunServers: [STUNServer(host: lab.remoteAddress)])
-                let measured = await VPNSection.measure(profile: profile, options: options, progress: { _ in }, logger: Self.logger)
+                let measured = await VPNSection.measure(
+                    profile: profile, options: options, progress: { _ in }, logger: Self.logger)
                 #expect(measured.stun.first?.natDetected == true)
                 #expect(measured.stun.first?.mappedAddress == lab.hostAddress)
                 // The bracket is the real idle time: the binding cannot vanish before conntrack's 4 s.
@@ -253,14 +268,19 @@ struct LoopbackGatewayTests {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0
+            }
         }
         let silentPort = Int(UInt16(bigEndian: address.sin_port))
         let closedPort = try VPNPeers.freeLoopbackPort()
         let handshakePort = try VPNPeers.freeLoopbackPort()
         var options = VPNCheckOptions(timeoutSeconds: 1, natBindingProbeSeconds: [])
         options.environment.wireGuardHandshakes = {
-            [WireGuardHandshake(interface: "wg0", publicKey: "K", endpoint: "127.0.0.1:\(handshakePort)", latest: Date())]
+            [
+                WireGuardHandshake(
+                    interface: "wg0", publicKey: "K", endpoint: "127.0.0.1:\(handshakePort)", latest: Date())
+            ]
         }
         let profile = Profile(
             id: "wg", title: "wg", version: 1,
@@ -269,7 +289,8 @@ struct LoopbackGatewayTests {
                 VPNGateway(name: "closed", host: "127.0.0.1", port: closedPort, transport: .wireguard),
                 VPNGateway(name: "connected", host: "127.0.0.1", port: handshakePort, transport: .wireguard),
             ]))
-        let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+        let outcome = await VPNSection.run(
+            profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
         let states = Dictionary(uniqueKeysWithValues: (outcome.vpn ?? []).map { ($0.name, $0.state) })
         #expect(states["silent"] == .unverifiable)
         #expect(states["closed"] == .refused)
@@ -282,7 +303,8 @@ struct LoopbackGatewayTests {
             let leaf = try TestCertificateAuthority.selfSigned(
                 file: "gw", commonName: "gw.test", names: ["gw.test"], in: directory.path)
             let port = try VPNPeers.freeLoopbackPort()
-            let server = try VPNPeers.startTLSServer(certificate: leaf.cert, key: leaf.key, host: "127.0.0.1", port: port)
+            let server = try VPNPeers.startTLSServer(
+                certificate: leaf.cert, key: leaf.key, host: "127.0.0.1", port: port)
             defer { server.stop() }
             var options = VPNCheckOptions(timeoutSeconds: 2, natBindingProbeSeconds: [])
             options.environment.resolve = { _, _ in HostResolution(addresses: ["::1", "127.0.0.1"], elapsedMs: 1) }
@@ -292,7 +314,8 @@ struct LoopbackGatewayTests {
                 vpn: VPNSettings(gateways: [
                     VPNGateway(name: "gw", host: "gw.test", port: port, transport: .tls, pinSHA256: pin)
                 ]))
-            let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+            let outcome = await VPNSection.run(
+                profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
             let result = try #require(outcome.vpn?.first)
             #expect(result.addresses?.map(\.address) == ["::1", "127.0.0.1"])
             #expect(result.addresses?.map(\.state) == [.refused, .reachable])
@@ -320,7 +343,8 @@ struct LoopbackGatewayTests {
                     VPNGateway(name: "old", host: "127.0.0.1", port: port, transport: .tls, pinSHA256: pin)
                 ]))
             let options = VPNCheckOptions(timeoutSeconds: 2, natBindingProbeSeconds: [])
-            let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+            let outcome = await VPNSection.run(
+                profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
             #expect(outcome.vpn?.first?.state == .reachable)
             #expect(outcome.vpn?.first?.tls?.protocolVersion == "TLSv1")
             #expect(outcome.findings.first?.status == .warn)
@@ -333,22 +357,27 @@ struct LoopbackGatewayTests {
         let gateway = VPNGateway(name: "gw", host: "127.0.0.1", port: port, transport: .ikev2)
         let options = VPNCheckOptions(timeoutSeconds: 1, natBindingProbeSeconds: [])
         var profile = Profile(id: "o", title: "o", version: 1, vpn: VPNSettings(gateways: [gateway]))
-        let table = await VPNSection.measure(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+        let table = await VPNSection.measure(
+            profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
         #expect(table.gateways.first?.requiredMTUBytes == 80 + 200)
         #expect(table.gateways.first?.state == .refused)
         profile.network.vpnOverheadBytes = 120
-        let given = await VPNSection.measure(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+        let given = await VPNSection.measure(
+            profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
         #expect(given.gateways.first?.requiredMTUBytes == 320)
     }
 
     @Test("a name that does not resolve is dns_failure with a remediation")
     func dnsFailure() async {
         var options = VPNCheckOptions(timeoutSeconds: 1, natBindingProbeSeconds: [])
-        options.environment.resolve = { _, _ in HostResolution(addresses: [], elapsedMs: 12, failure: "Name or service not known") }
+        options.environment.resolve = { _, _ in
+            HostResolution(addresses: [], elapsedMs: 12, failure: "Name or service not known")
+        }
         let profile = Profile(
             id: "dns", title: "dns", version: 1,
             vpn: VPNSettings(gateways: [VPNGateway(name: "gw", host: "vpn.corp.test", port: 443, transport: .tls)]))
-        let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+        let outcome = await VPNSection.run(
+            profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
         #expect(outcome.vpn?.first?.state == .dnsFailure)
         #expect(outcome.vpn?.first?.dnsMs == 12)
         #expect(outcome.findings.first?.status == .fail)

@@ -19,7 +19,9 @@ struct MediaMathTests {
             NATTrialOutcome(kept: $0 < 10 ? true : nil, idleSeconds: $0)
         }
         // The real idle time counts, not the nominal interval.
-        let overslept = await NATBindingEstimator.estimate(intervals: [1]) { _ in NATTrialOutcome(kept: false, idleSeconds: 3.5) }
+        let overslept = await NATBindingEstimator.estimate(intervals: [1]) { _ in
+            NATTrialOutcome(kept: false, idleSeconds: 3.5)
+        }
         #expect(overslept.expiredWithinSeconds == 3.5)
         #expect(unknown.survivedSeconds == 5)
         #expect(unknown.expiredWithinSeconds == nil)
@@ -30,7 +32,8 @@ struct MediaMathTests {
     func natFinding() {
         let profile = Profile(id: "p", title: "p", version: 1)
         let result = VPNSectionResult(
-            gateways: [], stun: [], natBinding: NATBindingEstimate(survivedSeconds: 12, expiredWithinSeconds: 20, inconclusive: []),
+            gateways: [], stun: [],
+            natBinding: NATBindingEstimate(survivedSeconds: 12, expiredWithinSeconds: 20, inconclusive: []),
             pathMTU: nil, localMTU: nil,
             tunnel: TunnelStatus(interfaces: [], routes: [], names: [], health: nil))
         let findings = VPNSection.findings(for: result, profile: profile, options: VPNCheckOptions())
@@ -51,7 +54,8 @@ struct MediaMathTests {
         let gateway = VPNGateway(name: "wg", host: "10.0.0.1", port: 51820, transport: .wireguard)
         let profile = Profile(id: "p", title: "p", version: 1, vpn: VPNSettings(gateways: [gateway]))
         func status(_ mtu: Int) -> FindingStatus? {
-            var measured = VPNResult(name: "wg", host: "10.0.0.1", port: 51820, transport: .wireguard, state: .unverifiable)
+            var measured = VPNResult(
+                name: "wg", host: "10.0.0.1", port: 51820, transport: .wireguard, state: .unverifiable)
             measured.requiredMTUBytes = PathMTUProbe.overheadBytes(.wireguard) + PathMTUProbe.voicePacketBytes
             let result = VPNSectionResult(
                 gateways: [measured], stun: [], natBinding: nil, pathMTU: mtu, localMTU: 1500,
@@ -70,13 +74,15 @@ struct MediaMathTests {
         #expect(TunnelInspector.firstHost(of: "10.20.0.5/32") == "10.20.0.5")
         #expect(TunnelInspector.firstHost(of: "fd00:1::/64") == "fd00:1::1")
         #expect(TunnelInspector.firstHost(of: "not-a-network") == nil)
-        #expect(TunnelInspector.isTunnel("wg0") && TunnelInspector.isTunnel("tun3") && !TunnelInspector.isTunnel("eth0"))
+        #expect(
+            TunnelInspector.isTunnel("wg0") && TunnelInspector.isTunnel("tun3") && !TunnelInspector.isTunnel("eth0"))
     }
 
     @Test("tunnel findings: skipped when no tunnel is up, failing when a corporate route bypasses it")
     func tunnelFindings() {
         let settings = VPNSettings(corporateNetworks: ["10.20.0.0/16"])
-        let none = VPNSection.tunnelFindings(TunnelStatus(interfaces: [], routes: [], names: [], health: nil), settings: settings)
+        let none = VPNSection.tunnelFindings(
+            TunnelStatus(interfaces: [], routes: [], names: [], health: nil), settings: settings)
         #expect(none.first?.status == .skipped)
         let bypass = VPNSection.tunnelFindings(
             TunnelStatus(

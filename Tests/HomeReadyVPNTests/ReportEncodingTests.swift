@@ -15,9 +15,10 @@ struct ReportEncodingTests {
             detail: "d", remediation: "r", pathMTUBytes: 1492, requiredMTUBytes: 290)
         let data = try ReportCoding.encoder().encode(result)
         let text = String(decoding: data, as: UTF8.self)
-        for key in ["\"connect_ms\"", "\"dns_ms\"", "\"path_mtu_bytes\"", "\"required_mtu_bytes\"", "\"spki_sha256\"",
-            "\"pin_matches\"", "\"state\":\"tls_intercepted\"", "\"transport\":\"tls\""]
-        {
+        for key in [
+            "\"connect_ms\"", "\"dns_ms\"", "\"path_mtu_bytes\"", "\"required_mtu_bytes\"", "\"spki_sha256\"",
+            "\"pin_matches\"", "\"state\":\"tls_intercepted\"", "\"transport\":\"tls\"",
+        ] {
             #expect(text.contains(key), "missing \(key) in \(text)")
         }
         #expect(try ReportCoding.decoder().decode(VPNResult.self, from: data) == result)

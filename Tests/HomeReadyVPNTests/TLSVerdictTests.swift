@@ -28,22 +28,34 @@ struct TLSVerdictTests {
         let pin = String(repeating: "a", count: 64)
         let otherPin = String(repeating: "b", count: 64)
         #expect(TLSVerdict.classify(info(), pin: nil, caFile: nil, now: Self.now).state == .reachable)
-        #expect(TLSVerdict.classify(info(notAfterDays: -1, verifyCode: 10, problem: .expired), pin: nil, caFile: nil, now: Self.now).state == .tlsExpired)
-        #expect(TLSVerdict.classify(info(nameMatches: false), pin: nil, caFile: nil, now: Self.now).state == .tlsNameMismatch)
+        #expect(
+            TLSVerdict.classify(
+                info(notAfterDays: -1, verifyCode: 10, problem: .expired), pin: nil, caFile: nil, now: Self.now
+            ).state == .tlsExpired)
+        #expect(
+            TLSVerdict.classify(info(nameMatches: false), pin: nil, caFile: nil, now: Self.now).state
+                == .tlsNameMismatch)
         let untrusted = info(issuer: "CN=Router CA", verifyCode: 20, problem: .untrustedIssuer)
         #expect(TLSVerdict.classify(untrusted, pin: nil, caFile: nil, now: Self.now).state == .tlsUntrusted)
         #expect(TLSVerdict.classify(untrusted, pin: nil, caFile: "/ca.pem", now: Self.now).state == .tlsIntercepted)
-        #expect(TLSVerdict.classify(info(spki: otherPin, verifyCode: 18, problem: .untrustedIssuer), pin: pin, caFile: nil, now: Self.now).state == .tlsIntercepted)
-        #expect(TLSVerdict.classify(info(spki: otherPin), pin: pin, caFile: nil, now: Self.now).state == .tlsPinMismatch)
+        #expect(
+            TLSVerdict.classify(
+                info(spki: otherPin, verifyCode: 18, problem: .untrustedIssuer), pin: pin, caFile: nil, now: Self.now
+            ).state == .tlsIntercepted)
+        #expect(
+            TLSVerdict.classify(info(spki: otherPin), pin: pin, caFile: nil, now: Self.now).state == .tlsPinMismatch)
         // A pinned self-signed gateway is proven by its pin.
-        #expect(TLSVerdict.classify(info(verifyCode: 18, problem: .untrustedIssuer), pin: pin, caFile: nil, now: Self.now).state == .reachable)
+        #expect(
+            TLSVerdict.classify(info(verifyCode: 18, problem: .untrustedIssuer), pin: pin, caFile: nil, now: Self.now)
+                .state == .reachable)
     }
 
     @Test("pins are accepted as hex, colon hex or base64")
     func pins() {
         let hex = String(repeating: "ab", count: 32)
         #expect(TLSVerdict.normalizedPin(hex.uppercased()) == hex)
-        #expect(TLSVerdict.normalizedPin(stride(from: 0, to: 64, by: 2).map { _ in "ab" }.joined(separator: ":")) == hex)
+        #expect(
+            TLSVerdict.normalizedPin(stride(from: 0, to: 64, by: 2).map { _ in "ab" }.joined(separator: ":")) == hex)
         let base64 = Data([UInt8](repeating: 0xab, count: 32)).base64EncodedString()
         #expect(TLSVerdict.normalizedPin("sha256//" + base64) == hex)
         #expect(TLSVerdict.normalizedPin("nonsense") == nil)

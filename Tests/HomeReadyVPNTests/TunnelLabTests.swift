@@ -18,7 +18,8 @@ struct TunnelLabTests {
                 let name = "tunhr\(String(UUID().uuidString.prefix(5)).lowercased())"
                 let subnet = Int.random(in: 1...250)
                 for argv in [
-                    ["ip", "tuntap", "add", "dev", name, "mode", "tun"], ["ip", "addr", "add", "10.201.\(subnet).1/24", "dev", name],
+                    ["ip", "tuntap", "add", "dev", name, "mode", "tun"],
+                    ["ip", "addr", "add", "10.201.\(subnet).1/24", "dev", name],
                     ["ip", "link", "set", name, "up"],
                 ] {
                     let output = try Subprocess.run(argv)
@@ -26,7 +27,9 @@ struct TunnelLabTests {
                 }
                 defer { _ = try? Subprocess.run(["ip", "link", "del", name]) }
                 try directory.write("index.html", "ok")
-                let web = try lab.start(["python3", "-m", "http.server", "8080", "--bind", lab.remoteAddress, "-d", directory.path])
+                let web = try lab.start([
+                    "python3", "-m", "http.server", "8080", "--bind", lab.remoteAddress, "-d", directory.path,
+                ])
                 defer { web.stop() }
                 try VPNPeers.waitForListener(port: 8080, udp: false, namespace: lab.namespace)
 

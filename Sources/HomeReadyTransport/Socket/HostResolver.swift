@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The outcome of resolving a host name.
@@ -51,9 +51,9 @@ public enum HostResolver {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+            hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
         #else
-        hints.ai_socktype = SOCK_DGRAM
+            hints.ai_socktype = SOCK_DGRAM
         #endif
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, nil, &hints, &result)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IP address literal and a port: where a socket connects or sends.
@@ -40,7 +40,9 @@ public struct IPEndpoint: Sendable, Hashable, CustomStringConvertible {
             storage.sin6_port = in_port_t(UInt16(truncatingIfNeeded: port).bigEndian)
             _ = inet_pton(AF_INET6, address, &storage.sin6_addr)
             return withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    body($0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
             }
         }
         var storage = sockaddr_in()

@@ -1,34 +1,34 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Small helpers over file descriptors shared by the TCP and UDP sockets.
 enum SocketSupport {
     static var streamType: Int32 {
         #if canImport(Glibc)
-        Int32(SOCK_STREAM.rawValue)
+            Int32(SOCK_STREAM.rawValue)
         #else
-        SOCK_STREAM
+            SOCK_STREAM
         #endif
     }
 
     static var datagramType: Int32 {
         #if canImport(Glibc)
-        Int32(SOCK_DGRAM.rawValue)
+            Int32(SOCK_DGRAM.rawValue)
         #else
-        SOCK_DGRAM
+            SOCK_DGRAM
         #endif
     }
 
     /// Binds the socket to a network interface (SO_BINDTODEVICE: needs CAP_NET_RAW on older kernels).
     static func bind(_ fd: Int32, toInterface name: String) throws {
         #if os(Linux)
-        let result = name.withCString { pointer in
-            setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, pointer, socklen_t(strlen(pointer) + 1))
-        }
-        if result != 0 { throw SocketError.systemCall("setsockopt(SO_BINDTODEVICE \(name))", errno: errno) }
+            let result = name.withCString { pointer in
+                setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, pointer, socklen_t(strlen(pointer) + 1))
+            }
+            if result != 0 { throw SocketError.systemCall("setsockopt(SO_BINDTODEVICE \(name))", errno: errno) }
         #endif
     }
 

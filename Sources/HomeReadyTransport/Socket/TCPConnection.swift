@@ -1,9 +1,9 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How a connection attempt ended.
@@ -104,6 +104,7 @@ public final class TCPConnection: Sendable {
             return TCPConnectResult(outcome: outcome, elapsedMs: elapsed, connection: nil)
         }
         SocketSupport.setNonBlocking(fd, false)
-        return TCPConnectResult(outcome: .connected, elapsedMs: elapsed, connection: TCPConnection(fd: fd, remote: endpoint))
+        return TCPConnectResult(
+            outcome: .connected, elapsedMs: elapsed, connection: TCPConnection(fd: fd, remote: endpoint))
     }
 }

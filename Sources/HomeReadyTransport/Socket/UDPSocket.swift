@@ -1,9 +1,9 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What happened to a datagram exchange.
@@ -60,12 +60,12 @@ public final class UDPSocket: Sendable {
 
     private static func setDontFragment(_ fd: Int32, ipv6: Bool) throws {
         #if os(Linux)
-        var mode: Int32 = 3  // IP_PMTUDISC_PROBE / IPV6_PMTUDISC_PROBE
-        let level = ipv6 ? Int32(IPPROTO_IPV6) : Int32(IPPROTO_IP)
-        let option: Int32 = ipv6 ? 23 : 10  // IPV6_MTU_DISCOVER / IP_MTU_DISCOVER
-        if setsockopt(fd, level, option, &mode, socklen_t(MemoryLayout<Int32>.size)) != 0 {
-            throw SocketError.systemCall("setsockopt(MTU_DISCOVER)", errno: errno)
-        }
+            var mode: Int32 = 3  // IP_PMTUDISC_PROBE / IPV6_PMTUDISC_PROBE
+            let level = ipv6 ? Int32(IPPROTO_IPV6) : Int32(IPPROTO_IP)
+            let option: Int32 = ipv6 ? 23 : 10  // IPV6_MTU_DISCOVER / IP_MTU_DISCOVER
+            if setsockopt(fd, level, option, &mode, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+                throw SocketError.systemCall("setsockopt(MTU_DISCOVER)", errno: errno)
+            }
         #endif
     }
 
@@ -77,14 +77,14 @@ public final class UDPSocket: Sendable {
     /// The path MTU the kernel knows toward the peer (the route or interface MTU when nothing smaller was learnt).
     public var kernelPathMTU: Int? {
         #if os(Linux)
-        var value: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        let level = remote.isIPv6 ? Int32(IPPROTO_IPV6) : Int32(IPPROTO_IP)
-        let option: Int32 = remote.isIPv6 ? 24 : 14  // IPV6_MTU / IP_MTU
-        guard getsockopt(fd, level, option, &value, &length) == 0, value > 0 else { return nil }
-        return Int(value)
+            var value: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            let level = remote.isIPv6 ? Int32(IPPROTO_IPV6) : Int32(IPPROTO_IP)
+            let option: Int32 = remote.isIPv6 ? 24 : 14  // IPV6_MTU / IP_MTU
+            guard getsockopt(fd, level, option, &value, &length) == 0, value > 0 else { return nil }
+            return Int(value)
         #else
-        return nil
+            return nil
         #endif
     }
 

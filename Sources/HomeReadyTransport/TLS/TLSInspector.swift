@@ -2,7 +2,7 @@ import CHomeReadyOpenSSL
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Inspects a TLS peer through OpenSSL: the handshake always completes when the peer speaks TLS (verification is

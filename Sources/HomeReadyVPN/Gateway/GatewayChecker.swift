@@ -30,11 +30,14 @@ struct GatewayChecker: Sendable {
             details.append("\(endpoint): \(probed.detail)")
             logger.debug(
                 "vpn.gateway.probed",
-                metadata: ["vpn.gateway": "\(gateway.name)", "vpn.address": "\(address)", "vpn.state": "\(probed.state)"])
+                metadata: [
+                    "vpn.gateway": "\(gateway.name)", "vpn.address": "\(address)", "vpn.state": "\(probed.state)",
+                ])
         }
         result.addresses = addresses
         // The gateway is as good as its best address; the others are reported per address.
-        let best = addresses.first { $0.state == .reachable } ?? addresses.first { $0.state == .unverifiable }
+        let best =
+            addresses.first { $0.state == .reachable } ?? addresses.first { $0.state == .unverifiable }
             ?? addresses.first
         result.state = best?.state ?? .error
         result.connectMs = best?.connectMs
@@ -56,14 +59,18 @@ struct GatewayChecker: Sendable {
             let connect = await TCPConnection.connect(to: endpoint, timeout: timeout, interface: options.interface)
             guard connect.outcome == .connected, let connection = connect.connection else {
                 let state = Self.state(for: connect.outcome)
-                return Probed(state: state, ms: nil, detail: Self.words(for: connect.outcome, timeout: timeout, tcp: true))
+                return Probed(
+                    state: state, ms: nil, detail: Self.words(for: connect.outcome, timeout: timeout, tcp: true))
             }
             defer { connection.close() }
             guard gateway.transport == .tls else {
-                return Probed(state: .reachable, ms: connect.elapsedMs, detail: "TCP connect in \(Int(connect.elapsedMs)) ms")
+                return Probed(
+                    state: .reachable, ms: connect.elapsedMs, detail: "TCP connect in \(Int(connect.elapsedMs)) ms")
             }
             guard firstTLS else {
-                return Probed(state: .reachable, ms: connect.elapsedMs, detail: "TCP connect (TLS inspected on the first address)")
+                return Probed(
+                    state: .reachable, ms: connect.elapsedMs, detail: "TCP connect (TLS inspected on the first address)"
+                )
             }
             return await inspectTLS(gateway, connection: connection, connectMs: connect.elapsedMs, timeout: timeout)
         case .ikev2:
@@ -72,7 +79,8 @@ struct GatewayChecker: Sendable {
                 // Behind a home NAT, IKE moves to UDP 4500 after IKE_SA_INIT: prove that port too.
                 let natT = IPEndpoint(address: endpoint.address, port: 4500)!
                 let second = await ikeProbe(natT, timeout: timeout, nonESP: true)
-                probed.detail += second.state == .reachable
+                probed.detail +=
+                    second.state == .reachable
                     ? "; UDP 4500 (NAT traversal) answers too"
                     : "; UDP 4500 (NAT traversal) \(second.state.rawValue): the tunnel may not come up behind NAT"
             }
@@ -86,7 +94,8 @@ struct GatewayChecker: Sendable {
                 return Probed(
                     state: .reachable, ms: ms,
                     detail: "OpenVPN answered the client hard reset"
-                        + (gateway.tlsAuth ? " (unexpected with tls-auth: the server accepts unauthenticated resets)" : ""))
+                        + (gateway.tlsAuth
+                            ? " (unexpected with tls-auth: the server accepts unauthenticated resets)" : ""))
             }
             if outcome == .timedOut, gateway.tlsAuth {
                 return Probed(
@@ -97,12 +106,15 @@ struct GatewayChecker: Sendable {
             }
             return udpProbed(outcome, ms: ms, timeout: timeout, what: "the OpenVPN client hard reset")
         case .wireguard:
-            if let handshake = await options.environment.wireGuardHandshakes()?.first(where: { $0.endpoint == endpoint.description }) {
+            if let handshake = await options.environment.wireGuardHandshakes()?.first(where: {
+                $0.endpoint == endpoint.description
+            }) {
                 let age = Date().timeIntervalSince(handshake.latest)
                 if age < 180 {
                     return Probed(
                         state: .reachable, ms: nil,
-                        detail: "interface \(handshake.interface) completed a handshake with this peer \(Int(age)) s ago")
+                        detail:
+                            "interface \(handshake.interface) completed a handshake with this peer \(Int(age)) s ago")
                 }
             }
             // WireGuard answers nothing without keys; a closed port still returns ICMP port unreachable.
@@ -133,7 +145,8 @@ struct GatewayChecker: Sendable {
     private func udpProbed(_ outcome: DatagramOutcome, ms: Double?, timeout: Double, what: String) -> Probed {
         switch outcome {
         case .received: return Probed(state: .reachable, ms: ms, detail: "answered \(what)")
-        case .timedOut: return Probed(state: .filtered, ms: nil, detail: "no answer to \(what) within \(format(timeout)) s")
+        case .timedOut:
+            return Probed(state: .filtered, ms: nil, detail: "no answer to \(what) within \(format(timeout)) s")
         case .refused: return Probed(state: .refused, ms: nil, detail: "ICMP port unreachable in reply to \(what)")
         case .unreachable: return Probed(state: .unreachable, ms: nil, detail: "no route (ICMP unreachable)")
         case .tooBig: return Probed(state: .error, ms: nil, detail: "the probe was too big for the local interface")
@@ -167,7 +180,8 @@ struct GatewayChecker: Sendable {
     {
         do {
             let info = try await TLSInspector.inspect(
-                connection, options: TLSInspectionOptions(serverName: gateway.host, caFile: gateway.caFile, timeout: timeout))
+                connection,
+                options: TLSInspectionOptions(serverName: gateway.host, caFile: gateway.caFile, timeout: timeout))
             let (state, detail) = TLSVerdict.classify(info, pin: gateway.pinSHA256, caFile: gateway.caFile)
             let expected = gateway.pinSHA256.flatMap(TLSVerdict.normalizedPin)
             let inspection = TLSInspection(
@@ -180,7 +194,8 @@ struct GatewayChecker: Sendable {
                 handshakeMs: rounded(info.handshakeMs))
             return Probed(
                 state: state, ms: connectMs,
-                detail: "\(info.protocolVersion) \(info.cipher) in \(Int(info.handshakeMs)) ms; \(detail)", tls: inspection)
+                detail: "\(info.protocolVersion) \(info.cipher) in \(Int(info.handshakeMs)) ms; \(detail)",
+                tls: inspection)
         } catch {
             return Probed(
                 state: .tlsHandshakeFailed, ms: connectMs, detail: "\(error)",

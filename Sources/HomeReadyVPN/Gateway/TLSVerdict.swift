@@ -34,22 +34,28 @@ public enum TLSVerdict {
                 return (
                     .tlsIntercepted,
                     "the certificate (issuer \(issuer)) is not trusted and its key does not match the profile's pin: "
-                        + "a device between this computer and the gateway presented its own certificate")
+                        + "a device between this computer and the gateway presented its own certificate"
+                )
             }
             if caFile != nil {
                 return (
                     .tlsIntercepted,
                     "the certificate is signed by \(issuer), not by the gateway's CA named in the profile: "
-                        + "a device between this computer and the gateway presented its own certificate")
+                        + "a device between this computer and the gateway presented its own certificate"
+                )
             }
             return (
                 .tlsUntrusted,
                 "the certificate (issuer \(issuer)) does not lead to a trusted CA (\(info.verifyError ?? "untrusted")); "
-                    + "without a pin or CA file in the profile this cannot be told apart from interception")
+                    + "without a pin or CA file in the profile this cannot be told apart from interception"
+            )
         }
         if expired { return (.tlsExpired, "the certificate expired on \(day(info.leaf.notAfter))") }
         if notYetValid {
-            return (.tlsExpired, "the certificate is not valid before \(day(info.leaf.notBefore)): check the computer's clock")
+            return (
+                .tlsExpired,
+                "the certificate is not valid before \(day(info.leaf.notBefore)): check the computer's clock"
+            )
         }
         if info.hostnameMatches == false {
             return (.tlsNameMismatch, "the certificate (\(info.leaf.subject)) does not name the gateway's host")
@@ -85,6 +91,7 @@ public enum TLSVerdict {
 
     static func day(_ date: Date?) -> String {
         guard let date else { return "an unknown date" }
-        return ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
+        return ISO8601DateFormatter.string(
+            from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
     }
 }

@@ -135,7 +135,9 @@ public enum NATBindingEstimator {
             let first = await BlockingWork.run { STUNProbe.query(socket, timeout: timeout).1 }
             // Idle time runs from the first answer to the second request.
             let idleStart = ContinuousClock.now
-            guard let first, first.mappedAddress != nil else { return NATTrialOutcome(kept: nil, idleSeconds: interval) }
+            guard let first, first.mappedAddress != nil else {
+                return NATTrialOutcome(kept: nil, idleSeconds: interval)
+            }
             try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
             let idle = ContinuousClock.now - idleStart
             let idleSeconds = Double(idle.components.seconds) + Double(idle.components.attoseconds) / 1e18

@@ -60,7 +60,9 @@ public enum STUNMessage {
         case 2:
             guard value.count >= 20 else { return nil }
             let bytes = (0..<16).map { value[4 + $0] ^ key[$0] }
-            let groups = stride(from: 0, to: 16, by: 2).map { String(Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]), radix: 16) }
+            let groups = stride(from: 0, to: 16, by: 2).map {
+                String(Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]), radix: 16)
+            }
             return (groups.joined(separator: ":"), port)
         default:
             return nil

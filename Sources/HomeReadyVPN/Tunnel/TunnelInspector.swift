@@ -3,7 +3,7 @@ import HomeReadyModel
 import HomeReadyTransport
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// What the tunnel looks like when the VPN is connected.
@@ -56,7 +56,8 @@ enum TunnelInspector {
             let source = (try? UDPSocket(remote: endpoint))?.localEndpoint?.address
             let interface = source.flatMap { address in table.first { $0.address == address }?.name }
             routes.append(
-                TunnelStatus.Route(network: network, interface: interface, throughTunnel: interface.map(isTunnel) ?? false))
+                TunnelStatus.Route(
+                    network: network, interface: interface, throughTunnel: interface.map(isTunnel) ?? false))
         }
         var names: [TunnelStatus.Name] = []
         for name in settings.corporateNames {
@@ -119,7 +120,8 @@ enum TunnelInspector {
                 let family = Int32(socketAddress.pointee.sa_family)
                 if family == AF_INET || family == AF_INET6 {
                     var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-                    let length = socklen_t(family == AF_INET ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
+                    let length = socklen_t(
+                        family == AF_INET ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
                     if getnameinfo(socketAddress, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
                         address = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
                             .split(separator: "%").first.map(String.init)

@@ -49,4 +49,19 @@ struct SocketTests {
         #expect(local.failure == nil)
         #expect(local.addresses.contains("127.0.0.1") || local.addresses.contains("::1"))
     }
+
+    @Test("probes bind to a named interface; an unknown interface is a local failure, not a network state")
+    func interfaceBinding() async throws {
+        let port = try VPNPeers.freeLoopbackPort()
+        let endpoint = try #require(IPEndpoint(address: "127.0.0.1", port: port))
+        let bound = await TCPConnection.connect(to: endpoint, timeout: 2, interface: "lo")
+        #expect(bound.outcome == .refused)
+        let unknown = await TCPConnection.connect(to: endpoint, timeout: 2, interface: "nosuchif0")
+        guard case .failed(let reason) = unknown.outcome else {
+            Issue.record("expected a local failure, got \(unknown.outcome)")
+            return
+        }
+        #expect(reason.contains("SO_BINDTODEVICE"))
+        #expect(throws: SocketError.self) { try UDPSocket(remote: endpoint, interface: "nosuchif0") }
+    }
 }

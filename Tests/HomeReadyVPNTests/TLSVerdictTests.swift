@@ -50,6 +50,16 @@ struct TLSVerdictTests {
                 .state == .reachable)
     }
 
+    @Test("a known inspection product is interception even when its root is trusted, unless the pin matches")
+    func knownInspectionProducts() {
+        let trustedInterceptor = info(issuer: "CN=Kaspersky Anti-Virus Personal Root Certificate,O=AO Kaspersky Lab")
+        let (state, detail) = TLSVerdict.classify(trustedInterceptor, pin: nil, caFile: nil, now: Self.now)
+        #expect(state == .tlsIntercepted)
+        #expect(detail.contains("Kaspersky"))
+        let pin = String(repeating: "a", count: 64)
+        #expect(TLSVerdict.classify(trustedInterceptor, pin: pin, caFile: nil, now: Self.now).state == .reachable)
+    }
+
     @Test("pins are accepted as hex, colon hex or base64")
     func pins() {
         let hex = String(repeating: "ab", count: 32)

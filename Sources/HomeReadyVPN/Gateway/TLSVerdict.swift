@@ -5,11 +5,13 @@ import HomeReadyTransport
 /// The rule that turns a TLS inspection into a gateway state (documented in `docs/vpn.md`).
 ///
 /// 1. A pin that matches any certificate of the chain proves the gateway's identity: only expiry counts then.
-/// 2. A chain that leads to no trusted CA is **interception** when the profile says what the real certificate
+/// 2. An issuer naming a known TLS-inspection product (antivirus web shields, gateways that re-sign) is
+///    interception even when its root is in the system store and the chain verifies.
+/// 3. A chain that leads to no trusted CA is **interception** when the profile says what the real certificate
 ///    is (a `pin_sha256` that did not match, or a `ca_file` naming the real CA): someone else's certificate was
 ///    presented. Without a pin or CA file it is `tls_untrusted`: a self-signed gateway and an interceptor look
 ///    the same.
-/// 3. Otherwise: expired or not yet valid → `tls_expired`; the name does not match → `tls_name_mismatch`; a
+/// 4. Otherwise: expired or not yet valid → `tls_expired`; the name does not match → `tls_name_mismatch`; a
 ///    trusted chain whose keys miss the pin → `tls_pin_mismatch`; any other verification failure →
 ///    `tls_untrusted`; else `reachable`.
 public enum TLSVerdict {
@@ -28,6 +30,14 @@ public enum TLSVerdict {
                 return (.tlsExpired, "the pinned certificate is outside its validity period")
             }
             return (.reachable, "the certificate's key matches the profile's pin")
+        }
+        // Security suites and home routers that inspect TLS often install their root in the system store, so
+        // their chains verify: recognise them by the issuing product's name.
+        if let product = inspectionProduct(in: info) {
+            return (
+                .tlsIntercepted,
+                "the certificate is issued by \(product) TLS inspection (\(issuer)), not by the gateway's CA"
+            )
         }
         if info.chainProblem == .untrustedIssuer {
             if pinMatches == false {
@@ -67,6 +77,26 @@ public enum TLSVerdict {
             return (.tlsUntrusted, "the certificate chain did not verify: \(info.verifyError ?? "unknown error")")
         }
         return (.reachable, "the certificate chain verified and names the gateway")
+    }
+
+    /// Issuer name fragments of products known to re-sign TLS (antivirus web shields, home and hotel gateways,
+    /// cloud proxies), matched case-insensitively against every issuer in the chain.
+    public static let inspectionIssuers: [(fragment: String, product: String)] = [
+        ("kaspersky", "Kaspersky"), ("avast", "Avast"), ("avg technologies", "AVG"), ("eset ssl filter", "ESET"),
+        ("bitdefender", "Bitdefender"), ("fortinet", "Fortinet"), ("fortigate", "Fortinet"), ("sophos", "Sophos"),
+        ("zscaler", "Zscaler"), ("netskope", "Netskope"), ("cisco umbrella", "Cisco Umbrella"),
+        ("palo alto networks", "Palo Alto Networks"), ("barracuda", "Barracuda"), ("untangle", "Untangle"),
+        ("mitmproxy", "mitmproxy"), ("charles proxy", "Charles Proxy"), ("fiddler", "Fiddler"),
+        ("watchguard", "WatchGuard"), ("checkpoint", "Check Point"), ("check point", "Check Point"),
+    ]
+
+    /// The inspection product named by an issuer of the chain, if any.
+    static func inspectionProduct(in info: TLSPeerInfo) -> String? {
+        let issuers = ([info.leaf] + info.chain).map { $0.issuer.lowercased() }
+        for (fragment, product) in inspectionIssuers where issuers.contains(where: { $0.contains(fragment) }) {
+            return product
+        }
+        return nil
     }
 
     /// Accepts a pin as hex (with or without colons) or base64, optionally prefixed `sha256/` or `sha256//`;

@@ -41,6 +41,9 @@ struct GatewayLabTests {
                 let expired = try corp.issue(file: "expired", commonName: "vpn.corp.test", names: [host], days: -1)
                 let misnamed = try corp.issue(file: "misnamed", commonName: "wrong.test", names: ["wrong.test"])
                 let forged = try inspector.issue(file: "forged", commonName: "vpn.corp.test", names: [host])
+                // A security suite whose root this computer trusts (given as ca_file here, as if in the system store).
+                let suite = try TestCertificateAuthority(commonName: "FortiGate TLS Inspection CA", in: directory.path)
+                let shielded = try suite.issue(file: "shielded", commonName: "vpn.corp.test", names: [host])
                 let selfSigned = try TestCertificateAuthority.selfSigned(
                     file: "self", commonName: "vpn.corp.test", names: [host], in: directory.path)
                 let peers = [
@@ -54,6 +57,8 @@ struct GatewayLabTests {
                         certificate: forged.cert, key: forged.key, host: host, port: 4434, lab: lab),
                     try VPNPeers.startTLSServer(
                         certificate: selfSigned.cert, key: selfSigned.key, host: host, port: 4435, lab: lab),
+                    try VPNPeers.startTLSServer(
+                        certificate: shielded.cert, key: shielded.key, host: host, port: 4436, lab: lab),
                 ]
                 defer { peers.forEach { $0.stop() } }
                 try VPNPeers.dropPort(4440, udp: false, in: lab)
@@ -70,6 +75,8 @@ struct GatewayLabTests {
                     VPNGateway(name: "self-signed-pinned", host: host, port: 4435, transport: .tls, pinSHA256: selfPin),
                     VPNGateway(
                         name: "rotated-key", host: host, port: 4431, transport: .tls, pinSHA256: selfPin, caFile: ca),
+                    VPNGateway(
+                        name: "trusted-inspector", host: host, port: 4436, transport: .tls, caFile: suite.certificatePath),
                     VPNGateway(name: "refused", host: host, port: 4439, transport: .tls),
                     VPNGateway(name: "filtered", host: host, port: 4440, transport: .tcp, timeoutSeconds: 2),
                     VPNGateway(name: "plain-tcp", host: host, port: 4431, transport: .tcp, required: false),
@@ -94,6 +101,8 @@ struct GatewayLabTests {
                 #expect(results["self-signed"]?.state == .tlsUntrusted)
                 #expect(results["self-signed-pinned"]?.state == .reachable)
                 #expect(results["rotated-key"]?.state == .tlsPinMismatch)
+                #expect(results["trusted-inspector"]?.state == .tlsIntercepted)
+                #expect(results["trusted-inspector"]?.tls?.verified == true)
                 #expect(results["refused"]?.state == .refused)
                 #expect(results["filtered"]?.state == .filtered)
                 #expect(results["plain-tcp"]?.state == .reachable)

@@ -140,21 +140,22 @@ public enum VPNPeers {
     }
 
     /// Starts an OpenVPN server on UDP `port` at the lab's remote address (no tunnel device: `--dev null`),
-    /// with a certificate made for it, and with `--tls-auth` when `tlsAuth` is true.
-    public static func startOpenVPN(in lab: NetworkLab, port: Int, tlsAuth: Bool, directory: TemporaryDirectory) throws
-        -> BackgroundProcess
-    {
+    /// with a certificate made for it, and with `--tls-auth` when `tlsAuth` is true (`--tls-crypt` when
+    /// `tlsCrypt` is true).
+    public static func startOpenVPN(
+        in lab: NetworkLab, port: Int, tlsAuth: Bool, tlsCrypt: Bool = false, directory: TemporaryDirectory
+    ) throws -> BackgroundProcess {
         let leaf = try TestCertificateAuthority.selfSigned(
             file: "openvpn-\(port)", commonName: "openvpn", names: ["openvpn.test"], in: directory.path)
         var argv = [
             "openvpn", "--dev", "null", "--proto", "udp4", "--local", lab.remoteAddress, "--port", String(port),
             "--tls-server", "--ca", leaf.cert, "--cert", leaf.cert, "--key", leaf.key, "--dh", "none", "--verb", "3",
         ]
-        if tlsAuth {
+        if tlsAuth || tlsCrypt {
             let key = "\(directory.path)/ta-\(port).key"
             let made = try Subprocess.run(["openvpn", "--genkey", "secret", key])
             if made.status != 0 { throw TestSupportError("openvpn --genkey failed: \(made.stderr)") }
-            argv += ["--tls-auth", key, "0"]
+            argv += tlsCrypt ? ["--tls-crypt", key] : ["--tls-auth", key, "0"]
         }
         let process = try lab.start(argv)
         do { try waitForListener(port: port, udp: true, namespace: lab.namespace) } catch {

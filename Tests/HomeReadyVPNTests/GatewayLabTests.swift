@@ -146,28 +146,33 @@ struct GatewayLabTests {
         }
     }
 
-    @Test("OpenVPN over UDP: a hard reset is answered without tls-auth; with tls-auth silence is unverifiable")
+    @Test("OpenVPN over UDP: a hard reset is answered without tls-auth; with tls-auth or tls-crypt silence is unverifiable")
     func openVPNGateways() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("openVPNGateways", because: reason) }
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let plain = try VPNPeers.startOpenVPN(in: lab, port: 1194, tlsAuth: false, directory: directory)
                 let protected = try VPNPeers.startOpenVPN(in: lab, port: 1195, tlsAuth: true, directory: directory)
+                let crypted = try VPNPeers.startOpenVPN(
+                    in: lab, port: 1197, tlsAuth: false, tlsCrypt: true, directory: directory)
                 defer {
                     plain.stop()
                     protected.stop()
+                    crypted.stop()
                 }
                 let host = lab.remoteAddress
                 let (outcome, results) = await Self.run([
                     VPNGateway(name: "ovpn", host: host, port: 1194, transport: .openvpnUDP),
                     VPNGateway(name: "ovpn-tls-auth", host: host, port: 1195, transport: .openvpnUDP, tlsAuth: true),
                     VPNGateway(name: "ovpn-undeclared-tls-auth", host: host, port: 1195, transport: .openvpnUDP),
+                    VPNGateway(name: "ovpn-tls-crypt", host: host, port: 1197, transport: .openvpnUDP, tlsAuth: true),
                     VPNGateway(name: "ovpn-closed", host: host, port: 1196, transport: .openvpnUDP, tlsAuth: true),
                 ])
                 #expect(results["ovpn"]?.state == .reachable, "openvpn log: \(plain.log)")
                 #expect(results["ovpn-tls-auth"]?.state == .unverifiable)
                 #expect(results["ovpn-tls-auth"]?.detail?.contains("cannot tell") == true)
                 #expect(results["ovpn-undeclared-tls-auth"]?.state == .filtered)
+                #expect(results["ovpn-tls-crypt"]?.state == .unverifiable)
                 #expect(results["ovpn-closed"]?.state == .refused)
                 #expect(outcome.findings.first { $0.id == "vpn.ovpn-tls-auth" }?.status == .warn)
             }

@@ -166,12 +166,12 @@ public enum VPNPeers {
         return process
     }
 
-    /// Starts coturn as a STUN-only server on UDP `port` at the lab's remote address.
-    public static func startSTUNServer(in lab: NetworkLab, port: Int = 3478, directory: TemporaryDirectory) throws
-        -> BackgroundProcess
-    {
+    /// Starts coturn as a STUN-only server on UDP `port` at the lab's remote address (or `listenAddress`).
+    public static func startSTUNServer(
+        in lab: NetworkLab, port: Int = 3478, listenAddress: String? = nil, directory: TemporaryDirectory
+    ) throws -> BackgroundProcess {
         let process = try lab.start([
-            "turnserver", "-L", lab.remoteAddress, "--listening-port", String(port), "--stun-only", "--no-tls",
+            "turnserver", "-L", listenAddress ?? lab.remoteAddress, "--listening-port", String(port), "--stun-only", "--no-tls",
             "--no-dtls", "--no-cli", "--simple-log", "--log-file", "stdout", "-b", "\(directory.path)/turndb",
             "--pidfile", "\(directory.path)/turnserver.pid",
         ])
@@ -183,12 +183,15 @@ public enum VPNPeers {
         return process
     }
 
-    /// Starts a UDP echo responder (every datagram returned as it came) on `port` at the lab's remote address.
-    public static func startUDPEcho(in lab: NetworkLab, port: Int) throws -> BackgroundProcess {
+    /// Starts a UDP echo responder (every datagram returned as it came) on `port` at the lab's remote address (or
+    /// `address`, IPv4 or IPv6).
+    public static func startUDPEcho(in lab: NetworkLab, port: Int, address: String? = nil) throws -> BackgroundProcess {
+        let bindAddress = address ?? lab.remoteAddress
+        let family = bindAddress.contains(":") ? "AF_INET6" : "AF_INET"
         let script = """
             import socket
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind(("\(lab.remoteAddress)", \(port)))
+            s = socket.socket(socket.\(family), socket.SOCK_DGRAM)
+            s.bind(("\(bindAddress)", \(port)))
             while True:
                 data, peer = s.recvfrom(65535)
                 s.sendto(data, peer)

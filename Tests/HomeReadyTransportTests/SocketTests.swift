@@ -12,6 +12,9 @@ struct SocketTests {
         #expect(IPEndpoint(address: "::1", port: 500)?.description == "[::1]:500")
         #expect(IPEndpoint(address: "::1", port: 500)?.isIPv6 == true)
         #expect(IPEndpoint(address: "gw.example.com", port: 443) == nil)
+        #expect(IPEndpoint.canonical("2001:0db8:0:0:0:0:0:1") == "2001:db8::1")
+        #expect(IPEndpoint.canonical("10.1.2.3") == "10.1.2.3")
+        #expect(IPEndpoint.canonical("name") == nil)
     }
 
     @Test("a closed loopback port is refused at once")

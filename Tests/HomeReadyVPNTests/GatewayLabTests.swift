@@ -249,6 +249,40 @@ struct GatewayLabTests {
         }
     }
 
+    @Test("IPv6: charon over IPv6, STUN XOR-MAPPED IPv6 address, and path MTU with IPv6 DF probes")
+    func ipv6() async throws {
+        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("ipv6", because: reason) }
+        try await withUniqueNetworkLab { lab in
+            try await withTemporaryDirectory { directory in
+                let (host6, remote6) = try lab.addIPv6()
+                let charon = try VPNPeers.startCharon(in: lab, directory: directory)
+                let turn = try VPNPeers.startSTUNServer(in: lab, listenAddress: remote6, directory: directory)
+                let echo = try VPNPeers.startUDPEcho(in: lab, port: 7008, address: remote6)
+                defer {
+                    charon.stop()
+                    turn.stop()
+                    echo.stop()
+                }
+                try VPNPeers.applyInputRule("udp dport 7008 meta length > 1400 drop", in: lab)
+                var options = Self.options()
+                options.echoHost = remote6
+                options.echoPort = 7008
+                let profile = Profile(
+                    id: "v6", title: "v6", version: 1,
+                    vpn: VPNSettings(gateways: [VPNGateway(name: "ike6", host: remote6, port: 500, transport: .ikev2)]),
+                    stunServers: [STUNServer(host: remote6)])
+                let measured = await VPNSection.measure(
+                    profile: profile, options: options, progress: { _ in }, logger: Self.logger)
+                #expect(measured.gateways.first?.state == .reachable, "charon log: \(charon.log)")
+                #expect(measured.gateways.first?.requiredMTUBytes == 80 + 20 + 200)
+                #expect(measured.stun.first?.state == .reachable, "turnserver log: \(turn.log)")
+                #expect(measured.stun.first?.mappedAddress == host6)
+                #expect(measured.stun.first?.natDetected == false)
+                #expect(measured.pathMTU == 1400, "echo log: \(echo.log)")
+            }
+        }
+    }
+
     @Test("path MTU: DF probes against the UDP echo responder find a 1400-byte black hole (no ICMP)")
     func pathMTU() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("pathMTU", because: reason) }

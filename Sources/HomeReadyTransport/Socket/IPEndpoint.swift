@@ -27,6 +27,18 @@ public struct IPEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// The canonical text of an address literal (`2001:0db8:0:0::1` → `2001:db8::1`), nil when not a literal.
+    public static func canonical(_ address: String) -> String? {
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, address, &v6) == 1 {
+            var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+            guard inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count)) != nil else { return nil }
+            return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        }
+        var v4 = in_addr()
+        return inet_pton(AF_INET, address, &v4) == 1 ? address : nil
+    }
+
     /// `10.0.0.1:443` or `[2001:db8::1]:443`.
     public var description: String { isIPv6 ? "[\(address)]:\(port)" : "\(address):\(port)" }
 

@@ -1,3 +1,5 @@
+import HomeReadyTransport
+
 /// STUN (RFC 5389) binding requests and responses: the softphone media path check.
 public enum STUNMessage {
     static let magicCookie: UInt32 = 0x2112_A442
@@ -63,7 +65,8 @@ public enum STUNMessage {
             let groups = stride(from: 0, to: 16, by: 2).map {
                 String(Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]), radix: 16)
             }
-            return (groups.joined(separator: ":"), port)
+            let text = groups.joined(separator: ":")
+            return (IPEndpoint.canonical(text) ?? text, port)
         default:
             return nil
         }

@@ -127,7 +127,12 @@ public enum VPNPeers {
                 }
             }
             """)
-        let process = try lab.start(["env", "STRONGSWAN_CONF=\(config.path)", "/usr/lib/ipsec/charon"])
+        // charon refuses to start while /run/charon.pid exists: give each instance a private /run so labs can run
+        // charon in parallel (the mount lives only in this process's mount namespace).
+        let process = try lab.start([
+            "env", "STRONGSWAN_CONF=\(config.path)", "unshare", "--mount", "--propagation", "private", "sh", "-c",
+            "mount -t tmpfs homeready-charon /run && exec /usr/lib/ipsec/charon",
+        ])
         do {
             try waitForListener(port: 500, udp: true, namespace: lab.namespace)
             try waitForListener(port: 4500, udp: true, namespace: lab.namespace)

@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -21,6 +24,22 @@ public struct HostResolution: Sendable, Equatable {
     }
 }
 
+/// Resumes a continuation with the first value offered and ignores the rest.
+private final class ResumeOnce: Sendable {
+    private let continuation: Mutex<CheckedContinuation<HostResolution, Never>?>
+
+    init(_ continuation: CheckedContinuation<HostResolution, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ value: HostResolution) {
+        continuation.withLock { pending in
+            pending?.resume(returning: value)
+            pending = nil
+        }
+    }
+}
+
 /// Resolves host names with the system resolver (`getaddrinfo`, so `/etc/hosts`, nsswitch and the configured
 /// DNS servers apply, as for the VPN client itself).
 public enum HostResolver {
@@ -31,19 +50,19 @@ public enum HostResolver {
             return HostResolution(addresses: [host], elapsedMs: 0)
         }
         let stopwatch = Stopwatch()
-        // getaddrinfo cannot be cancelled: race it against the deadline and let a late answer be dropped.
-        return await withTaskGroup(of: HostResolution?.self) { group in
-            group.addTask { await BlockingWork.run { lookUp(host, stopwatch: stopwatch) } }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(timeout))
-                return nil
+        // getaddrinfo cannot be cancelled: race it against the deadline and let a late answer be dropped (a task
+        // group would wait for the lookup at its end, so the race resumes a continuation once instead).
+        return await withCheckedContinuation { continuation in
+            let once = ResumeOnce(continuation)
+            let thread = Thread { once.resume(lookUp(host, stopwatch: stopwatch)) }
+            thread.start()
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                once.resume(
+                    HostResolution(
+                        addresses: [], elapsedMs: stopwatch.elapsedMs,
+                        failure: "no answer from the resolver within \(timeout) s"))
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            if let first { return first }
-            return HostResolution(
-                addresses: [], elapsedMs: stopwatch.elapsedMs,
-                failure: "no answer from the resolver within \(Int(timeout)) s")
         }
     }
 

@@ -132,21 +132,30 @@ public enum NATBindingEstimator {
                 return NATTrialOutcome(kept: nil, idleSeconds: interval)
             }
             defer { socket.close() }
+            // The router refreshed the binding somewhere between sending the first request and reading its
+            // answer, and saw the second request somewhere between sending and reading the second exchange: a kept
+            // mapping proves the shortest idle span, a lost one bounds the longest.
+            let firstSent = ContinuousClock.now
             let first = await BlockingWork.run { STUNProbe.query(socket, timeout: timeout).1 }
-            // Idle time runs from the first answer to the second request.
-            let idleStart = ContinuousClock.now
+            let firstAnswered = ContinuousClock.now
             guard let first, first.mappedAddress != nil else {
                 return NATTrialOutcome(kept: nil, idleSeconds: interval)
             }
             try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-            let idle = ContinuousClock.now - idleStart
-            let idleSeconds = Double(idle.components.seconds) + Double(idle.components.attoseconds) / 1e18
+            let secondSent = ContinuousClock.now
             let second = await BlockingWork.run { STUNProbe.query(socket, timeout: timeout).1 }
+            let secondAnswered = ContinuousClock.now
+            let shortest = seconds(secondSent - firstAnswered)
             guard let second, second.mappedAddress != nil else {
-                return NATTrialOutcome(kept: nil, idleSeconds: idleSeconds)
+                return NATTrialOutcome(kept: nil, idleSeconds: shortest)
             }
             let kept = first.mappedAddress == second.mappedAddress && first.mappedPort == second.mappedPort
+            let idleSeconds = kept ? shortest : seconds(secondAnswered - firstSent)
             return NATTrialOutcome(kept: kept, idleSeconds: idleSeconds)
         }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -37,7 +37,7 @@ public enum PathMTUProbe {
     }
 
     /// Measures the path MTU (bytes, IP header included) toward `echo`. A first small probe measures the round
-    /// trip; each later size gets two tries of four round trips (between 0.15 and 1 s). Returns nil when the
+    /// trip; each later size gets two tries of six round trips (between 0.3 and 1.5 s). Returns nil when the
     /// responder never answers.
     static func measure(echo: IPEndpoint, interface: String?) async -> (mtu: Int?, localMTU: Int?) {
         await BlockingWork.run {
@@ -66,7 +66,7 @@ public enum PathMTUProbe {
             guard fits(low) else { return (nil, localMTU) }
             let rtt = ContinuousClock.now - start
             let rttSeconds = Double(rtt.components.seconds) + Double(rtt.components.attoseconds) / 1e18
-            probeTimeout = min(1.0, max(0.15, 4 * rttSeconds))
+            probeTimeout = min(1.5, max(0.3, 6 * rttSeconds))
             return (search(low: low, high: localMTU, fits: fits), localMTU)
         }
     }

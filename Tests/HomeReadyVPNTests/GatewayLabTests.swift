@@ -28,7 +28,7 @@ struct GatewayLabTests {
         return (outcome, byName)
     }
 
-    @Test("TLS gateways: valid, expired, wrong name, intercepting, self-signed, pinned, refused and filtered")
+    @Test("TLS gateways: valid, expired, wrong name, intercepting, self-signed, pinned, not TLS, refused, unreachable, filtered")
     func tlsGateways() async throws {
         if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("tlsGateways", because: reason) }
         try await withUniqueNetworkLab { lab in
@@ -62,6 +62,14 @@ struct GatewayLabTests {
                 ]
                 defer { peers.forEach { $0.stop() } }
                 try VPNPeers.dropPort(4440, udp: false, in: lab)
+                try VPNPeers.applyInputRule("tcp dport 4441 reject with icmp type host-unreachable", in: lab)
+                // A TCP service that is not TLS: accepts and closes at once.
+                let plain = try lab.start([
+                    "python3", "-c",
+                    "import socket\ns=socket.socket()\ns.bind(('\(host)',4442))\ns.listen()\nwhile True:\n c,_=s.accept()\n c.close()",
+                ])
+                defer { plain.stop() }
+                try VPNPeers.waitForListener(port: 4442, udp: false, namespace: lab.namespace)
                 let validPin = try TestCertificateAuthority.spkiSHA256(ofCertificate: valid.cert)
                 let selfPin = try TestCertificateAuthority.spkiSHA256(ofCertificate: selfSigned.cert)
                 let ca = corp.certificatePath
@@ -77,6 +85,8 @@ struct GatewayLabTests {
                         name: "rotated-key", host: host, port: 4431, transport: .tls, pinSHA256: selfPin, caFile: ca),
                     VPNGateway(
                         name: "trusted-inspector", host: host, port: 4436, transport: .tls, caFile: suite.certificatePath),
+                    VPNGateway(name: "no-route", host: host, port: 4441, transport: .tls),
+                    VPNGateway(name: "not-tls", host: host, port: 4442, transport: .tls),
                     VPNGateway(name: "refused", host: host, port: 4439, transport: .tls),
                     VPNGateway(name: "filtered", host: host, port: 4440, transport: .tcp, timeoutSeconds: 2),
                     VPNGateway(name: "plain-tcp", host: host, port: 4431, transport: .tcp, required: false),
@@ -104,6 +114,8 @@ struct GatewayLabTests {
                 #expect(results["trusted-inspector"]?.state == .tlsIntercepted)
                 #expect(results["trusted-inspector"]?.tls?.verified == true)
                 #expect(results["refused"]?.state == .refused)
+                #expect(results["no-route"]?.state == .unreachable)
+                #expect(results["not-tls"]?.state == .tlsHandshakeFailed)
                 #expect(results["filtered"]?.state == .filtered)
                 #expect(results["plain-tcp"]?.state == .reachable)
                 #expect(results["plain-tcp"]?.connectMs != nil)

@@ -6,6 +6,7 @@ public struct PostureError: Error, Sendable, Equatable, CustomStringConvertible 
         case notRecorded
         case unreadable
         case commandFailed
+        case invalidRule
     }
 
     private let code: Code
@@ -37,6 +38,11 @@ public struct PostureError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A system file exists but cannot be read.
     public static func unreadable(_ path: String, _ reason: String) -> PostureError {
         PostureError(.unreadable, "cannot read \(path): \(reason); run the check as a user who can read it")
+    }
+
+    /// A rule is malformed (a profile that passed lint never has one).
+    public static func invalidRule(_ reason: String) -> PostureError {
+        PostureError(.invalidRule, "invalid rule: \(reason); run `homeready profile lint` on the profile")
     }
 
     /// A program could not be started.

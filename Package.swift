@@ -69,7 +69,7 @@ var targets: [Target] = [
             "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", logging, crypto,
         ]
     ),
-    .executableTarget(name: "homeready", dependencies: ["HomeReadyAgent", argumentParser, logging]),
+    .executableTarget(name: "homeready", dependencies: ["HomeReadyAgent", "HomeReadyPosture", argumentParser, logging]),
     .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel"]),
 
     // MARK: Agent-side tests

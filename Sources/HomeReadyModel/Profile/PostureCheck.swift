@@ -210,6 +210,7 @@ public enum PostureFactCatalog {
         ("os.pretty_name", "os-release PRETTY_NAME"),
         ("os.version_id", "os-release VERSION_ID, e.g. 22.04"),
         ("os.version_codename", "os-release VERSION_CODENAME"),
+        ("os.release", "ID and VERSION_ID together, e.g. `ubuntu 22.04`, for lists of supported releases"),
         ("kernel.name", "Linux"),
         ("kernel.release", "uname -r, e.g. 6.1.0-18-amd64"),
         ("cpu.model", "CPU model name"),

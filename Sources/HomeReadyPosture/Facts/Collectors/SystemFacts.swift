@@ -10,6 +10,7 @@ enum SystemFacts {
                                 ("VERSION_CODENAME", "os.version_codename")] {
                 if let value = fields[key] { facts[fact] = .text(value) }
             }
+            if let id = fields["ID"] { facts["os.release"] = .text([id, fields["VERSION_ID"]].compactMap { $0 }.joined(separator: " ")) }
         }
         facts["kernel.name"] = .text(tree.value("/proc/sys/kernel/ostype") ?? "Linux")
         if let release = tree.value("/proc/sys/kernel/osrelease") { facts["kernel.release"] = .text(release) }

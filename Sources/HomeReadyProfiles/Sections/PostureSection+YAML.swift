@@ -79,7 +79,12 @@ extension PostureRule {
         for (key, present) in [("exit_status", exitStatus != nil), ("timeout_seconds", timeout != nil)] where present && kind != nil && kind != .command {
             diagnostics.report(item.value(key), field: item.field(key), "only applies to `kind: command` rules")
         }
-        let op = item.oneOf("operator", PostureOperator.self, required: kind != .command || exitStatus == nil)
+        let needsOperator = kind != .command || exitStatus == nil
+        if needsOperator, let kind, !item.has("operator") {
+            let choices = kind.operators.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+            item.missing("operator", "for `\(kind.rawValue)` rules one of \(choices)\(kind == .command ? " (or give `exit_status` alone)" : "")")
+        }
+        let op = item.oneOf("operator", PostureOperator.self, required: needsOperator && (kind == nil || item.has("operator")))
         let value = item.string("value", expected: "the operand: a regex, text, number or version")
         let capture = item.string("capture", expected: "a regular expression whose first group is the compared value")
         let files = item.string("files", expected: "a regular expression on file names")

@@ -181,7 +181,11 @@ public struct RuleEvaluator: Sendable {
             default: return .error("fact \(name) is not known on this endpoint (see `homeready facts`)")
             }
         }
-        let shown = "\(name) = \(Self.show(value))"
+        var shown = "\(name) = \(Self.show(value))"
+        // Session-dependent facts say whose session they were read from (e.g. `screen_lock.user`).
+        if let group = name.split(separator: ".").first, name != "\(group).user", let user = facts["\(group).user"] {
+            shown += " (read as \(user))"
+        }
         switch op {
         case .exists: return .pass(shown)
         case .notExists: return .fail(shown)

@@ -61,10 +61,8 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
     public static func load(from url: URL) throws(PostureError) -> PostureSnapshot {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw .factsFileUnreadable(url.path, "\(error.localizedDescription)") }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(PostureSnapshot.self, from: data)
+            return try decode(data)
         } catch let DecodingError.dataCorrupted(context) {
             throw .factsFileInvalid(url.path, describe(context))
         } catch let DecodingError.typeMismatch(_, context) {
@@ -74,6 +72,13 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
         } catch {
             throw .factsFileInvalid(url.path, "\(error)")
         }
+    }
+
+    /// Decodes the JSON `homeready facts` prints.
+    public static func decode(_ data: Data) throws -> PostureSnapshot {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(PostureSnapshot.self, from: data)
     }
 
     /// JSON as `homeready facts` prints it (sorted keys, ISO-8601 times).

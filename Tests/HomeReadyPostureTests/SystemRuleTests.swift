@@ -68,6 +68,18 @@ struct SystemRuleTests {
         #expect(endless.output.utf8.count == 4096)
     }
 
+    @Test func timeoutAlsoKillsWhatTheCommandStarted() async throws {
+        let marker = "31.\(UInt32.random(in: 1000..<9999))"
+        let started = Date()
+        let output = try await CommandRunner().run(["sh", "-c", "sleep \(marker) & echo started; wait"], timeout: 0.5)
+        #expect(Date().timeIntervalSince(started) < 10)  // the child's child must not hold the check (it sleeps 31 s)
+        #expect(output.timedOut)
+        #expect(output.output.contains("started"))
+        try await Task.sleep(nanoseconds: 200_000_000)
+        let left = ProcessTable.list(in: FileTree()).filter { $0.commandLine == "sleep \(marker)" }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func missingProgramIsAnError() async throws {
         let outcome = await evaluate(rule(.command, nil, .contains, "x", argv: ["homeready-no-such-program"]))
         #expect(outcome.status == "error")

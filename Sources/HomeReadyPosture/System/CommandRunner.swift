@@ -114,6 +114,8 @@ public struct CommandRunner: Sendable {
         while process.isRunning {
             if Date() >= deadline {
                 timedOut = true
+                // Children the command started would keep running (and hold the output pipe): kill them too.
+                for child in Self.descendants(of: process.processIdentifier) { kill(child, SIGKILL) }
                 process.terminate()
                 let grace = Date().addingTimeInterval(0.5)
                 while process.isRunning && Date() < grace { try? await Task.sleep(nanoseconds: 10_000_000) }
@@ -131,6 +133,29 @@ public struct CommandRunner: Sendable {
         return CommandOutput(
             argv: argv, exitStatus: status, output: String(decoding: data, as: UTF8.self), truncated: truncated,
             timedOut: timedOut)
+    }
+}
+
+extension CommandRunner {
+    /// Every process below `pid` in the process tree, from `/proc/PID/stat` parent ids (Linux; empty elsewhere).
+    static func descendants(of pid: Int32) -> [Int32] {
+        var parents: [Int32: Int32] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { parents[child] = parent }
+        }
+        var result: [Int32] = []
+        var frontier = [pid]
+        while let current = frontier.popLast() {
+            for (child, parent) in parents where parent == current && !result.contains(child) {
+                result.append(child)
+                frontier.append(child)
+            }
+        }
+        return result
     }
 }
 

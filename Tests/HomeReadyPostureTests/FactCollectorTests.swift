@@ -211,6 +211,17 @@ struct FactCollectorTests {
 
 @Suite("firewall parsing")
 struct FirewallParsingTests {
+    @Test func firewalldZones() {
+        #expect(FirewallFacts.firewalldState(defaultZone: "public").defaultDeny)
+        #expect(!FirewallFacts.firewalldState(defaultZone: "trusted").defaultDeny)
+    }
+
+    @Test func unreadableFirewallSaysWhy() async {
+        let snapshot = PostureSnapshot(facts: ["firewall.evidence": .text("`nft list ruleset` failed (run as root to read the firewall)")])
+        let outcome = await evaluate(rule(.fact, "firewall.active", .equals, "true"), snapshot: snapshot)
+        #expect(outcome == .error("fact firewall.active is not known on this endpoint: `nft list ruleset` failed (run as root to read the firewall)"))
+    }
+
     @Test func iptablesPolicies() {
         let drop = FirewallFacts.iptablesState("-P INPUT DROP\n-A INPUT -i lo -j ACCEPT\n", backend: "iptables")
         #expect(drop.active && drop.defaultDeny)

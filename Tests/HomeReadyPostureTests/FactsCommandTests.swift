@@ -42,6 +42,30 @@ struct FactsCommandTests {
         #expect(replay.status == live.status)
     }
 
+    @Test func factsRecordsAProfilesCommandOutputs() async throws {
+        guard let binary = Self.binary else {
+            TestEnvironment.skip("factsRecordsAProfilesCommandOutputs", because: "homeready is not built")
+            return
+        }
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        let profile = try root.write("profile.yaml", """
+            id: commands
+            title: Commands
+            version: 1
+            posture:
+              - id: echo
+                title: Echo
+                remediation: None.
+                rules:
+                  - {kind: command, argv: [echo, recorded output], operator: contains, value: recorded}
+            """)
+        let result = try Subprocess.run([binary, "facts", "--profile", profile.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let snapshot = try PostureSnapshot.decode(Data(result.stdout.utf8))
+        #expect(snapshot.commands == [CommandOutput(argv: ["echo", "recorded output"], exitStatus: 0, output: "recorded output\n")])
+    }
+
     @Test func checkWithRecordedMacOutputsAndAPreparedRoot() async throws {
         guard let binary = Self.binary else {
             TestEnvironment.skip("checkWithRecordedMacOutputsAndAPreparedRoot", because: "homeready is not built")

@@ -178,7 +178,12 @@ public struct RuleEvaluator: Sendable {
             switch op {
             case .exists: return .fail("\(name) is not known on this endpoint")
             case .notExists: return .pass("\(name) is not known on this endpoint")
-            default: return .error("fact \(name) is not known on this endpoint (see `homeready facts`)")
+            default:
+                // A collector that could not tell leaves its reason in `<group>.evidence` (e.g. firewall.evidence).
+                if let group = name.split(separator: ".").first, let why = facts["\(group).evidence"] {
+                    return .error("fact \(name) is not known on this endpoint: \(why)")
+                }
+                return .error("fact \(name) is not known on this endpoint (see `homeready facts`)")
             }
         }
         var shown = "\(name) = \(Self.show(value))"

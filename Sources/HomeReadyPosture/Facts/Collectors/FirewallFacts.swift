@@ -15,6 +15,14 @@ struct FirewallState: Equatable {
 enum FirewallFacts {
     static func collect(in tree: FileTree, runner: CommandRunner) async -> FactSet {
         if let ufw = ufwState(in: tree), ufw.active { return ufw.facts }
+        if runner.resolve("firewall-cmd") != nil,
+            let state = try? await runner.run(["firewall-cmd", "--state"], timeout: 10), state.exitStatus == 0,
+            state.output.contains("running")
+        {
+            let zone = (try? await runner.run(["firewall-cmd", "--get-default-zone"], timeout: 10))?.output
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            return firewalldState(defaultZone: zone).facts
+        }
         var problems: [String] = []
         if runner.resolve("nft") != nil {
             if let output = try? await runner.run(["nft", "list", "ruleset"], timeout: 10), output.exitStatus == 0 {
@@ -37,6 +45,13 @@ enum FirewallFacts {
             return ["firewall.evidence": .text(problems.joined(separator: "; "))]
         }
         return FirewallState(backend: "none", active: false, defaultDeny: false, evidence: "no firewall rules loaded").facts
+    }
+
+    /// firewalld rejects unsolicited inbound traffic unless the default zone accepts everything (`trusted`).
+    static func firewalldState(defaultZone: String) -> FirewallState {
+        FirewallState(
+            backend: "firewalld", active: true, defaultDeny: defaultZone != "trusted",
+            evidence: "firewalld running, default zone \(defaultZone.isEmpty ? "unknown" : defaultZone)")
     }
 
     /// ufw from its configuration files (readable without root).

@@ -35,6 +35,15 @@ struct CheckEvaluatorTests {
         #expect(await check(.none, [no, yes]).evidence == "holds: disk.root.encrypted = true")
     }
 
+    @Test func nestedGroups() async {
+        let debian12 = PostureRule.group(.all, [rule(.fact, "os.id", .equals, "debian"), rule(.fact, "disk.root.encrypted", .equals, "true")])
+        let ubuntu = PostureRule.group(.all, [rule(.fact, "os.id", .equals, "ubuntu"), yes])
+        #expect(await check(.any, [ubuntu, debian12]).status == .pass)
+        #expect(await check(.any, [ubuntu]).status == .fail)
+        #expect(await check(.all, [.group(.none, [no]), .group(.any, [no, yes])]).status == .pass)
+        #expect(await check(.all, [.group(.any, [broken, no])]).status == .error)
+    }
+
     @Test func errorsDecideOnlyWhenNothingElseDoes() async {
         #expect(await check(.all, [broken, no]).status == .fail)  // a failure is certain whatever the error
         #expect(await check(.all, [broken, yes]).status == .error)

@@ -76,6 +76,48 @@ struct ShippedProfileTests {
         #expect(Verdict.decide(from: failing.findings) == .notReady)
     }
 
+    @Test func nestedGroupsInYAML() async throws {
+        let yaml = """
+            id: groups
+            title: Groups
+            version: 1
+            posture:
+              - id: supported-os
+                title: Supported OS
+                remediation: Upgrade.
+                condition: any
+                rules:
+                  - all:
+                      - {kind: fact, target: os.id, operator: equals, value: debian}
+                      - {kind: fact, target: os.version_id, operator: '>=', value: 12}
+                  - all:
+                      - {kind: fact, target: os.id, operator: equals, value: ubuntu}
+                      - {kind: fact, target: os.version_id, operator: '>=', value: 22.04}
+              - id: bad
+                title: Bad
+                remediation: x
+                rules:
+                  - any:
+                      - {kind: fact, target: os.idd, operator: equals, value: x}
+                    none: []
+            """
+        do {
+            _ = try loader.load(yaml: yaml, name: "groups.yaml")
+            Issue.record("the broken group loaded")
+        } catch {
+            let text = error.diagnostics.map(\.description)
+            #expect(text.contains { $0.hasPrefix("groups.yaml:21:34:") && $0.contains("did you mean `os.id`") }, "\(text)")
+            #expect(text.contains { $0.hasPrefix("groups.yaml:22:") && $0.contains("cannot be combined with `any`") }, "\(text)")
+        }
+        let good = try loader.load(yaml: yaml.components(separatedBy: "  - id: bad")[0], name: "groups.yaml")
+        let outcome = await PostureSection.run(
+            profile: good,
+            system: RecordedSystem(snapshot: PostureSnapshot(facts: ["os.id": .text("ubuntu"), "os.version_id": .text("24.04")])),
+            includeEquipment: false, logger: testLogger)
+        #expect(outcome.posture?.first?.status == .pass)
+        #expect(outcome.posture?.first?.evidence == "os.id = ubuntu; os.version_id = 24.04 (>= 22.04)")
+    }
+
     @Test func brokenRulesAreLocatedLintErrors() throws {
         let yaml = """
             id: broken

@@ -81,12 +81,17 @@ public struct PostureRule: Codable, Sendable, Equatable {
     public var exitStatus: Int?
     /// For `command` rules: how long the command may run (default 10 s, at most 60 s).
     public var timeoutSeconds: Double?
+    /// For `group` rules (written `all: [...]`, `any: [...]` or `none: [...]`): how the nested rules combine.
+    public var condition: PostureCondition?
+    /// For `group` rules: the nested rules.
+    public var rules: [PostureRule]?
     public var source: SourceLocation?
 
     public init(
         kind: PostureRuleKind, target: String? = nil, argv: [String]? = nil, op: PostureOperator?,
         value: String? = nil, capture: String? = nil, files: String? = nil, exitStatus: Int? = nil,
-        timeoutSeconds: Double? = nil, source: SourceLocation? = nil
+        timeoutSeconds: Double? = nil, condition: PostureCondition? = nil, rules: [PostureRule]? = nil,
+        source: SourceLocation? = nil
     ) {
         self.kind = kind
         self.target = target
@@ -97,13 +102,21 @@ public struct PostureRule: Codable, Sendable, Equatable {
         self.files = files
         self.exitStatus = exitStatus
         self.timeoutSeconds = timeoutSeconds
+        self.condition = condition
+        self.rules = rules
         self.source = source
+    }
+
+    /// A nested group of rules combined by `condition` (YAML: `any: [rule, ...]`).
+    public static func group(_ condition: PostureCondition, _ rules: [PostureRule], source: SourceLocation? = nil) -> PostureRule {
+        PostureRule(kind: .group, op: nil, condition: condition, rules: rules, source: source)
     }
 
     enum CodingKeys: String, CodingKey {
         case kind, target, argv, op = "operator", value, capture, files
         case exitStatus = "exit_status"
         case timeoutSeconds = "timeout_seconds"
+        case condition, rules
         case source
     }
 }
@@ -115,6 +128,8 @@ public enum PostureRuleKind: String, Codable, Sendable, CaseIterable {
     case port
     /// A built-in fact such as `disk.root.encrypted` or `os.version_id` (see `PostureFactCatalog`).
     case fact
+    /// Nested rules combined by a condition, written `all:`, `any:` or `none:` in YAML.
+    case group
 
     /// The operators this kind of rule accepts.
     public var operators: [PostureOperator] {
@@ -130,6 +145,7 @@ public enum PostureRuleKind: String, Codable, Sendable, CaseIterable {
         case .sysctl, .fact: return [.exists, .notExists] + text + order + versions
         case .kernelModule: return [.loaded, .notLoaded]
         case .port: return [.listening, .notListening]
+        case .group: return []
         }
     }
 }

@@ -31,31 +31,9 @@ public struct CheckEvaluator: Sendable {
         }
     }
 
-    /// Combines rules: `all` fails on the first failure, `any` passes on the first pass, `none` fails when one
-    /// holds. An error decides only when no rule decided otherwise.
+    /// Combines rules by a condition (see `RuleEvaluator.combine`).
     public func combine(_ condition: PostureCondition, _ list: [PostureRule]) async -> RuleOutcome {
-        var passes: [String] = []
-        var fails: [String] = []
-        var errors: [String] = []
-        for rule in list {
-            switch await rules.evaluate(rule) {
-            case .pass(let evidence):
-                passes.append(evidence)
-                if condition == .any { return .pass(evidence) }
-                if condition == .none { return .fail("holds: \(evidence)") }
-            case .fail(let evidence):
-                fails.append(evidence)
-                if condition == .all { return .fail(evidence) }
-            case .error(let reason):
-                errors.append(located(reason, rule))
-            }
-        }
-        if let error = errors.first { return .error(error) }
-        switch condition {
-        case .all: return .pass(passes.joined(separator: "; "))
-        case .any: return .fail(fails.joined(separator: "; "))
-        case .none: return .pass(fails.joined(separator: "; "))
-        }
+        await rules.combine(condition, list)
     }
 
     private func located(_ reason: String, _ rule: PostureRule) -> String {

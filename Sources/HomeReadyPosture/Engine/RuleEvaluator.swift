@@ -21,9 +21,37 @@ public struct RuleEvaluator: Sendable {
             case .kernelModule: return try await kernelModule(rule)
             case .port: return try await port(rule)
             case .fact: return try await fact(rule)
+            case .group: return await combine(rule.condition ?? .all, rule.rules ?? [])
             }
         } catch {
             return .error(error.message)
+        }
+    }
+
+    /// Combines rules: `all` fails on the first failure, `any` passes on the first pass, `none` fails when one
+    /// holds. An error decides only when no rule decided otherwise.
+    public func combine(_ condition: PostureCondition, _ list: [PostureRule]) async -> RuleOutcome {
+        var passes: [String] = []
+        var fails: [String] = []
+        var errors: [String] = []
+        for rule in list {
+            switch await evaluate(rule) {
+            case .pass(let evidence):
+                passes.append(evidence)
+                if condition == .any { return .pass(evidence) }
+                if condition == .none { return .fail("holds: \(evidence)") }
+            case .fail(let evidence):
+                fails.append(evidence)
+                if condition == .all { return .fail(evidence) }
+            case .error(let reason):
+                errors.append(rule.kind == .group ? reason : rule.source.map { "\($0): \(reason)" } ?? reason)
+            }
+        }
+        if let error = errors.first { return .error(error) }
+        switch condition {
+        case .all: return .pass(passes.joined(separator: "; "))
+        case .any: return .fail(fails.joined(separator: "; "))
+        case .none: return .pass(fails.joined(separator: "; "))
         }
     }
 

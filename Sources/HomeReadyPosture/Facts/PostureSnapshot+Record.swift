@@ -15,7 +15,10 @@ extension PostureSnapshot {
             var outputs: [CommandOutput] = []
             var rules = profile.posture.flatMap { $0.appliesWhen + $0.rules }
             rules += profile.requirements?.rules ?? []
-            for rule in rules where rule.kind == .command {
+            func flatten(_ rules: [PostureRule]) -> [PostureRule] {
+                rules.flatMap { $0.kind == .group ? flatten($0.rules ?? []) : [$0] }
+            }
+            for rule in flatten(rules) where rule.kind == .command {
                 guard let argv = rule.argv, !outputs.contains(where: { $0.argv == argv }) else { continue }
                 let timeout = min(rule.timeoutSeconds ?? CommandRunner.defaultTimeout, CommandRunner.maximumTimeout)
                 if let output = try? await runner.run(argv, timeout: timeout) { outputs.append(output) }

@@ -63,7 +63,22 @@ extension PostureRule {
     static func read(_ node: Node, field: String, diagnostics: YAMLDiagnostics) -> PostureRule? {
         guard let item = MappingReader(node, path: field, diagnostics: diagnostics) else { return nil }
         let before = diagnostics.diagnostics.count
+        let groups = PostureCondition.allCases.filter { item.has($0.rawValue) }
+        if let condition = groups.first {
+            // A nested group: `any: [rule, ...]` (also `all:` and `none:`).
+            for extra in groups.dropFirst() {
+                diagnostics.report(item.value(extra.rawValue), field: item.field(extra.rawValue), "cannot be combined with `\(condition.rawValue)` in one group; nest a second group instead")
+            }
+            let rules = readList(item, condition.rawValue, required: true)
+            item.rejectUnknownKeys()
+            guard diagnostics.diagnostics.count == before else { return nil }
+            return .group(condition, rules, source: diagnostics.location(of: node))
+        }
         let kind = item.oneOf("kind", PostureRuleKind.self, required: true)
+        if kind == .group {
+            diagnostics.report(item.value("kind"), field: item.field("kind"), "`group` is written as `all: [rules]`, `any: [rules]` or `none: [rules]` instead of a `kind`")
+            return nil
+        }
         let target = item.string("target", required: kind != nil && kind != .command, expected: targetHint(kind))
         let argv = item.stringList("argv", expected: "the command as a list: [program, argument, ...] (no shell)")
         if kind == .command {
@@ -128,7 +143,7 @@ extension PostureRule {
         case .kernelModule: return "the module name"
         case .port: return "a port number, optionally with /tcp or /udp"
         case .fact: return "the fact's name, e.g. disk.root.encrypted (see docs/posture.md)"
-        case .command, nil: return "what the rule inspects"
+        case .command, .group, nil: return "what the rule inspects"
         }
     }
 

@@ -1,6 +1,19 @@
+import Foundation
+
 /// OS, kernel, CPU and memory facts from `/etc/os-release`, `/proc/sys/kernel`, `/proc/cpuinfo`, `/proc/meminfo`.
 enum SystemFacts {
     static func collect(in tree: FileTree) -> FactSet {
+        #if os(macOS)
+        let version = ProcessInfo.processInfo.operatingSystemVersion
+        let versionID = "\(version.majorVersion).\(version.minorVersion).\(version.patchVersion)"
+        return [
+            "os.family": .text("macos"), "os.id": .text("macos"), "os.name": .text("macOS"),
+            "os.version_id": .text(versionID), "os.release": .text("macos \(versionID)"),
+            "os.pretty_name": .text("macOS \(versionID)"), "kernel.name": .text("Darwin"),
+            "cpu.count": .number(Double(ProcessInfo.processInfo.processorCount)),
+            "memory.total_mb": .number((Double(ProcessInfo.processInfo.physicalMemory) / 1_048_576).rounded()),
+        ]
+        #else
         var facts: FactSet = ["os.family": .text("linux")]
         let release = (try? tree.read("/etc/os-release")) ?? nil ?? ((try? tree.read("/usr/lib/os-release")) ?? nil)
         if let release {
@@ -32,6 +45,7 @@ enum SystemFacts {
             }
         }
         return facts
+        #endif
     }
 
     /// `KEY=value` lines with optional quotes.

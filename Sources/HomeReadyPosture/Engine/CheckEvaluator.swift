@@ -2,6 +2,7 @@ import HomeReadyModel
 
 /// Evaluates posture checks: `applies_when` first, then the rules combined by the check's condition.
 public struct CheckEvaluator: Sendable {
+    /// Evaluates the individual rules.
     public var rules: RuleEvaluator
 
     public init(system: any PostureSystem) {

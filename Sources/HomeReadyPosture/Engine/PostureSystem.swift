@@ -94,6 +94,7 @@ public actor LiveSystem: PostureSystem {
 
 /// A snapshot recorded by `homeready facts --all` (or written by hand), for `--facts FILE` runs.
 public struct RecordedSystem: PostureSystem {
+    /// What was recorded.
     public var snapshot: PostureSnapshot
     /// The prepared tree for file rules (`--root`); file rules are errors without one.
     public var files: FileTree?

@@ -3,12 +3,14 @@ import HomeReadyModel
 
 /// Evaluates one rule against a system. Never throws: whatever goes wrong is an `.error` outcome with the reason.
 public struct RuleEvaluator: Sendable {
+    /// The live endpoint or a recorded snapshot.
     public var system: any PostureSystem
 
     public init(system: any PostureSystem) {
         self.system = system
     }
 
+    /// The outcome of one rule with its evidence; errors become `.error` outcomes.
     public func evaluate(_ rule: PostureRule) async -> RuleOutcome {
         do {
             switch rule.kind {

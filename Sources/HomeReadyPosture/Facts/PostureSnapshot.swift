@@ -8,8 +8,10 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
     /// The snapshot format written by this build.
     public static let currentFormat = 1
 
+    /// The snapshot format version (`currentFormat`).
     public var format: Int
     public var collectedAt: Date?
+    /// The built-in facts (and `custom.*` ones).
     public var facts: FactSet
     public var processes: [RunningProcess]?
     public var packages: [String: InstalledPackage]?

@@ -49,6 +49,7 @@ public struct CommandRunner: Sendable {
 
     /// Directories searched for a program named without a slash.
     public var searchPath: [String]
+    /// Bytes of output kept; the rest is drained and dropped.
     public var outputCap: Int
 
     public init(

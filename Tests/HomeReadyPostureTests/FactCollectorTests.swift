@@ -199,6 +199,16 @@ struct FactCollectorTests {
         #expect(facts["firewall.default_deny"] == .flag(true))
     }
 
+    @Test func kdeScreenLockerSettings() {
+        #expect(ScreenLockFacts.kdeFacts(nil) == [
+            "screen_lock.enabled": .flag(true), "screen_lock.idle_delay_seconds": .number(300),
+            "screen_lock.lock_delay_seconds": .number(5),
+        ])
+        let off = ScreenLockFacts.kdeFacts("[Greeter]\nTheme=x\n\n[Daemon]\nAutolock=false\nTimeout=30\n")
+        #expect(off["screen_lock.enabled"] == .flag(false))
+        #expect(off["screen_lock.idle_delay_seconds"] == .number(1800))
+    }
+
     @Test func liveFactsOnThisMachine() async throws {
         let facts = await FactCollector(logger: testLogger).collect()
         #expect(facts["os.family"] == .text("linux"))

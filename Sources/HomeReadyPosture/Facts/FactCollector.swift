@@ -38,7 +38,7 @@ public struct FactCollector: Sendable {
         facts["user.name"] = .text(user)
         if runsCommands {
             facts.merge(await FirewallFacts.collect(in: tree, runner: runner)) { $1 }
-            facts.merge(await ScreenLockFacts.collect(runner: runner, environment: environment)) { $1 }
+            facts.merge(await ScreenLockFacts.collect(runner: runner, environment: environment, tree: tree)) { $1 }
         } else if let ufw = FirewallFacts.ufwState(in: tree) {
             facts.merge(ufw.facts) { $1 }
         }

@@ -132,6 +132,31 @@ struct CheckEvaluatorTests {
         #expect(twoScreens.findings.first { $0.id == "equipment.second_screen" }?.status == .pass)
     }
 
+    /// Rules a profile loader would reject still never crash the engine: each is an outcome, most an `error`.
+    @Test(arguments: PostureRuleKind.allCases)
+    func malformedRulesAreOutcomesNotCrashes(_ kind: PostureRuleKind) async {
+        let system = LiveSystem(fileTree: FileTree(root: URL(fileURLWithPath: "/nonexistent-homeready")), logger: testLogger)
+        let evaluator = RuleEvaluator(system: system)
+        let malformed = [
+            PostureRule(kind: kind, op: nil),
+            PostureRule(kind: kind, target: "", argv: [], op: .matches, value: "(["),
+            PostureRule(kind: kind, target: "x", argv: [""], op: .lessThan, value: "not-a-number", capture: "(("),
+            PostureRule(kind: kind, target: "99999", op: .modeAtMost, value: "zz"),
+            PostureRule(kind: kind, target: "/", op: .running),
+        ]
+        for rule in malformed {
+            _ = await evaluator.evaluate(rule)
+        }
+        #expect(await evaluator.evaluate(PostureRule(kind: kind, target: "", argv: [], op: .matches, value: "([")).status == "error")
+    }
+
+    @Test func factsFileFromANewerVersionIsRefused() async throws {
+        let root = try TemporaryDirectory()
+        defer { root.remove() }
+        let file = try root.write("facts.json", "{\"format\": 99, \"facts\": {}}")
+        #expect(throws: PostureError.self) { try PostureSnapshot.load(from: file) }
+    }
+
     @Test func unreadableFactsFileIsAnErrorFinding() async throws {
         let root = try TemporaryDirectory()
         defer { root.remove() }

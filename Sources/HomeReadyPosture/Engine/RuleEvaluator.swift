@@ -23,7 +23,9 @@ public struct RuleEvaluator: Sendable {
             case .kernelModule: return try await kernelModule(rule)
             case .port: return try await port(rule)
             case .fact: return try await fact(rule)
-            case .group: return await combine(rule.condition ?? .all, rule.rules ?? [])
+            case .group:
+                guard let rules = rule.rules, !rules.isEmpty else { return .error("the group holds no rules") }
+                return await combine(rule.condition ?? .all, rules)
             }
         } catch {
             return .error(error.message)

@@ -63,8 +63,9 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
     public static func load(from url: URL) throws(PostureError) -> PostureSnapshot {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw .factsFileUnreadable(url.path, "\(error.localizedDescription)") }
+        let snapshot: PostureSnapshot
         do {
-            return try decode(data)
+            snapshot = try decode(data)
         } catch let DecodingError.dataCorrupted(context) {
             throw .factsFileInvalid(url.path, describe(context))
         } catch let DecodingError.typeMismatch(_, context) {
@@ -74,6 +75,10 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
         } catch {
             throw .factsFileInvalid(url.path, "\(error)")
         }
+        guard snapshot.format <= currentFormat else {
+            throw .factsFileInvalid(url.path, "format \(snapshot.format) was written by a newer homeready (this one reads \(currentFormat))")
+        }
+        return snapshot
     }
 
     /// Decodes the JSON `homeready facts` prints.

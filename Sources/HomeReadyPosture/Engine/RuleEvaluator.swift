@@ -219,6 +219,11 @@ public struct RuleEvaluator: Sendable {
             }
         }
         var shown = "\(name) = \(Self.show(value))"
+        // A fact's group may explain it: `firewall.evidence`, `disk.root.lineage`.
+        let prefix = name.split(separator: ".").dropLast().joined(separator: ".")
+        for detail in ["evidence", "lineage"] where name != "\(prefix).\(detail)" {
+            if let why = facts["\(prefix).\(detail)"] { shown += " (\(detail == "lineage" ? "on " : "")\(Self.show(why)))" }
+        }
         // Session-dependent facts say whose session they were read from (e.g. `screen_lock.user`).
         if let group = name.split(separator: ".").first, name != "\(group).user", let user = facts["\(group).user"] {
             shown += " (read as \(user))"

@@ -135,6 +135,32 @@ struct SystemRuleTests {
         #expect(await evaluate(rule(.package, "absent", .greaterOrEqual, "1"), systemRoot: system) == .fail("absent is not installed"))
     }
 
+    /// Without a dpkg database, packages come from `rpm -q` (here a stand-in `rpm` program answering like RPM).
+    @Test func packagesFromRpm() async throws {
+        let system = try TemporaryDirectory()
+        defer { system.remove() }
+        let rpm = try system.write("bin/rpm", """
+            #!/bin/sh
+            for last; do :; done
+            case "$last" in
+              openssh-server) echo "(none):9.6p1-1.fc40" ;;
+              kernel) echo "2:6.8.5-301.fc40" ;;
+              *) echo "package $last is not installed"; exit 1 ;;
+            esac
+
+            """)
+        try chmod(rpm, 0o755)
+        let live = LiveSystem(
+            systemTree: FileTree(root: system.url),
+            runner: CommandRunner(searchPath: [system.url.appendingPathComponent("bin").path, "/usr/bin", "/bin"]),
+            logger: testLogger)
+        let evaluator = RuleEvaluator(system: live)
+        #expect(await evaluator.evaluate(rule(.package, "openssh-server", .installed)) == .pass("openssh-server 9.6p1-1.fc40 installed"))
+        #expect(await evaluator.evaluate(rule(.package, "openssh-server", .versionAtLeast, "9.3")).status == "pass")
+        #expect(await evaluator.evaluate(rule(.package, "kernel", .greaterThan, "6.9")).status == "pass")  // epoch 2
+        #expect(await evaluator.evaluate(rule(.package, "telnet-server", .notInstalled)).status == "pass")
+    }
+
     @Test func packagesOnThisMachine() async throws {
         guard FileManager.default.fileExists(atPath: PackageDatabase.dpkgStatus) else {
             TestEnvironment.skip("packagesOnThisMachine", because: "no dpkg database")

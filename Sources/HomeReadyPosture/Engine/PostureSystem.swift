@@ -45,7 +45,7 @@ public actor LiveSystem: PostureSystem {
         if let cachedFacts { return cachedFacts }
         let processes = try? await self.processes()
         let packages = try? dpkgPackages()
-        let facts = await collector.collect(processes: processes, packages: packages ?? nil)
+        let facts = await collector.collect(processes: processes, packages: packages)
         cachedFacts = facts
         return facts
     }

@@ -30,7 +30,7 @@ public struct FactCollector: Sendable {
         facts.merge(DiskFacts.collect(in: tree)) { $1 }
         let processList = processes ?? ProcessTable.list(in: tree)
         facts.merge(EDRCatalog.facts(processes: processList)) { $1 }
-        let packageList = packages ?? (try? PackageDatabase.dpkgPackages(in: tree)) ?? nil
+        let packageList = packages ?? (try? PackageDatabase.dpkgPackages(in: tree))
         facts.merge(UpdateFacts.collect(in: tree, packages: packageList)) { $1 }
         facts.merge(NetworkFacts.collect(in: tree)) { $1 }
         facts.merge(PeripheralFacts.collect(in: tree)) { $1 }
@@ -51,7 +51,7 @@ public struct FactCollector: Sendable {
     /// A snapshot for `--facts` runs: facts, and with `all` the process, package, sysctl, module and socket tables.
     public func snapshot(all: Bool) async -> PostureSnapshot {
         let processes = ProcessTable.list(in: tree)
-        let packages = (try? PackageDatabase.dpkgPackages(in: tree)) ?? nil
+        let packages = (try? PackageDatabase.dpkgPackages(in: tree))
         var snapshot = PostureSnapshot(collectedAt: Date(), facts: await collect(processes: processes, packages: packages))
         if all {
             snapshot.processes = processes

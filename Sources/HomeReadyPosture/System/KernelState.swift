@@ -11,7 +11,7 @@ public enum KernelState {
 
     /// Names of modules listed in `/proc/modules`.
     public static func loadedModules(in tree: FileTree) -> Set<String> {
-        guard let text = (try? tree.read("/proc/modules", limit: 16 << 20)) ?? nil else { return [] }
+        guard let text = (try? tree.read("/proc/modules", limit: 16 << 20)) else { return [] }
         return Set(text.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) })
     }
 

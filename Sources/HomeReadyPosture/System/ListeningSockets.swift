@@ -26,7 +26,7 @@ public enum ListeningSockets {
     public static func list(in tree: FileTree) -> [ListeningSocket] {
         var result = Set<ListeningSocket>()
         for (file, proto, state) in [("tcp", "tcp", "0A"), ("tcp6", "tcp", "0A"), ("udp", "udp", "07"), ("udp6", "udp", "07")] {
-            guard let text = (try? tree.read("/proc/net/\(file)", limit: 64 << 20)) ?? nil else { continue }
+            guard let text = try? tree.read("/proc/net/\(file)", limit: 64 << 20) else { continue }
             result.formUnion(parse(text, proto: proto, listenState: state))
         }
         return result.sorted { ($0.proto, $0.port, $0.address) < ($1.proto, $1.port, $1.address) }

@@ -36,7 +36,7 @@ public enum ProcessTable {
         for entry in entries {
             guard let pid = Int(entry) else { continue }
             guard let name = tree.value("/proc/\(entry)/comm") else { continue }
-            let raw = (try? tree.read("/proc/\(entry)/cmdline", limit: 4096)) ?? nil
+            let raw = try? tree.read("/proc/\(entry)/cmdline", limit: 4096)
             let commandLine = (raw ?? "").split(separator: "\0").joined(separator: " ")
             result.append(RunningProcess(pid: pid, name: name, commandLine: commandLine))
         }

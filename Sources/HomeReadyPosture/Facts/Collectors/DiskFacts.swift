@@ -21,7 +21,7 @@ public struct BlockLineage: Sendable, Equatable {
 enum DiskFacts {
     static func collect(in tree: FileTree) -> FactSet {
         var facts: FactSet = [:]
-        let mounts = parseMounts((try? tree.read("/proc/mounts")) ?? nil ?? "")
+        let mounts = parseMounts((try? tree.read("/proc/mounts")) ?? "")
         for (label, path) in [("root", "/"), ("home", "/home")] {
             guard let mount = mountHolding(path, mounts: mounts) else { continue }
             let lineage = self.lineage(of: mount, in: tree)

@@ -58,7 +58,7 @@ enum FirewallFacts {
     static func ufwState(in tree: FileTree) -> FirewallState? {
         guard let conf = try? tree.read("/etc/ufw/ufw.conf") else { return nil }
         let enabled = SystemFacts.parseOSRelease(conf)["ENABLED"]?.lowercased() == "yes"
-        let defaults = ((try? tree.read("/etc/default/ufw")) ?? nil).map(SystemFacts.parseOSRelease) ?? [:]
+        let defaults = ((try? tree.read("/etc/default/ufw"))).map(SystemFacts.parseOSRelease) ?? [:]
         let policy = defaults["DEFAULT_INPUT_POLICY"]?.uppercased() ?? "DROP"
         return FirewallState(
             backend: "ufw", active: enabled, defaultDeny: enabled && (policy == "DROP" || policy == "REJECT"),

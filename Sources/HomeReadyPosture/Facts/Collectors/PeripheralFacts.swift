@@ -17,7 +17,7 @@ enum PeripheralFacts {
 
     static func collect(in tree: FileTree) -> FactSet {
         var facts: FactSet = [:]
-        let cards = ((try? tree.read("/proc/asound/cards")) ?? nil).map(parseCards) ?? []
+        let cards = ((try? tree.read("/proc/asound/cards"))).map(parseCards) ?? []
         let usb = usbDevices(in: tree)
         let usbAudio = cards.contains { $0.driver == "USB-Audio" } || usb.contains { $0.interfaceClasses.contains("01") }
         let named = cards.contains { ($0.id + " " + $0.name).lowercased().contains("headset") || ($0.id + " " + $0.name).lowercased().contains("headphone") }

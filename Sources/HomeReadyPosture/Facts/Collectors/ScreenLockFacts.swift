@@ -9,7 +9,7 @@ enum ScreenLockFacts {
             let path = "\(home)/.config/kscreenlockerrc"
             let kde = desktop.contains("KDE") || (runner.resolve("gsettings") == nil && tree.exists(path))
             if kde {
-                var facts = kdeFacts((try? tree.read(path)) ?? nil)
+                var facts = kdeFacts((try? tree.read(path)))
                 facts["screen_lock.user"] = .text(user)
                 return facts
             }

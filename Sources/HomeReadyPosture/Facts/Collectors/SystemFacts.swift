@@ -15,7 +15,7 @@ enum SystemFacts {
         ]
         #else
         var facts: FactSet = ["os.family": .text("linux")]
-        let release = (try? tree.read("/etc/os-release")) ?? nil ?? ((try? tree.read("/usr/lib/os-release")) ?? nil)
+        let release = (try? tree.read("/etc/os-release")) ?? ((try? tree.read("/usr/lib/os-release")))
         if let release {
             let fields = parseOSRelease(release)
             for (key, fact) in [("ID", "os.id"), ("ID_LIKE", "os.id_like"), ("NAME", "os.name"),
@@ -27,7 +27,7 @@ enum SystemFacts {
         }
         facts["kernel.name"] = .text(tree.value("/proc/sys/kernel/ostype") ?? "Linux")
         if let release = tree.value("/proc/sys/kernel/osrelease") { facts["kernel.release"] = .text(release) }
-        if let cpuinfo = (try? tree.read("/proc/cpuinfo")) ?? nil {
+        if let cpuinfo = (try? tree.read("/proc/cpuinfo")) {
             let lines = cpuinfo.split(separator: "\n")
             let count = lines.filter { $0.hasPrefix("processor") }.count
             if count > 0 { facts["cpu.count"] = .number(Double(count)) }
@@ -37,7 +37,7 @@ enum SystemFacts {
                 facts["cpu.model"] = .text(model.trimmingCharacters(in: .whitespaces))
             }
         }
-        if let meminfo = (try? tree.read("/proc/meminfo")) ?? nil {
+        if let meminfo = (try? tree.read("/proc/meminfo")) {
             let values = parseMeminfo(meminfo)
             if let total = values["MemTotal"] { facts["memory.total_mb"] = .number((Double(total) / 1024).rounded()) }
             if let available = values["MemAvailable"] {

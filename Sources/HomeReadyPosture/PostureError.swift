@@ -22,12 +22,16 @@ public struct PostureError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// The `--facts` file could not be read.
     public static func factsFileUnreadable(_ path: String, _ reason: String) -> PostureError {
-        PostureError(.factsFileUnreadable, "cannot read facts file \(path): \(reason); record one with `homeready facts --all > FILE`")
+        PostureError(
+            .factsFileUnreadable,
+            "cannot read facts file \(path): \(reason); record one with `homeready facts --all > FILE`")
     }
 
     /// The `--facts` file is not the JSON `homeready facts` writes.
     public static func factsFileInvalid(_ path: String, _ reason: String) -> PostureError {
-        PostureError(.factsFileInvalid, "facts file \(path) is not valid: \(reason); record one with `homeready facts --all > FILE`")
+        PostureError(
+            .factsFileInvalid,
+            "facts file \(path) is not valid: \(reason); record one with `homeready facts --all > FILE`")
     }
 
     /// A recorded snapshot lacks what a rule needs.

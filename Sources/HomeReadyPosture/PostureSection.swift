@@ -35,7 +35,8 @@ public enum PostureSection {
                 return SectionOutcome(findings: [
                     Finding(
                         id: "posture.facts", section: .posture, severity: .critical, status: .error,
-                        message: error.message, remediation: "Record facts with `homeready facts --all > FILE` and pass that file.")
+                        message: error.message,
+                        remediation: "Record facts with `homeready facts --all > FILE` and pass that file.")
                 ])
             }
         } else {
@@ -63,19 +64,24 @@ public enum PostureSection {
                 switch gate {
                 case .pass: break
                 case .fail(let evidence):
-                    outcome.findings.append(Finding(
-                        id: "posture.requirements", section: .posture, severity: .info, status: .notApplicable,
-                        message: "\(title): no (\(RuleOutcome.short(evidence))); posture checks not applicable"))
+                    outcome.findings.append(
+                        Finding(
+                            id: "posture.requirements", section: .posture, severity: .info, status: .notApplicable,
+                            message: "\(title): no (\(RuleOutcome.short(evidence))); posture checks not applicable"))
                 case .error(let reason):
-                    outcome.findings.append(Finding(
-                        id: "posture.requirements", section: .posture, severity: .critical, status: .error,
-                        message: "\(title): cannot tell (\(RuleOutcome.short(reason)))",
-                        remediation: "Fix the profile's requirements, or run the check where they can be evaluated."))
+                    outcome.findings.append(
+                        Finding(
+                            id: "posture.requirements", section: .posture, severity: .critical, status: .error,
+                            message: "\(title): cannot tell (\(RuleOutcome.short(reason)))",
+                            remediation: "Fix the profile's requirements, or run the check where they can be evaluated."
+                        ))
                 }
             }
             for (index, check) in profile.posture.enumerated() {
-                progress(CheckProgress(
-                    phase: "posture.\(check.id)", message: "Checking \(check.title) (\(index + 1)/\(profile.posture.count))"))
+                progress(
+                    CheckProgress(
+                        phase: "posture.\(check.id)",
+                        message: "Checking \(check.title) (\(index + 1)/\(profile.posture.count))"))
                 let result: PostureResult
                 switch gate {
                 case .pass:
@@ -86,7 +92,9 @@ public enum PostureSection {
                         severity: check.severity, evidence: RuleOutcome.short("profile requirements: \(evidence)"),
                         remediation: check.remediation, references: check.references.isEmpty ? nil : check.references)
                 }
-                logger.debug("posture.check", metadata: ["posture.check": "\(check.id)", "posture.status": "\(result.status.rawValue)"])
+                logger.debug(
+                    "posture.check",
+                    metadata: ["posture.check": "\(check.id)", "posture.status": "\(result.status.rawValue)"])
                 results.append(result)
                 if gate.isPass { outcome.findings.append(finding(for: result)) }
             }

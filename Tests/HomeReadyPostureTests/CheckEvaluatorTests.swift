@@ -15,7 +15,9 @@ private let yes = rule(.fact, "disk.root.encrypted", .equals, "true")
 private let no = rule(.fact, "firewall.active", .equals, "true")
 private let broken = rule(.fact, "display.screens", .greaterOrEqual, "2")
 
-private func check(_ condition: PostureCondition, _ rules: [PostureRule], appliesWhen: [PostureRule] = []) async -> PostureResult {
+private func check(_ condition: PostureCondition, _ rules: [PostureRule], appliesWhen: [PostureRule] = []) async
+    -> PostureResult
+{
     let check = PostureCheck(
         id: "c", title: "Check", remediation: "Fix it.", references: ["PCI-DSS-4.0:8.2.8"], condition: condition,
         rules: rules, appliesWhen: appliesWhen)
@@ -36,7 +38,8 @@ struct CheckEvaluatorTests {
     }
 
     @Test func nestedGroups() async {
-        let debian12 = PostureRule.group(.all, [rule(.fact, "os.id", .equals, "debian"), rule(.fact, "disk.root.encrypted", .equals, "true")])
+        let debian12 = PostureRule.group(
+            .all, [rule(.fact, "os.id", .equals, "debian"), rule(.fact, "disk.root.encrypted", .equals, "true")])
         let ubuntu = PostureRule.group(.all, [rule(.fact, "os.id", .equals, "ubuntu"), yes])
         #expect(await check(.any, [ubuntu, debian12]).status == .pass)
         #expect(await check(.any, [ubuntu]).status == .fail)
@@ -122,20 +125,24 @@ struct CheckEvaluatorTests {
         #expect(agent.findings.map(\.status) == [.pass, .fail])
         #expect(agent.findings[1].remediation == "Use the cable.")
         #expect(agent.results.count == EquipmentKind.allCases.count)
-        #expect(agent.results.first { $0.kind == "usb_headset" } == EquipmentResult(
-            kind: "usb_headset", present: true, detail: "Headset: Jabra EVOLVE 20 MS", required: true))
+        #expect(
+            agent.results.first { $0.kind == "usb_headset" }
+                == EquipmentResult(
+                    kind: "usb_headset", present: true, detail: "Headset: Jabra EVOLVE 20 MS", required: true))
         #expect(agent.results.first { $0.kind == "webcam" }?.required == nil)
         let supervisor = EquipmentMatcher.match(requirements, role: "supervisor", facts: facts)
         let screen = supervisor.findings.first { $0.id == "equipment.second_screen" }
         #expect(screen?.status == .warn)  // not knowable here: a person must look
-        let twoScreens = EquipmentMatcher.match(requirements, role: "supervisor", facts: facts.merging(["display.screens": .number(2)]) { $1 })
+        let twoScreens = EquipmentMatcher.match(
+            requirements, role: "supervisor", facts: facts.merging(["display.screens": .number(2)]) { $1 })
         #expect(twoScreens.findings.first { $0.id == "equipment.second_screen" }?.status == .pass)
     }
 
     /// Rules a profile loader would reject still never crash the engine: each is an outcome, most an `error`.
     @Test(arguments: PostureRuleKind.allCases)
     func malformedRulesAreOutcomesNotCrashes(_ kind: PostureRuleKind) async {
-        let system = LiveSystem(fileTree: FileTree(root: URL(fileURLWithPath: "/nonexistent-homeready")), logger: testLogger)
+        let system = LiveSystem(
+            fileTree: FileTree(root: URL(fileURLWithPath: "/nonexistent-homeready")), logger: testLogger)
         let evaluator = RuleEvaluator(system: system)
         let malformed = [
             PostureRule(kind: kind, op: nil),
@@ -147,7 +154,9 @@ struct CheckEvaluatorTests {
         for rule in malformed {
             _ = await evaluator.evaluate(rule)
         }
-        #expect(await evaluator.evaluate(PostureRule(kind: kind, target: "", argv: [], op: .matches, value: "([")).status == "error")
+        #expect(
+            await evaluator.evaluate(PostureRule(kind: kind, target: "", argv: [], op: .matches, value: "([")).status
+                == "error")
     }
 
     @Test func factsFileFromANewerVersionIsRefused() async throws {
@@ -162,7 +171,8 @@ struct CheckEvaluatorTests {
         defer { root.remove() }
         let file = try root.write("facts.json", "{\"facts\": {\"os.id\": {\"nested\": 1}}}")
         let outcome = await PostureSection.run(
-            profile: Profile(id: "p", title: "P", version: 1, posture: [PostureCheck(id: "x", title: "X", rules: [yes])]),
+            profile: Profile(
+                id: "p", title: "P", version: 1, posture: [PostureCheck(id: "x", title: "X", rules: [yes])]),
             options: PostureCheckOptions(factsFile: file), includePosture: true, includeEquipment: true,
             progress: { _ in }, logger: testLogger)
         #expect(outcome.findings.map(\.status) == [.error])

@@ -6,18 +6,24 @@ import Testing
 @testable import HomeReadyPosture
 
 /// Builds sysfs-like trees: `slaves/` entries and `dm/` attributes as real sysfs lays them out.
-private func blockDevice(_ tree: TemporaryDirectory, _ name: String, uuid: String? = nil, mapped: String? = nil, slaves: [String] = []) throws {
+private func blockDevice(
+    _ tree: TemporaryDirectory, _ name: String, uuid: String? = nil, mapped: String? = nil, slaves: [String] = []
+) throws {
     let base = "sys/class/block/\(name)"
-    try FileManager.default.createDirectory(at: tree.url.appendingPathComponent(base), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        at: tree.url.appendingPathComponent(base), withIntermediateDirectories: true)
     if let uuid { try tree.write("\(base)/dm/uuid", uuid + "\n") }
     if let mapped { try tree.write("\(base)/dm/name", mapped + "\n") }
     for slave in slaves {
-        try FileManager.default.createDirectory(at: tree.url.appendingPathComponent("\(base)/slaves/\(slave)"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: tree.url.appendingPathComponent("\(base)/slaves/\(slave)"), withIntermediateDirectories: true)
     }
 }
 
 private func collect(_ tree: TemporaryDirectory) async -> FactSet {
-    await FactCollector(tree: FileTree(root: tree.url), environment: ["USER": "agent"], runsCommands: false, logger: testLogger).collect()
+    await FactCollector(
+        tree: FileTree(root: tree.url), environment: ["USER": "agent"], runsCommands: false, logger: testLogger
+    ).collect()
 }
 
 @Suite("fact collectors on prepared trees")
@@ -25,7 +31,9 @@ struct FactCollectorTests {
     @Test func lvmOnLuksCountsAsEncrypted() async throws {
         let tree = try TemporaryDirectory()
         defer { tree.remove() }
-        try tree.write("proc/mounts", """
+        try tree.write(
+            "proc/mounts",
+            """
             sysfs /sys sysfs rw 0 0
             /dev/mapper/vg-root / ext4 rw,relatime 0 0
             /dev/nvme0n1p1 /boot/efi vfat rw 0 0
@@ -34,7 +42,8 @@ struct FactCollectorTests {
             """)
         try blockDevice(tree, "nvme0n1p3")
         try blockDevice(tree, "nvme0n1p1")
-        try blockDevice(tree, "dm-0", uuid: "CRYPT-LUKS2-0123456789abcdef-luks-root", mapped: "luks-root", slaves: ["nvme0n1p3"])
+        try blockDevice(
+            tree, "dm-0", uuid: "CRYPT-LUKS2-0123456789abcdef-luks-root", mapped: "luks-root", slaves: ["nvme0n1p3"])
         try blockDevice(tree, "dm-1", uuid: "LVM-abcdefROOT", mapped: "vg-root", slaves: ["dm-0"])
         try blockDevice(tree, "dm-2", uuid: "LVM-abcdefHOME", mapped: "vg-home", slaves: ["dm-0"])
         let facts = await collect(tree)
@@ -73,9 +82,14 @@ struct FactCollectorTests {
     @Test func osCpuMemoryAndUser() async throws {
         let tree = try TemporaryDirectory()
         defer { tree.remove() }
-        try tree.write("etc/os-release", "NAME=\"Ubuntu\"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n")
+        try tree.write(
+            "etc/os-release",
+            "NAME=\"Ubuntu\"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"22.04\"\nPRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n")
         try tree.write("proc/sys/kernel/osrelease", "6.5.0-14-generic\n")
-        try tree.write("proc/cpuinfo", "processor\t: 0\nmodel name\t: Intel(R) Core(TM) i5\n\nprocessor\t: 1\nmodel name\t: Intel(R) Core(TM) i5\n")
+        try tree.write(
+            "proc/cpuinfo",
+            "processor\t: 0\nmodel name\t: Intel(R) Core(TM) i5\n\nprocessor\t: 1\nmodel name\t: Intel(R) Core(TM) i5\n"
+        )
         try tree.write("proc/meminfo", "MemTotal:       16303932 kB\nMemFree:  100 kB\nMemAvailable:    8151966 kB\n")
         let facts = await collect(tree)
         #expect(facts["os.id"] == .text("ubuntu"))
@@ -99,13 +113,17 @@ struct FactCollectorTests {
         try tree.write("sys/class/net/wlp2s0/wireless/x", "")
         try tree.write("sys/class/net/wlp2s0/operstate", "up\n")
         try tree.write("sys/class/net/veth0/operstate", "up\n")  // virtual: no device link
-        try tree.write("proc/net/wireless", """
+        try tree.write(
+            "proc/net/wireless",
+            """
             Inter-| sta-|   Quality        |   Discarded packets               | Missed | WE
              face | tus | link level noise |  nwid  crypt   frag  retry   misc | beacon | 22
             wlp2s0: 0000   54.  -56.  -256        0      0      0      0     12        0
 
             """)
-        try tree.write("proc/net/route", """
+        try tree.write(
+            "proc/net/route",
+            """
             Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT
             wlp2s0\t00000000\t0102A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0
             wlp2s0\t0002A8C0\t00000000\t0001\t0\t0\t600\t00FFFFFF\t0\t0\t0
@@ -123,7 +141,9 @@ struct FactCollectorTests {
     @Test func audioUsbAndScreens() async throws {
         let tree = try TemporaryDirectory()
         defer { tree.remove() }
-        try tree.write("proc/asound/cards", """
+        try tree.write(
+            "proc/asound/cards",
+            """
              0 [PCH            ]: HDA-Intel - HDA Intel PCH
                                   HDA Intel PCH at 0xf7f10000 irq 33
              1 [Headset        ]: USB-Audio - Jabra EVOLVE 20 MS
@@ -166,8 +186,11 @@ struct FactCollectorTests {
     @Test func automaticUpdatesOnDebianAndFedora() async throws {
         let debian = try TemporaryDirectory()
         defer { debian.remove() }
-        try debian.write("etc/apt/apt.conf.d/20auto-upgrades", "APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\n")
-        try debian.write("var/lib/dpkg/status", "Package: unattended-upgrades\nStatus: install ok installed\nVersion: 2.9.1\n\n")
+        try debian.write(
+            "etc/apt/apt.conf.d/20auto-upgrades",
+            "APT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\n")
+        try debian.write(
+            "var/lib/dpkg/status", "Package: unattended-upgrades\nStatus: install ok installed\nVersion: 2.9.1\n\n")
         var facts = await collect(debian)
         #expect(facts["updates.automatic"] == .flag(true))
         #expect(facts["updates.mechanism"] == .text("unattended-upgrades"))
@@ -200,10 +223,11 @@ struct FactCollectorTests {
     }
 
     @Test func kdeScreenLockerSettings() {
-        #expect(ScreenLockFacts.kdeFacts(nil) == [
-            "screen_lock.enabled": .flag(true), "screen_lock.idle_delay_seconds": .number(300),
-            "screen_lock.lock_delay_seconds": .number(5),
-        ])
+        #expect(
+            ScreenLockFacts.kdeFacts(nil) == [
+                "screen_lock.enabled": .flag(true), "screen_lock.idle_delay_seconds": .number(300),
+                "screen_lock.lock_delay_seconds": .number(5),
+            ])
         let off = ScreenLockFacts.kdeFacts("[Greeter]\nTheme=x\n\n[Daemon]\nAutolock=false\nTimeout=30\n")
         #expect(off["screen_lock.enabled"] == .flag(false))
         #expect(off["screen_lock.idle_delay_seconds"] == .number(1800))
@@ -215,7 +239,11 @@ struct FactCollectorTests {
         #expect(facts["kernel.release"] != nil)
         #expect(facts["disk.root.encrypted"] != nil)
         #expect(facts["firewall.evidence"] != nil)
-        if case .number(let memory)? = facts["memory.total_mb"] { #expect(memory > 0) } else { Issue.record("no memory.total_mb") }
+        if case .number(let memory)? = facts["memory.total_mb"] {
+            #expect(memory > 0)
+        } else {
+            Issue.record("no memory.total_mb")
+        }
     }
 }
 
@@ -227,9 +255,15 @@ struct FirewallParsingTests {
     }
 
     @Test func unreadableFirewallSaysWhy() async {
-        let snapshot = PostureSnapshot(facts: ["firewall.evidence": .text("`nft list ruleset` failed (run as root to read the firewall)")])
+        let snapshot = PostureSnapshot(facts: [
+            "firewall.evidence": .text("`nft list ruleset` failed (run as root to read the firewall)")
+        ])
         let outcome = await evaluate(rule(.fact, "firewall.active", .equals, "true"), snapshot: snapshot)
-        #expect(outcome == .error("fact firewall.active is not known on this endpoint: `nft list ruleset` failed (run as root to read the firewall)"))
+        #expect(
+            outcome
+                == .error(
+                    "fact firewall.active is not known on this endpoint: `nft list ruleset` failed (run as root to read the firewall)"
+                ))
     }
 
     @Test func iptablesPolicies() {
@@ -253,13 +287,15 @@ struct FirewallParsingTests {
         try Subprocess.run(["ip", "netns", "add", namespace])
         defer { _ = try? Subprocess.run(["ip", "netns", "delete", namespace]) }
         func nft(_ script: String) throws -> String {
-            let load = try Subprocess.run(["ip", "netns", "exec", namespace, "nft", "-f", "-"], input: Data(script.utf8))
+            let load = try Subprocess.run(
+                ["ip", "netns", "exec", namespace, "nft", "-f", "-"], input: Data(script.utf8))
             #expect(load.status == 0, "nft -f failed: \(load.stderr)")
             return try Subprocess.run(["ip", "netns", "exec", namespace, "nft", "list", "ruleset"]).stdout
         }
         let empty = try Subprocess.run(["ip", "netns", "exec", namespace, "nft", "list", "ruleset"]).stdout
         #expect(!FirewallFacts.nftState(empty).active)
-        let policyDrop = try nft("""
+        let policyDrop = try nft(
+            """
             table inet filter {
               chain input {
                 type filter hook input priority 0; policy drop;
@@ -275,10 +311,14 @@ struct FirewallParsingTests {
         var state = FirewallFacts.nftState(policyDrop)
         #expect(state.active && state.defaultDeny)
         #expect(state.evidence == "nftables input chain input: policy drop")
-        let acceptAll = try nft("flush ruleset\ntable inet filter {\nchain input {\ntype filter hook input priority 0; policy accept;\ntcp dport 22 accept\n}\n}\n")
+        let acceptAll = try nft(
+            "flush ruleset\ntable inet filter {\nchain input {\ntype filter hook input priority 0; policy accept;\ntcp dport 22 accept\n}\n}\n"
+        )
         state = FirewallFacts.nftState(acceptAll)
         #expect(state.active && !state.defaultDeny)
-        let finalReject = try nft("flush ruleset\ntable inet fw {\nchain filter_INPUT {\ntype filter hook input priority 10; policy accept;\nct state established accept\nreject with icmpx admin-prohibited\n}\n}\n")
+        let finalReject = try nft(
+            "flush ruleset\ntable inet fw {\nchain filter_INPUT {\ntype filter hook input priority 10; policy accept;\nct state established accept\nreject with icmpx admin-prohibited\n}\n}\n"
+        )
         state = FirewallFacts.nftState(finalReject)
         #expect(state.defaultDeny, "\(finalReject)")
     }

@@ -15,7 +15,8 @@ struct FactsCommandTests {
 
     @Test func factsPrintsJSONThatCheckAccepts() async throws {
         guard let binary = Self.binary else {
-            TestEnvironment.skip("factsPrintsJSONThatCheckAccepts", because: "homeready is not built (swift build --product homeready)")
+            TestEnvironment.skip(
+                "factsPrintsJSONThatCheckAccepts", because: "homeready is not built (swift build --product homeready)")
             return
         }
         let plain = try Subprocess.run([binary, "facts"])
@@ -35,7 +36,9 @@ struct FactsCommandTests {
         try Data(all.stdout.utf8).write(to: file)
         let profile = TestEnvironment.packageRoot.appendingPathComponent("Profiles/linux-baseline.yaml").path
         let live = try Subprocess.run([binary, "check", "--profile", profile, "--only", "posture", "--json"])
-        let replay = try Subprocess.run([binary, "check", "--profile", profile, "--only", "posture", "--json", "--facts", file.path, "--root", "/"])
+        let replay = try Subprocess.run([
+            binary, "check", "--profile", profile, "--only", "posture", "--json", "--facts", file.path, "--root", "/",
+        ])
         let liveReport = try ReportCoding.decoder().decode(CheckReport.self, from: Data(live.stdout.utf8))
         let replayReport = try ReportCoding.decoder().decode(CheckReport.self, from: Data(replay.stdout.utf8))
         #expect(liveReport.posture?.map(\.status) == replayReport.posture?.map(\.status))
@@ -49,7 +52,9 @@ struct FactsCommandTests {
         }
         let root = try TemporaryDirectory()
         defer { root.remove() }
-        let profile = try root.write("profile.yaml", """
+        let profile = try root.write(
+            "profile.yaml",
+            """
             id: commands
             title: Commands
             version: 1
@@ -63,7 +68,10 @@ struct FactsCommandTests {
         let result = try Subprocess.run([binary, "facts", "--profile", profile.path])
         #expect(result.status == 0, "\(result.stderr)")
         let snapshot = try PostureSnapshot.decode(Data(result.stdout.utf8))
-        #expect(snapshot.commands == [CommandOutput(argv: ["echo", "recorded output"], exitStatus: 0, output: "recorded output\n")])
+        #expect(
+            snapshot.commands == [
+                CommandOutput(argv: ["echo", "recorded output"], exitStatus: 0, output: "recorded output\n")
+            ])
     }
 
     @Test func checkWithRecordedMacOutputsAndAPreparedRoot() async throws {
@@ -74,7 +82,9 @@ struct FactsCommandTests {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         try root.write("tree/etc/ssh/sshd_config", "PermitRootLogin yes\n")
-        try root.write("profile.yaml", """
+        try root.write(
+            "profile.yaml",
+            """
             id: tree-test
             title: Tree test
             version: 1
@@ -96,7 +106,9 @@ struct FactsCommandTests {
         #expect(report.verdict == .notReady)
 
         // macOS outputs recorded in a facts file make the macOS profile pass on this Linux machine.
-        try root.write("mac.json", """
+        try root.write(
+            "mac.json",
+            """
             {"facts": {"os.family": "macos"},
              "commands": [
                {"argv": ["fdesetup", "status"], "exit_status": 0, "output": "FileVault is On.\\n"},
@@ -111,7 +123,8 @@ struct FactsCommandTests {
              ]}
             """)
         let mac = try Subprocess.run([
-            binary, "check", "--profile", TestEnvironment.packageRoot.appendingPathComponent("Profiles/macos-baseline.yaml").path,
+            binary, "check", "--profile",
+            TestEnvironment.packageRoot.appendingPathComponent("Profiles/macos-baseline.yaml").path,
             "--only", "posture", "--json", "--facts", root.url.appendingPathComponent("mac.json").path,
         ])
         #expect(mac.status == 0, "\(mac.stderr)")

@@ -7,11 +7,14 @@ import Testing
 @testable import HomeReadyPosture
 
 private let profilesDirectory = TestEnvironment.packageRoot.appendingPathComponent("Profiles")
-private let loader = ProfileLoader(searchPath: ProfileSearchPath(directories: [profilesDirectory], includeBuiltin: false))
+private let loader = ProfileLoader(
+    searchPath: ProfileSearchPath(directories: [profilesDirectory], includeBuiltin: false))
 
 @Suite("shipped profiles and the rule language's lint")
 struct ShippedProfileTests {
-    static let profiles = ["linux-baseline", "inbound-voice", "outbound-payments", "chat-email", "supervisor", "macos-baseline"]
+    static let profiles = [
+        "linux-baseline", "inbound-voice", "outbound-payments", "chat-email", "supervisor", "macos-baseline",
+    ]
 
     @Test(arguments: profiles)
     func lintsClean(_ id: String) {
@@ -45,13 +48,26 @@ struct ShippedProfileTests {
         func outputs(fileVault: String, firewall: String) -> [CommandOutput] {
             [
                 CommandOutput(argv: ["fdesetup", "status"], exitStatus: 0, output: fileVault),
-                CommandOutput(argv: ["/usr/libexec/ApplicationFirewall/socketfilterfw", "--getglobalstate"], exitStatus: 0, output: firewall),
-                CommandOutput(argv: ["/usr/libexec/ApplicationFirewall/socketfilterfw", "--getstealthmode"], exitStatus: 0, output: "Firewall stealth mode is on\nStealth mode enabled\n"),
+                CommandOutput(
+                    argv: ["/usr/libexec/ApplicationFirewall/socketfilterfw", "--getglobalstate"], exitStatus: 0,
+                    output: firewall),
+                CommandOutput(
+                    argv: ["/usr/libexec/ApplicationFirewall/socketfilterfw", "--getstealthmode"], exitStatus: 0,
+                    output: "Firewall stealth mode is on\nStealth mode enabled\n"),
                 CommandOutput(argv: ["spctl", "--status"], exitStatus: 0, output: "assessments enabled\n"),
-                CommandOutput(argv: ["csrutil", "status"], exitStatus: 0, output: "System Integrity Protection status: enabled.\n"),
-                CommandOutput(argv: ["defaults", "read", "/Library/Preferences/com.apple.SoftwareUpdate", "CriticalUpdateInstall"], exitStatus: 0, output: "1\n"),
-                CommandOutput(argv: ["sysadminctl", "-screenLock", "status"], exitStatus: 0, output: "2026-11-24 09:12:01.123 sysadminctl[812:4411] screenLock delay is immediate\n"),
-                CommandOutput(argv: ["pgrep", "-f", "com.crowdstrike.falcon.Agent|SentinelAgent|wdavdaemon|JamfProtect|sophos"], exitStatus: 0, output: "412\n"),
+                CommandOutput(
+                    argv: ["csrutil", "status"], exitStatus: 0, output: "System Integrity Protection status: enabled.\n"
+                ),
+                CommandOutput(
+                    argv: [
+                        "defaults", "read", "/Library/Preferences/com.apple.SoftwareUpdate", "CriticalUpdateInstall",
+                    ], exitStatus: 0, output: "1\n"),
+                CommandOutput(
+                    argv: ["sysadminctl", "-screenLock", "status"], exitStatus: 0,
+                    output: "2026-11-24 09:12:01.123 sysadminctl[812:4411] screenLock delay is immediate\n"),
+                CommandOutput(
+                    argv: ["pgrep", "-f", "com.crowdstrike.falcon.Agent|SentinelAgent|wdavdaemon|JamfProtect|sophos"],
+                    exitStatus: 0, output: "412\n"),
                 CommandOutput(argv: ["sw_vers", "-productVersion"], exitStatus: 0, output: "14.6.1\n"),
             ]
         }
@@ -59,17 +75,23 @@ struct ShippedProfileTests {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         // Through the facts file, as `homeready check --facts FILE` reads it.
-        let good = PostureSnapshot(facts: macFacts, commands: outputs(fileVault: "FileVault is On.\n", firewall: "Firewall is enabled. (State = 1)\n"))
+        let good = PostureSnapshot(
+            facts: macFacts,
+            commands: outputs(fileVault: "FileVault is On.\n", firewall: "Firewall is enabled. (State = 1)\n"))
         let goodFile = root.url.appendingPathComponent("mac-good.json")
         try good.encoded().write(to: goodFile)
         let passing = await PostureSection.run(
-            profile: profile, options: PostureCheckOptions(factsFile: goodFile), includePosture: true, includeEquipment: false,
+            profile: profile, options: PostureCheckOptions(factsFile: goodFile), includePosture: true,
+            includeEquipment: false,
             progress: { _ in }, logger: testLogger)
         #expect(passing.posture?.allSatisfy { $0.status == .pass } == true, "\(passing.posture ?? [])")
         #expect(passing.posture?.count == 9)
 
-        let bad = PostureSnapshot(facts: macFacts, commands: outputs(fileVault: "FileVault is Off.\n", firewall: "Firewall is disabled. (State = 0)\n"))
-        let failing = await PostureSection.run(profile: profile, system: RecordedSystem(snapshot: bad), includeEquipment: false, logger: testLogger)
+        let bad = PostureSnapshot(
+            facts: macFacts,
+            commands: outputs(fileVault: "FileVault is Off.\n", firewall: "Firewall is disabled. (State = 0)\n"))
+        let failing = await PostureSection.run(
+            profile: profile, system: RecordedSystem(snapshot: bad), includeEquipment: false, logger: testLogger)
         let failed = (failing.posture ?? []).filter { $0.status == .fail }.map(\.id)
         #expect(failed == ["filevault", "application-firewall"])
         #expect(failing.posture?.first?.evidence == "`fdesetup status` does not contain \"FileVault is On.\"")
@@ -106,13 +128,17 @@ struct ShippedProfileTests {
             Issue.record("the broken group loaded")
         } catch {
             let text = error.diagnostics.map(\.description)
-            #expect(text.contains { $0.hasPrefix("groups.yaml:21:34:") && $0.contains("did you mean `os.id`") }, "\(text)")
-            #expect(text.contains { $0.hasPrefix("groups.yaml:22:") && $0.contains("cannot be combined with `any`") }, "\(text)")
+            #expect(
+                text.contains { $0.hasPrefix("groups.yaml:21:34:") && $0.contains("did you mean `os.id`") }, "\(text)")
+            #expect(
+                text.contains { $0.hasPrefix("groups.yaml:22:") && $0.contains("cannot be combined with `any`") },
+                "\(text)")
         }
         let good = try loader.load(yaml: yaml.components(separatedBy: "  - id: bad")[0], name: "groups.yaml")
         let outcome = await PostureSection.run(
             profile: good,
-            system: RecordedSystem(snapshot: PostureSnapshot(facts: ["os.id": .text("ubuntu"), "os.version_id": .text("24.04")])),
+            system: RecordedSystem(
+                snapshot: PostureSnapshot(facts: ["os.id": .text("ubuntu"), "os.version_id": .text("24.04")])),
             includeEquipment: false, logger: testLogger)
         #expect(outcome.posture?.first?.status == .pass)
         #expect(outcome.posture?.first?.evidence == "os.id = ubuntu; os.version_id = 24.04 (>= 22.04)")
@@ -155,7 +181,8 @@ struct ShippedProfileTests {
         #expect(has(10, "must be one of"), "\(text)")
         #expect(has(11, "argv"), "\(text)")
         #expect(has(12, "did you mean `disk.root.encrypted`"), "\(text)")
-        #expect(has(13, "`installed` does not apply to `process` rules; use one of `running`, `not_running`"), "\(text)")
+        #expect(
+            has(13, "`installed` does not apply to `process` rules; use one of `running`, `not_running`"), "\(text)")
         #expect(has(14, "must be a number for `>=`"), "\(text)")
         #expect(has(15, "port number"), "\(text)")
         #expect(has(16, "absolute path"), "\(text)")

@@ -18,7 +18,9 @@ func rule(
 }
 
 /// Evaluates one rule on the live system with file rules rooted at `root` (and /proc, /sys from `systemRoot`).
-func evaluate(_ rule: PostureRule, root: TemporaryDirectory? = nil, systemRoot: TemporaryDirectory? = nil) async -> RuleOutcome {
+func evaluate(_ rule: PostureRule, root: TemporaryDirectory? = nil, systemRoot: TemporaryDirectory? = nil) async
+    -> RuleOutcome
+{
     let system = LiveSystem(
         systemTree: systemRoot.map { FileTree(root: $0.url) } ?? FileTree(),
         fileTree: root.map { FileTree(root: $0.url) } ?? FileTree(), logger: testLogger)

@@ -12,9 +12,13 @@ struct SystemRuleTests {
         defer { root.remove() }
         let file = try root.write("status.txt", "FileVault is On.\nDeferred enablement: no\n")
         let cat = ["cat", file.path]
-        #expect(await evaluate(rule(.command, nil, .contains, "FileVault is On", argv: cat)) == .pass("`cat \(file.path)`: FileVault is On."))
+        #expect(
+            await evaluate(rule(.command, nil, .contains, "FileVault is On", argv: cat))
+                == .pass("`cat \(file.path)`: FileVault is On."))
         #expect(await evaluate(rule(.command, nil, .notContains, "FileVault is Off", argv: cat)).status == "pass")
-        #expect(await evaluate(rule(.command, nil, .matches, "^Deferred enablement: (yes|no)$", argv: cat)).status == "pass")
+        #expect(
+            await evaluate(rule(.command, nil, .matches, "^Deferred enablement: (yes|no)$", argv: cat)).status == "pass"
+        )
         #expect(await evaluate(rule(.command, nil, .notMatches, "Off", argv: cat)).status == "pass")
         #expect(await evaluate(rule(.command, nil, .equals, "hello", argv: ["echo", "hello"])).status == "pass")
         #expect(await evaluate(rule(.command, nil, .notEquals, "hello", argv: ["echo", "hello"])).status == "fail")
@@ -22,8 +26,10 @@ struct SystemRuleTests {
         #expect(await evaluate(rule(.command, nil, nil, argv: ["true"], exitStatus: 0)).status == "pass")
         let failed = await evaluate(rule(.command, nil, nil, argv: ["false"], exitStatus: 0))
         #expect(failed == .fail("`false` exited 1, expected 0: (no output)"))
-        #expect(await evaluate(rule(.command, nil, .contains, "x", argv: ["echo", "x"], exitStatus: 0)).status == "pass")
-        #expect(await evaluate(rule(.command, nil, .contains, "x", argv: ["echo", "x"], exitStatus: 3)).status == "fail")
+        #expect(
+            await evaluate(rule(.command, nil, .contains, "x", argv: ["echo", "x"], exitStatus: 0)).status == "pass")
+        #expect(
+            await evaluate(rule(.command, nil, .contains, "x", argv: ["echo", "x"], exitStatus: 3)).status == "fail")
     }
 
     @Test func commandNumbersAndVersions() async throws {
@@ -31,10 +37,13 @@ struct SystemRuleTests {
         let capture = #"uint32 (\d+)"#
         #expect(await evaluate(rule(.command, nil, .lessOrEqual, "900", argv: line, capture: capture)).status == "pass")
         #expect(await evaluate(rule(.command, nil, .lessThan, "300", argv: line, capture: capture)).status == "fail")
-        #expect(await evaluate(rule(.command, nil, .numericEqual, "300", argv: line, capture: capture)).status == "pass")
-        #expect(await evaluate(rule(.command, nil, .greaterOrEqual, "301", argv: line, capture: capture)).status == "fail")
+        #expect(
+            await evaluate(rule(.command, nil, .numericEqual, "300", argv: line, capture: capture)).status == "pass")
+        #expect(
+            await evaluate(rule(.command, nil, .greaterOrEqual, "301", argv: line, capture: capture)).status == "fail")
         #expect(await evaluate(rule(.command, nil, .greaterThan, "0", argv: line, capture: capture)).status == "pass")
-        #expect(await evaluate(rule(.command, nil, .versionAtLeast, "14.2", argv: ["echo", "14.10.1"])).status == "pass")
+        #expect(
+            await evaluate(rule(.command, nil, .versionAtLeast, "14.2", argv: ["echo", "14.10.1"])).status == "pass")
         #expect(await evaluate(rule(.command, nil, .greaterOrEqual, "14.2", argv: ["echo", "14.10"])).status == "fail")  // numbers
     }
 
@@ -42,7 +51,8 @@ struct SystemRuleTests {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         let marker = root.url.appendingPathComponent("pwned").path
-        let outcome = await evaluate(rule(.command, nil, .contains, "touch", argv: ["echo", "a; touch \(marker)", "$(id)"]))
+        let outcome = await evaluate(
+            rule(.command, nil, .contains, "touch", argv: ["echo", "a; touch \(marker)", "$(id)"]))
         #expect(outcome.status == "pass")
         #expect(outcome.evidence.contains("$(id)"))
         #expect(!FileManager.default.fileExists(atPath: marker))
@@ -106,7 +116,9 @@ struct SystemRuleTests {
     @Test func packagesFromDpkgStatus() async throws {
         let system = try TemporaryDirectory()
         defer { system.remove() }
-        try system.write("var/lib/dpkg/status", """
+        try system.write(
+            "var/lib/dpkg/status",
+            """
             Package: openssh-server
             Status: install ok installed
             Version: 1:9.2p1-2+deb12u3
@@ -120,26 +132,35 @@ struct SystemRuleTests {
             Version: 2.9.1+nmu3
 
             """)
-        #expect(await evaluate(rule(.package, "openssh-server", .installed), systemRoot: system) == .pass("openssh-server 1:9.2p1-2+deb12u3 installed"))
+        #expect(
+            await evaluate(rule(.package, "openssh-server", .installed), systemRoot: system)
+                == .pass("openssh-server 1:9.2p1-2+deb12u3 installed"))
         #expect(await evaluate(rule(.package, "telnetd", .installed), systemRoot: system).status == "fail")
         #expect(await evaluate(rule(.package, "telnetd", .notInstalled), systemRoot: system).status == "pass")
         #expect(await evaluate(rule(.package, "openssh-server", .notInstalled), systemRoot: system).status == "fail")
         let ssh = "openssh-server"
         #expect(await evaluate(rule(.package, ssh, .greaterOrEqual, "1:9.2p1-2"), systemRoot: system).status == "pass")
-        #expect(await evaluate(rule(.package, ssh, .greaterThan, "1:9.2p1-2+deb12u3"), systemRoot: system).status == "fail")
-        #expect(await evaluate(rule(.package, ssh, .numericEqual, "1:9.2p1-2+deb12u3"), systemRoot: system).status == "pass")
+        #expect(
+            await evaluate(rule(.package, ssh, .greaterThan, "1:9.2p1-2+deb12u3"), systemRoot: system).status == "fail")
+        #expect(
+            await evaluate(rule(.package, ssh, .numericEqual, "1:9.2p1-2+deb12u3"), systemRoot: system).status == "pass"
+        )
         #expect(await evaluate(rule(.package, ssh, .lessThan, "9.9"), systemRoot: system).status == "fail")  // epoch 1 wins
         #expect(await evaluate(rule(.package, ssh, .lessOrEqual, "1:9.3"), systemRoot: system).status == "pass")
         #expect(await evaluate(rule(.package, ssh, .versionAtLeast, "1:9.3"), systemRoot: system).status == "fail")
         #expect(await evaluate(rule(.package, ssh, .versionLessThan, "1:9.3"), systemRoot: system).status == "pass")
-        #expect(await evaluate(rule(.package, "absent", .greaterOrEqual, "1"), systemRoot: system) == .fail("absent is not installed"))
+        #expect(
+            await evaluate(rule(.package, "absent", .greaterOrEqual, "1"), systemRoot: system)
+                == .fail("absent is not installed"))
     }
 
     /// Without a dpkg database, packages come from `rpm -q` (here a stand-in `rpm` program answering like RPM).
     @Test func packagesFromRpm() async throws {
         let system = try TemporaryDirectory()
         defer { system.remove() }
-        let rpm = try system.write("bin/rpm", """
+        let rpm = try system.write(
+            "bin/rpm",
+            """
             #!/bin/sh
             for last; do :; done
             case "$last" in
@@ -155,7 +176,9 @@ struct SystemRuleTests {
             runner: CommandRunner(searchPath: [system.url.appendingPathComponent("bin").path, "/usr/bin", "/bin"]),
             logger: testLogger)
         let evaluator = RuleEvaluator(system: live)
-        #expect(await evaluator.evaluate(rule(.package, "openssh-server", .installed)) == .pass("openssh-server 9.6p1-1.fc40 installed"))
+        #expect(
+            await evaluator.evaluate(rule(.package, "openssh-server", .installed))
+                == .pass("openssh-server 9.6p1-1.fc40 installed"))
         #expect(await evaluator.evaluate(rule(.package, "openssh-server", .versionAtLeast, "9.3")).status == "pass")
         #expect(await evaluator.evaluate(rule(.package, "kernel", .greaterThan, "6.9")).status == "pass")  // epoch 2
         #expect(await evaluator.evaluate(rule(.package, "telnet-server", .notInstalled)).status == "pass")
@@ -177,12 +200,23 @@ struct SystemRuleTests {
         try system.write("proc/sys/net/ipv4/ip_forward", "0\n")
         try system.write("proc/sys/kernel/randomize_va_space", "2\n")
         try system.write("proc/sys/net/ipv4/ip_local_port_range", "32768\t60999\n")
-        #expect(await evaluate(rule(.sysctl, "net.ipv4.ip_forward", .equals, "0"), systemRoot: system) == .pass("net.ipv4.ip_forward = 0"))
-        #expect(await evaluate(rule(.sysctl, "net.ipv4.ip_forward", .notEquals, "0"), systemRoot: system).status == "fail")
-        #expect(await evaluate(rule(.sysctl, "kernel.randomize_va_space", .greaterOrEqual, "2"), systemRoot: system).status == "pass")
-        #expect(await evaluate(rule(.sysctl, "kernel.randomize_va_space", .lessThan, "2"), systemRoot: system).status == "fail")
-        #expect(await evaluate(rule(.sysctl, "net.ipv4.ip_local_port_range", .equals, "32768 60999"), systemRoot: system).status == "pass")
-        #expect(await evaluate(rule(.sysctl, "net.ipv4.ip_local_port_range", .matches, "^32768 "), systemRoot: system).status == "pass")
+        #expect(
+            await evaluate(rule(.sysctl, "net.ipv4.ip_forward", .equals, "0"), systemRoot: system)
+                == .pass("net.ipv4.ip_forward = 0"))
+        #expect(
+            await evaluate(rule(.sysctl, "net.ipv4.ip_forward", .notEquals, "0"), systemRoot: system).status == "fail")
+        #expect(
+            await evaluate(rule(.sysctl, "kernel.randomize_va_space", .greaterOrEqual, "2"), systemRoot: system).status
+                == "pass")
+        #expect(
+            await evaluate(rule(.sysctl, "kernel.randomize_va_space", .lessThan, "2"), systemRoot: system).status
+                == "fail")
+        #expect(
+            await evaluate(rule(.sysctl, "net.ipv4.ip_local_port_range", .equals, "32768 60999"), systemRoot: system)
+                .status == "pass")
+        #expect(
+            await evaluate(rule(.sysctl, "net.ipv4.ip_local_port_range", .matches, "^32768 "), systemRoot: system)
+                .status == "pass")
         #expect(await evaluate(rule(.sysctl, "net.ipv4.nope", .exists), systemRoot: system).status == "fail")
         #expect(await evaluate(rule(.sysctl, "net.ipv4.nope", .notExists), systemRoot: system).status == "pass")
         #expect(await evaluate(rule(.sysctl, "net.ipv4.nope", .equals, "1"), systemRoot: system).status == "fail")
@@ -195,7 +229,9 @@ struct SystemRuleTests {
         defer { system.remove() }
         try system.write("proc/modules", "dm_crypt 65536 1 - Live 0x0\nusb_storage 81920 0 - Live 0x0\n")
         try system.write("sys/module/ext4/parameters/x", "")
-        #expect(await evaluate(rule(.kernelModule, "dm_crypt", .loaded), systemRoot: system) == .pass("module dm_crypt loaded"))
+        #expect(
+            await evaluate(rule(.kernelModule, "dm_crypt", .loaded), systemRoot: system)
+                == .pass("module dm_crypt loaded"))
         #expect(await evaluate(rule(.kernelModule, "usb-storage", .notLoaded), systemRoot: system).status == "fail")
         #expect(await evaluate(rule(.kernelModule, "ext4", .loaded), systemRoot: system).status == "pass")  // built in
         #expect(await evaluate(rule(.kernelModule, "cramfs", .notLoaded), systemRoot: system).status == "pass")
@@ -205,7 +241,8 @@ struct SystemRuleTests {
     @Test func listeningPorts() async throws {
         let tcp = try BoundSocket()
         let udp = try BoundSocket(udp: true)
-        let tcpPort = tcp.port, udpPort = udp.port
+        let tcpPort = tcp.port
+        let udpPort = udp.port
         #expect(await evaluate(rule(.port, "\(tcpPort)", .listening)) == .pass("\(tcpPort)/tcp listening on 127.0.0.1"))
         #expect(await evaluate(rule(.port, "\(tcpPort)/tcp", .notListening)).status == "fail")
         #expect(await evaluate(rule(.port, "\(udpPort)/udp", .listening)).status == "pass")
@@ -253,17 +290,24 @@ struct SystemRuleTests {
     @Test func recordedSnapshotTablesAndCommands() async throws {
         let snapshot = PostureSnapshot(
             processes: [RunningProcess(pid: 42, name: "falcon-sensor", commandLine: "/opt/CrowdStrike/falcon-sensor")],
-            packages: ["openssh-server": InstalledPackage(name: "openssh-server", version: "1:9.6p1-3", manager: "dpkg")],
+            packages: [
+                "openssh-server": InstalledPackage(name: "openssh-server", version: "1:9.6p1-3", manager: "dpkg")
+            ],
             sysctl: ["net.ipv4.ip_forward": "0"], kernelModules: ["dm_crypt"],
             listening: [ListeningSocket(proto: "tcp", address: "0.0.0.0", port: 22)],
             commands: [CommandOutput(argv: ["fdesetup", "status"], exitStatus: 0, output: "FileVault is On.\n")])
         #expect(await evaluate(rule(.process, "falcon-sensor", .running), snapshot: snapshot).status == "pass")
-        #expect(await evaluate(rule(.package, "openssh-server", .versionAtLeast, "1:9.2"), snapshot: snapshot).status == "pass")
+        #expect(
+            await evaluate(rule(.package, "openssh-server", .versionAtLeast, "1:9.2"), snapshot: snapshot).status
+                == "pass")
         #expect(await evaluate(rule(.sysctl, "net.ipv4.ip_forward", .equals, "0"), snapshot: snapshot).status == "pass")
         #expect(await evaluate(rule(.kernelModule, "dm-crypt", .loaded), snapshot: snapshot).status == "pass")
         #expect(await evaluate(rule(.port, "22", .listening), snapshot: snapshot).status == "pass")
-        #expect(await evaluate(rule(.command, nil, .contains, "On", argv: ["fdesetup", "status"]), snapshot: snapshot).status == "pass")
-        let unrecorded = await evaluate(rule(.command, nil, .contains, "On", argv: ["fdesetup", "list"]), snapshot: snapshot)
+        #expect(
+            await evaluate(rule(.command, nil, .contains, "On", argv: ["fdesetup", "status"]), snapshot: snapshot)
+                .status == "pass")
+        let unrecorded = await evaluate(
+            rule(.command, nil, .contains, "On", argv: ["fdesetup", "list"]), snapshot: snapshot)
         #expect(unrecorded.status == "error")
         #expect(unrecorded.evidence.contains("fdesetup list"))
         // File rules need --root with recorded facts; missing tables say how to record them.

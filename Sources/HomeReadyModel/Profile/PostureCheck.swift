@@ -108,12 +108,16 @@ public struct PostureRule: Codable, Sendable, Equatable {
     }
 
     /// A nested group of rules combined by `condition` (YAML: `any: [rule, ...]`).
-    public static func group(_ condition: PostureCondition, _ rules: [PostureRule], source: SourceLocation? = nil) -> PostureRule {
+    public static func group(_ condition: PostureCondition, _ rules: [PostureRule], source: SourceLocation? = nil)
+        -> PostureRule
+    {
         PostureRule(kind: .group, op: nil, condition: condition, rules: rules, source: source)
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, target, argv, op = "operator", value, capture, files
+        case kind, target, argv
+        case op = "operator"
+        case value, capture, files
         case exitStatus = "exit_status"
         case timeoutSeconds = "timeout_seconds"
         case condition, rules
@@ -138,7 +142,8 @@ public enum PostureRuleKind: String, Codable, Sendable, CaseIterable {
         let text: [PostureOperator] = [.matches, .notMatches, .contains, .notContains, .equals, .notEquals]
         switch self {
         case .file: return [.exists, .notExists, .modeAtMost, .ownedBy] + text + order + versions
-        case .directory: return [.exists, .notExists, .contains, .notContains, .matches, .notMatches, .modeAtMost, .ownedBy]
+        case .directory:
+            return [.exists, .notExists, .contains, .notContains, .matches, .notMatches, .modeAtMost, .ownedBy]
         case .command: return text + order + versions
         case .process: return [.running, .notRunning]
         case .package: return [.installed, .notInstalled] + order + versions

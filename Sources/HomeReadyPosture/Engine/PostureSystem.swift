@@ -31,8 +31,10 @@ public actor LiveSystem: PostureSystem {
     private var cachedSockets: [ListeningSocket]?
 
     /// A live system: `systemTree` for `/proc`, `/sys`, `/etc` facts, `fileTree` for file rules (`--root`).
-    public init(systemTree: FileTree = FileTree(), fileTree: FileTree = FileTree(), runner: CommandRunner = CommandRunner(),
-                environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger) {
+    public init(
+        systemTree: FileTree = FileTree(), fileTree: FileTree = FileTree(), runner: CommandRunner = CommandRunner(),
+        environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
+    ) {
         self.systemTree = systemTree
         self.files = fileTree
         self.runner = runner
@@ -105,7 +107,9 @@ public struct RecordedSystem: PostureSystem {
     }
 
     public func fileTree() throws(PostureError) -> FileTree {
-        guard let files else { throw .notRecorded("files; pass --root DIR with a prepared tree to evaluate file rules") }
+        guard let files else {
+            throw .notRecorded("files; pass --root DIR with a prepared tree to evaluate file rules")
+        }
         return files
     }
 

@@ -138,7 +138,10 @@ public struct RuleEvaluator: Sendable {
     private func process(_ rule: PostureRule) async throws(PostureError) -> RuleOutcome {
         let name = try target(rule)
         let running = try await system.processes().filter { $0.isNamed(name) }
-        let evidence = running.isEmpty ? "no process named \(name)" : "\(name) running (pid \(running.map { String($0.pid) }.prefix(3).joined(separator: ", ")))"
+        let evidence =
+            running.isEmpty
+            ? "no process named \(name)"
+            : "\(name) running (pid \(running.map { String($0.pid) }.prefix(3).joined(separator: ", ")))"
         switch rule.op ?? .running {
         case .running: return running.isEmpty ? .fail(evidence) : .pass(evidence)
         case .notRunning: return running.isEmpty ? .pass(evidence) : .fail(evidence)
@@ -157,9 +160,12 @@ public struct RuleEvaluator: Sendable {
             return installed.map { .fail("\(name) \($0.version) installed") } ?? .pass("\(name) is not installed")
         default:
             guard let installed else { return .fail("\(name) is not installed") }
-            guard op.isOrdering || op.isVersionOrdering else { return .error("`\(op.rawValue)` does not apply to package rules") }
+            guard op.isOrdering || op.isVersionOrdering else {
+                return .error("`\(op.rawValue)` does not apply to package rules")
+            }
             let holds = Self.versionHolds(installed.version, op, rule.value ?? "")
-            let evidence = "\(name) \(installed.version) (\(op.rawValue.replacingOccurrences(of: "version", with: "")) \(rule.value ?? ""))"
+            let evidence =
+                "\(name) \(installed.version) (\(op.rawValue.replacingOccurrences(of: "version", with: "")) \(rule.value ?? ""))"
             return holds ? .pass(evidence) : .fail(evidence)
         }
     }
@@ -192,7 +198,8 @@ public struct RuleEvaluator: Sendable {
             return .error("port target must be a number 1-65535 optionally with /tcp or /udp, got \"\(text)\"")
         }
         let sockets = try await system.listening().filter { $0.port == port && $0.proto == proto }
-        let evidence = sockets.isEmpty
+        let evidence =
+            sockets.isEmpty
             ? "nothing listens on \(port)/\(proto)"
             : "\(port)/\(proto) listening on \(sockets.map(\.address).prefix(3).joined(separator: ", "))"
         switch rule.op ?? .listening {
@@ -222,7 +229,9 @@ public struct RuleEvaluator: Sendable {
         // A fact's group may explain it: `firewall.evidence`, `disk.root.lineage`.
         let prefix = name.split(separator: ".").dropLast().joined(separator: ".")
         for detail in ["evidence", "lineage"] where name != "\(prefix).\(detail)" {
-            if let why = facts["\(prefix).\(detail)"] { shown += " (\(detail == "lineage" ? "on " : "")\(Self.show(why)))" }
+            if let why = facts["\(prefix).\(detail)"] {
+                shown += " (\(detail == "lineage" ? "on " : "")\(Self.show(why)))"
+            }
         }
         // Session-dependent facts say whose session they were read from (e.g. `screen_lock.user`).
         if let group = name.split(separator: ".").first, name != "\(group).user", let user = facts["\(group).user"] {
@@ -308,7 +317,8 @@ public struct RuleEvaluator: Sendable {
         }
         guard op.isOrdering else { return .error("`\(op.rawValue)` cannot judge this value") }
         guard let left = Double(observed.trimmingCharacters(in: .whitespaces)) else {
-            return .error("\(evidence): \"\(observed)\" is not a number (use a `capture` regex, or `version>=` for versions)")
+            return .error(
+                "\(evidence): \"\(observed)\" is not a number (use a `capture` regex, or `version>=` for versions)")
         }
         guard let right = Double(value) else { return .error("the rule's value \"\(value)\" is not a number") }
         let holds: Bool
@@ -327,7 +337,9 @@ public struct RuleEvaluator: Sendable {
         -> RuleOutcome
     {
         if op == .modeAtMost {
-            guard let allowed = Int(value, radix: 8) else { return .error("mode \"\(value)\" is not octal (e.g. '0640')") }
+            guard let allowed = Int(value, radix: 8) else {
+                return .error("mode \"\(value)\" is not octal (e.g. '0640')")
+            }
             let extra = status.mode & ~allowed
             let evidence = "\(path) mode \(status.octal)\(extra == 0 ? "" : ", more than \(value)")"
             return extra == 0 ? .pass(evidence) : .fail(evidence)
@@ -384,8 +396,11 @@ public struct RuleEvaluator: Sendable {
     static func firstCapture(_ regex: NSRegularExpression, in text: String) -> (Int, String, String)? {
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let string = String(line)
-            guard let match = regex.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) else { continue }
-            let groupRange = match.numberOfRanges > 1 && match.range(at: 1).location != NSNotFound ? match.range(at: 1) : match.range
+            guard let match = regex.firstMatch(in: string, range: NSRange(string.startIndex..., in: string)) else {
+                continue
+            }
+            let groupRange =
+                match.numberOfRanges > 1 && match.range(at: 1).location != NSNotFound ? match.range(at: 1) : match.range
             guard let range = Range(groupRange, in: string) else { continue }
             return (index + 1, String(string[range]), string)
         }

@@ -13,9 +13,10 @@ public enum EquipmentMatcher {
         for kind in EquipmentKind.allCases {
             let detection = detect(kind, facts: facts)
             let requirement = applicable.first { $0.kind == kind }
-            results.append(EquipmentResult(
-                kind: kind.rawValue, present: detection.present ?? false, detail: detection.detail,
-                required: requirement == nil ? nil : true))
+            results.append(
+                EquipmentResult(
+                    kind: kind.rawValue, present: detection.present ?? false, detail: detection.detail,
+                    required: requirement == nil ? nil : true))
             guard let requirement else { continue }
             let status: FindingStatus
             switch detection.present {
@@ -23,10 +24,12 @@ public enum EquipmentMatcher {
             case false?: status = .fail
             case nil: status = .warn
             }
-            findings.append(Finding(
-                id: "equipment.\(kind.rawValue)", section: .equipment, severity: requirement.severity, status: status,
-                measured: .text(detection.detail), message: message(kind, status),
-                remediation: status == .pass ? nil : requirement.remediation ?? defaultRemediation(kind, status)))
+            findings.append(
+                Finding(
+                    id: "equipment.\(kind.rawValue)", section: .equipment, severity: requirement.severity,
+                    status: status,
+                    measured: .text(detection.detail), message: message(kind, status),
+                    remediation: status == .pass ? nil : requirement.remediation ?? defaultRemediation(kind, status)))
         }
         return (results, findings)
     }
@@ -80,9 +83,12 @@ public enum EquipmentMatcher {
     }
 
     private static func defaultRemediation(_ kind: EquipmentKind, _ status: FindingStatus) -> String {
-        if status == .warn { return "Check by hand that it is connected, and tell IT if this endpoint cannot detect it." }
+        if status == .warn {
+            return "Check by hand that it is connected, and tell IT if this endpoint cannot detect it."
+        }
         switch kind {
-        case .usbHeadset, .headset: return "Plug in the headset IT shipped you (USB port, not a hub), then run the check again."
+        case .usbHeadset, .headset:
+            return "Plug in the headset IT shipped you (USB port, not a hub), then run the check again."
         case .wiredLink: return "Connect the laptop to your router with the network cable instead of Wi-Fi."
         case .secondScreen: return "Connect the second screen IT shipped you and switch it on."
         case .webcam: return "Plug in the webcam IT shipped you."

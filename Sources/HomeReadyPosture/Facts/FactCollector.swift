@@ -24,7 +24,9 @@ public struct FactCollector: Sendable {
     }
 
     /// Every built-in fact this machine can tell. A collector that cannot tell leaves its facts out.
-    public func collect(processes: [RunningProcess]? = nil, packages: [String: InstalledPackage]? = nil) async -> FactSet {
+    public func collect(processes: [RunningProcess]? = nil, packages: [String: InstalledPackage]? = nil) async
+        -> FactSet
+    {
         let started = Date()
         var facts = SystemFacts.collect(in: tree)
         facts.merge(DiskFacts.collect(in: tree)) { $1 }
@@ -52,7 +54,8 @@ public struct FactCollector: Sendable {
     public func snapshot(all: Bool) async -> PostureSnapshot {
         let processes = ProcessTable.list(in: tree)
         let packages = (try? PackageDatabase.dpkgPackages(in: tree))
-        var snapshot = PostureSnapshot(collectedAt: Date(), facts: await collect(processes: processes, packages: packages))
+        var snapshot = PostureSnapshot(
+            collectedAt: Date(), facts: await collect(processes: processes, packages: packages))
         if all {
             snapshot.processes = processes
             snapshot.packages = packages

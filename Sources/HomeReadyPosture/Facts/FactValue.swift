@@ -23,7 +23,11 @@ public enum FactValue: Codable, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .text(let value): try container.encode(value)
         case .number(let value):
-            if value.rounded() == value, abs(value) < 1e15 { try container.encode(Int64(value)) } else { try container.encode(value) }
+            if value.rounded() == value, abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
         case .flag(let value): try container.encode(value)
         case .list(let value): try container.encode(value)
         }

@@ -62,7 +62,9 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
     /// Reads a snapshot written by `homeready facts` (or by hand).
     public static func load(from url: URL) throws(PostureError) -> PostureSnapshot {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw .factsFileUnreadable(url.path, "\(error.localizedDescription)") }
+        do { data = try Data(contentsOf: url) } catch {
+            throw .factsFileUnreadable(url.path, "\(error.localizedDescription)")
+        }
         let snapshot: PostureSnapshot
         do {
             snapshot = try decode(data)
@@ -76,7 +78,9 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
             throw .factsFileInvalid(url.path, "\(error)")
         }
         guard snapshot.format <= currentFormat else {
-            throw .factsFileInvalid(url.path, "format \(snapshot.format) was written by a newer homeready (this one reads \(currentFormat))")
+            throw .factsFileInvalid(
+                url.path, "format \(snapshot.format) was written by a newer homeready (this one reads \(currentFormat))"
+            )
         }
         return snapshot
     }

@@ -73,10 +73,14 @@ public struct CommandRunner: Sendable {
     /// Runs `argv` with standard input closed, `LC_ALL=C`, and the given environment additions. A command that
     /// outlives `timeout` is terminated (then killed) and reported with `timedOut`; output past the cap is
     /// drained and dropped. Throws only when the program cannot be found or started.
-    public func run(_ argv: [String], timeout: Double = CommandRunner.defaultTimeout, environment: [String: String] = [:])
+    public func run(
+        _ argv: [String], timeout: Double = CommandRunner.defaultTimeout, environment: [String: String] = [:]
+    )
         async throws(PostureError) -> CommandOutput
     {
-        guard let program = argv.first, !program.isEmpty else { throw .commandFailed("(empty)", "the argument vector is empty") }
+        guard let program = argv.first, !program.isEmpty else {
+            throw .commandFailed("(empty)", "the argument vector is empty")
+        }
         guard let executable = resolve(program) else {
             throw .commandFailed(program, "not found in \(searchPath.joined(separator: ":"))")
         }
@@ -130,7 +134,8 @@ public struct CommandRunner: Sendable {
         let drain = Date().addingTimeInterval(0.3)
         while !collector.isFinished && Date() < drain { try? await Task.sleep(nanoseconds: 5_000_000) }
         let (data, truncated) = collector.snapshot()
-        let status: Int? = timedOut || process.terminationReason == .uncaughtSignal ? nil : Int(process.terminationStatus)
+        let status: Int? =
+            timedOut || process.terminationReason == .uncaughtSignal ? nil : Int(process.terminationStatus)
         return CommandOutput(
             argv: argv, exitStatus: status, output: String(decoding: data, as: UTF8.self), truncated: truncated,
             timedOut: timedOut)
@@ -142,7 +147,8 @@ extension CommandRunner {
     static func descendants(of pid: Int32) -> [Int32] {
         var parents: [Int32: Int32] = [:]
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+            guard let child = Int32(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                 let close = stat.lastIndex(of: ")")
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")

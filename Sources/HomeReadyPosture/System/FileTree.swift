@@ -25,7 +25,8 @@ public struct FileTree: Sendable, Equatable {
     /// Whether the path is a directory.
     public func isDirectory(_ absolute: String) -> Bool {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path(absolute), isDirectory: &isDirectory) && isDirectory.boolValue
+        return FileManager.default.fileExists(atPath: path(absolute), isDirectory: &isDirectory)
+            && isDirectory.boolValue
     }
 
     /// The text of a file, `nil` when it does not exist; throws when it exists but cannot be read.
@@ -65,8 +66,9 @@ public struct FileTree: Sendable, Equatable {
     public func status(_ absolute: String) -> FileStatus? {
         var info = stat()
         guard stat(path(absolute), &info) == 0 else { return nil }
-        return FileStatus(mode: Int(info.st_mode) & 0o7777, uid: Int(info.st_uid), gid: Int(info.st_gid),
-                          isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
+        return FileStatus(
+            mode: Int(info.st_mode) & 0o7777, uid: Int(info.st_uid), gid: Int(info.st_gid),
+            isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
     }
 }
 

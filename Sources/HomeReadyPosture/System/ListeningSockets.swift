@@ -25,7 +25,9 @@ public enum ListeningSockets {
     /// Every listening socket in `tree`'s `/proc/net`.
     public static func list(in tree: FileTree) -> [ListeningSocket] {
         var result = Set<ListeningSocket>()
-        for (file, proto, state) in [("tcp", "tcp", "0A"), ("tcp6", "tcp", "0A"), ("udp", "udp", "07"), ("udp6", "udp", "07")] {
+        for (file, proto, state) in [
+            ("tcp", "tcp", "0A"), ("tcp6", "tcp", "0A"), ("udp", "udp", "07"), ("udp6", "udp", "07"),
+        ] {
             guard let text = try? tree.read("/proc/net/\(file)", limit: 64 << 20) else { continue }
             result.formUnion(parse(text, proto: proto, listenState: state))
         }
@@ -63,7 +65,9 @@ public enum ListeningSockets {
             }
             if ordered.allSatisfy({ $0 == 0 }) { return "::" }
             if ordered[0..<15].allSatisfy({ $0 == 0 }) && ordered[15] == 1 { return "::1" }
-            let groups = stride(from: 0, to: 16, by: 2).map { String(UInt16(ordered[$0]) << 8 | UInt16(ordered[$0 + 1]), radix: 16) }
+            let groups = stride(from: 0, to: 16, by: 2).map {
+                String(UInt16(ordered[$0]) << 8 | UInt16(ordered[$0 + 1]), radix: 16)
+            }
             return groups.joined(separator: ":")
         }
         return hex

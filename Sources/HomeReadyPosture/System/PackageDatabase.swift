@@ -30,7 +30,9 @@ public enum PackageDatabase {
         var version: String?
         var installed = false
         func flush() {
-            if let name, let version, installed { result[name] = InstalledPackage(name: name, version: version, manager: "dpkg") }
+            if let name, let version, installed {
+                result[name] = InstalledPackage(name: name, version: version, manager: "dpkg")
+            }
             name = nil
             version = nil
             installed = false
@@ -51,7 +53,8 @@ public enum PackageDatabase {
     }
 
     /// Asks rpm for one package; `nil` when it is not installed.
-    public static func rpmPackage(_ name: String, runner: CommandRunner) async throws(PostureError) -> InstalledPackage? {
+    public static func rpmPackage(_ name: String, runner: CommandRunner) async throws(PostureError) -> InstalledPackage?
+    {
         let output = try await runner.run(
             ["rpm", "-q", "--queryformat", "%{EPOCH}:%{VERSION}-%{RELEASE}\\n", name], timeout: 15)
         guard output.exitStatus == 0, let line = output.output.split(separator: "\n").first else { return nil }

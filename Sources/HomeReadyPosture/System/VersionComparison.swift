@@ -35,8 +35,10 @@ public enum VersionComparison {
     }
 
     private static func compareFragment(_ a: String, _ b: String) -> Int {
-        let left = Array(a), right = Array(b)
-        var i = 0, j = 0
+        let left = Array(a)
+        let right = Array(b)
+        var i = 0
+        var j = 0
         while i < left.count || j < right.count {
             // Non-digit run, character by character with dpkg's ordering (end of text sorts after `~` only).
             while (i < left.count && !isDigit(left[i])) || (j < right.count && !isDigit(right[j])) {
@@ -48,7 +50,8 @@ public enum VersionComparison {
                 if r != nil { j += 1 }
             }
             // Digit run, compared as a number.
-            var numberLeft = 0, numberRight = 0
+            var numberLeft = 0
+            var numberRight = 0
             while i < left.count, isDigit(left[i]) {
                 numberLeft = min(numberLeft &* 10 &+ Int(String(left[i]))!, Int.max / 20)
                 i += 1

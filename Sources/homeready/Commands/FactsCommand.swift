@@ -9,7 +9,8 @@ import Logging
 struct FactsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facts",
-        abstract: "Print this computer's posture facts as JSON (OS, disk encryption, firewall, screen lock, equipment, ...).",
+        abstract:
+            "Print this computer's posture facts as JSON (OS, disk encryption, firewall, screen lock, equipment, ...).",
         discussion: """
             The output is accepted by `homeready check --facts FILE`. With --all it also records processes, \
             packages, sysctl values, kernel modules and listening sockets; with --profile the outputs of that \
@@ -44,7 +45,8 @@ struct FactsCommand: AsyncParsableCommand {
         let logger = Logger(label: "homeready")
         let snapshot: PostureSnapshot
         if let root {
-            let collector = FactCollector(tree: FileTree(root: URL(fileURLWithPath: root)), runsCommands: false, logger: logger)
+            let collector = FactCollector(
+                tree: FileTree(root: URL(fileURLWithPath: root)), runsCommands: false, logger: logger)
             snapshot = await collector.snapshot(all: all)
         } else {
             snapshot = await PostureSnapshot.record(all: all, profile: loaded, logger: logger)

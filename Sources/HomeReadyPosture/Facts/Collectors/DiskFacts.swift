@@ -44,7 +44,9 @@ enum DiskFacts {
         text.split(separator: "\n").compactMap { line in
             let columns = line.split(separator: " ")
             guard columns.count >= 3 else { return nil }
-            return MountEntry(device: unescape(String(columns[0])), mountPoint: unescape(String(columns[1])), type: String(columns[2]))
+            return MountEntry(
+                device: unescape(String(columns[0])), mountPoint: unescape(String(columns[1])), type: String(columns[2])
+            )
         }
     }
 

@@ -6,8 +6,11 @@ struct FirewallState: Equatable {
     var evidence: String
 
     var facts: FactSet {
-        ["firewall.backend": .text(backend), "firewall.active": .flag(active), "firewall.default_deny": .flag(defaultDeny),
-         "firewall.evidence": .text(evidence)]
+        [
+            "firewall.backend": .text(backend), "firewall.active": .flag(active),
+            "firewall.default_deny": .flag(defaultDeny),
+            "firewall.evidence": .text(evidence),
+        ]
     }
 }
 
@@ -19,7 +22,8 @@ enum FirewallFacts {
             let state = try? await runner.run(["firewall-cmd", "--state"], timeout: 10), state.exitStatus == 0,
             state.output.contains("running")
         {
-            let zone = (try? await runner.run(["firewall-cmd", "--get-default-zone"], timeout: 10))?.output
+            let zone =
+                (try? await runner.run(["firewall-cmd", "--get-default-zone"], timeout: 10))?.output
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             return firewalldState(defaultZone: zone).facts
         }
@@ -40,11 +44,17 @@ enum FirewallFacts {
                 problems.append("`\(program) -S INPUT` failed")
             }
         }
-        if !problems.isEmpty, problems.count == [runner.resolve("nft"), runner.resolve("iptables-legacy"), runner.resolve("iptables")].compactMap({ $0 }).count {
+        if !problems.isEmpty,
+            problems.count
+                == [runner.resolve("nft"), runner.resolve("iptables-legacy"), runner.resolve("iptables")].compactMap({
+                    $0
+                }).count
+        {
             // Nothing could be read: the facts are unknown rather than "no firewall".
             return ["firewall.evidence": .text(problems.joined(separator: "; "))]
         }
-        return FirewallState(backend: "none", active: false, defaultDeny: false, evidence: "no firewall rules loaded").facts
+        return FirewallState(backend: "none", active: false, defaultDeny: false, evidence: "no firewall rules loaded")
+            .facts
     }
 
     /// firewalld rejects unsolicited inbound traffic unless the default zone accepts everything (`trusted`).
@@ -79,8 +89,11 @@ enum FirewallFacts {
             } else if line == "}" {
                 if let chain = current, chain.isInput {
                     let last = chain.lastRule
-                    let endsWithDrop = last == "drop" || last.hasPrefix("reject") || last.hasPrefix("counter") && (last.hasSuffix(" drop") || last.contains(" reject"))
-                    let how = chain.policyDrop ? "policy drop" : endsWithDrop ? "final rule \"\(last)\"" : "policy accept"
+                    let endsWithDrop =
+                        last == "drop" || last.hasPrefix("reject")
+                        || last.hasPrefix("counter") && (last.hasSuffix(" drop") || last.contains(" reject"))
+                    let how =
+                        chain.policyDrop ? "policy drop" : endsWithDrop ? "final rule \"\(last)\"" : "policy accept"
                     inputChains.append((chain.name, chain.policyDrop || endsWithDrop, how))
                 }
                 current = nil

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Network interface facts: physical interfaces, wired or Wi-Fi, link state, Wi-Fi signal, default route.
 enum NetworkFacts {
     struct Interface: Equatable {
@@ -9,7 +11,8 @@ enum NetworkFacts {
     static func collect(in tree: FileTree) -> FactSet {
         let interfaces = physicalInterfaces(in: tree)
         var facts: FactSet = [
-            "network.interfaces": .list(interfaces.map { "\($0.name):\($0.wireless ? "wifi" : "wired"):\($0.up ? "up" : "down")" }),
+            "network.interfaces": .list(
+                interfaces.map { "\($0.name):\($0.wireless ? "wifi" : "wired"):\($0.up ? "up" : "down")" }),
             "network.wired_up": .flag(interfaces.contains { !$0.wireless && $0.up }),
             "network.wifi_up": .flag(interfaces.contains { $0.wireless && $0.up }),
         ]
@@ -36,7 +39,8 @@ enum NetworkFacts {
             let wireless = tree.exists("\(base)/wireless") || tree.exists("\(base)/phy80211")
             let operstate = tree.value("\(base)/operstate") ?? "unknown"
             let carrier = tree.value("\(base)/carrier") == "1"
-            return Interface(name: name, wireless: wireless, up: operstate == "up" || (operstate == "unknown" && carrier))
+            return Interface(
+                name: name, wireless: wireless, up: operstate == "up" || (operstate == "unknown" && carrier))
         }
     }
 
@@ -69,5 +73,3 @@ enum NetworkFacts {
         return best?.0
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Audio, USB and display facts from `/proc/asound`, `/sys/bus/usb/devices` and `/sys/class/drm`.
 enum PeripheralFacts {
     struct SoundCard: Equatable {
@@ -19,12 +21,17 @@ enum PeripheralFacts {
         var facts: FactSet = [:]
         let cards = ((try? tree.read("/proc/asound/cards"))).map(parseCards) ?? []
         let usb = usbDevices(in: tree)
-        let usbAudio = cards.contains { $0.driver == "USB-Audio" } || usb.contains { $0.interfaceClasses.contains("01") }
-        let named = cards.contains { ($0.id + " " + $0.name).lowercased().contains("headset") || ($0.id + " " + $0.name).lowercased().contains("headphone") }
+        let usbAudio =
+            cards.contains { $0.driver == "USB-Audio" } || usb.contains { $0.interfaceClasses.contains("01") }
+        let named = cards.contains {
+            ($0.id + " " + $0.name).lowercased().contains("headset")
+                || ($0.id + " " + $0.name).lowercased().contains("headphone")
+        }
         facts["audio.devices"] = .list(cards.map { "\($0.id): \($0.name)" })
         facts["audio.usb_headset"] = .flag(usbAudio)
         facts["audio.headset"] = .flag(usbAudio || named)
-        facts["usb.devices"] = .list(usb.map { "\($0.vendor):\($0.product) \($0.name)".trimmingCharacters(in: .whitespaces) })
+        facts["usb.devices"] = .list(
+            usb.map { "\($0.vendor):\($0.product) \($0.name)".trimmingCharacters(in: .whitespaces) })
         facts["usb.webcam"] = .flag(usb.contains { $0.interfaceClasses.contains("0e") })
         if let screens = connectedScreens(in: tree) { facts["display.screens"] = .number(Double(screens)) }
         return facts
@@ -71,5 +78,3 @@ enum PeripheralFacts {
         return connectors.filter { tree.value("/sys/class/drm/\($0)/status") == "connected" }.count
     }
 }
-
-import Foundation

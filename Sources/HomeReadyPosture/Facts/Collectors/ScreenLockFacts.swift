@@ -2,7 +2,9 @@ import Foundation
 
 /// Screen-lock facts from GNOME's settings, read as the desktop user (the sudo caller when run as root).
 enum ScreenLockFacts {
-    static func collect(runner: CommandRunner, environment: [String: String], tree: FileTree = FileTree()) async -> FactSet {
+    static func collect(runner: CommandRunner, environment: [String: String], tree: FileTree = FileTree()) async
+        -> FactSet
+    {
         let (prefix, user, env) = sessionCommand(runner: runner, environment: environment)
         let desktop = (environment["XDG_CURRENT_DESKTOP"] ?? "").uppercased()
         if let home = homeDirectory(of: user, environment: environment) {
@@ -16,7 +18,9 @@ enum ScreenLockFacts {
         }
         guard runner.resolve("gsettings") != nil else { return [:] }
         func get(_ schema: String, _ key: String) async -> String? {
-            guard let output = try? await runner.run(prefix + ["gsettings", "get", schema, key], timeout: 5, environment: env),
+            guard
+                let output = try? await runner.run(
+                    prefix + ["gsettings", "get", schema, key], timeout: 5, environment: env),
                 output.exitStatus == 0
             else { return nil }
             return output.output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -39,7 +43,10 @@ enum ScreenLockFacts {
         var inDaemon = false
         for raw in (text ?? "").split(separator: "\n") {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") { inDaemon = line == "[Daemon]"; continue }
+            if line.hasPrefix("[") {
+                inDaemon = line == "[Daemon]"
+                continue
+            }
             guard inDaemon else { continue }
             let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2 else { continue }
@@ -69,17 +76,23 @@ enum ScreenLockFacts {
     }
 
     /// When root runs the check for a desktop user (sudo), read that user's settings through their session bus.
-    static func sessionCommand(runner: CommandRunner, environment: [String: String]) -> ([String], String, [String: String]) {
+    static func sessionCommand(runner: CommandRunner, environment: [String: String]) -> (
+        [String], String, [String: String]
+    ) {
         let current = environment["USER"] ?? environment["LOGNAME"] ?? (geteuid() == 0 ? "root" : "uid \(geteuid())")
         guard geteuid() == 0, let user = environment["SUDO_USER"], user != "root", runner.resolve("runuser") != nil,
             let account = getpwnam(user)
         else {
             var env: [String: String] = [:]
-            for key in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY"] { env[key] = environment[key] }
+            for key in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "DISPLAY", "WAYLAND_DISPLAY"] {
+                env[key] = environment[key]
+            }
             return ([], current, env)
         }
         let uid = account.pointee.pw_uid
-        return (["runuser", "-u", user, "--"], user,
-                ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/\(uid)/bus", "XDG_RUNTIME_DIR": "/run/user/\(uid)"])
+        return (
+            ["runuser", "-u", user, "--"], user,
+            ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/\(uid)/bus", "XDG_RUNTIME_DIR": "/run/user/\(uid)"]
+        )
     }
 }

@@ -72,7 +72,13 @@ var targets: [Target] = [
             "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", "HomeReadySigning", logging, crypto,
         ]
     ),
-    .executableTarget(name: "homeready", dependencies: ["HomeReadyAgent", "HomeReadyPosture", argumentParser, logging]),
+    .executableTarget(
+        name: "homeready",
+        dependencies: [
+            "HomeReadyAgent", "HomeReadyModel", "HomeReadyProfiles", "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture",
+            argumentParser, logging, yams,
+        ]
+    ),
     .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel"]),
 
     // MARK: Agent-side tests

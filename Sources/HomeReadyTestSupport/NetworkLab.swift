@@ -20,10 +20,20 @@ public final class NetworkLab: @unchecked Sendable {
     /// Creates the namespace and the link. Throws with the failing command when `ip` refuses.
     public init() throws {
         let tag = String(UUID().uuidString.prefix(6)).lowercased()
-        let subnet = Int.random(in: 1...250)
         namespace = "hr-\(tag)"
         hostInterface = "hrh\(tag)"
         remoteInterface = "hrr\(tag)"
+        // Choosing a free /24 and claiming it happen under a lock shared by every process and thread, so two labs
+        // never share a subnet (they would steal each other's packets).
+        let lock = open("/tmp/homeready-netlab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer {
+            if lock >= 0 {
+                flock(lock, LOCK_UN)
+                close(lock)
+            }
+        }
+        let subnet = Self.freeSubnet()
         hostAddress = "10.200.\(subnet).1"
         remoteAddress = "10.200.\(subnet).2"
         do {
@@ -78,6 +88,18 @@ public final class NetworkLab: @unchecked Sendable {
         if !Subprocess.isInstalled("ip") { return "iproute2 is not installed (run Scripts/bootstrap)" }
         if !Subprocess.isInstalled("tc") { return "tc is not installed (run Scripts/bootstrap)" }
         return nil
+    }
+
+    /// A third octet in 10.200.0.0/16 that no interface on this host uses yet.
+    static func freeSubnet() -> Int {
+        let used = (try? Subprocess.run(["ip", "-o", "-4", "addr", "show", "to", "10.200.0.0/16"]))?.stdout ?? ""
+        let taken = Set(used.split(separator: " ").compactMap { word -> Int? in
+            let parts = word.split(separator: ".")
+            guard parts.count == 4, parts[0] == "10", parts[1] == "200" else { return nil }
+            return Int(parts[2])
+        })
+        let free = (1...250).filter { !taken.contains($0) }
+        return free.randomElement() ?? Int.random(in: 1...250)
     }
 
     static func ip(_ arguments: [String]) throws {

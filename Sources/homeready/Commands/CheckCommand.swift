@@ -4,6 +4,7 @@ import HomeReadyAgent
 import HomeReadyModel
 import HomeReadyProbe
 import HomeReadyProfiles
+import HomeReadyVPN
 import Logging
 
 /// `homeready check`: measures, judges against the profile, prints the verdict.
@@ -41,6 +42,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Option(help: "Evaluate file rules against this directory instead of /.")
     var root: String?
+
+    @Option(help: "The agent's role (e.g. agent, supervisor), for role-specific equipment requirements.")
+    var role: String?
 
     @Option(help: "Employee id to put in the report (default: the enrolled identity, else the login name).")
     var employeeID: String?
@@ -89,7 +93,9 @@ struct CheckCommand: AsyncParsableCommand {
                 serverURL: server.flatMap(URL.init(string:)), downloadURL: downloadURL.flatMap(URL.init(string:)),
                 uploadURL: uploadURL.flatMap(URL.init(string:)), echoHost: echoPeer?.host, echoPort: echoPeer?.port,
                 interface: interface),
-            posture: .init(factsFile: facts.map(URL.init(fileURLWithPath:)), root: root.map(URL.init(fileURLWithPath:))))
+            vpn: VPNCheckOptions(interface: interface, echoHost: echoPeer?.host, echoPort: echoPeer?.port),
+            posture: .init(
+                factsFile: facts.map(URL.init(fileURLWithPath:)), root: root.map(URL.init(fileURLWithPath:)), role: role))
         let logger = Logger(label: "homeready")
         let report = await CheckRunner(configuration: configuration, logger: logger).run(profile: loadedProfile)
         if json {

@@ -1,0 +1,92 @@
+import Foundation
+import HomeReadyModel
+import HomeReadySpeedTest
+import HomeReadyTestSupport
+import HomeReadyTransport
+import Logging
+import Testing
+@testable import HomeReadyProbe
+
+@Suite(.serialized) struct ProbeAgainstSpeedTestServerTests {
+    let logger = Logger(label: "test")
+    let profile = Profile(
+        id: "t", title: "t", version: 1,
+        network: NetworkThresholds(minDownloadMbps: Threshold(10), minUploadMbps: Threshold(3), maxLossPercent: Threshold(1), minMOS: Threshold(3.6)))
+
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func fullCheckAgainstOurServer(host: String) async throws {
+        try await withSpeedTestServer(host: host) { base, _, _ in
+            let options = NetworkCheckOptions(
+                serverURL: URL(string: base), deadlineSeconds: 30, maxSecondsPerDirection: 3, voiceSeconds: 1)
+            let outcome = await NetworkSection.run(profile: profile, options: options, progress: { _ in }, logger: logger)
+            let network = try #require(outcome.network)
+            #expect(try #require(network.downloadMbps) > 50)
+            #expect(try #require(network.uploadMbps) > 50)
+            let probes = try #require(network.udpProbes)
+            #expect(probes.sent == 50)
+            #expect(probes.lostUp == 0)
+            #expect(probes.lostDown == 0)
+            #expect(network.jitterUpMs != nil)
+            #expect(network.jitterDownMs != nil)
+            #expect(network.method?.server == base)
+            #expect(network.method?.serverShared == false)
+            #expect(outcome.findings.allSatisfy { $0.status == .pass }, "\(outcome.findings)")
+        }
+    }
+
+    @Test func lossSplitsIntoUpstreamAndDownstream() async throws {
+        try await withSpeedTestServer { _, echoPort, _ in
+            let relay = try ImpairmentRelay(
+                upstreamHost: "127.0.0.1", upstreamPort: echoPort, up: Impairment(delayMs: 5, dropEvery: 10),
+                down: Impairment(delayMs: 5, dropEvery: 25))
+            defer { relay.stop() }
+            let stream = EchoStream(host: "127.0.0.1", port: relay.port, durationSeconds: 5, drainSeconds: 0.5)
+            let result = try await BlockingThread.run { try stream.runBlocking(cancellation: nil) }
+            #expect(result.sent == 250)
+            #expect(result.analysis.lost == 34)
+            #expect(result.lostUp == 25)
+            #expect(result.lostDown == 9)
+        }
+    }
+
+    @Test func concurrentTestsDoNotBlockEachOther() async throws {
+        try await withSpeedTestServer { base, _, activity in
+            // Four large downloads at once: every one starts before any ends.
+            let responses = try await withThrowingTaskGroup(of: (Date, Date).self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let start = Date()
+                        let response = try await HTTPClient.perform(HTTPRequest(url: "\(base)/speed/down?bytes=200000000", timeoutSeconds: 60))
+                        #expect(response.bytesReceived == 200_000_000)
+                        return (start.addingTimeInterval(response.timing.firstByteMs / 1000), Date())
+                    }
+                }
+                group.addTask {
+                    // While they run, /speed/info reports the sharing.
+                    try await Task.sleep(nanoseconds: 200_000_000)
+                    let info = try await HTTPClient.perform(HTTPRequest(url: "\(base)/speed/info"))
+                    let decoded = try JSONDecoder().decode(SpeedTestInfo.self, from: Data(info.bodyPrefix))
+                    #expect(decoded.activeTests >= 1)
+                    return (Date.distantPast, Date.distantFuture)
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let transfers = responses.filter { $0.0 != Date.distantPast }
+            let lastFirstByte = transfers.map(\.0).max()!
+            let firstEnd = transfers.map(\.1).min()!
+            #expect(lastFirstByte < firstEnd)
+            #expect(activity.startedTransfers >= 4)
+            for _ in 0..<50 where activity.activeTransfers > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+            #expect(activity.activeTransfers == 0)
+        }
+    }
+
+    @Test func plainRFC862ModeStillMeasuresWithoutTheSplit() async throws {
+        try await withSpeedTestServer(extensions: false) { _, echoPort, _ in
+            let stream = EchoStream(host: "127.0.0.1", port: echoPort, durationSeconds: 1, drainSeconds: 0.3)
+            let result = try await BlockingThread.run { try stream.runBlocking(cancellation: nil) }
+            #expect(result.analysis.lost == 0)
+            #expect(result.lostUp == nil)
+        }
+    }
+}

@@ -5,10 +5,8 @@
 
 #include <curl/curl.h>
 #include <string.h>
-#include <stddef.h>
-#ifdef __linux__
-#include <linux/tcp.h>
-#endif
+#include <stdint.h>
+#include <sys/socket.h>
 
 typedef size_t (*homeready_curl_data_callback)(char *data, size_t size, size_t count, void *context);
 typedef int (*homeready_curl_progress_callback)(void *context, curl_off_t dltotal, curl_off_t dlnow,
@@ -79,12 +77,18 @@ static inline int homeready_curl_active_socket(CURL *handle) {
 /// (RFC 4898 counters): what actually crossed the link, not what sits in socket buffers. -1 when unknown.
 static inline long long homeready_tcp_bytes(int fd, int acked) {
 #ifdef __linux__
-    struct tcp_info info;
+    // Read into a raw buffer: glibc's struct tcp_info stops before these counters and <linux/tcp.h> clashes with
+    // glibc's headers in Swift's module map. Offsets are the kernel UAPI's (stable ABI since Linux 4.1/4.2):
+    // tcpi_bytes_acked at 120, tcpi_bytes_received at 128 (TCP_INFO = 11, IPPROTO_TCP = 6).
+    unsigned char info[256];
     socklen_t length = sizeof(info);
-    memset(&info, 0, sizeof(info));
-    if (getsockopt(fd, 6 /* IPPROTO_TCP */, TCP_INFO, &info, &length) != 0) return -1;
-    if (length < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(info.tcpi_bytes_received)) return -1;
-    return (long long)(acked ? info.tcpi_bytes_acked : info.tcpi_bytes_received);
+    memset(info, 0, sizeof(info));
+    if (getsockopt(fd, 6, 11, info, &length) != 0) return -1;
+    size_t offset = acked ? 120 : 128;
+    if (length < offset + 8) return -1;
+    uint64_t value;
+    memcpy(&value, info + offset, sizeof(value));
+    return (long long)value;
 #else
     (void)fd; (void)acked;
     return -1;

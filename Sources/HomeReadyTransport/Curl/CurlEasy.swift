@@ -39,19 +39,24 @@ final class TransferState {
     }
 }
 
-/// Incompressible bytes to upload, made once.
+/// Incompressible bytes to upload, made once and never written again (hence safe to share read-only).
 enum UploadSource {
-    static let buffer: UnsafeMutableRawBufferPointer = {
-        let size = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
-        var generator = SystemRandomNumberGenerator()
-        for index in stride(from: 0, to: size, by: 8) {
-            buffer.storeBytes(of: generator.next() as UInt64, toByteOffset: index, as: UInt64.self)
+    private final class Storage: @unchecked Sendable {
+        let buffer: UnsafeRawBufferPointer
+        init() {
+            let size = 1 << 20
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
+            var generator = SystemRandomNumberGenerator()
+            for index in stride(from: 0, to: size, by: 8) {
+                buffer.storeBytes(of: generator.next() as UInt64, toByteOffset: index, as: UInt64.self)
+            }
+            self.buffer = UnsafeRawBufferPointer(buffer)
         }
-        return buffer
-    }()
+    }
 
-    static var readOnly: UnsafeRawBufferPointer { UnsafeRawBufferPointer(buffer) }
+    private static let storage = Storage()
+
+    static var readOnly: UnsafeRawBufferPointer { storage.buffer }
 }
 
 private func writeCallback(data: UnsafeMutablePointer<CChar>?, size: Int, count: Int, context: UnsafeMutableRawPointer?) -> Int {
@@ -91,7 +96,7 @@ final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     let request: HTTPRequest
     let state: TransferState
-    private var headerList: OpaquePointer?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
     private let unmanaged: Unmanaged<TransferState>
 
     init(_ request: HTTPRequest, cancellation: TransferCancellation?) throws {
@@ -201,10 +206,10 @@ final class CurlEasy {
             tlsMs: tls > 0 ? tls : nil, firstByteMs: infoMicros(CURLINFO_STARTTRANSFER_TIME_T),
             totalMs: infoMicros(CURLINFO_TOTAL_TIME_T))
         let version: String? = switch infoLong(CURLINFO_HTTP_VERSION) {
-        case Int(CURL_HTTP_VERSION_1_0.rawValue): "1.0"
-        case Int(CURL_HTTP_VERSION_1_1.rawValue): "1.1"
-        case Int(CURL_HTTP_VERSION_2_0.rawValue): "2"
-        case Int(CURL_HTTP_VERSION_3.rawValue): "3"
+        case Int(CURL_HTTP_VERSION_1_0): "1.0"
+        case Int(CURL_HTTP_VERSION_1_1): "1.1"
+        case Int(CURL_HTTP_VERSION_2_0): "2"
+        case Int(CURL_HTTP_VERSION_3): "3"
         default: nil
         }
         let port = infoLong(CURLINFO_PRIMARY_PORT)

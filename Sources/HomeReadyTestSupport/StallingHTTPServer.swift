@@ -12,7 +12,8 @@ public final class StallingHTTPServer: @unchecked Sendable {
     private let loop = StoppableLoop()
 
     public init(bytesBeforeStall: Int = 64 * 1024) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()

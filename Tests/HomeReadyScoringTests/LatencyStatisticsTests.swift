@@ -21,18 +21,29 @@ import Testing
 
     @Test func rfc3550JitterFollowsTheRunningEstimator() throws {
         // Transit alternates 10, 20, 10, 20 ms: every |D| = 10, so J_n = 10·(1 − (15/16)^n).
-        let packets = (0..<200).map { index in (sent: Double(index) * 20, received: Double(index) * 20 + (index % 2 == 0 ? 10 : 20)) }
+        var packets: [(sent: Double, received: Double)] = []
+        for index in 0..<200 {
+            let sent = Double(index) * 20
+            let transit: Double = index % 2 == 0 ? 10 : 20
+            packets.append((sent: sent, received: sent + transit))
+        }
         let jitter = try #require(LatencyStatistics.rfc3550Jitter(packets))
         #expect(abs(jitter - 10 * (1 - pow(15.0 / 16.0, 199))) < 1e-9)
         // A constant transit time has no jitter.
-        let steady = (0..<50).map { (sent: Double($0) * 20, received: Double($0) * 20 + 35) }
+        let steady: [(sent: Double, received: Double)] = (0..<50).map { index in
+            let sent = Double(index) * 20
+            return (sent: sent, received: sent + 35)
+        }
         #expect(LatencyStatistics.rfc3550Jitter(steady) == 0)
         #expect(LatencyStatistics.rfc3550Jitter([(sent: 0, received: 1)]) == nil)
     }
 
     @Test func rttJitterEqualsTransitJitter() {
         let rtts: [Double] = [10, 14, 9, 12, 30, 11]
-        let packets = rtts.enumerated().map { (sent: Double($0.offset) * 20, received: Double($0.offset) * 20 + $0.element) }
+        let packets: [(sent: Double, received: Double)] = rtts.enumerated().map { item in
+            let sent = Double(item.offset) * 20
+            return (sent: sent, received: sent + item.element)
+        }
         #expect(LatencyStatistics.rfc3550Jitter(rtts: rtts) == LatencyStatistics.rfc3550Jitter(packets))
     }
 

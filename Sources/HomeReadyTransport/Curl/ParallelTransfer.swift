@@ -149,22 +149,17 @@ struct KernelByteCounters {
     private var lastSocket: [ObjectIdentifier: Int32] = [:]
     private var lastValue: [ObjectIdentifier: Int64] = [:]
     private var counted: [ObjectIdentifier: Int64] = [:]
-    private(set) var available = true
 
     init(acked: Bool) { self.acked = acked }
 
-    /// The total so far, or nil once any socket lacks the counters.
+    /// The total so far, or nil while no socket has reported counters (then callback counts stand in).
     mutating func update(_ easies: [CurlEasy]) -> Int64? {
-        guard available else { return nil }
         for easy in easies {
             let key = ObjectIdentifier(easy)
-            let fd = homeready_curl_active_socket(easy.handle)
+            let fd = easy.state.socket
             guard fd >= 0 else { continue }
             let value = homeready_tcp_bytes(fd, acked ? 1 : 0)
-            guard value >= 0 else {
-                available = false
-                return nil
-            }
+            guard value >= 0 else { continue }
             if lastSocket[key] != fd {
                 lastSocket[key] = fd
                 lastValue[key] = 0
@@ -175,6 +170,6 @@ struct KernelByteCounters {
             }
             lastValue[key] = Int64(value)
         }
-        return counted.values.reduce(0, +)
+        return counted.isEmpty ? nil : counted.values.reduce(0, +)
     }
 }

@@ -10,9 +10,11 @@
 //   HomeReadyProbe      network measurement (throughput, latency, jitter, loss, DNS)
 //   HomeReadyVPN        VPN gateway, STUN and MTU checks
 //   HomeReadyPosture    facts collectors and the posture rule engine
+//   HomeReadySigning    Ed25519 device keys, report signatures (shared by agent and server)
 //   HomeReadyAgent      runs a check, renders, signs, spools and uploads it
 //   HomeReadySpeedTest  server side of the speed test (HTTP endpoints, UDP echo responder)
-//   HomeReadyServer     inventory server: storage, readiness, capacity, API, dashboard
+//   HomeReadyDashboard  server-rendered web pages for IT and planners (Mustache, SVG charts, SSE)
+//   HomeReadyServer     inventory server: storage, readiness, capacity, API
 //
 // Set HOMEREADY_AGENT_ONLY=1 to leave out the server targets and their dependencies
 // (Hummingbird, NIO, database drivers): agent-side work then builds in a fraction of the time.
@@ -62,11 +64,12 @@ var targets: [Target] = [
     .target(name: "HomeReadyProbe", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyPosture", dependencies: ["HomeReadyModel", logging]),
+    .target(name: "HomeReadySigning", dependencies: ["HomeReadyModel", crypto]),
     .target(
         name: "HomeReadyAgent",
         dependencies: [
             "HomeReadyModel", "HomeReadyProfiles", "HomeReadyScoring", "HomeReadyTransport",
-            "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", logging, crypto,
+            "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", "HomeReadySigning", logging, crypto,
         ]
     ),
     .executableTarget(name: "homeready", dependencies: ["HomeReadyAgent", argumentParser, logging]),
@@ -80,6 +83,7 @@ var targets: [Target] = [
     .testTarget(name: "HomeReadyProbeTests", dependencies: ["HomeReadyProbe", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyVPNTests", dependencies: ["HomeReadyVPN", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyPostureTests", dependencies: ["HomeReadyPosture", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning"]),
     .testTarget(name: "HomeReadyAgentTests", dependencies: ["HomeReadyAgent", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
 ]
@@ -105,7 +109,8 @@ if !agentOnly {
         .target(
             name: "HomeReadyServer",
             dependencies: [
-                "HomeReadyModel", "HomeReadyScoring", "HomeReadySpeedTest", hummingbird, lifecycle, logging, crypto,
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", hummingbird, lifecycle, logging,
+                crypto,
                 nioCore, nioPosix,
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -114,6 +119,14 @@ if !agentOnly {
                 .product(name: "PostgresKit", package: "postgres-kit"),
             ],
             resources: [.copy("Resources")]
+        ),
+        .target(
+            name: "HomeReadyDashboard",
+            dependencies: [
+                "HomeReadyModel", "HomeReadyScoring", hummingbird, logging, crypto,
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")]
         ),
         .executableTarget(name: "homeready-server", dependencies: ["HomeReadyServer", argumentParser, logging]),
         // A stand-alone speed-test server for Scripts/lab and Scripts/bench (the inventory server mounts the same parts).
@@ -125,6 +138,13 @@ if !agentOnly {
             name: "HomeReadySpeedTestTests",
             dependencies: [
                 "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyTestSupport", hummingbird,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "HomeReadyDashboardTests",
+            dependencies: [
+                "HomeReadyDashboard", "HomeReadyTestSupport", hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,0 +1,1 @@
+/// Server-rendered dashboard for IT and planners.

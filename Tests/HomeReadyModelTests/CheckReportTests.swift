@@ -1,0 +1,104 @@
+import Foundation
+import HomeReadyModel
+import Testing
+
+@Suite("Check report JSON contract")
+struct CheckReportTests {
+    static func sample() -> CheckReport {
+        CheckReport(
+            reportID: UUID(uuidString: "6F1C1E1A-7C7B-4C55-9C38-1D0B5B1E2A11")!,
+            agent: AgentIdentity(employeeID: "E1001", hostname: "agent-laptop", user: "maria"),
+            profile: ProfileReference(id: "inbound-voice", version: 1),
+            startedAt: Date(timeIntervalSince1970: 1_795_000_000),
+            finishedAt: Date(timeIntervalSince1970: 1_795_000_030),
+            verdict: .readyWithWarnings,
+            findings: [
+                Finding(id: "network.download", section: .network, severity: .critical, status: .pass,
+                        measured: .number(48.2), limit: .number(10), unit: "Mbit/s", message: "Download 48.2 Mbit/s"),
+                Finding(id: "equipment.wired_link", section: .equipment, severity: .warning, status: .fail,
+                        measured: .flag(false), message: "No wired link", remediation: "Use the cable."),
+            ],
+            network: NetworkResult(
+                downloadMbps: 48.2, uploadMbps: 9.7, latencyIdleMs: LatencySummary(min: 11, p50: 13.5, p90: 17),
+                latencyLoadedDownMs: LatencySummary(min: 20, p50: 60, p90: 90), jitterMs: 1.8, lossPercent: 0,
+                udpProbes: UDPProbeCounts(sent: 250, lost: 0), dnsMs: 12, tlsHandshakeMs: 30),
+            voice: VoiceResult(codec: "g711", rFactor: 92.1, mos: 4.39, mosLoaded: 4.2, maxConcurrentCalls: 90),
+            vpn: [VPNResult(name: "corp", host: "127.0.0.1", port: 443, transport: .tls, state: .reachable, connectMs: 1.2,
+                            tls: TLSInspection(protocolVersion: "TLSv1.3", verified: true, daysToExpiry: 200))],
+            posture: [PostureResult(id: "firewall", title: "Firewall on", status: .pass, severity: .critical, evidence: "nft: policy drop")],
+            equipment: [EquipmentResult(kind: "usb_headset", present: true, detail: "Jabra Evolve2 40")])
+    }
+
+    @Test func roundTripsThroughJSON() throws {
+        let report = Self.sample()
+        let data = try ReportCoding.encoder().encode(report)
+        let decoded = try ReportCoding.decoder().decode(CheckReport.self, from: data)
+        #expect(decoded == report)
+    }
+
+    @Test func usesTheDocumentedSnakeCaseKeysAndUTCTimes() throws {
+        let data = try ReportCoding.encoder().encode(Self.sample())
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["schema_version"] as? Int == 1)
+        #expect(object["report_id"] as? String == "6F1C1E1A-7C7B-4C55-9C38-1D0B5B1E2A11")
+        #expect((object["started_at"] as? String)?.hasSuffix("Z") == true)
+        let agent = try #require(object["agent"] as? [String: Any])
+        #expect(agent["employee_id"] as? String == "E1001")
+        let network = try #require(object["network"] as? [String: Any])
+        #expect(network["download_mbps"] as? Double == 48.2)
+        let idle = try #require(network["latency_idle_ms"] as? [String: Any])
+        #expect(idle["p90"] as? Double == 17)
+        #expect((network["udp_probes"] as? [String: Any])?["sent"] as? Int == 250)
+        let voice = try #require(object["voice"] as? [String: Any])
+        #expect(voice["r_factor"] as? Double == 92.1)
+        #expect(voice["max_concurrent_calls"] as? Int == 90)
+        let vpn = try #require((object["vpn"] as? [[String: Any]])?.first)
+        #expect(vpn["connect_ms"] as? Double == 1.2)
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        #expect(findings[1]["status"] as? String == "fail")
+        #expect(findings[1]["measured"] as? Bool == false)
+        #expect(object["verdict"] as? String == "ready_with_warnings")
+    }
+
+    @Test func sectionsNotRunAreAbsentNotZero() throws {
+        var report = Self.sample()
+        report.network = nil
+        report.voice = nil
+        report.vpn = nil
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: ReportCoding.encoder().encode(report)) as? [String: Any])
+        #expect(object["network"] == nil)
+        #expect(object["voice"] == nil)
+        #expect(object["vpn"] == nil)
+        #expect(object["posture"] != nil)
+    }
+
+    @Test func decodesFractionalSecondsAndRejectsBadTimes() throws {
+        var json = String(decoding: try ReportCoding.encoder().encode(Self.sample()), as: UTF8.self)
+        json = json.replacingOccurrences(of: "\"started_at\":\"", with: "\"started_at\":\"x")
+        #expect(throws: DecodingError.self) { try ReportCoding.decoder().decode(CheckReport.self, from: Data(json.utf8)) }
+        #expect(ReportCoding.parseISO8601("2026-11-24T16:00:00.250Z") != nil)
+    }
+
+    @Test(arguments: [
+        ([FindingStatus.pass], [Severity.critical], Verdict.ready),
+        ([.pass, .fail], [.critical, .warning], .readyWithWarnings),
+        ([.fail, .pass], [.critical, .warning], .notReady),
+        ([.error, .pass], [.critical, .critical], .incomplete),
+        ([.error, .fail], [.critical, .critical], .notReady),
+        ([.notApplicable, .skipped], [.critical, .critical], .ready),
+    ])
+    func verdictFollowsFindings(statuses: [FindingStatus], severities: [Severity], expected: Verdict) {
+        let findings = zip(statuses, severities).enumerated().map { index, pair in
+            Finding(id: "f\(index)", section: .general, severity: pair.1, status: pair.0, message: "")
+        }
+        #expect(Verdict.decide(from: findings) == expected)
+    }
+
+    @Test func exitCodesMatchTheCLIContract() {
+        #expect(Verdict.ready.exitCode == 0)
+        #expect(Verdict.readyWithWarnings.exitCode == 0)
+        #expect(Verdict.notReady.exitCode == 1)
+        #expect(Verdict.incomplete.exitCode == 3)
+    }
+}

@@ -1,6 +1,6 @@
 import Foundation
 import HomeReadyModel
-import HomeReadySpeedTest
+@testable import HomeReadySpeedTest
 import HomeReadyTestSupport
 import HomeReadyTransport
 import Logging
@@ -87,6 +87,21 @@ import Testing
             let result = try await BlockingThread.run { try stream.runBlocking(cancellation: nil) }
             #expect(result.analysis.lost == 0)
             #expect(result.lostUp == nil)
+        }
+    }
+}
+
+@Suite struct SharedServerTests {
+    @Test func reportSaysWhenTheServerWasShared() async throws {
+        try await withSpeedTestServer { base, _, activity in
+            // Another agent's transfer is running during the whole check.
+            activity.begin()
+            defer { activity.end() }
+            let options = NetworkCheckOptions(
+                serverURL: URL(string: base), deadlineSeconds: 20, maxSecondsPerDirection: 1, voiceSeconds: 0.5)
+            let outcome = await NetworkSection.run(profile: Profile(id: "t", title: "t", version: 1), options: options, progress: { _ in }, logger: Logger(label: "t"))
+            #expect(outcome.network?.method?.serverShared == true)
+            #expect(outcome.network?.method?.notes?.contains { $0.contains("other tests") } == true)
         }
     }
 }

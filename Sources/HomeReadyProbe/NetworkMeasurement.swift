@@ -36,7 +36,6 @@ struct NetworkMeasurement: Sendable {
     func run() async -> Outcome {
         var outcome = Outcome()
         var method = MeasurementMethod(jitterFormula: "rfc3550", interface: options.interface)
-        defer { _ = method }
         progress(CheckProgress(phase: "network.discover", message: "Finding the test server"))
         let seedURL = options.serverURL?.absoluteString ?? options.downloadURL?.absoluteString ?? options.uploadURL?.absoluteString ?? ""
         let endpoints: SpeedEndpoints
@@ -268,9 +267,10 @@ struct NetworkMeasurement: Sendable {
             run.streams = transfer.maxStreams
             run.seconds = Self.round(transfer.durationSeconds)
             run.bytes = transfer.totalBytes
-            if transfer.durationSeconds < maxSeconds - 0.3 || controller.steadyStart != nil {
-                logger.debug("probe.throughput.done", metadata: ["probe.direction": "\(direction.rawValue)", "probe.mbps": "\(run.mbps ?? 0)"])
-            }
+            logger.debug("probe.throughput.done", metadata: [
+                "probe.direction": "\(direction.rawValue)", "probe.mbps": "\(run.mbps ?? 0)",
+                "probe.streams": "\(transfer.maxStreams)", "probe.steady": "\(controller.steadyStart != nil)",
+            ])
         }
         return run
     }

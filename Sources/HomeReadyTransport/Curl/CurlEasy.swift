@@ -169,7 +169,7 @@ final class CurlEasy {
         }
         // Ask for identity encoding: a compressed body would inflate the measured rate.
         try set(CURLOPT_HTTP_CONTENT_DECODING, 0)
-        try set(CURLOPT_BUFFERSIZE, 512 * 1024)
+        try set(CURLOPT_BUFFERSIZE, 128 * 1024)
         var headers = request.headers + ["Cache-Control: no-store", "Accept-Encoding: identity"]
         switch request.method {
         case .get:
@@ -178,7 +178,7 @@ final class CurlEasy {
             try set(CURLOPT_NOBODY, 1)
         case .post:
             try set(CURLOPT_POST, 1)
-            try set(CURLOPT_UPLOAD_BUFFERSIZE, 512 * 1024)
+            try set(CURLOPT_UPLOAD_BUFFERSIZE, 128 * 1024)
             guard homeready_curl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.uploadBytes)) == CURLE_OK,
                 homeready_curl_easy_setopt_data_callback(handle, CURLOPT_READFUNCTION, readCallback) == CURLE_OK,
                 homeready_curl_easy_setopt_pointer(handle, CURLOPT_READDATA, unmanaged.toOpaque()) == CURLE_OK

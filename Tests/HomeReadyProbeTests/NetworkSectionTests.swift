@@ -151,11 +151,19 @@ func quickOptions(
         #expect(outcome.network?.method?.proxy == "http://127.0.0.1:\(nginx.port)")
         #expect(finding(outcome, "network.proxy") != nil)
         #expect(try #require(outcome.network?.downloadMbps) > 0)
-        // NO_PROXY sends it direct, and then the made-up name does not resolve: a DNS finding, not a crash.
-        options.environment = ["http_proxy": proxy, "no_proxy": "speedtest.invalid"]
+        // NO_PROXY sends the server direct even with a (dead) proxy configured. No name is ever resolved here:
+        // the proxied name above goes to the proxy, the direct URL is an IP literal.
+        let deadPort = try FreePort.tcp()
+        options.downloadURL = URL(string: nginx.url("/big.bin"))
+        options.environment = ["http_proxy": "http://127.0.0.1:\(deadPort)", "no_proxy": "127.0.0.1"]
         let direct = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
         #expect(direct.network?.method?.proxy == nil)
-        #expect(finding(direct, "network.download")?.status == .error)
+        #expect(try #require(direct.network?.downloadMbps) > 0)
+        // Without NO_PROXY the dead proxy is a connection finding, not a hang or a crash.
+        options.environment = ["http_proxy": "http://127.0.0.1:\(deadPort)"]
+        let dead = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+        #expect(dead.network?.method?.proxy == "http://127.0.0.1:\(deadPort)")
+        #expect(finding(dead, "network.download")?.status == .error)
     }
 
     @Test func interfaceBindingIsHonoured() async throws {

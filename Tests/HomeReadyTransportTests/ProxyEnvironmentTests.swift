@@ -22,3 +22,16 @@ import Testing
         #expect(ProxyEnvironment(environment: [:]).proxy(for: "https://[::1]:8080/") == nil)
     }
 }
+
+@Suite struct CurlErrorTests {
+    @Test func curlCodesMapToKindsWithAdvice() {
+        let dns = CurlError.from(curlCode: 6, detail: "Couldn't resolve host name", url: "http://x/")
+        #expect(dns == CurlError.dns)
+        #expect(dns.description.contains("DNS"))
+        #expect(CurlError.from(curlCode: 7, detail: "", url: "u") == CurlError.connect)
+        #expect(CurlError.from(curlCode: 28, detail: "", url: "u") == CurlError.timeout)
+        #expect(CurlError.from(curlCode: 60, detail: "", url: "u") == CurlError.tls)
+        #expect(CurlError.from(curlCode: 42, detail: "", url: "u") == CurlError.aborted)
+        #expect(CurlError.from(curlCode: 56, detail: "", url: "u") == CurlError.transfer)
+    }
+}

@@ -65,10 +65,10 @@ public enum NetworkSection {
             options: options, environment: options.environment ?? ProcessInfo.processInfo.environment,
             progress: progress, logger: logger, cancellation: cancellation, deadline: deadline)
         logger.debug("probe.network.start", metadata: ["probe.target": "\(options.serverURL?.absoluteString ?? "overrides")"])
-        let watchdog = Task {
-            try? await Task.sleep(nanoseconds: UInt64(max(0, options.deadlineSeconds) * 1e9))
-            cancellation.cancel()
-        }
+        // The watchdog is a dispatch timer rather than a Task so that it fires even if the caller's cooperative
+        // pool is busy: the deadline must hold whatever else the process does.
+        let watchdog = DispatchWorkItem { cancellation.cancel() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, options.deadlineSeconds), execute: watchdog)
         let outcome = await measurement.run()
         watchdog.cancel()
         let voice = NetworkJudge.voice(network: outcome.network, thresholds: profile.network)

@@ -61,23 +61,42 @@ import Testing
                         return (start.addingTimeInterval(response.timing.firstByteMs / 1000), Date())
                     }
                 }
-                group.addTask {
-                    // While they run, /speed/info reports the sharing.
-                    try await Task.sleep(nanoseconds: 200_000_000)
-                    let info = try await HTTPClient.perform(HTTPRequest(url: "\(base)/speed/info"))
-                    let decoded = try JSONDecoder().decode(SpeedTestInfo.self, from: Data(info.bodyPrefix))
-                    #expect(decoded.activeTests >= 1)
-                    return (Date.distantPast, Date.distantFuture)
-                }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            let transfers = responses.filter { $0.0 != Date.distantPast }
+            let transfers = responses
             let lastFirstByte = transfers.map(\.0).max()!
             let firstEnd = transfers.map(\.1).min()!
             #expect(lastFirstByte < firstEnd)
             #expect(activity.startedTransfers >= 4)
             for _ in 0..<50 where activity.activeTransfers > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
             #expect(activity.activeTransfers == 0)
+        }
+    }
+
+    @Test func infoCountsRunningTransfers() async throws {
+        try await withSpeedTestServer { base, _, _ in
+            func active() async throws -> Int {
+                let info = try await HTTPClient.perform(HTTPRequest(url: "\(base)/speed/info"))
+                return try JSONDecoder().decode(SpeedTestInfo.self, from: Data(info.bodyPrefix)).activeTests
+            }
+            let cancellation = TransferCancellation()
+            let download = Task {
+                try? await HTTPClient.perform(HTTPRequest(url: "\(base)/speed/down?bytes=8000000000", timeoutSeconds: 60), cancellation: cancellation)
+            }
+            var seen = 0
+            for _ in 0..<100 where seen == 0 {
+                seen = try await active()
+                if seen == 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+            }
+            #expect(seen >= 1)
+            cancellation.cancel()
+            _ = await download.value
+            var after = 1
+            for _ in 0..<100 where after > 0 {
+                after = try await active()
+                if after > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+            }
+            #expect(after == 0)
         }
     }
 

@@ -78,10 +78,8 @@ import Testing
         let stalling = try StallingHTTPServer()
         defer { stalling.stop() }
         let cancellation = TransferCancellation()
-        Task {
-            try await Task.sleep(nanoseconds: 300_000_000)
-            cancellation.cancel()
-        }
+        // A dispatch timer, not a Task: other suites' synchronous set-up may occupy the cooperative pool.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.cancel() }
         let start = Date()
         await #expect(throws: CurlError.self) {
             _ = try await HTTPClient.perform(HTTPRequest(url: stalling.url, timeoutSeconds: 30), cancellation: cancellation)

@@ -39,7 +39,10 @@ import Testing
         let summary = try #require(LatencyStatistics.summary(rtts))
         // Injected: 30 ms fixed, +8 ms on every second answer.
         #expect(summary.min >= 30 && summary.min < 33)
-        #expect(summary.p90 >= 38 && summary.p90 < 42)
+        #expect(summary.p90 >= 38 && summary.p90 < 60)  // the tail also carries scheduling delays on a busy machine
+        // About half the answers carry the extra 8 ms.
+        let delayed = Double(rtts.filter { $0 >= 37.5 }.count) / Double(rtts.count)
+        #expect(delayed > 0.35 && delayed < 0.65)
         let jitter = try #require(LatencyStatistics.rfc3550Jitter(rtts: rtts))
         print("injected 8 ms alternating jitter: RFC 3550 \(jitter) ms, min \(summary.min), p90 \(summary.p90)")
         // Truth is just under 8 ms (drops shift the alternation now and then); scheduling on a busy machine adds a

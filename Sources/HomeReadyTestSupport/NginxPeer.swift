@@ -30,7 +30,7 @@ public final class NginxPeer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         var generator = SystemRandomNumberGenerator()
         var chunk = Data(count: 1 << 20)
-        FileManager.default.createFile(atPath: file.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
         for _ in 0..<fileMegabytes {
             chunk.withUnsafeMutableBytes { raw in

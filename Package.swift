@@ -72,7 +72,7 @@ var targets: [Target] = [
             "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", "HomeReadySigning", logging, crypto,
         ]
     ),
-    .executableTarget(name: "homeready", dependencies: ["HomeReadyAgent", argumentParser, logging]),
+    .executableTarget(name: "homeready", dependencies: ["HomeReadyAgent", "HomeReadyPosture", argumentParser, logging]),
     .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel"]),
 
     // MARK: Agent-side tests
@@ -82,7 +82,7 @@ var targets: [Target] = [
     .testTarget(name: "HomeReadyTransportTests", dependencies: ["HomeReadyTransport", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyProbeTests", dependencies: ["HomeReadyProbe", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyVPNTests", dependencies: ["HomeReadyVPN", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadyPostureTests", dependencies: ["HomeReadyPosture", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyPostureTests", dependencies: ["HomeReadyPosture", "HomeReadyProfiles", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning"]),
     .testTarget(name: "HomeReadyAgentTests", dependencies: ["HomeReadyAgent", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),

@@ -11,6 +11,6 @@ struct HomeReadyCommand: AsyncParsableCommand {
             3 incomplete (could not measure).
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ProfileCommand.self]
+        subcommands: [CheckCommand.self, ProfileCommand.self, FactsCommand.self]
     )
 }

@@ -13,11 +13,17 @@ public struct VPNResult: Codable, Sendable, Equatable {
     /// What was and was not proven, in words.
     public var detail: String?
     public var remediation: String?
+    /// The largest packet (IP header included) that crossed the path with don't-fragment set, toward the
+    /// gateway or the UDP echo responder standing in for it; nil when not measured.
+    public var pathMTUBytes: Int?
+    /// The smallest path MTU that carries this VPN's outer headers plus a voice packet.
+    public var requiredMTUBytes: Int?
 
     public init(
         name: String, host: String, port: Int, transport: VPNTransport, state: VPNState,
         connectMs: Double? = nil, dnsMs: Double? = nil, addresses: [VPNAddressResult]? = nil,
-        tls: TLSInspection? = nil, detail: String? = nil, remediation: String? = nil
+        tls: TLSInspection? = nil, detail: String? = nil, remediation: String? = nil, pathMTUBytes: Int? = nil,
+        requiredMTUBytes: Int? = nil
     ) {
         self.name = name
         self.host = host
@@ -30,6 +36,8 @@ public struct VPNResult: Codable, Sendable, Equatable {
         self.tls = tls
         self.detail = detail
         self.remediation = remediation
+        self.pathMTUBytes = pathMTUBytes
+        self.requiredMTUBytes = requiredMTUBytes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -37,6 +45,8 @@ public struct VPNResult: Codable, Sendable, Equatable {
         case connectMs = "connect_ms"
         case dnsMs = "dns_ms"
         case addresses, tls, detail, remediation
+        case pathMTUBytes = "path_mtu_bytes"
+        case requiredMTUBytes = "required_mtu_bytes"
     }
 }
 
@@ -68,18 +78,33 @@ public enum VPNTransport: String, Codable, Sendable, CaseIterable {
 
 /// The closed set of gateway states, documented with remediations in `docs/vpn.md`.
 public enum VPNState: String, Codable, Sendable, CaseIterable {
+    /// The gateway answered in its own protocol (TCP handshake, trusted TLS, an IKE or OpenVPN response, or a
+    /// recent WireGuard handshake).
     case reachable
+    /// A reset or ICMP port unreachable came back: the host is reachable but nothing listens on the port.
     case refused
+    /// Nothing came back within the timeout: a firewall drops the packets on the way.
     case filtered
+    /// No route to the gateway: ICMP host or network unreachable, or no local route.
+    case unreachable
+    /// The gateway's name did not resolve.
     case dnsFailure = "dns_failure"
+    /// The certificate chain does not lead to a trusted CA and the profile gives nothing to compare it with.
     case tlsUntrusted = "tls_untrusted"
+    /// The gateway's certificate has expired (or is not valid yet).
     case tlsExpired = "tls_expired"
+    /// The certificate is trusted but does not name the gateway's host.
     case tlsNameMismatch = "tls_name_mismatch"
+    /// Something between the agent and the gateway presented its own certificate: the chain is signed by an
+    /// unknown CA while the profile pins the real key or names the real CA.
     case tlsIntercepted = "tls_intercepted"
+    /// The chain is trusted but its key differs from the profile's pin.
     case tlsPinMismatch = "tls_pin_mismatch"
+    /// The TLS handshake did not complete (not TLS, alert, or cut).
     case tlsHandshakeFailed = "tls_handshake_failed"
     /// The gateway is silent by design (tls-auth, tls-crypt, WireGuard): reachability cannot be proven.
     case unverifiable
+    /// HomeReady itself failed to probe (local error).
     case error
 }
 

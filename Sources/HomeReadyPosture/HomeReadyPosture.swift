@@ -1,1 +1,0 @@
-/// Facts collectors and the posture rule engine.

@@ -1,1 +1,0 @@
-/// VPN gateway, STUN and path MTU checks.

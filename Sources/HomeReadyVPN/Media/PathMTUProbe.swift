@@ -1,0 +1,73 @@
+import HomeReadyModel
+import HomeReadyTransport
+
+/// Path MTU with don't-fragment probes against a UDP echo responder (which returns each datagram as it came).
+public enum PathMTUProbe {
+    /// Voice packet inside the tunnel: G.711 at 20 ms (160 bytes) + RTP 12 + UDP 8 + IPv4 20.
+    public static let voicePacketBytes = 200
+    /// The inner MTU VPN clients commonly use by default (WireGuard 1420, AnyConnect 1406, IPsec ~1400): below
+    /// overhead plus this, large packets fragment or vanish unless the client lowers its MTU.
+    public static let typicalTunnelMTU = 1400
+
+    /// Outer header bytes a VPN adds per packet (IPv4 outer header; IPv6 adds 20).
+    public static func overheadBytes(_ transport: VPNTransport, ipv6: Bool = false) -> Int {
+        let base: Int
+        switch transport {
+        case .wireguard: base = 60  // IP 20 + UDP 8 + WireGuard 32
+        case .ikev2: base = 80  // IP 20 + UDP 8 (NAT-T) + ESP 8 + IV 16 + padding, trailer and ICV up to 28
+        case .openvpnUDP: base = 70  // IP 20 + UDP 8 + opcode/peer 4 + packet id 4 + tag or HMAC up to 34
+        case .tls: base = 90  // IP 20 + TCP 20 (or UDP/DTLS) + TLS record 5 + IV/tag 32 + SSL-VPN framing 8
+        case .tcp: base = 40
+        }
+        return base + (ipv6 ? 20 : 0)
+    }
+
+    /// Binary search for the largest size in `low...high` for which `fits` is true. `fits(high)` is tried first
+    /// (the common case: nothing smaller on the path); nil when even `low` does not fit.
+    public static func search(low: Int, high: Int, fits: (Int) -> Bool) -> Int? {
+        if fits(high) { return high }
+        guard low < high, fits(low) else { return nil }
+        var good = low
+        var bad = high
+        while bad - good > 1 {
+            let middle = (good + bad) / 2
+            if fits(middle) { good = middle } else { bad = middle }
+        }
+        return good
+    }
+
+    /// Measures the path MTU (bytes, IP header included) toward `echo`. A first small probe measures the round
+    /// trip; each later size gets two tries of six round trips (between 0.3 and 1.5 s). Returns nil when the
+    /// responder never answers.
+    static func measure(echo: IPEndpoint, interface: String?) async -> (mtu: Int?, localMTU: Int?) {
+        await BlockingWork.run {
+            guard let socket = try? UDPSocket(remote: echo, interface: interface, dontFragment: true) else {
+                return (nil, nil)
+            }
+            defer { socket.close() }
+            let header = echo.isIPv6 ? 48 : 28
+            let localMTU = socket.kernelPathMTU ?? 1500
+            var counter: UInt32 = 0
+            var probeTimeout = 1.0
+            let fits: (Int) -> Bool = { size in
+                counter += 1
+                var token = ByteWriter()
+                token.append([0x48, 0x52, 0x4d, 0x54])  // "HRMT"
+                token.u32(counter)
+                let payload = token.bytes + [UInt8](repeating: 0x5a, count: max(0, size - header - 8))
+                let outcome = socket.exchange(payload, timeout: probeTimeout, attempts: 2) { reply in
+                    reply.count >= 8 && Array(reply.prefix(8)) == token.bytes
+                }
+                if case .received = outcome { return true }
+                return false
+            }
+            let low = echo.isIPv6 ? 1280 : 576
+            let start = ContinuousClock.now
+            guard fits(low) else { return (nil, localMTU) }
+            let rtt = ContinuousClock.now - start
+            let rttSeconds = Double(rtt.components.seconds) + Double(rtt.components.attoseconds) / 1e18
+            probeTimeout = min(1.5, max(0.3, 6 * rttSeconds))
+            return (search(low: low, high: localMTU, fits: fits), localMTU)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import HomeReadyModel
+import HomeReadyTransport
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// What the tunnel looks like when the VPN is connected.
+public struct TunnelStatus: Sendable, Equatable {
+    /// Tunnel interfaces that are up (tun, tap, wg, ppp, ipsec, vti, xfrm, cscotun, gpd).
+    public var interfaces: [String]
+    /// Per corporate network: the interface its traffic leaves by, and whether that is a tunnel.
+    public var routes: [Route]
+    /// Per corporate name: whether it resolved.
+    public var names: [Name]
+    /// The internal health URL's outcome, when the profile names one.
+    public var health: Health?
+
+    public struct Route: Sendable, Equatable {
+        public var network: String
+        public var interface: String?
+        public var throughTunnel: Bool
+    }
+
+    public struct Name: Sendable, Equatable {
+        public var name: String
+        public var addresses: [String]
+        public var failure: String?
+    }
+
+    public struct Health: Sendable, Equatable {
+        public var url: String
+        public var statusCode: Int?
+        public var failure: String?
+        public var ok: Bool { statusCode.map { (200..<400).contains($0) } ?? false }
+    }
+}
+
+/// Reads the tunnel state: interfaces, the route the kernel picks toward corporate networks (policy routing
+/// included: a connected UDP socket's source address tells the chosen interface), corporate names, health URL.
+enum TunnelInspector {
+    static let tunnelPrefixes = ["tun", "tap", "wg", "ppp", "ipsec", "vti", "xfrm", "cscotun", "gpd", "utun"]
+
+    static func isTunnel(_ name: String) -> Bool { tunnelPrefixes.contains { name.hasPrefix($0) } }
+
+    static func inspect(_ settings: VPNSettings, options: VPNCheckOptions) async -> TunnelStatus {
+        let table = interfaceTable()
+        let up = Set(table.filter { $0.up && isTunnel($0.name) }.map(\.name)).sorted()
+        var routes: [TunnelStatus.Route] = []
+        for network in settings.corporateNetworks {
+            guard let probe = firstHost(of: network), let endpoint = IPEndpoint(address: probe, port: 9) else {
+                routes.append(TunnelStatus.Route(network: network, interface: nil, throughTunnel: false))
+                continue
+            }
+            let source = (try? UDPSocket(remote: endpoint))?.localEndpoint?.address
+            let interface = source.flatMap { address in table.first { $0.address == address }?.name }
+            routes.append(
+                TunnelStatus.Route(
+                    network: network, interface: interface, throughTunnel: interface.map(isTunnel) ?? false))
+        }
+        var names: [TunnelStatus.Name] = []
+        for name in settings.corporateNames {
+            let resolution = await options.environment.resolve(name, options.timeoutSeconds)
+            names.append(TunnelStatus.Name(name: name, addresses: resolution.addresses, failure: resolution.failure))
+        }
+        var health: TunnelStatus.Health?
+        if let url = settings.healthURL { health = await fetch(url, timeout: options.timeoutSeconds) }
+        return TunnelStatus(interfaces: up, routes: routes, names: names, health: health)
+    }
+
+    static func fetch(_ text: String, timeout: Double) async -> TunnelStatus.Health {
+        guard let url = URL(string: text) else { return TunnelStatus.Health(url: text, failure: "not a URL") }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = timeout
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.connectionProxyDictionary = [:]
+        let session = URLSession(configuration: configuration)
+        defer { session.finishTasksAndInvalidate() }
+        do {
+            let (_, response) = try await session.data(for: request)
+            return TunnelStatus.Health(url: text, statusCode: (response as? HTTPURLResponse)?.statusCode)
+        } catch {
+            return TunnelStatus.Health(url: text, failure: error.localizedDescription)
+        }
+    }
+
+    /// The first host address of a CIDR (`10.20.0.0/16` → `10.20.0.1`), nil when not a CIDR.
+    static func firstHost(of cidr: String) -> String? {
+        let parts = cidr.split(separator: "/")
+        guard let base = parts.first else { return nil }
+        let text = String(base)
+        if !text.contains(":") {
+            var octets = text.split(separator: ".").compactMap { Int($0) }
+            guard octets.count == 4 else { return nil }
+            if let prefix = parts.count > 1 ? Int(parts[1]) : 32, prefix < 31 { octets[3] += 1 }
+            return octets.map(String.init).joined(separator: ".")
+        }
+        guard IPEndpoint(address: text, port: 0) != nil else { return nil }
+        return text.hasSuffix("::") ? text + "1" : text
+    }
+
+    struct InterfaceAddress {
+        var name: String
+        var address: String?
+        var up: Bool
+    }
+
+    static func interfaceTable() -> [InterfaceAddress] {
+        var table: [InterfaceAddress] = []
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return [] }
+        defer { freeifaddrs(first) }
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            let name = String(cString: entry.pointee.ifa_name)
+            let up = (entry.pointee.ifa_flags & UInt32(IFF_UP)) != 0
+            var address: String?
+            if let socketAddress = entry.pointee.ifa_addr {
+                let family = Int32(socketAddress.pointee.sa_family)
+                if family == AF_INET || family == AF_INET6 {
+                    var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+                    let length = socklen_t(
+                        family == AF_INET ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
+                    if getnameinfo(socketAddress, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
+                        address = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                            .split(separator: "%").first.map(String.init)
+                    }
+                }
+            }
+            table.append(InterfaceAddress(name: name, address: address, up: up))
+            cursor = entry.pointee.ifa_next
+        }
+        return table
+    }
+}

@@ -206,16 +206,16 @@ struct NetworkMeasurement: Sendable {
         let loadStop = TransferCancellation()
         let echoHost = endpoints.echoHost, echoPort = endpoints.echoPort, interface = options.interface
         let pingTemplate = endpoints.pingURL.map { template(for: $0) }
-        let loadedTask = Task.detached { () -> [Double] in
+        let loadedTask = BlockingTask { () -> [Double] in
             if udp, let echoHost, let echoPort {
                 let stream = EchoStream(host: echoHost, port: echoPort, interface: interface, packetsPerSecond: 10, payloadBytes: 64,
                                         durationSeconds: maxSeconds, drainSeconds: 0.5)
-                let result = try? await BlockingThread.run { try stream.runBlocking(cancellation: loadStop) }
+                let result = try? stream.runBlocking(cancellation: loadStop)
                 // The first second is the ramp-up, not a loaded line yet.
                 return result?.arrivals.filter { $0.sentMs > 1000 }.map(\.rttMs) ?? []
             } else if let pingTemplate {
-                let probe = TCPRoundTrips(request: pingTemplate, count: Int(maxSeconds * 4), spacingSeconds: 0.25)
-                return (try? await BlockingThread.run { probe.runBlocking(cancellation: loadStop) })?.rtts ?? []
+                return TCPRoundTrips(request: pingTemplate, count: Int(maxSeconds * 4), spacingSeconds: 0.25)
+                    .runBlocking(cancellation: loadStop).rtts
             }
             return []
         }
@@ -244,7 +244,7 @@ struct NetworkMeasurement: Sendable {
             } catch { return .failure(error) }
         }()
         loadStop.cancel()
-        let loadedRTTs = await loadedTask.value
+        let loadedRTTs = (try? await loadedTask.value) ?? []
         if let summary = LatencyStatistics.summary(loadedRTTs) {
             run.loaded = LatencySummary(min: Self.round(summary.min), p50: Self.round(summary.p50), p90: Self.round(summary.p90))
             run.rpm = LatencyStatistics.roundTripsPerMinute(loadedRTTs).map { $0.rounded() }

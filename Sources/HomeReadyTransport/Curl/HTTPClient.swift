@@ -32,3 +32,41 @@ public enum BlockingThread {
         }
     }
 }
+
+/// Blocking work already running on its own thread; `value` waits for it. Starting does not need the Swift
+/// concurrency pool, so work that must begin now (probes beside a transfer) begins now.
+public final class BlockingTask<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+    private var waiter: CheckedContinuation<T, any Error>?
+
+    /// Starts `body` on a new thread immediately.
+    public init(_ body: @escaping @Sendable () throws -> T) {
+        let thread = Thread { [self] in
+            let outcome: Result<T, any Error>
+            do { outcome = .success(try body()) } catch { outcome = .failure(error) }
+            let continuation = lock.withLock { () -> CheckedContinuation<T, any Error>? in
+                result = outcome
+                defer { waiter = nil }
+                return waiter
+            }
+            continuation?.resume(with: outcome)
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// The body's result, once it finished.
+    public var value: T {
+        get async throws {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready = lock.withLock { () -> Result<T, any Error>? in
+                    if let result { return result }
+                    waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
+        }
+    }
+}

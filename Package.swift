@@ -135,6 +135,11 @@ if !agentOnly {
             resources: [.copy("Templates"), .copy("Static")]
         ),
         .executableTarget(name: "homeready-server", dependencies: ["HomeReadyServer", argumentParser, logging]),
+        // A stand-alone speed-test server for Scripts/lab and Scripts/bench (the inventory server mounts the same parts).
+        .executableTarget(
+            name: "homeready-speedtest-server",
+            dependencies: ["HomeReadySpeedTest", hummingbird, lifecycle, argumentParser, logging]
+        ),
         .testTarget(
             name: "HomeReadySpeedTestTests",
             dependencies: [

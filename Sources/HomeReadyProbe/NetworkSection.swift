@@ -1,5 +1,7 @@
+/// Network measurement of the home link.
 import Foundation
 import HomeReadyModel
+import HomeReadyTransport
 import Logging
 
 /// Where and how the network section measures. Each endpoint can be overridden on its own.
@@ -19,10 +21,20 @@ public struct NetworkCheckOptions: Sendable {
     public var deadlineSeconds: Double
     /// Upper bound per throughput direction, in seconds.
     public var maxSecondsPerDirection: Double
+    /// Length of the idle voice-like UDP stream, in seconds.
+    public var voiceSeconds: Double
+    /// Which IP family to use for HTTP tests (`any` follows the address given).
+    public var ipFamily: HTTPRequest.IPFamily
+    /// Skips certificate checks (lab servers with self-signed certificates only).
+    public var insecureTLS: Bool
+    /// Environment read for `HTTP(S)_PROXY`/`NO_PROXY` (defaults to the process environment).
+    public var environment: [String: String]?
 
     public init(
         serverURL: URL? = nil, downloadURL: URL? = nil, uploadURL: URL? = nil, echoHost: String? = nil,
-        echoPort: Int? = nil, interface: String? = nil, deadlineSeconds: Double = 60, maxSecondsPerDirection: Double = 8
+        echoPort: Int? = nil, interface: String? = nil, deadlineSeconds: Double = 60, maxSecondsPerDirection: Double = 8,
+        voiceSeconds: Double = 5, ipFamily: HTTPRequest.IPFamily = .any, insecureTLS: Bool = false,
+        environment: [String: String]? = nil
     ) {
         self.serverURL = serverURL
         self.downloadURL = downloadURL
@@ -32,21 +44,36 @@ public struct NetworkCheckOptions: Sendable {
         self.interface = interface
         self.deadlineSeconds = deadlineSeconds
         self.maxSecondsPerDirection = maxSecondsPerDirection
+        self.voiceSeconds = voiceSeconds
+        self.ipFamily = ipFamily
+        self.insecureTLS = insecureTLS
+        self.environment = environment
     }
 }
 
 /// The network section of `homeready check`.
 public enum NetworkSection {
     /// Measures the home link and judges it against the profile's thresholds. Never throws: what could not be
-    /// measured becomes a finding with status `error`.
+    /// measured becomes a finding with status `error`. One overall deadline (`options.deadlineSeconds`) bounds
+    /// the whole section, however the server behaves.
     public static func run(
         profile: Profile, options: NetworkCheckOptions, progress: @escaping ProgressHandler, logger: Logger
     ) async -> SectionOutcome {
-        // Placeholder until the network probe lands (issue 3).
-        SectionOutcome(findings: [
-            Finding(
-                id: "network.not_implemented", section: .network, severity: .info, status: .skipped,
-                message: "The network check is not available in this build.")
-        ])
+        let cancellation = TransferCancellation()
+        let deadline = Date().addingTimeInterval(options.deadlineSeconds)
+        let measurement = NetworkMeasurement(
+            options: options, environment: options.environment ?? ProcessInfo.processInfo.environment,
+            progress: progress, logger: logger, cancellation: cancellation, deadline: deadline)
+        logger.debug("probe.network.start", metadata: ["probe.target": "\(options.serverURL?.absoluteString ?? "overrides")"])
+        // The watchdog is a dispatch timer rather than a Task so that it fires even if the caller's cooperative
+        // pool is busy: the deadline must hold whatever else the process does.
+        let watchdog = DispatchWorkItem { cancellation.cancel() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, options.deadlineSeconds), execute: watchdog)
+        let outcome = await measurement.run()
+        watchdog.cancel()
+        let voice = NetworkJudge.voice(network: outcome.network, thresholds: profile.network)
+        let findings = outcome.faults + NetworkJudge.findings(network: outcome.network, voice: voice, thresholds: profile.network)
+        logger.debug("probe.network.done", metadata: ["probe.findings": "\(findings.count)"])
+        return SectionOutcome(findings: findings, network: outcome.network, voice: voice)
     }
 }

@@ -7,6 +7,12 @@ public struct NetworkResult: Codable, Sendable, Equatable {
     public var latencyLoadedUpMs: LatencySummary?
     /// RFC 3550 interarrival jitter of the idle voice-like stream, in milliseconds.
     public var jitterMs: Double?
+    /// RFC 3550 jitter of the upstream leg alone (HomeReady responder only), in milliseconds.
+    public var jitterUpMs: Double?
+    /// RFC 3550 jitter of the downstream leg alone (HomeReady responder only), in milliseconds.
+    public var jitterDownMs: Double?
+    /// Absolute IPDV, |RTT(n) − RTT(n−1)| of consecutive answered probes (irtt's figure), in milliseconds.
+    public var ipdvMs: LatencySummary?
     /// Share of unanswered probes, in percent.
     public var lossPercent: Double?
     public var udpProbes: UDPProbeCounts?
@@ -48,6 +54,9 @@ public struct NetworkResult: Codable, Sendable, Equatable {
         case latencyLoadedDownMs = "latency_loaded_down_ms"
         case latencyLoadedUpMs = "latency_loaded_up_ms"
         case jitterMs = "jitter_ms"
+        case jitterUpMs = "jitter_up_ms"
+        case jitterDownMs = "jitter_down_ms"
+        case ipdvMs = "ipdv_ms"
         case lossPercent = "loss_percent"
         case udpProbes = "udp_probes"
         case dnsMs = "dns_ms"

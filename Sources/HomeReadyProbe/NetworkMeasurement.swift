@@ -1,0 +1,333 @@
+import Foundation
+import HomeReadyModel
+import HomeReadyScoring
+import HomeReadyTransport
+import Logging
+
+/// Runs the measurements of one network check in order and collects figures and fault findings.
+struct NetworkMeasurement: Sendable {
+    var options: NetworkCheckOptions
+    var environment: [String: String]
+    var progress: ProgressHandler
+    var logger: Logger
+    var cancellation: TransferCancellation
+    var deadline: Date
+
+    /// Figures so far and the findings for faults met on the way.
+    struct Outcome: Sendable {
+        var network = NetworkResult()
+        var faults: [Finding] = []
+        var notes: [String] = []
+    }
+
+    private var remaining: Double { max(0.5, deadline.timeIntervalSinceNow) }
+
+    private func template(for url: String) -> HTTPRequest {
+        let proxy = ProxyEnvironment(environment: environment).proxy(for: url)
+        return HTTPRequest(
+            url: url, timeoutSeconds: min(10, remaining), connectTimeoutSeconds: min(5, remaining), stallSeconds: 3,
+            interface: options.interface, proxy: proxy, ipFamily: options.ipFamily, insecure: options.insecureTLS)
+    }
+
+    static func fault(_ id: String, _ message: String, _ remediation: String, severity: Severity = .critical) -> Finding {
+        Finding(id: id, section: .network, severity: severity, status: .error, message: message, remediation: remediation)
+    }
+
+    func run() async -> Outcome {
+        var outcome = Outcome()
+        var method = MeasurementMethod(jitterFormula: "rfc3550", interface: options.interface)
+        progress(CheckProgress(phase: "network.discover", message: "Finding the test server"))
+        let seedURL = options.serverURL?.absoluteString ?? options.downloadURL?.absoluteString ?? options.uploadURL?.absoluteString ?? ""
+        let endpoints: SpeedEndpoints
+        do {
+            endpoints = try await SpeedEndpoints.discover(options: options, request: template(for: seedURL), cancellation: cancellation)
+        } catch {
+            outcome.faults.append(Self.fault(
+                "network.server", "The test server could not be reached: \(error).",
+                "Check your internet connection and that the server address is right, then run the check again."))
+            return outcome
+        }
+        method.server = endpoints.serverLabel
+        if let proxy = ProxyEnvironment(environment: environment).proxy(for: endpoints.downloadURL ?? endpoints.uploadURL ?? seedURL) {
+            method.proxy = ProxyEnvironment.redacted(proxy)
+            outcome.notes.append("HTTP tests went through the proxy \(ProxyEnvironment.redacted(proxy)); UDP probes do not use proxies.")
+            outcome.faults.append(Finding(
+                id: "network.proxy", section: .network, severity: .info, status: .warn, measured: .text(ProxyEnvironment.redacted(proxy)),
+                message: "A proxy is in the path: speeds and HTTP latency are measured through it.",
+                remediation: "If calls go direct, unset HTTPS_PROXY/HTTP_PROXY (or add the server to NO_PROXY) and run the check again."))
+        }
+
+        // 1. Pre-flight: DNS and TLS times, HTTP status, captive portal.
+        var downloadUsable = endpoints.downloadURL != nil
+        if let url = endpoints.downloadStreamURL(bytes: 64 * 1024) {
+            var request = template(for: url)
+            if !endpoints.downloadIsOurs { request.headers.append("Range: bytes=0-65535") }
+            do {
+                let response = try await HTTPClient.perform(request, cancellation: cancellation)
+                outcome.network.dnsMs = Self.round(response.timing.dnsMs)
+                outcome.network.tlsHandshakeMs = response.timing.tlsHandshakeMs.map(Self.round)
+                if let fault = Self.httpFault(response, url: url) {
+                    outcome.faults.append(fault)
+                    downloadUsable = false
+                }
+            } catch {
+                outcome.faults.append(Self.transferFault("network.download", error))
+                downloadUsable = false
+            }
+        }
+
+        // 2. Idle latency, jitter and loss from a voice-like UDP stream; TCP round trips when UDP is blocked.
+        progress(CheckProgress(phase: "network.latency", message: "Measuring latency, jitter and loss"))
+        var udpWorks = false
+        if let host = endpoints.echoHost, let port = endpoints.echoPort {
+            let stream = EchoStream(host: host, port: port, interface: options.interface, durationSeconds: min(options.voiceSeconds, max(1, remaining - 2)))
+            do {
+                let result = try await BlockingThread.run { [cancellation] in try stream.runBlocking(cancellation: cancellation) }
+                udpWorks = !result.arrivals.isEmpty
+                if udpWorks {
+                    Self.apply(result, to: &outcome.network)
+                    method.latencyTransport = "udp"
+                } else if result.sent > 0 {
+                    outcome.network.udpBlocked = true
+                    outcome.faults.append(Finding(
+                        id: "network.udp_blocked", section: .network, severity: .critical, status: .fail,
+                        measured: .number(Double(result.sent)), unit: "probes",
+                        message: "UDP is blocked: none of \(result.sent) voice-like UDP probes to \(host):\(port) came back, so calls may fail or fall back to worse paths.",
+                        remediation: "Ask IT whether a firewall or VPN blocks UDP; at home, turn off \"SIP ALG\" or strict firewall modes in the router."))
+                }
+            } catch {
+                outcome.faults.append(Self.fault(
+                    "network.udp", "The UDP probe could not start: \(error).",
+                    "Check the echo address (--echo HOST:PORT) and the interface name.", severity: .warning))
+            }
+        }
+        if !udpWorks, let pingURL = endpoints.pingURL {
+            let probe = TCPRoundTrips(request: template(for: pingURL), count: 10)
+            let (rtts, _) = await (try? BlockingThread.run { [cancellation] in probe.runBlocking(cancellation: cancellation) }) ?? ([], 0)
+            if let summary = LatencyStatistics.summary(rtts) {
+                outcome.network.latencyIdleMs = LatencySummary(min: Self.round(summary.min), p50: Self.round(summary.p50), p90: Self.round(summary.p90))
+                outcome.network.jitterMs = LatencyStatistics.rfc3550Jitter(rtts: rtts).map(Self.round)
+                method.latencyTransport = "tcp"
+                outcome.notes.append("Latency from \(rtts.count) TCP handshakes (UDP unavailable); loss is not measured over TCP.")
+            }
+        }
+
+        // 3. Throughput, each direction with latency probes under load.
+        if downloadUsable, endpoints.downloadURL != nil, remaining > 2 {
+            progress(CheckProgress(phase: "network.download", message: "Measuring download speed"))
+            let run = await throughput(.download, endpoints: endpoints, udp: udpWorks)
+            outcome.faults += run.faults
+            if let mbps = run.mbps {
+                outcome.network.downloadMbps = mbps
+                method.downloadStreams = run.streams
+                method.downloadSeconds = run.seconds
+                method.downloadBytes = run.bytes
+            }
+            outcome.network.latencyLoadedDownMs = run.loaded
+            if let rpm = run.rpm { outcome.network.responsivenessRPM = rpm }
+        }
+        if let _ = endpoints.uploadURL, remaining > 2 {
+            progress(CheckProgress(phase: "network.upload", message: "Measuring upload speed"))
+            let run = await throughput(.upload, endpoints: endpoints, udp: udpWorks)
+            outcome.faults += run.faults
+            if let mbps = run.mbps {
+                outcome.network.uploadMbps = mbps
+                method.uploadStreams = run.streams
+                method.uploadSeconds = run.seconds
+                method.uploadBytes = run.bytes
+            }
+            outcome.network.latencyLoadedUpMs = run.loaded
+            if let rpm = run.rpm { outcome.network.responsivenessRPM = min(outcome.network.responsivenessRPM ?? rpm, rpm) }
+        }
+        if cancellation.isCancelled {
+            outcome.faults.append(Self.fault(
+                "network.deadline", "The network check hit its \(Int(options.deadlineSeconds)) s limit; figures after that point are missing.",
+                "The link or the server stalled: check your connection and run the check again."))
+        }
+        if let info = endpoints.infoURL, let after = await serverActiveTests(infoURL: info) {
+            method.serverShared = max(after, endpoints.activeTestsBefore ?? 0) > 0
+            if method.serverShared == true { outcome.notes.append("The server ran other tests at the same time; speeds may be lower than the link allows.") }
+        }
+        method.notes = outcome.notes.isEmpty ? nil : outcome.notes
+        outcome.network.method = method
+        return outcome
+    }
+
+    /// Transfers the server counts after ours ended. Our own closed streams take a moment to leave the count, so
+    /// this polls up to three times and keeps the smallest figure.
+    private func serverActiveTests(infoURL: String) async -> Int? {
+        var smallest: Int?
+        for attempt in 0..<3 {
+            guard remaining > 1 else { break }
+            if attempt > 0 { try? await Task.sleep(nanoseconds: 300_000_000) }
+            var request = template(for: infoURL)
+            request.timeoutSeconds = min(3, remaining)
+            request.keepBodyPrefixBytes = 64 * 1024
+            guard let response = try? await HTTPClient.perform(request, cancellation: cancellation), response.statusCode == 200,
+                let info = try? JSONDecoder().decode(SpeedInfo.self, from: Data(response.bodyPrefix)),
+                let active = info.activeTests
+            else { break }
+            smallest = min(smallest ?? active, active)
+            if active == 0 { break }
+        }
+        return smallest
+    }
+
+    enum Direction: String { case download, upload }
+
+    struct ThroughputRun: Sendable {
+        var mbps: Double?
+        var streams: Int?
+        var seconds: Double?
+        var bytes: Int64?
+        var loaded: LatencySummary?
+        var rpm: Double?
+        var faults: [Finding] = []
+    }
+
+    private func throughput(_ direction: Direction, endpoints: SpeedEndpoints, udp: Bool) async -> ThroughputRun {
+        var run = ThroughputRun()
+        let maxSeconds = min(options.maxSecondsPerDirection, max(1, remaining - 1))
+        let url: String
+        var request: HTTPRequest
+        switch direction {
+        case .download:
+            url = endpoints.downloadStreamURL(bytes: 4_000_000_000) ?? ""
+            request = template(for: url)
+        case .upload:
+            url = endpoints.uploadURL ?? ""
+            request = template(for: url)
+            request.method = .post
+            request.uploadBytes = 64 * 1024 * 1024
+        }
+        request.timeoutSeconds = maxSeconds
+        request.stallSeconds = 3
+        // Latency under load: probes run beside the transfer until it ends.
+        let loadStop = TransferCancellation()
+        let echoHost = endpoints.echoHost, echoPort = endpoints.echoPort, interface = options.interface
+        let pingTemplate = endpoints.pingURL.map { template(for: $0) }
+        let loadedTask = BlockingTask { () -> [Double] in
+            if udp, let echoHost, let echoPort {
+                let stream = EchoStream(host: echoHost, port: echoPort, interface: interface, packetsPerSecond: 10, payloadBytes: 64,
+                                        durationSeconds: maxSeconds, drainSeconds: 0.5)
+                let result = try? stream.runBlocking(cancellation: loadStop)
+                // The first second is the ramp-up, not a loaded line yet.
+                return result?.arrivals.filter { $0.sentMs > 1000 }.map(\.rttMs) ?? []
+            } else if let pingTemplate {
+                return TCPRoundTrips(request: pingTemplate, count: Int(maxSeconds * 4), spacingSeconds: 0.25)
+                    .runBlocking(cancellation: loadStop).rtts
+            }
+            return []
+        }
+        let progress = self.progress
+        let cancellation = self.cancellation
+        let finalRequest = request
+        let result: Result<(ParallelTransferResult, ThroughputController), any Error> = await {
+            do {
+                return .success(try await BlockingThread.run {
+                    var controller = ThroughputController(maxSeconds: maxSeconds)
+                    var lastReport = 0.0
+                    let transfer = try ParallelTransfer.runBlocking(
+                        request: finalRequest, initialStreams: controller.initialStreams, maxStreams: controller.maxStreams,
+                        cancellation: cancellation
+                    ) { samples in
+                        if let last = samples.last, last.elapsedSeconds - lastReport >= 1 {
+                            lastReport = last.elapsedSeconds
+                            let rate = ThroughputController.rate(samples, from: last.elapsedSeconds - 1, to: last.elapsedSeconds) ?? 0
+                            progress(CheckProgress(phase: "network.\(direction.rawValue)", message: "\(direction.rawValue.capitalized) \(last.streams) streams",
+                                                   value: (rate * 8 / 1e6 * 10).rounded() / 10, unit: "Mbit/s"))
+                        }
+                        return controller.decide(samples)
+                    }
+                    return (transfer, controller)
+                })
+            } catch { return .failure(error) }
+        }()
+        loadStop.cancel()
+        let loadedRTTs = (try? await loadedTask.value) ?? []
+        if let summary = LatencyStatistics.summary(loadedRTTs) {
+            run.loaded = LatencySummary(min: Self.round(summary.min), p50: Self.round(summary.p50), p90: Self.round(summary.p90))
+            run.rpm = LatencyStatistics.roundTripsPerMinute(loadedRTTs).map { $0.rounded() }
+        }
+        switch result {
+        case .failure(let error):
+            run.faults.append(Self.transferFault("network.\(direction.rawValue)", error))
+        case .success(let (transfer, controller)):
+            if let response = transfer.firstResponse, let fault = Self.httpFault(response, url: url) {
+                run.faults.append(fault)
+                return run
+            }
+            guard transfer.totalBytes > 0, let steady = controller.steadyRate(transfer.samples) else {
+                run.faults.append(Self.fault(
+                    "network.\(direction.rawValue)", "No data flowed for the \(direction.rawValue) test (\(transfer.errors.first.map { "\($0)" } ?? "the server stalled")).",
+                    "Check your connection; if it works otherwise, the test server may be overloaded: try again later."))
+                return run
+            }
+            run.mbps = Self.round(steady.bytesPerSecond * 8 / 1e6)
+            run.streams = transfer.maxStreams
+            run.seconds = Self.round(transfer.durationSeconds)
+            run.bytes = transfer.totalBytes
+            logger.debug("probe.throughput.done", metadata: [
+                "probe.direction": "\(direction.rawValue)", "probe.mbps": "\(run.mbps ?? 0)",
+                "probe.streams": "\(transfer.maxStreams)", "probe.steady": "\(controller.steadyStart != nil)",
+            ])
+        }
+        return run
+    }
+
+    static func round(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
+    /// Fills latency, jitter and loss from an idle echo stream.
+    static func apply(_ result: EchoStreamResult, to network: inout NetworkResult) {
+        let rtts = result.uniqueRTTs
+        if let summary = LatencyStatistics.summary(rtts) {
+            network.latencyIdleMs = LatencySummary(min: round(summary.min), p50: round(summary.p50), p90: round(summary.p90))
+        }
+        network.jitterMs = LatencyStatistics.rfc3550Jitter(rtts: rtts).map(round)
+        let analysis = result.analysis
+        network.lossPercent = round(analysis.lossPercent)
+        network.udpProbes = UDPProbeCounts(
+            sent: analysis.sent, lost: analysis.lost, lostUp: result.lostUp, lostDown: result.lostDown,
+            reordered: analysis.reordered, duplicated: analysis.duplicated)
+        network.jitterUpMs = result.jitterUpMs.map(round)
+        network.jitterDownMs = result.jitterDownMs.map(round)
+        let ipdv = LatencyStatistics.ipdv(rtts).map { abs($0) }
+        if let summary = LatencyStatistics.summary(ipdv) {
+            network.ipdvMs = LatencySummary(min: round(summary.min), p50: round(summary.p50), p90: round(summary.p90))
+        }
+    }
+
+    /// A finding for an HTTP answer that is not the test data: error status, redirect or captive portal HTML.
+    static func httpFault(_ response: HTTPResponse, url: String) -> Finding? {
+        let type = response.contentType?.lowercased() ?? ""
+        let head = String(decoding: response.bodyPrefix.prefix(512), as: UTF8.self).lowercased()
+        let looksHTML = type.hasPrefix("text/html") || head.contains("<html") || head.contains("<!doctype html")
+        if (300..<400).contains(response.statusCode) || ((200..<300).contains(response.statusCode) && looksHTML) {
+            return Finding(
+                id: "network.captive_portal", section: .network, severity: .critical, status: .fail,
+                measured: .text(response.redirectURL ?? "HTML page"),
+                message: "A web page answered instead of the test server (a hotel, café or provider login page: a captive portal).",
+                remediation: "Open a browser, accept or log in to the network's page, then run the check again.")
+        }
+        if !(200..<300).contains(response.statusCode) {
+            return Finding(
+                id: "network.http_status", section: .network, severity: .critical, status: .error,
+                measured: .number(Double(response.statusCode)),
+                message: "The test server answered HTTP \(response.statusCode) for \(url).",
+                remediation: "Check the test URL; if it is right, tell IT the test server is failing.")
+        }
+        return nil
+    }
+
+    static func transferFault(_ id: String, _ error: any Error) -> Finding {
+        let remediation: String
+        switch error {
+        case CurlError.dns: remediation = "Check the server name and your DNS settings (restart the router if names do not resolve)."
+        case CurlError.connect: remediation = "Check that you are online and that no firewall blocks the test server."
+        case CurlError.timeout: remediation = "The server or the link stalled: check your connection and try again."
+        case CurlError.tls: remediation = "The server's certificate was refused: check the date and time of this computer, or tell IT."
+        default: remediation = "Check your connection and run the check again."
+        }
+        return fault(id, "\(error)".prefix(1).uppercased() + "\(error)".dropFirst() + ".", remediation)
+    }
+}

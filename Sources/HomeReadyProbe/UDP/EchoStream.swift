@@ -1,0 +1,124 @@
+import Foundation
+import HomeReadyScoring
+import HomeReadyTransport
+
+/// One answered echo probe.
+struct EchoArrival: Sendable, Equatable {
+    var sequence: Int
+    var sentMs: Double
+    var receivedMs: Double
+    /// The responder's receive time in ms on its own clock (HomeReady responder only).
+    var serverMs: Double?
+    var rttMs: Double { receivedMs - sentMs }
+}
+
+/// What an isochronous echo stream saw.
+struct EchoStreamResult: Sendable {
+    var sent: Int
+    /// Answers in arrival order (duplicates included).
+    var arrivals: [EchoArrival]
+    /// Stream packets the responder says it received (HomeReady responder only).
+    var serverReceived: Int?
+    var remoteAddress: String
+
+    var analysis: SequenceAnalysis { SequenceAnalysis(sent: sent, arrivals: arrivals.map(\.sequence)) }
+
+    /// RTTs of first answers, in arrival order.
+    var uniqueRTTs: [Double] {
+        var seen = Set<Int>()
+        return arrivals.filter { seen.insert($0.sequence).inserted }.map(\.rttMs)
+    }
+
+    var lostUp: Int? { serverReceived.map { max(0, sent - $0) } }
+    var lostDown: Int? { lostUp.map { max(0, analysis.lost - $0) } }
+
+    /// RFC 3550 jitter of the upstream leg (client send → responder receive), when the responder stamps.
+    var jitterUpMs: Double? {
+        let pairs = firstArrivals.compactMap { a in a.serverMs.map { (sent: a.sentMs, received: $0) } }
+        return pairs.count == firstArrivals.count ? LatencyStatistics.rfc3550Jitter(pairs) : nil
+    }
+
+    /// RFC 3550 jitter of the downstream leg (responder receive → client receive).
+    var jitterDownMs: Double? {
+        let pairs = firstArrivals.compactMap { a in a.serverMs.map { (sent: $0, received: a.receivedMs) } }
+        return pairs.count == firstArrivals.count ? LatencyStatistics.rfc3550Jitter(pairs) : nil
+    }
+
+    private var firstArrivals: [EchoArrival] {
+        var seen = Set<Int>()
+        return arrivals.filter { seen.insert($0.sequence).inserted }
+    }
+}
+
+/// An isochronous UDP echo stream: `packetsPerSecond` datagrams of `payloadBytes`, like a voice call.
+struct EchoStream: Sendable {
+    var host: String
+    var port: Int
+    var interface: String?
+    var packetsPerSecond = 50.0
+    /// 172 bytes: a G.711 20 ms frame (160) plus its RTP header (12).
+    var payloadBytes = 172
+    var durationSeconds = 5.0
+    /// How long to wait for late answers after the last probe.
+    var drainSeconds = 1.0
+
+    /// Runs the stream on the calling thread; stops early when `cancellation` fires.
+    func runBlocking(cancellation: TransferCancellation?) throws -> EchoStreamResult {
+        let socket = try UDPSocket(host: host, port: port, interface: interface)
+        let session = UInt32.random(in: 1...UInt32.max)
+        let interval = 1.0 / packetsPerSecond
+        let total = Int((durationSeconds * packetsPerSecond).rounded())
+        let origin = DispatchTime.now().uptimeNanoseconds
+        func nowMs() -> Double { Double(DispatchTime.now().uptimeNanoseconds - origin) / 1e6 }
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        var arrivals: [EchoArrival] = []
+        var sentTimes: [Double] = []
+        var serverOrigin: UInt64?
+        var serverReceived: Int?
+
+        func absorb(_ length: Int, at receivedMs: Double) {
+            guard let packet = EchoPacket(buffer[0..<length]), packet.session == session else { return }
+            if packet.isStatusQuery {
+                if packet.serverCount > 0 || packet.serverNanos > 0 { serverReceived = Int(packet.serverCount) }
+                return
+            }
+            let sequence = Int(packet.sequence)
+            guard sequence < sentTimes.count else { return }
+            var serverMs: Double?
+            if packet.serverNanos > 0 {
+                // Offset the responder's clock so its first stamp sits at the first send: only differences matter.
+                if serverOrigin == nil { serverOrigin = packet.serverNanos - UInt64(sentTimes[sequence] * 1e6) }
+                serverMs = Double(Int64(bitPattern: packet.serverNanos &- serverOrigin!)) / 1e6
+            }
+            arrivals.append(EchoArrival(sequence: sequence, sentMs: sentTimes[sequence], receivedMs: receivedMs, serverMs: serverMs))
+        }
+
+        func pump(until deadlineMs: Double) {
+            while true {
+                let remaining = deadlineMs - nowMs()
+                if remaining <= 0 { return }
+                if let length = socket.receive(into: &buffer, timeoutMs: Int32(remaining.rounded(.up))) {
+                    absorb(length, at: nowMs())
+                }
+            }
+        }
+
+        for sequence in 0..<total {
+            if cancellation?.isCancelled == true { break }
+            let scheduled = Double(sequence) * interval * 1000
+            pump(until: scheduled)
+            let sendMs = nowMs()
+            sentTimes.append(sendMs)
+            let packet = EchoPacket(session: session, sequence: UInt32(sequence), clientSendNanos: UInt64(sendMs * 1e6))
+            socket.send(packet.encode(size: payloadBytes))
+        }
+        pump(until: nowMs() + drainSeconds * 1000)
+        // Ask a HomeReady responder how many stream packets reached it (an RFC 862 peer echoes the query as is).
+        for attempt in 0..<3 where serverReceived == nil && !arrivals.isEmpty {
+            let query = EchoPacket(flags: 1, session: session, sequence: EchoPacket.statusSequence, clientSendNanos: UInt64(attempt))
+            socket.send(query.encode(size: EchoPacket.headerSize))
+            pump(until: nowMs() + 150)
+        }
+        return EchoStreamResult(sent: sentTimes.count, arrivals: arrivals, serverReceived: serverReceived, remoteAddress: socket.remoteAddress)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// What `GET /speed/info` answers (snake_case keys, documented in docs/measurement.md).
+public struct SpeedTestInfo: Codable, Sendable, ResponseEncodable {
+    public var downloadPath: String
+    public var uploadPath: String
+    public var pingPath: String
+    public var echoPort: Int?
+    /// Streams of other agents' tests running at the moment of the answer.
+    public var activeTests: Int
+    public var maxDownloadBytes: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case downloadPath = "download_path"
+        case uploadPath = "upload_path"
+        case pingPath = "ping_path"
+        case echoPort = "echo_port"
+        case activeTests = "active_tests"
+        case maxDownloadBytes = "max_download_bytes"
+    }
+}
+
+/// What `POST /speed/up` answers once it has read the whole body.
+public struct UploadReceipt: Codable, Sendable, ResponseEncodable {
+    public var bytesReceived: Int64
+    public var durationMs: Double
+
+    enum CodingKeys: String, CodingKey {
+        case bytesReceived = "bytes_received"
+        case durationMs = "duration_ms"
+    }
+}
+
+/// The speed-test HTTP endpoints, mountable on any Hummingbird router.
+///
+/// - `GET /speed/down?bytes=N`: N incompressible bytes, streamed from memory (never from disk).
+/// - `POST /speed/up`: reads and discards the body, answers `{bytes_received, duration_ms}`.
+/// - `GET|HEAD /speed/ping`: an empty uncached answer for round trips.
+/// - `GET /speed/info`: the endpoints, the UDP echo port and how many transfers run now.
+///
+/// Requests never wait for each other: each transfer is its own stream, counted in `SpeedTestActivity`.
+public struct SpeedTestRoutes {
+    /// Incompressible bytes sent by the download endpoint (1 MiB, reused for every response).
+    static let payload: ByteBuffer = {
+        var generator = SystemRandomNumberGenerator()
+        var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
+        for _ in 0..<(1 << 17) { buffer.writeInteger(generator.next() as UInt64) }
+        return buffer
+    }()
+
+    /// Adds the endpoints to `router`.
+    public static func add<Context: RequestContext>(
+        to router: Router<Context>, configuration: SpeedTestConfiguration = SpeedTestConfiguration(),
+        activity: SpeedTestActivity = SpeedTestActivity()
+    ) {
+        let prefix = configuration.pathPrefix
+        let noStore: HTTPFields = [.cacheControl: "no-store", .contentType: "application/octet-stream"]
+        router.get(RouterPath(prefix + "/down")) { request, _ -> Response in
+            let asked = request.uri.queryParameters.get("bytes", as: Int64.self) ?? 25_000_000
+            let length = max(0, min(asked, configuration.maxDownloadBytes))
+            let body = ResponseBody(contentLength: Int(length)) { writer in
+                activity.begin()
+                defer { activity.end() }
+                var left = length
+                let chunk = payload
+                while left > 0 {
+                    let size = Int(min(left, Int64(chunk.readableBytes)))
+                    try await writer.write(chunk.getSlice(at: chunk.readerIndex, length: size)!)
+                    left -= Int64(size)
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: noStore, body: body)
+        }
+        router.post(RouterPath(prefix + "/up")) { request, _ -> UploadReceipt in
+            try await activity.tracking {
+                let start = ContinuousClock.now
+                var received: Int64 = 0
+                for try await buffer in request.body { received += Int64(buffer.readableBytes) }
+                let elapsed = ContinuousClock.now - start
+                let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+                return UploadReceipt(bytesReceived: received, durationMs: ms)
+            }
+        }
+        let ping: @Sendable (Request, Context) async throws -> Response = { _, _ in
+            Response(status: .ok, headers: [.cacheControl: "no-store", .contentLength: "0"])
+        }
+        router.get(RouterPath(prefix + "/ping"), use: ping)
+        router.head(RouterPath(prefix + "/ping"), use: ping)
+        router.get(RouterPath(prefix + "/info")) { _, _ -> Response in
+            let info = SpeedTestInfo(
+                downloadPath: prefix + "/down", uploadPath: prefix + "/up", pingPath: prefix + "/ping",
+                echoPort: configuration.echoPort, activeTests: activity.activeTransfers,
+                maxDownloadBytes: configuration.maxDownloadBytes)
+            let data = try JSONEncoder().encode(info)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+}

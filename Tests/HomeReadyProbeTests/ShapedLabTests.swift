@@ -1,0 +1,69 @@
+import Foundation
+import HomeReadyModel
+import HomeReadyTestSupport
+import Logging
+import Testing
+@testable import HomeReadyProbe
+
+/// Throughput and loaded latency over a real veth link shaped with tbf, against nginx and an echo peer inside
+/// the lab namespace. Needs root; prints why it skips otherwise.
+@Suite(.serialized) struct ShapedLabTests {
+    let logger = Logger(label: "lab-test")
+
+    /// tbf counts Ethernet/IP/TCP headers; goodput is about 95 % of the shaped rate (iperf3 sees the same).
+    static let goodputShare = 0.95
+
+    @Test(arguments: [(20.0, 5.0), (50.0, 10.0)])
+    func throughputMatchesTheShapedRate(down: Double, up: Double) async throws {
+        if let reason = NetworkLab.unavailableReason ?? NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try await withNetworkLab { lab in
+            try lab.shape(downMbit: down, upMbit: up, queueMs: 50)
+            let nginx = try NginxPeer(fileMegabytes: 64, lab: lab)
+            defer { nginx.stop() }
+            let echo = try LabEchoPeer.start(in: lab)
+            defer { echo.stop() }
+            let options = NetworkCheckOptions(
+                downloadURL: URL(string: nginx.url("/big.bin")), uploadURL: URL(string: nginx.url("/upload")),
+                echoHost: lab.remoteAddress, echoPort: 7, deadlineSeconds: 40, maxSecondsPerDirection: 8, voiceSeconds: 2)
+            let start = Date()
+            let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+            let elapsed = Date().timeIntervalSince(start)
+            let network = try #require(outcome.network)
+            let downloaded = try #require(network.downloadMbps)
+            let uploaded = try #require(network.uploadMbps)
+            print("lab \(down)/\(up): download \(downloaded) upload \(uploaded) Mbit/s in \(elapsed) s, method \(String(describing: network.method))")
+            #expect(abs(downloaded - down * Self.goodputShare) / (down * Self.goodputShare) < 0.08)
+            #expect(abs(uploaded - up * Self.goodputShare) / (up * Self.goodputShare) < 0.08)
+            #expect(try #require(network.method?.downloadSeconds) <= 8.6)
+            #expect(try #require(network.method?.uploadSeconds) <= 8.6)
+            #expect(network.udpProbes?.lost == 0)
+        }
+    }
+
+    @Test func bufferbloatShowsUpAsLoadedLatency() async throws {
+        if let reason = NetworkLab.unavailableReason ?? NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try await withNetworkLab { lab in
+            // A 400 ms tbf queue on a 10/2 Mbit/s link: idle RTT stays tiny, loaded RTT balloons.
+            try lab.shape(downMbit: 10, upMbit: 2, queueMs: 400)
+            let nginx = try NginxPeer(fileMegabytes: 32, lab: lab)
+            defer { nginx.stop() }
+            let echo = try LabEchoPeer.start(in: lab)
+            defer { echo.stop() }
+            let options = NetworkCheckOptions(
+                downloadURL: URL(string: nginx.url("/big.bin")), uploadURL: URL(string: nginx.url("/upload")),
+                echoHost: lab.remoteAddress, echoPort: 7, deadlineSeconds: 40, maxSecondsPerDirection: 5, voiceSeconds: 2)
+            let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+            let network = try #require(outcome.network)
+            let idle = try #require(network.latencyIdleMs)
+            let loadedDown = try #require(network.latencyLoadedDownMs)
+            let loadedUp = try #require(network.latencyLoadedUpMs)
+            print("bufferbloat: idle \(idle) loaded down \(loadedDown) up \(loadedUp) rpm \(String(describing: network.responsivenessRPM))")
+            #expect(idle.p50 < 5)
+            #expect(loadedDown.p50 > 50)
+            #expect(loadedUp.p50 > 50)
+            #expect(try #require(network.responsivenessRPM) < 1000)
+            let voice = try #require(outcome.voice)
+            #expect(try #require(voice.mosLoaded) < voice.mos)
+        }
+    }
+}

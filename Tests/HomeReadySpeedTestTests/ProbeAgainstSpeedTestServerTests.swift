@@ -1,0 +1,126 @@
+import Foundation
+import HomeReadyModel
+@testable import HomeReadySpeedTest
+import HomeReadyTestSupport
+import HomeReadyTransport
+import Logging
+import Testing
+@testable import HomeReadyProbe
+
+@Suite(.serialized) struct ProbeAgainstSpeedTestServerTests {
+    let logger = Logger(label: "test")
+    let profile = Profile(
+        id: "t", title: "t", version: 1,
+        network: NetworkThresholds(minDownloadMbps: Threshold(10), minUploadMbps: Threshold(3), maxLossPercent: Threshold(1), minMOS: Threshold(3.6)))
+
+    @Test(arguments: ["127.0.0.1", "::1"])
+    func fullCheckAgainstOurServer(host: String) async throws {
+        try await withSpeedTestServer(host: host) { base, _, _ in
+            let options = NetworkCheckOptions(
+                serverURL: URL(string: base), deadlineSeconds: 30, maxSecondsPerDirection: 3, voiceSeconds: 1)
+            let outcome = await NetworkSection.run(profile: profile, options: options, progress: { _ in }, logger: logger)
+            let network = try #require(outcome.network)
+            #expect(try #require(network.downloadMbps) > 50)
+            #expect(try #require(network.uploadMbps) > 50)
+            let probes = try #require(network.udpProbes)
+            #expect(probes.sent == 50)
+            #expect(probes.lostUp == 0)
+            #expect(probes.lostDown == 0)
+            #expect(network.jitterUpMs != nil)
+            #expect(network.jitterDownMs != nil)
+            #expect(network.method?.server == base)
+            #expect(network.method?.serverShared == false)
+            #expect(outcome.findings.allSatisfy { $0.status == .pass }, "\(outcome.findings)")
+        }
+    }
+
+    @Test func lossSplitsIntoUpstreamAndDownstream() async throws {
+        try await withSpeedTestServer { _, echoPort, _ in
+            let relay = try ImpairmentRelay(
+                upstreamHost: "127.0.0.1", upstreamPort: echoPort, up: Impairment(delayMs: 5, dropEvery: 10),
+                down: Impairment(delayMs: 5, dropEvery: 25))
+            defer { relay.stop() }
+            let stream = EchoStream(host: "127.0.0.1", port: relay.port, durationSeconds: 5, drainSeconds: 0.5)
+            let result = try await BlockingThread.run { try stream.runBlocking(cancellation: nil) }
+            #expect(result.sent == 250)
+            #expect(result.analysis.lost == 34)
+            #expect(result.lostUp == 25)
+            #expect(result.lostDown == 9)
+        }
+    }
+
+    @Test func concurrentTestsDoNotBlockEachOther() async throws {
+        try await withSpeedTestServer { base, _, activity in
+            // Four large downloads at once: every one starts before any ends.
+            let responses = try await withThrowingTaskGroup(of: (Date, Date).self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        let start = Date()
+                        let response = try await HTTPClient.perform(HTTPRequest(url: "\(base)/speed/down?bytes=200000000", timeoutSeconds: 60))
+                        #expect(response.bytesReceived == 200_000_000)
+                        return (start.addingTimeInterval(response.timing.firstByteMs / 1000), Date())
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let transfers = responses
+            let lastFirstByte = transfers.map(\.0).max()!
+            let firstEnd = transfers.map(\.1).min()!
+            #expect(lastFirstByte < firstEnd)
+            #expect(activity.startedTransfers >= 4)
+            for _ in 0..<50 where activity.activeTransfers > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+            #expect(activity.activeTransfers == 0)
+        }
+    }
+
+    @Test func infoCountsRunningTransfers() async throws {
+        try await withSpeedTestServer { base, _, _ in
+            func active() async throws -> Int {
+                let info = try await HTTPClient.perform(HTTPRequest(url: "\(base)/speed/info"))
+                return try JSONDecoder().decode(SpeedTestInfo.self, from: Data(info.bodyPrefix)).activeTests
+            }
+            let cancellation = TransferCancellation()
+            let download = Task {
+                try? await HTTPClient.perform(HTTPRequest(url: "\(base)/speed/down?bytes=8000000000", timeoutSeconds: 60), cancellation: cancellation)
+            }
+            var seen = 0
+            for _ in 0..<100 where seen == 0 {
+                seen = try await active()
+                if seen == 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+            }
+            #expect(seen >= 1)
+            cancellation.cancel()
+            _ = await download.value
+            var after = 1
+            for _ in 0..<100 where after > 0 {
+                after = try await active()
+                if after > 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+            }
+            #expect(after == 0)
+        }
+    }
+
+    @Test func plainRFC862ModeStillMeasuresWithoutTheSplit() async throws {
+        try await withSpeedTestServer(extensions: false) { _, echoPort, _ in
+            let stream = EchoStream(host: "127.0.0.1", port: echoPort, durationSeconds: 1, drainSeconds: 0.3)
+            let result = try await BlockingThread.run { try stream.runBlocking(cancellation: nil) }
+            #expect(result.analysis.lost == 0)
+            #expect(result.lostUp == nil)
+        }
+    }
+}
+
+@Suite struct SharedServerTests {
+    @Test func reportSaysWhenTheServerWasShared() async throws {
+        try await withSpeedTestServer { base, _, activity in
+            // Another agent's transfer is running during the whole check.
+            activity.begin()
+            defer { activity.end() }
+            let options = NetworkCheckOptions(
+                serverURL: URL(string: base), deadlineSeconds: 20, maxSecondsPerDirection: 1, voiceSeconds: 0.5)
+            let outcome = await NetworkSection.run(profile: Profile(id: "t", title: "t", version: 1), options: options, progress: { _ in }, logger: Logger(label: "t"))
+            #expect(outcome.network?.method?.serverShared == true)
+            #expect(outcome.network?.method?.notes?.contains { $0.contains("other tests") } == true)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import Prometheus
+
+/// Prometheus metrics of one server process; readiness gauges are read from the database at scrape time, so
+/// every instance reports the same fleet.
+public struct ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let ingested: Counter
+    private let duplicates: Counter
+    private let latency: DurationHistogram
+
+    init() {
+        ingested = registry.makeCounter(
+            name: "homeready_reports_ingested_total", labels: [("result", "stored")], help: "Reports received")
+        duplicates = registry.makeCounter(
+            name: "homeready_reports_ingested_total", labels: [("result", "duplicate")], help: "Reports received")
+        latency = registry.makeDurationHistogram(
+            name: "homeready_http_request_duration_seconds",
+            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)],
+            help: "HTTP request latency")
+    }
+
+    func reportIngested(duplicate: Bool) {
+        (duplicate ? duplicates : ingested).increment()
+    }
+
+    func observe(_ duration: Duration) { latency.record(duration) }
+
+    /// The exposition text, with readiness per campaign from `rows`.
+    func render(readiness rows: [RollupRow]) -> String {
+        var text = registry.emitToString()
+        text += "# HELP homeready_agents_readiness Agents per campaign and readiness status\n"
+        text += "# TYPE homeready_agents_readiness gauge\n"
+        for row in rows {
+            for (status, count) in [("ready", row.ready), ("at_risk", row.atRisk), ("not_ready", row.notReady), ("unknown", row.unknown)] {
+                text += "homeready_agents_readiness{campaign=\"\(row.scopeId)\",status=\"\(status)\"} \(count)\n"
+            }
+        }
+        return text
+    }
+}
+
+/// Records each request's latency.
+struct MetricsTimingMiddleware: RouterMiddleware {
+    typealias Context = ServerRequestContext
+    let metrics: ServerMetrics
+
+    func handle(
+        _ request: Request, context: ServerRequestContext,
+        next: (Request, ServerRequestContext) async throws -> Response
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        defer { metrics.observe(ContinuousClock.now - start) }
+        return try await next(request, context)
+    }
+}

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SQLKit
+import Testing
 
 @testable import HomeReadyServer
 
@@ -142,7 +143,7 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// A realistic report for an employee, with a few findings.
 func sampleReport(
-    employeeId: String, id: UUID = UUID(), verdict: Verdict = .ready, finishedAt: Date = Date(),
+    employeeId: String, id: UUID = UUID(), verdict: Verdict = .ready, finishedAt: Date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)),
     findings: [Finding]? = nil
 ) -> CheckReport {
     CheckReport(

@@ -64,8 +64,17 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable, CustomStri
         guard let error = error as? DecodingError else {
             return Problem(.badRequest, "Malformed JSON", detail: "the body is not valid JSON: \(error)")
         }
+        func snake(_ key: String) -> String {
+            key.reduce(into: "") { result, character in
+                if character.isUppercase {
+                    result += "_" + character.lowercased()
+                } else {
+                    result.append(character)
+                }
+            }
+        }
         func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\(snake($0.stringValue))" }.joined()
                 .trimmingCharacters(in: CharacterSet(charactersIn: "."))
         }
         switch error {

@@ -11,15 +11,18 @@ public struct ServerMetrics: Sendable {
     private let latency: DurationHistogram
 
     init() {
-        ingested = registry.makeCounter(
-            name: "homeready_reports_ingested_total", labels: [("result", "stored")], help: "Reports received")
-        duplicates = registry.makeCounter(
-            name: "homeready_reports_ingested_total", labels: [("result", "duplicate")], help: "Reports received")
+        let reports = MetricNameDescriptor(
+            namespace: "homeready", metricName: "reports_ingested", unitName: "total", helpText: "Reports received")
+        ingested = registry.makeCounter(descriptor: reports, labels: [("result", "stored")])
+        duplicates = registry.makeCounter(descriptor: reports, labels: [("result", "duplicate")])
         latency = registry.makeDurationHistogram(
-            name: "homeready_http_request_duration_seconds",
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)],
-            help: "HTTP request latency")
+            descriptor: MetricNameDescriptor(
+                namespace: "homeready", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+                helpText: "HTTP request latency"),
+            buckets: [
+                .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+            ])
     }
 
     func reportIngested(duplicate: Bool) {

@@ -76,7 +76,7 @@ extension SQLRepository {
             var record = try Self.item(row)
             var lifecycle = record.lifecycle
             let actions: [EquipmentLifecycle.Action]
-            do {
+            do throws(InventoryError) {
                 actions = try lifecycle.apply(event, at: at)
             } catch {
                 throw Problem(.conflict, "Impossible transition", detail: error.description, field: error.field)

@@ -1,4 +1,4 @@
-import AsyncKit
+@preconcurrency import AsyncKit
 import Foundation
 import Logging
 import NIOCore
@@ -16,7 +16,8 @@ public enum SQLBackend: String, Sendable {
 ///
 /// Everything above this type sees SQLKit's `SQLDatabase` only.
 public final class SQLStore: Sendable {
-    private enum Pool: Sendable {
+    /// AsyncKit's pools lock their own state but are not marked `Sendable`.
+    private enum Pool: @unchecked Sendable {
         case sqlite(EventLoopGroupConnectionPool<WALSQLiteSource>)
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
@@ -24,6 +25,9 @@ public final class SQLStore: Sendable {
     public let backend: SQLBackend
     private let pool: Pool
     private let logger: Logger
+    /// SQLite has one writer at a time; queueing writers here keeps them from blocking the I/O thread pool in
+    /// SQLite's busy handler (which can starve the transaction holding the lock).
+    private let writeGate = WriteGate()
 
     /// Opens a pool for `location` (no connection is made until first use).
     public init(location: DatabaseLocation, connectionsPerEventLoop: Int = 4, logger: Logger) throws {
@@ -68,16 +72,25 @@ public final class SQLStore: Sendable {
     /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`) so concurrent writers wait
     /// instead of failing on a lock upgrade.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withConnection { db in
-            try await db.raw(backend == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
-            do {
-                let value = try await body(db)
-                try await db.raw("COMMIT").run()
-                return value
-            } catch {
-                try? await db.raw("ROLLBACK").run()
-                throw error
+        let gated = backend == .sqlite
+        if gated { await writeGate.acquire() }
+        do {
+            let value = try await withConnection { db in
+                try await db.raw(gated ? "BEGIN IMMEDIATE" : "BEGIN").run()
+                do {
+                    let value = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return value
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
             }
+            if gated { await writeGate.release() }
+            return value
+        } catch {
+            if gated { await writeGate.release() }
+            throw error
         }
     }
 
@@ -103,5 +116,27 @@ struct WALSQLiteSource: ConnectionPoolSource, Sendable {
                     .flatMap { _ in connection.query("PRAGMA foreign_keys = ON") }
                     .map { _ in connection }
             }
+    }
+}
+
+/// A FIFO lock for async code.
+actor WriteGate {
+    private var held = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if !held {
+            held = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty {
+            held = false
+        } else {
+            waiters.removeFirst().resume()
+        }
     }
 }

@@ -65,6 +65,7 @@ func buildRouter(
     AccessRoutes(repository: repository, configuration: configuration).add(to: api)
     ReportRoutes(repository: repository, configuration: configuration, metrics: metrics).add(to: api)
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
+    CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     // TODO(lead, issue 5): speed-test endpoints; after merging HomeReadySpeedTest:
     //     SpeedTestRoutes.add(to: router)
     return router

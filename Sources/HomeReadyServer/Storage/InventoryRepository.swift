@@ -67,6 +67,14 @@ public protocol InventoryRepository: Sendable {
     func history(scope: RollupScope, scopeId: String) async throws -> [HistoryRow]
     /// Agents of a campaign that are ready now.
     func readyAgentCount(campaignId: String, now: Date) async throws -> Int
+
+    // MARK: CSV
+    /// Creates or updates agents by employee id, all or nothing; `dryRun` only checks.
+    func importRoster(_ rows: [RosterRow], dryRun: Bool) async throws -> ImportResult
+    /// Readiness per agent with each check's last status as a column.
+    func exportReadinessCSV(now: Date) async throws -> String
+    /// Every equipment item.
+    func exportEquipmentCSV() async throws -> String
 }
 
 /// What a roll-up groups by.

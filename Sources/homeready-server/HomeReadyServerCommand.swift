@@ -11,7 +11,7 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         commandName: "homeready-server",
         abstract: "The HomeReady inventory server: agents, equipment, reports, readiness and capacity.",
         version: "0.1.0",
-        subcommands: [Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self],
+        subcommands: [Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -121,5 +121,53 @@ struct EnrollmentCode: AsyncParsableCommand {
             await store.shutdown()
             throw error
         }
+    }
+}
+
+struct ImportRoster: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-roster",
+        abstract: "Create or update agents from a CSV (employee_id,name,contact,site,campaign,team,role); all or nothing.")
+    @OptionGroup var options: DatabaseOptions
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Check every row and report, importing nothing.") var dryRun = false
+
+    func run() async throws {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
+        let result: ImportResult
+        do { result = try await importRoster(text, dryRun: dryRun, repository: repository) } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+        for error in result.errors {
+            FileHandle.standardError.write(Data("\(file):\(error.line)\(error.column.map { " column \($0)" } ?? ""): \(error.message)\n".utf8))
+        }
+        guard result.errors.isEmpty else { throw ExitCode(1) }
+        print("\(dryRun ? "would create" : "created") \(result.created), \(dryRun ? "would update" : "updated") \(result.updated)")
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write readiness or equipment as CSV to stdout.")
+    @OptionGroup var options: DatabaseOptions
+    @Argument(help: "readiness or equipment") var what: String
+
+    func validate() throws {
+        guard what == "readiness" || what == "equipment" else { throw ValidationError("export readiness or equipment") }
+    }
+
+    func run() async throws {
+        let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
+        let text: String
+        do {
+            text = what == "readiness" ? try await repository.exportReadinessCSV(now: Date()) : try await repository.exportEquipmentCSV()
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+        print(text, terminator: "")
     }
 }

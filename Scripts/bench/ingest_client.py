@@ -137,7 +137,7 @@ def seed(args, campaign_id, site_id):
                {now_ms} - n, {now_ms} - n, {now_ms}, (ARRAY['ready','ready','ready_with_warnings','not_ready','incomplete'])[n % 5 + 1],
                'linux-baseline', 1, '{{}}'
         FROM generate_series(0, {args.reports - 1}) AS n;
-        ANALYZE;
+        ANALYZE agents; ANALYZE reports;
         """
         subprocess.run(["psql", args.db, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
     return round(time.monotonic() - started, 1)

@@ -66,6 +66,7 @@ func buildRouter(
     ReportRoutes(repository: repository, configuration: configuration, metrics: metrics).add(to: api)
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
+    WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
     // TODO(lead, issue 5): speed-test endpoints; after merging HomeReadySpeedTest:
     //     SpeedTestRoutes.add(to: router)
     return router
@@ -85,6 +86,9 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "homeready"),
         logger: logger)
     app.addServices(DatabaseService(store: store))
+    app.addServices(
+        WebhookDispatcher(
+            repository: repository, policy: WebhookPolicy(overdueDays: configuration.overdueDays), logger: logger))
     if let echoPort = configuration.echoPort {
         // TODO(lead, issue 5): start the UDP echo responder next to the HTTP server:
         //     app.addServices(UDPEchoService(port: echoPort))

@@ -68,6 +68,12 @@ public protocol InventoryRepository: Sendable {
     /// Agents of a campaign that are ready now.
     func readyAgentCount(campaignId: String, now: Date) async throws -> Int
 
+    // MARK: Webhooks
+    /// Registers a webhook for events, signed with `secret`.
+    func createWebhook(url: String, events: [WebhookEvent], secret: String, at: Date) async throws -> WebhookRecord
+    /// A webhook's deliveries, oldest first.
+    func deliveries(webhookId: String) async throws -> [DeliveryRecord]
+
     // MARK: CSV
     /// Creates or updates agents by employee id, all or nothing; `dryRun` only checks.
     func importRoster(_ rows: [RosterRow], dryRun: Bool) async throws -> ImportResult

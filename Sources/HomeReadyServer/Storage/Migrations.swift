@@ -110,6 +110,28 @@ enum Migrations {
                 not_ready INTEGER NOT NULL, unknown INTEGER NOT NULL, PRIMARY KEY (day, scope, scope_id))
             """,
         ]),
+        Migration(version: 2, name: "webhooks", statements: [
+            """
+            CREATE TABLE webhooks (
+                id TEXT PRIMARY KEY, url TEXT NOT NULL CHECK (url LIKE 'http%'), secret TEXT NOT NULL,
+                events TEXT NOT NULL, created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                event TEXT NOT NULL, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT, delivered_at BIGINT, last_status INTEGER, last_error TEXT,
+                created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(delivered_at, next_attempt_at)",
+            """
+            CREATE TABLE webhook_attempts (
+                id TEXT PRIMARY KEY, delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+                at BIGINT NOT NULL, status INTEGER, error TEXT, duration_ms BIGINT NOT NULL)
+            """,
+            "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
+            "ALTER TABLE equipment_items ADD COLUMN overdue_notified_at BIGINT",
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

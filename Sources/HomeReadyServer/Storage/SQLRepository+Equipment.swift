@@ -103,8 +103,10 @@ extension SQLRepository {
                     let replacement = NewItem(kind: record.kind, model: record.model, agentId: record.agentId)
                     _ = try await Self.insertItem(
                         replacement, replaces: itemId, actor: actor, at: at, note: "replaces \(itemId)", on: db)
-                case .notifyFaulty, .notifyLost:
-                    break  // Webhooks: not wired yet (see docs/server.md).
+                case .notifyFaulty:
+                    try await Self.enqueue(.equipmentFaulty, data: Self.item(row), at: at, on: db)
+                case .notifyLost:
+                    try await Self.enqueue(.equipmentLost, data: Self.item(row), at: at, on: db)
                 }
             }
             if let agentId = record.agentId { try await Self.refreshEquipmentStatus(agentId: agentId, on: db) }

@@ -21,6 +21,20 @@ extension SQLRepository {
             ).all()
             guard !inserted.isEmpty else { return false }
             let seen = Clock.millis(report.finishedAt)
+            let previous = try await db.raw(
+                "SELECT last_report_at, last_verdict FROM agents WHERE id = \(bind: agentId)"
+            ).all().first
+            let previousAt = try previous?.decode(column: "last_report_at", as: Int64?.self)
+            let previousVerdict = try previous?.optionalString("last_verdict").flatMap(Verdict.init(rawValue:))
+            if previousAt.map({ $0 <= seen }) ?? true, !report.verdict.passes, previousVerdict?.passes ?? true {
+                let failed = report.findings.filter { $0.status == .fail || $0.status == .error }.map(\.id)
+                try await Self.enqueue(
+                    .agentNotReady,
+                    data: NotReadyEvent(
+                        agentId: agentId, employeeId: report.agent.employeeID, reportId: reportId,
+                        verdict: report.verdict, failed: failed),
+                    at: at, on: db)
+            }
             try await db.raw(
                 """
                 UPDATE agents SET last_report_at = \(literal: seen), last_verdict = \(bind: report.verdict.rawValue)
@@ -112,4 +126,13 @@ extension SQLRepository {
             }
         }
     }
+}
+
+/// The data of an `agent.not_ready` webhook.
+struct NotReadyEvent: Encodable, Sendable {
+    var agentId: String
+    var employeeId: String
+    var reportId: String
+    var verdict: Verdict
+    var failed: [String]
 }

@@ -39,7 +39,7 @@ func withReceiver<T: Sendable>(failures: Int, _ body: @Sendable (Receiver) async
     let router = Router()
     router.post("hook") { request, _ -> Response in
         var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.rawName] = field.value }
+        for field in request.headers { headers[field.name.rawName.lowercased()] = field.value }
         let buffer = try await request.body.collect(upTo: 1 << 20)
         let status = await receiver.record(.init(headers: headers, body: Data(buffer.readableBytesView)))
         return Response(status: status)
@@ -103,9 +103,9 @@ struct WebhookTests {
                 let received = await receiver.received
                 #expect(received.count == 2)
                 let last = try #require(received.last)
-                #expect(last.headers["X-HomeReady-Event"] == "equipment.faulty")
-                let timestamp = try #require(last.headers["X-HomeReady-Timestamp"])
-                #expect(last.headers["X-HomeReady-Signature"] == WebhookDispatcher.signature(secret: secret, timestamp: timestamp, body: last.body))
+                #expect(last.headers["x-homeready-event"] == "equipment.faulty")
+                let timestamp = try #require(last.headers["x-homeready-timestamp"])
+                #expect(last.headers["x-homeready-signature"] == WebhookDispatcher.signature(secret: secret, timestamp: timestamp, body: last.body))
                 let json = try JSONSerialization.jsonObject(with: last.body) as? [String: Any]
                 #expect((json?["data"] as? [String: Any])?["asset_tag"] as? String == "AT-7")
             }

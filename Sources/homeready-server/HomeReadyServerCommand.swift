@@ -1,4 +1,8 @@
 import ArgumentParser
+import Foundation
+import HomeReadyServer
+import Hummingbird
+import Logging
 
 /// `homeready-server`: the central inventory server.
 @main
@@ -7,5 +11,163 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         commandName: "homeready-server",
         abstract: "The HomeReady inventory server: agents, equipment, reports, readiness and capacity.",
         version: "0.1.0",
-        subcommands: [])
+        subcommands: [Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every subcommand shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+    var db: String = "sqlite:homeready.sqlite"
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        do { _ = try DatabaseLocation(parsing: db) } catch { throw ValidationError(error.description) }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error")
+        }
+    }
+
+    func configuration() throws -> ServerConfiguration {
+        ServerConfiguration(database: try DatabaseLocation(parsing: db))
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "homeready-server")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (migrates the database first).")
+
+    @OptionGroup var options: DatabaseOptions
+    @Option(name: .long, help: "HOST:PORT to listen on.") var listen: String = "127.0.0.1:8080"
+    @Option(name: .long, help: "UDP port for the speed-test echo responder.") var echoPort: Int?
+
+    func validate() throws {
+        guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 0.0.0.0:8080")
+        }
+    }
+
+    func run() async throws {
+        var configuration = try options.configuration()
+        let colon = listen.lastIndex(of: ":")!
+        configuration.host = String(listen[..<colon])
+        configuration.port = Int(listen[listen.index(after: colon)...])!
+        configuration.echoPort = echoPort
+        let app = try await buildApplication(configuration: configuration, logger: options.logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations and exit.")
+    @OptionGroup var options: DatabaseOptions
+
+    func run() async throws {
+        let (store, _) = try await openRepository(try options.configuration(), logger: options.logger)
+        await store.shutdown()
+        print("migrations applied")
+    }
+}
+
+struct CreateToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-token", abstract: "Create an admin or planner API token and print it once.")
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "admin or planner") var role: String = "admin"
+    @Option(help: "A label to recognise the token by.") var label: String?
+
+    func validate() throws {
+        guard role == "admin" || role == "planner" else { throw ValidationError("--role must be admin or planner") }
+    }
+
+    func run() async throws {
+        let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
+        let secret = Tokens.generate()
+        _ = try await repository.createToken(
+            hash: Tokens.hash(secret), role: role == "admin" ? .admin : .planner, deviceId: nil, label: label, at: Date())
+        await store.shutdown()
+        print(secret)
+    }
+}
+
+struct EnrollmentCode: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enrollment-code", abstract: "Create a single-use enrollment code for an agent and print it.")
+    @OptionGroup var options: DatabaseOptions
+    @Option(help: "The agent's employee id.") var employeeId: String
+    @Option(help: "Hours until the code expires.") var ttlHours: Int = 72
+
+    func run() async throws {
+        let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
+        do {
+            guard let agent = try await repository.agent(employeeId: employeeId) else {
+                throw ServerError.unknownEmployee(employeeId)
+            }
+            let code = Tokens.generate(prefix: "enr_")
+            let now = Date()
+            try await repository.createEnrollmentCode(
+                hash: Tokens.hash(code), agentId: agent.id, expiresAt: now.addingTimeInterval(Double(ttlHours) * 3600),
+                at: now)
+            await store.shutdown()
+            print(code)
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+}
+
+struct ImportRoster: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import-roster",
+        abstract: "Create or update agents from a CSV (employee_id,name,contact,site,campaign,team,role); all or nothing.")
+    @OptionGroup var options: DatabaseOptions
+    @Argument(help: "The CSV file.") var file: String
+    @Flag(help: "Check every row and report, importing nothing.") var dryRun = false
+
+    func run() async throws {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
+        let result: ImportResult
+        do { result = try await importRoster(text, dryRun: dryRun, repository: repository) } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+        for error in result.errors {
+            FileHandle.standardError.write(Data("\(file):\(error.line)\(error.column.map { " column \($0)" } ?? ""): \(error.message)\n".utf8))
+        }
+        guard result.errors.isEmpty else { throw ExitCode(1) }
+        print("\(dryRun ? "would create" : "created") \(result.created), \(dryRun ? "would update" : "updated") \(result.updated)")
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write readiness or equipment as CSV to stdout.")
+    @OptionGroup var options: DatabaseOptions
+    @Argument(help: "readiness or equipment") var what: String
+
+    func validate() throws {
+        guard what == "readiness" || what == "equipment" else { throw ValidationError("export readiness or equipment") }
+    }
+
+    func run() async throws {
+        let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
+        let text: String
+        do {
+            text = what == "readiness" ? try await repository.exportReadinessCSV(now: Date()) : try await repository.exportEquipmentCSV()
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+        await store.shutdown()
+        print(text, terminator: "")
+    }
 }

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Load client for Scripts/bench/ingest: N concurrent keep-alive connections posting real-sized reports.
+
+Run by Scripts/bench/ingest. Sets up agents and devices through the API, measures /healthz and report
+ingestion with N connections (each an enrolled device, a fresh report_id per report), then seeds agents and
+reports into the database and times the roll-up. Prints one JSON line per measurement.
+"""
+import argparse
+import asyncio
+import http.client
+import sqlite3
+import subprocess
+import json
+import sys
+import time
+import uuid
+
+
+def report_body(employee_id):
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    findings = []
+    for i in range(24):
+        findings.append({
+            "id": f"check.{i:02d}", "section": ["network", "voice", "vpn", "posture", "equipment"][i % 5],
+            "severity": "critical" if i % 3 == 0 else "warning", "status": "pass" if i % 7 else "fail",
+            "measured": 12.5 + i, "limit": 20, "unit": "ms",
+            "message": "A sentence a person at home can read about this finding.",
+            "remediation": "What to do about it, in one or two sentences, shown when it fails." if i % 7 == 0 else None,
+        })
+    findings = [{k: v for k, v in f.items() if v is not None} for f in findings]
+    return {
+        "schema_version": 1, "report_id": str(uuid.uuid4()),
+        "agent": {"employee_id": employee_id, "hostname": f"laptop-{employee_id}", "user": "agent"},
+        "profile": {"id": "linux-baseline", "version": 1}, "started_at": now, "finished_at": now,
+        "verdict": "ready_with_warnings", "findings": findings,
+        "network": {"download_mbps": 94.2, "upload_mbps": 18.4, "idle_latency_ms": 14.2, "loaded_latency_ms": 48.0,
+                    "jitter_ms": 3.1, "loss_percent": 0.0},
+        "tool": {"name": "homeready", "version": "0.1.0", "platform": "linux"},
+    }
+
+
+async def worker(host, port, mode, deadline, token, employee_id, latencies, errors):
+    reader, writer = await asyncio.open_connection(host, port)
+    while time.monotonic() < deadline:
+        if mode == "reports":
+            body = json.dumps(report_body(employee_id)).encode()
+            head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+            request = head + body
+        else:
+            request = f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+        start = time.monotonic()
+        writer.write(request)
+        await writer.drain()
+        status_line = await reader.readline()
+        length = 0
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value.strip())
+        if length:
+            await reader.readexactly(length)
+        latencies.append(time.monotonic() - start)
+        status = int(status_line.split()[1]) if status_line else 0
+        if status not in (200, 201):
+            errors.append(status)
+    writer.close()
+
+
+def api(host, port, token, method, path, body=None):
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    connection.request(method, path, json.dumps(body) if body is not None else None, headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    if response.status >= 300:
+        raise SystemExit(f"{method} {path}: {response.status} {data[:300]!r}")
+    return json.loads(data) if data and response.getheader("Content-Type", "").startswith("application/json") else data
+
+
+async def load(host, port, mode, seconds, concurrency, pairs):
+    latencies, errors = [], []
+    start = time.monotonic()
+    deadline = start + seconds
+    await asyncio.gather(*[
+        worker(host, port, mode, deadline, pairs[i % len(pairs)][1], pairs[i % len(pairs)][0], latencies, errors)
+        for i in range(concurrency)])
+    elapsed = time.monotonic() - start
+    latencies.sort()
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2) if latencies else None
+    return {"requests": len(latencies), "seconds": round(elapsed, 2), "rate_per_s": round(len(latencies) / elapsed, 1),
+            "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": len(errors)}
+
+
+def seed(args, campaign_id, site_id):
+    """Adds agents and reports straight into the database (the API path is measured separately)."""
+    now_ms = int(time.time() * 1000)
+    verdicts = ["ready", "ready", "ready_with_warnings", "not_ready", "incomplete"]
+    statuses = ["complete", "complete", "unverified", "missing"]
+    per_agent = max(1, args.reports // max(1, args.agents))
+    started = time.monotonic()
+    if args.backend == "sqlite":
+        path = args.db[len("sqlite:"):]
+        db = sqlite3.connect(path, timeout=60)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("BEGIN")
+        db.executemany(
+            "INSERT INTO agents (id, employee_id, name, site_id, campaign_id, last_report_at, last_verdict, "
+            "equipment_status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((f"seed-{i:07d}", f"S{i:07d}", f"Agent {i}", site_id, campaign_id,
+              None if i % 10 == 0 else now_ms - (i % 100) * 3_600_000, None if i % 10 == 0 else verdicts[i % 5],
+              statuses[i % 4], now_ms) for i in range(args.agents)))
+        db.executemany(
+            "INSERT INTO reports (report_id, agent_id, started_at, finished_at, received_at, verdict, profile_id, "
+            "profile_version, body) VALUES (?, ?, ?, ?, ?, ?, 'linux-baseline', 1, '{}')",
+            ((str(uuid.UUID(int=n)), f"seed-{(n // per_agent) % args.agents:07d}", now_ms - n, now_ms - n, now_ms,
+              verdicts[n % 5]) for n in range(args.reports)))
+        db.commit()
+        db.close()
+    else:
+        sql = f"""
+        INSERT INTO agents (id, employee_id, name, site_id, campaign_id, last_report_at, last_verdict, equipment_status, created_at)
+        SELECT 'seed-' || lpad(i::text, 7, '0'), 'S' || lpad(i::text, 7, '0'), 'Agent ' || i, '{site_id}', '{campaign_id}',
+               CASE WHEN i % 10 = 0 THEN NULL ELSE {now_ms} - (i % 100) * 3600000 END,
+               CASE WHEN i % 10 = 0 THEN NULL ELSE (ARRAY['ready','ready','ready_with_warnings','not_ready','incomplete'])[i % 5 + 1] END,
+               (ARRAY['complete','complete','unverified','missing'])[i % 4 + 1], {now_ms}
+        FROM generate_series(0, {args.agents - 1}) AS i;
+        INSERT INTO reports (report_id, agent_id, started_at, finished_at, received_at, verdict, profile_id, profile_version, body)
+        SELECT md5(n::text)::uuid::text, 'seed-' || lpad(((n / {per_agent}) % {args.agents})::text, 7, '0'),
+               {now_ms} - n, {now_ms} - n, {now_ms}, (ARRAY['ready','ready','ready_with_warnings','not_ready','incomplete'])[n % 5 + 1],
+               'linux-baseline', 1, '{{}}'
+        FROM generate_series(0, {args.reports - 1}) AS n;
+        ANALYZE agents; ANALYZE reports;
+        """
+        subprocess.run(["psql", args.db, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
+    return round(time.monotonic() - started, 1)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for name in ["host", "admin", "backend", "db"]:
+        parser.add_argument(f"--{name}", required=True)
+    for name in ["port", "concurrency", "agents", "reports"]:
+        parser.add_argument(f"--{name}", type=int, required=True)
+    parser.add_argument("--seconds", type=float, required=True)
+    args = parser.parse_args()
+    h, p, admin = args.host, args.port, args.admin
+    site = api(h, p, admin, "POST", "/api/v1/sites", {"name": "Bench site"})["id"]
+    campaign = api(h, p, admin, "POST", "/api/v1/campaigns",
+                   {"name": "Bench", "profile_id": "linux-baseline", "cutover_date": "2026-12-01"})["id"]
+    pairs = []
+    for i in range(args.concurrency):
+        employee = f"B{i:03d}"
+        api(h, p, admin, "POST", "/api/v1/agents", {"employee_id": employee, "name": f"Bench {i}", "site_id": site,
+                                                  "campaign_id": campaign})
+        code = api(h, p, admin, "POST", "/api/v1/enrollment-codes", {"employee_id": employee})["code"]
+        token = api(h, p, None, "POST", "/api/v1/enroll", {"code": code, "hostname": f"bench-{i}"})["token"]
+        pairs.append((employee, token))
+    size = len(json.dumps(report_body("B000")))
+    common = {"backend": args.backend, "concurrency": args.concurrency}
+    result = asyncio.run(load(h, p, "healthz", args.seconds, args.concurrency, pairs))
+    print(json.dumps({**common, "measure": "healthz", **result}), flush=True)
+    result = asyncio.run(load(h, p, "reports", args.seconds, args.concurrency, pairs))
+    print(json.dumps({**common, "measure": "reports", "report_bytes": size, **result}), flush=True)
+    seconds = seed(args, campaign, site)
+    for by in ["campaign", "site", "team"]:
+        timings = []
+        for _ in range(7):
+            start = time.monotonic()
+            api(h, p, admin, "GET", f"/api/v1/rollups?by={by}")
+            timings.append((time.monotonic() - start) * 1000)
+        timings.sort()
+        print(json.dumps({**common, "measure": f"rollup_by_{by}", "agents": args.agents + args.concurrency,
+                          "reports": args.reports, "seed_seconds": seconds, "median_ms": round(timings[3], 1),
+                          "min_ms": round(timings[0], 1), "max_ms": round(timings[-1], 1)}), flush=True)
+        seconds = None
+
+
+main()

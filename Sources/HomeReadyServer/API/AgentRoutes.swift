@@ -1,0 +1,96 @@
+import Foundation
+import HomeReadyModel
+import Hummingbird
+
+/// The roster, equipment and its lifecycle, kits.
+struct AgentRoutes {
+    let repository: any InventoryRepository
+    let configuration: ServerConfiguration
+
+    struct BulkKit: Decodable { var agentIds: [String] }
+
+    func add(to router: RouterGroup<ServerRequestContext>) {
+        let limit = configuration.maxJSONBytes
+        router.post("agents") { request, context in
+            _ = try context.require(.admin)
+            let body = try await request.decodeJSON(NewAgent.self, limit: limit)
+            try requireText(body.employeeId, "employee_id")
+            try requireText(body.name, "name")
+            return EditedResponse(status: .created, response: try await repository.createAgent(body))
+        }
+        router.get("agents") { request, context in
+            _ = try context.require(.admin, .planner)
+            let (after, n) = try request.pagination
+            return makePage(try await repository.agents(after: after, limit: n), limit: n, id: \.id)
+        }
+        router.get("agents/:id") { request, context in
+            let id = try context.parameters.require("id")
+            try authorizeAgent(id, context)
+            guard let agent = try await repository.agent(id: id) else { throw Problem.notFound("agent", id) }
+            return agent
+        }
+        router.post("agents/:id/kit") { request, context in
+            let principal = try context.require(.admin)
+            let id = try context.parameters.require("id")
+            guard try await repository.agent(id: id) != nil else { throw Problem.notFound("agent", id) }
+            let items = try await repository.issueKits(agentIds: [id], actor: principal.actor, at: Date())
+            return EditedResponse(status: .created, response: ListResponse(items: items))
+        }
+        router.post("kits/bulk") { request, context in
+            let principal = try context.require(.admin)
+            let body = try await request.decodeJSON(BulkKit.self, limit: configuration.maxCSVBytes)
+            guard !body.agentIds.isEmpty else { throw Problem.invalid("agent_ids", "`agent_ids` must list at least one agent") }
+            let items = try await repository.issueKits(agentIds: body.agentIds, actor: principal.actor, at: Date())
+            return EditedResponse(status: .created, response: ListResponse(items: items))
+        }
+        router.post("equipment") { request, context in
+            let principal = try context.require(.admin)
+            let body = try await request.decodeJSON(NewItem.self, limit: limit)
+            try requireText(body.kind, "kind")
+            return EditedResponse(status: .created, response: try await repository.createItem(body, actor: principal.actor))
+        }
+        router.get("equipment") { request, context in
+            _ = try context.require(.admin, .planner)
+            let (after, n) = try request.pagination
+            let agentId = request.uri.queryParameters.get("agent_id")
+            return makePage(try await repository.items(agentId: agentId, after: after, limit: n), limit: n, id: \.id)
+        }
+        router.get("equipment/overdue") { request, context in
+            _ = try context.require(.admin, .planner)
+            let days = request.uri.queryParameters.get("days", as: Int.self) ?? configuration.overdueDays
+            guard days >= 0 else { throw Problem.invalid("days", "`days` must be zero or more") }
+            let items = try await repository.overdueItems(shippedBefore: Date().addingTimeInterval(-Double(days) * 86_400))
+            return ListResponse(items: items)
+        }
+        router.get("equipment/:id") { request, context in
+            _ = try context.require(.admin, .planner)
+            let id = try context.parameters.require("id")
+            guard let item = try await repository.item(id: id) else { throw Problem.notFound("equipment item", id) }
+            return item
+        }
+        router.post("equipment/:id/events") { request, context in
+            let principal = try context.require(.admin, .device)
+            let id = try context.parameters.require("id")
+            let event = try await request.decodeJSON(EquipmentEvent.self, limit: limit, decoder: ReportCoding.decoder())
+            if principal.role == .device {
+                // A device may only confirm receipt of its own agent's items.
+                guard event.kind == .accept, let item = try await repository.item(id: id),
+                    item.agentId == principal.agentId
+                else { throw Problem.forbidden(.device) }
+            }
+            return try await repository.applyEvent(itemId: id, event: event, actor: principal.actor, at: Date())
+        }
+        router.get("equipment/:id/audit") { request, context in
+            _ = try context.require(.admin, .planner)
+            let id = try context.parameters.require("id")
+            guard try await repository.item(id: id) != nil else { throw Problem.notFound("equipment item", id) }
+            return ListResponse(items: try await repository.audit(itemId: id))
+        }
+    }
+}
+
+/// Admins and planners see every agent; a device only its own.
+func authorizeAgent(_ agentId: String, _ context: ServerRequestContext) throws {
+    let principal = try context.require(.admin, .planner, .device)
+    if principal.role == .device, principal.agentId != agentId { throw Problem.forbidden(.device) }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+
+/// CSV import of the roster and CSV exports (admin; exports also for planners).
+struct CSVRoutes {
+    let repository: any InventoryRepository
+    let configuration: ServerConfiguration
+
+    func add(to router: RouterGroup<ServerRequestContext>) {
+        router.post("import/roster") { request, context in
+            _ = try context.require(.admin)
+            let buffer = try await request.bodyBytes(limit: configuration.maxCSVBytes)
+            let dryRun = request.uri.queryParameters.get("dry_run").map { $0 == "true" || $0 == "1" } ?? false
+            let result = try await importRoster(String(buffer: buffer), dryRun: dryRun, repository: repository)
+            return EditedResponse(status: result.errors.isEmpty ? .ok : .unprocessableContent, response: result)
+        }
+        router.get("export/readiness.csv") { _, context in
+            _ = try context.require(.admin, .planner)
+            return csvResponse(try await repository.exportReadinessCSV(now: Date()))
+        }
+        router.get("export/equipment.csv") { _, context in
+            _ = try context.require(.admin, .planner)
+            return csvResponse(try await repository.exportEquipmentCSV())
+        }
+    }
+
+    func csvResponse(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension ImportResult: ResponseEncodable {}
+
+/// Parses and imports a roster CSV (shared by the API and the `import-roster` subcommand).
+public func importRoster(_ text: String, dryRun: Bool, repository: any InventoryRepository) async throws -> ImportResult {
+    let (rows, errors) = RosterImport.rows(from: text)
+    if !errors.isEmpty { return ImportResult(dryRun: dryRun, created: 0, updated: 0, errors: errors) }
+    return try await repository.importRoster(rows, dryRun: dryRun)
+}

@@ -1,0 +1,64 @@
+import Foundation
+import HomeReadyModel
+import Hummingbird
+import Logging
+
+/// Report ingestion and history.
+struct ReportRoutes {
+    let repository: any InventoryRepository
+    let configuration: ServerConfiguration
+    let metrics: ServerMetrics
+
+    struct Ingested: Codable, Sendable, ResponseEncodable {
+        var reportId: String
+        /// True when this report id was already stored (nothing changed).
+        var duplicate: Bool
+    }
+
+    func add(to router: RouterGroup<ServerRequestContext>) {
+        router.post("reports") { request, context in
+            let principal = try context.require(.device, .admin)
+            let buffer = try await request.bodyBytes(limit: configuration.maxReportBytes)
+            let data = Data(buffer.readableBytesView)
+            let report: CheckReport
+            do { report = try ReportCoding.decoder().decode(CheckReport.self, from: data) } catch {
+                throw Problem.decoding(error)
+            }
+            guard report.schemaVersion <= CheckReport.currentSchemaVersion else {
+                throw Problem.invalid("schema_version", "schema_version \(report.schemaVersion) is newer than this server reads (\(CheckReport.currentSchemaVersion)); upgrade the server")
+            }
+            guard let agent = try await repository.agent(employeeId: report.agent.employeeID) else {
+                throw Problem.invalid("agent.employee_id", "no agent has employee id \"\(report.agent.employeeID)\"")
+            }
+            if principal.role == .device, principal.agentId != agent.id {
+                throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
+            }
+            let body = String(decoding: data, as: UTF8.self)
+            let inserted = try await repository.ingest(
+                report, body: body, agentId: agent.id, deviceId: principal.deviceId, at: Date())
+            metrics.reportIngested(duplicate: !inserted)
+            context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(!inserted)"])
+            let response = Ingested(reportId: report.reportID.uuidString.lowercased(), duplicate: !inserted)
+            return EditedResponse(status: inserted ? .created : .ok, response: response)
+        }
+        router.get("agents/:id/reports") { request, context in
+            let id = try context.parameters.require("id")
+            try authorizeAgent(id, context)
+            let (after, n) = try request.pagination
+            return makePage(try await repository.reports(agentId: id, after: after, limit: n), limit: n, id: \.reportId)
+        }
+        router.get("reports/:id") { request, context in
+            let id = try context.parameters.require("id")
+            guard let found = try await repository.reportBody(reportId: id) else { throw Problem.notFound("report", id) }
+            try authorizeAgent(found.agentId, context)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: found.body)))
+        }
+        router.get("agents/:id/checks") { request, context in
+            let id = try context.parameters.require("id")
+            try authorizeAgent(id, context)
+            return ListResponse(items: try await repository.checkStates(agentId: id))
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import HomeReadyModel
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Closes the database pool when the application shuts down.
+struct DatabaseService: Service {
+    let store: SQLStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.shutdown()
+    }
+}
+
+/// Opens the database, applies migrations and returns a repository over it.
+public func openRepository(_ configuration: ServerConfiguration, logger: Logger) async throws
+    -> (store: SQLStore, repository: SQLRepository)
+{
+    let store = try SQLStore(
+        location: configuration.database, connectionsPerEventLoop: configuration.connectionsPerEventLoop, logger: logger)
+    do {
+        try await Migrations.run(on: store, logger: logger)
+    } catch {
+        await store.shutdown()
+        throw error
+    }
+    return (store, SQLRepository(store: store, logger: logger))
+}
+
+/// Builds the router with every route of the API.
+func buildRouter(
+    repository: any InventoryRepository, configuration: ServerConfiguration, metrics: ServerMetrics, backend: String
+) -> Router<ServerRequestContext> {
+    let router = Router(context: ServerRequestContext.self)
+    router.add(middleware: MetricsTimingMiddleware(metrics: metrics))
+    router.add(middleware: AuthenticationMiddleware(repository: repository))
+    router.get("healthz") { _, _ in
+        do {
+            try await repository.ping()
+        } catch {
+            throw Problem(.serviceUnavailable, "Database unavailable", detail: "the \(backend) database does not answer")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: "{\"database\":\"\(backend)\",\"status\":\"ok\"}")))
+    }
+    router.get("metrics") { _, _ in
+        let rows = try await repository.rollup(by: .campaign, now: Date())
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.render(readiness: rows))))
+    }
+    router.get("openapi.yaml") { _, _ in
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Resources"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { throw Problem(.notFound, "Not found", detail: "the OpenAPI document is not bundled") }
+        return Response(
+            status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+    let api = router.group("api/v1")
+    OrganisationRoutes(repository: repository, configuration: configuration).add(to: api)
+    AgentRoutes(repository: repository, configuration: configuration).add(to: api)
+    AccessRoutes(repository: repository, configuration: configuration).add(to: api)
+    ReportRoutes(repository: repository, configuration: configuration, metrics: metrics).add(to: api)
+    ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
+    CSVRoutes(repository: repository, configuration: configuration).add(to: api)
+    WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
+    // TODO(lead, issue 5): speed-test endpoints; after merging HomeReadySpeedTest:
+    //     SpeedTestRoutes.add(to: router)
+    return router
+}
+
+/// Builds the inventory server: opens the database (migrating it), wires the API, and returns an application
+/// to run with `runService()` (graceful shutdown on SIGTERM/SIGINT).
+public func buildApplication(configuration: ServerConfiguration, logger: Logger) async throws
+    -> some ApplicationProtocol
+{
+    let (store, repository) = try await openRepository(configuration, logger: logger)
+    let metrics = ServerMetrics()
+    let router = buildRouter(
+        repository: repository, configuration: configuration, metrics: metrics, backend: configuration.database.kind)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "homeready"),
+        logger: logger)
+    app.addServices(DatabaseService(store: store))
+    app.addServices(
+        WebhookDispatcher(
+            repository: repository, policy: WebhookPolicy(overdueDays: configuration.overdueDays), logger: logger))
+    if let echoPort = configuration.echoPort {
+        // TODO(lead, issue 5): start the UDP echo responder next to the HTTP server:
+        //     app.addServices(UDPEchoService(port: echoPort))
+        logger.warning("speedtest.echo.unwired", metadata: ["echo.port": "\(echoPort)"])
+    }
+    return app
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HomeReadyModel
+import Hummingbird
+
+/// The request context: who is calling, and JSON coders for the API's snake_case wire format.
+public struct ServerRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthenticationMiddleware` when a valid token was sent.
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        principal = nil
+    }
+
+    public var requestDecoder: JSONDecoder { APICoding.decoder }
+    public var responseEncoder: JSONEncoder { APICoding.encoder }
+
+    /// The caller when its role is one of `roles`; throws 401 without a token, 403 with another role.
+    func require(_ roles: Principal.Role...) throws -> Principal {
+        guard let principal else { throw Problem.unauthorized }
+        guard roles.contains(principal.role) else { throw Problem.forbidden(principal.role) }
+        return principal
+    }
+}
+
+/// JSON coders for the API: snake_case keys, ISO-8601 times.
+enum APICoding {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = ReportCoding.decoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}
+
+/// Resolves `Authorization: Bearer TOKEN` to a principal (by the token's SHA-256, compared in constant time).
+struct AuthenticationMiddleware: RouterMiddleware {
+    let repository: any InventoryRepository
+
+    func handle(
+        _ request: Request, context: ServerRequestContext,
+        next: (Request, ServerRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
+            let hash = Tokens.hash(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+            guard let found = try await repository.principal(tokenHash: hash),
+                Tokens.constantTimeEquals(found.storedHash, hash)
+            else { throw Problem.unauthorized }
+            context.principal = found.principal
+        }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,90 @@
+/// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF line ends.
+public enum CSV {
+    /// A parsed record with the 1-based line it starts on.
+    public struct Record: Sendable, Equatable {
+        public var line: Int
+        public var fields: [String]
+    }
+
+    /// A row-level problem: line, column name and what to do.
+    public struct RowError: Codable, Sendable, Equatable {
+        public var line: Int
+        public var column: String?
+        public var message: String
+    }
+
+    /// Parses text into records; an unterminated quote is reported at the line it started on.
+    public static func parse(_ text: String) -> (records: [Record], error: RowError?) {
+        var records: [Record] = []
+        var field = ""
+        var fields: [String] = []
+        var inQuotes = false
+        var line = 1
+        var recordLine = 1
+        var quoteLine = 1
+        var iterator = Array(text.unicodeScalars)[...]
+        var fieldStarted = false
+        while let scalar = iterator.popFirst() {
+            if inQuotes {
+                if scalar == "\"" {
+                    if iterator.first == "\"" {
+                        iterator.removeFirst()
+                        field.unicodeScalars.append("\"")
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if scalar == "\n" { line += 1 }
+                    field.unicodeScalars.append(scalar)
+                }
+                continue
+            }
+            switch scalar {
+            case "\"" where field.isEmpty:
+                inQuotes = true
+                quoteLine = line
+                fieldStarted = true
+            case ",":
+                fields.append(field)
+                field = ""
+                fieldStarted = true
+            case "\r":
+                continue
+            case "\n":
+                if fieldStarted || !field.isEmpty || !fields.isEmpty {
+                    fields.append(field)
+                    records.append(Record(line: recordLine, fields: fields))
+                }
+                fields = []
+                field = ""
+                fieldStarted = false
+                line += 1
+                recordLine = line
+            default:
+                field.unicodeScalars.append(scalar)
+                fieldStarted = true
+            }
+        }
+        if inQuotes {
+            return (records, RowError(line: quoteLine, column: nil, message: "a quoted field is never closed"))
+        }
+        if fieldStarted || !field.isEmpty || !fields.isEmpty {
+            fields.append(field)
+            records.append(Record(line: recordLine, fields: fields))
+        }
+        return (records, nil)
+    }
+
+    /// Quotes a field when it needs it.
+    public static func escape(_ value: String) -> String {
+        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return value
+    }
+
+    /// One CSV line (with LF).
+    public static func line(_ fields: [String]) -> String {
+        fields.map(escape).joined(separator: ",") + "\n"
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// Where the inventory lives.
+public enum DatabaseLocation: Sendable, Equatable {
+    /// An SQLite file (created when missing).
+    case sqlite(path: String)
+    /// A PostgreSQL database; `schema` sets the search path (tests use a throwaway schema each).
+    case postgres(url: String, schema: String? = nil)
+
+    /// Parses `sqlite:PATH` or `postgres://…` (also `postgresql://…`).
+    public init(parsing text: String) throws(ServerError) {
+        if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw .badDatabaseURL(text) }
+            self = .sqlite(path: path)
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(url: text)
+        } else {
+            throw .badDatabaseURL(text)
+        }
+    }
+
+    /// The back end's name for logs and `/healthz`.
+    public var kind: String {
+        switch self {
+        case .sqlite: return "sqlite"
+        case .postgres: return "postgres"
+        }
+    }
+}
+
+/// The server's settings, each with a default.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on (default 127.0.0.1).
+    public var host: String
+    /// Port to listen on (default 8080; 0 picks a free port).
+    public var port: Int
+    /// The database (default `sqlite:homeready.sqlite`).
+    public var database: DatabaseLocation
+    /// UDP port of the speed-test echo responder; nil leaves it off.
+    public var echoPort: Int?
+    /// Largest request body accepted for a report, in bytes (default 1 MiB).
+    public var maxReportBytes: Int
+    /// Largest request body for other JSON requests, in bytes (default 256 KiB).
+    public var maxJSONBytes: Int
+    /// Largest CSV upload, in bytes (default 16 MiB).
+    public var maxCSVBytes: Int
+    /// Database connections per event loop (default 4).
+    public var connectionsPerEventLoop: Int
+    /// Days after which a shipped, undelivered item counts as overdue (default 5).
+    public var overdueDays: Int
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "homeready.sqlite"),
+        echoPort: Int? = nil, maxReportBytes: Int = 1 << 20, maxJSONBytes: Int = 256 << 10,
+        maxCSVBytes: Int = 16 << 20, connectionsPerEventLoop: Int = 4, overdueDays: Int = 5
+    ) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.echoPort = echoPort
+        self.maxReportBytes = maxReportBytes
+        self.maxJSONBytes = maxJSONBytes
+        self.maxCSVBytes = maxCSVBytes
+        self.connectionsPerEventLoop = connectionsPerEventLoop
+        self.overdueDays = overdueDays
+    }
+}

@@ -1,0 +1,35 @@
+/// A failure of the server's own machinery (configuration, storage); refusals of API requests are `Problem`s.
+public struct ServerError: Error, Sendable, CustomStringConvertible {
+    private enum Code: Sendable {
+        case badDatabaseURL(String)
+        case migrationChanged(Int)
+        case unknownEmployee(String)
+        case storage(String)
+    }
+
+    private let code: Code
+
+    /// `--db` is neither `sqlite:PATH` nor a `postgres://` URL.
+    public static func badDatabaseURL(_ text: String) -> ServerError { ServerError(code: .badDatabaseURL(text)) }
+    /// A migration already applied under this number has a different name: migrations are frozen.
+    public static func migrationChanged(_ version: Int) -> ServerError { ServerError(code: .migrationChanged(version)) }
+    /// No agent has this employee id.
+    public static func unknownEmployee(_ id: String) -> ServerError { ServerError(code: .unknownEmployee(id)) }
+    /// The database returned something the server cannot use.
+    static func storage(_ message: String) -> ServerError { ServerError(code: .storage(message)) }
+
+    public var description: String {
+        switch code {
+        case .badDatabaseURL(let text):
+            // Never echo a URL that may hold a password.
+            let shown = text.hasPrefix("postgres") ? "a postgres URL" : "\"\(text)\""
+            return "--db got \(shown) that cannot be used: give sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+        case .migrationChanged(let version):
+            return "migration \(version) in the database differs from this build's; migrations are frozen: add a new one instead"
+        case .unknownEmployee(let id):
+            return "no agent has employee id \"\(id)\"; create the agent first (POST /api/v1/agents or import the roster)"
+        case .storage(let message):
+            return "storage: \(message)"
+        }
+    }
+}

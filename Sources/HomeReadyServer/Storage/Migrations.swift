@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// One frozen schema step. Never edit a shipped migration: add a new one.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    /// Statements run in order inside one transaction; `{{sqlite|postgres}}` picks a dialect's spelling.
+    let statements: [String]
+}
+
+/// The schema's history. Migrations use plain SQL both dialects accept and never depend on app types.
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "inventory", statements: [
+            """
+            CREATE TABLE sites (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, timezone TEXT, created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE campaigns (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, profile_id TEXT NOT NULL,
+                cutover_date TEXT NOT NULL CHECK (length(cutover_date) = 10),
+                freshness_hours INTEGER NOT NULL DEFAULT 72 CHECK (freshness_hours > 0),
+                created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE teams (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, site_id TEXT REFERENCES sites(id),
+                created_at BIGINT NOT NULL)
+            """,
+            "CREATE TABLE roles (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL)",
+            """
+            CREATE TABLE role_kit (
+                role_id TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (length(kind) > 0), PRIMARY KEY (role_id, kind))
+            """,
+            """
+            CREATE TABLE agents (
+                id TEXT PRIMARY KEY, employee_id TEXT NOT NULL UNIQUE CHECK (length(employee_id) > 0),
+                name TEXT NOT NULL, contact TEXT,
+                site_id TEXT REFERENCES sites(id), campaign_id TEXT REFERENCES campaigns(id),
+                team_id TEXT REFERENCES teams(id), role_id TEXT REFERENCES roles(id),
+                last_report_at BIGINT, last_verdict TEXT
+                    CHECK (last_verdict IN ('ready', 'ready_with_warnings', 'not_ready', 'incomplete')),
+                equipment_status TEXT NOT NULL DEFAULT 'complete'
+                    CHECK (equipment_status IN ('complete', 'unverified', 'missing')),
+                created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX agents_site ON agents(site_id)",
+            "CREATE INDEX agents_campaign ON agents(campaign_id)",
+            "CREATE INDEX agents_team ON agents(team_id)",
+            """
+            CREATE TABLE equipment_items (
+                id TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (length(kind) > 0), model TEXT, serial TEXT,
+                asset_tag TEXT UNIQUE, agent_id TEXT REFERENCES agents(id),
+                state TEXT NOT NULL CHECK (state IN ('requested', 'allocated', 'shipped', 'delivered', 'accepted',
+                    'verified', 'returned', 'lost', 'faulty')),
+                carrier TEXT, tracking_number TEXT, shipped_at BIGINT, delivered_at BIGINT,
+                replaces_id TEXT REFERENCES equipment_items(id), updated_at BIGINT NOT NULL,
+                CHECK (state NOT IN ('shipped', 'delivered', 'accepted', 'verified') OR tracking_number IS NOT NULL
+                    OR shipped_at IS NULL))
+            """,
+            "CREATE INDEX equipment_agent ON equipment_items(agent_id)",
+            "CREATE INDEX equipment_state ON equipment_items(state, shipped_at)",
+            """
+            CREATE TABLE equipment_audit (
+                id TEXT PRIMARY KEY, item_id TEXT NOT NULL REFERENCES equipment_items(id), at BIGINT NOT NULL,
+                actor TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, note TEXT)
+            """,
+            "CREATE INDEX equipment_audit_item ON equipment_audit(item_id, at)",
+            """
+            CREATE TABLE devices (
+                id TEXT PRIMARY KEY, agent_id TEXT NOT NULL REFERENCES agents(id), public_key TEXT,
+                hostname TEXT, enrolled_at BIGINT NOT NULL, revoked_at BIGINT)
+            """,
+            """
+            CREATE TABLE tokens (
+                id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+                role TEXT NOT NULL CHECK (role IN ('admin', 'planner', 'device')),
+                device_id TEXT REFERENCES devices(id), label TEXT, created_at BIGINT NOT NULL, revoked_at BIGINT,
+                CHECK ((role = 'device') = (device_id IS NOT NULL)))
+            """,
+            """
+            CREATE TABLE enrollment_codes (
+                hash TEXT PRIMARY KEY CHECK (length(hash) = 64), agent_id TEXT NOT NULL REFERENCES agents(id),
+                expires_at BIGINT NOT NULL, used_at BIGINT, device_id TEXT REFERENCES devices(id),
+                created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE reports (
+                report_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL REFERENCES agents(id),
+                device_id TEXT REFERENCES devices(id),
+                started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL, received_at BIGINT NOT NULL,
+                verdict TEXT NOT NULL CHECK (verdict IN ('ready', 'ready_with_warnings', 'not_ready', 'incomplete')),
+                profile_id TEXT NOT NULL, profile_version INTEGER NOT NULL, body TEXT NOT NULL)
+            """,
+            "CREATE INDEX reports_agent_finished ON reports(agent_id, finished_at)",
+            """
+            CREATE TABLE check_states (
+                agent_id TEXT NOT NULL REFERENCES agents(id), check_id TEXT NOT NULL, status TEXT NOT NULL,
+                first_failed_at BIGINT, last_passed_at BIGINT, last_seen_at BIGINT NOT NULL,
+                PRIMARY KEY (agent_id, check_id))
+            """,
+            """
+            CREATE TABLE readiness_daily (
+                day TEXT NOT NULL, scope TEXT NOT NULL CHECK (scope IN ('site', 'campaign', 'team', 'all')),
+                scope_id TEXT NOT NULL, ready INTEGER NOT NULL, at_risk INTEGER NOT NULL,
+                not_ready INTEGER NOT NULL, unknown INTEGER NOT NULL, PRIMARY KEY (day, scope, scope_id))
+            """,
+        ]),
+        Migration(version: 2, name: "webhooks", statements: [
+            """
+            CREATE TABLE webhooks (
+                id TEXT PRIMARY KEY, url TEXT NOT NULL CHECK (url LIKE 'http%'), secret TEXT NOT NULL,
+                events TEXT NOT NULL, created_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                event TEXT NOT NULL, payload TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at BIGINT, delivered_at BIGINT, last_status INTEGER, last_error TEXT,
+                created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(delivered_at, next_attempt_at)",
+            """
+            CREATE TABLE webhook_attempts (
+                id TEXT PRIMARY KEY, delivery_id TEXT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+                at BIGINT NOT NULL, status INTEGER, error TEXT, duration_ms BIGINT NOT NULL)
+            """,
+            "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
+            "ALTER TABLE equipment_items ADD COLUMN overdue_notified_at BIGINT",
+        ]),
+    ]
+
+    /// Applies every migration not yet applied, in one transaction each; safe with several instances starting
+    /// at once (PostgreSQL advisory lock; SQLite's write lock).
+    static func run(on store: SQLStore, logger: Logger) async throws {
+        try await store.withConnection { db in
+            try await db.raw(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
+            ).run()
+        }
+        for migration in all {
+            try await store.transaction { db in
+                if store.backend == .postgres {
+                    try await db.raw("SELECT pg_advisory_xact_lock(7406318)").run()
+                }
+                let rows = try await db.raw(
+                    "SELECT name FROM schema_migrations WHERE version = \(bind: migration.version)"
+                ).all()
+                if let row = rows.first {
+                    guard try row.decode(column: "name", as: String.self) == migration.name else {
+                        throw ServerError.migrationChanged(migration.version)
+                    }
+                    return
+                }
+                for statement in migration.statements {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.raw(
+                    """
+                    INSERT INTO schema_migrations (version, name, applied_at)
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Clock.millis(Date())))
+                    """
+                ).run()
+                logger.info("migration.applied", metadata: ["migration.version": "\(migration.version)"])
+            }
+        }
+    }
+}
+
+/// Times are stored as milliseconds since 1970 (BIGINT) in both dialects.
+enum Clock {
+    static func millis(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ millis: Int64) -> Date { Date(timeIntervalSince1970: Double(millis) / 1000) }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import HomeReadyModel
+import SQLKit
+
+extension SQLRepository {
+    static let itemColumns: SQLQueryString = """
+        id, kind, model, serial, asset_tag, agent_id, state, carrier, tracking_number, shipped_at, delivered_at,
+        replaces_id, updated_at
+        """
+
+    static func item(_ row: any SQLRow) throws -> EquipmentRecord {
+        EquipmentRecord(
+            id: try row.string("id"), kind: try row.string("kind"), model: try row.optionalString("model"),
+            serial: try row.optionalString("serial"), assetTag: try row.optionalString("asset_tag"),
+            agentId: try row.optionalString("agent_id"),
+            state: EquipmentState(rawValue: try row.string("state")) ?? .requested,
+            carrier: try row.optionalString("carrier"), trackingNumber: try row.optionalString("tracking_number"),
+            shippedAt: try row.optionalDate("shipped_at"), deliveredAt: try row.optionalDate("delivered_at"),
+            replacesId: try row.optionalString("replaces_id"), updatedAt: try row.date("updated_at"))
+    }
+
+    static func insertItem(
+        _ item: NewItem, replaces: String?, actor: String, at: Date, note: String?, on db: any SQLDatabase
+    ) async throws -> EquipmentRecord {
+        let id = newID()
+        try await db.raw(
+            """
+            INSERT INTO equipment_items (id, kind, model, serial, asset_tag, agent_id, state, replaces_id, updated_at)
+            VALUES (\(bind: id), \(bind: item.kind), \(bind: item.model), \(bind: item.serial), \(bind: item.assetTag),
+                    \(bind: item.agentId), 'requested', \(bind: replaces), \(millis: at))
+            """
+        ).run()
+        try await db.raw(
+            """
+            INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
+            VALUES (\(bind: newID()), \(bind: id), \(millis: at), \(bind: actor), NULL, 'requested', \(bind: note))
+            """
+        ).run()
+        if let agentId = item.agentId { try await refreshEquipmentStatus(agentId: agentId, on: db) }
+        return EquipmentRecord(
+            id: id, kind: item.kind, model: item.model, serial: item.serial, assetTag: item.assetTag,
+            agentId: item.agentId, state: .requested, replacesId: replaces, updatedAt: Clock.date(Clock.millis(at)))
+    }
+
+    public func createItem(_ item: NewItem, actor: String) async throws -> EquipmentRecord {
+        try await writing(field: "asset_tag") { db in
+            try await Self.insertItem(item, replaces: nil, actor: actor, at: Date(), note: nil, on: db)
+        }
+    }
+
+    public func item(id: String) async throws -> EquipmentRecord? {
+        try await store.withConnection { db in
+            try await db.raw("SELECT \(Self.itemColumns) FROM equipment_items WHERE id = \(bind: id)").all().first
+                .map(Self.item)
+        }
+    }
+
+    public func items(agentId: String?, after: String?, limit: Int) async throws -> [EquipmentRecord] {
+        try await store.withConnection { db in
+            let filter: SQLQueryString = agentId.map { "agent_id = \(bind: $0)" } ?? "1 = 1"
+            return try await db.raw(
+                "SELECT \(Self.itemColumns) FROM equipment_items WHERE \(filter) \(Self.page(after, limit))"
+            ).all().map(Self.item)
+        }
+    }
+
+    public func applyEvent(itemId: String, event: EquipmentEvent, actor: String, at: Date) async throws
+        -> EquipmentRecord
+    {
+        try await writing(field: nil) { db in
+            guard
+                let row = try await db.raw(
+                    "SELECT \(Self.itemColumns) FROM equipment_items WHERE id = \(bind: itemId)\(unsafeRaw: store.backend == .postgres ? " FOR UPDATE" : "")"
+                ).all().first
+            else { throw Problem.notFound("equipment item", itemId) }
+            var record = try Self.item(row)
+            var lifecycle = record.lifecycle
+            let actions: [EquipmentLifecycle.Action]
+            do throws(InventoryError) {
+                actions = try lifecycle.apply(event, at: at)
+            } catch {
+                throw Problem(.conflict, "Impossible transition", detail: error.description, field: error.field)
+            }
+            try await db.raw(
+                """
+                UPDATE equipment_items SET state = \(bind: lifecycle.state.rawValue), carrier = \(bind: lifecycle.carrier),
+                    tracking_number = \(bind: lifecycle.trackingNumber), shipped_at = \(millis: lifecycle.shippedAt),
+                    delivered_at = \(millis: lifecycle.deliveredAt), updated_at = \(millis: at)
+                WHERE id = \(bind: itemId) AND state = \(bind: record.state.rawValue)
+                """
+            ).run()
+            for action in actions {
+                switch action {
+                case .audit(let from, let to):
+                    try await db.raw(
+                        """
+                        INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
+                        VALUES (\(bind: Self.newID()), \(bind: itemId), \(millis: at), \(bind: actor),
+                                \(bind: from.rawValue), \(bind: to.rawValue), \(bind: event.note))
+                        """
+                    ).run()
+                case .requestReplacement:
+                    let replacement = NewItem(kind: record.kind, model: record.model, agentId: record.agentId)
+                    _ = try await Self.insertItem(
+                        replacement, replaces: itemId, actor: actor, at: at, note: "replaces \(itemId)", on: db)
+                case .notifyFaulty:
+                    try await Self.enqueue(.equipmentFaulty, data: Self.item(row), at: at, on: db)
+                case .notifyLost:
+                    try await Self.enqueue(.equipmentLost, data: Self.item(row), at: at, on: db)
+                }
+            }
+            if let agentId = record.agentId { try await Self.refreshEquipmentStatus(agentId: agentId, on: db) }
+            record.state = lifecycle.state
+            record.carrier = lifecycle.carrier
+            record.trackingNumber = lifecycle.trackingNumber
+            record.shippedAt = lifecycle.shippedAt
+            record.deliveredAt = lifecycle.deliveredAt
+            record.updatedAt = Clock.date(Clock.millis(at))
+            return record
+        }
+    }
+
+    public func audit(itemId: String) async throws -> [AuditRecord] {
+        try await store.withConnection { db in
+            try await db.raw(
+                """
+                SELECT id, item_id, at, actor, from_state, to_state, note FROM equipment_audit
+                WHERE item_id = \(bind: itemId) ORDER BY at, id
+                """
+            ).all().map {
+                AuditRecord(
+                    id: try $0.string("id"), itemId: try $0.string("item_id"), at: try $0.date("at"),
+                    actor: try $0.string("actor"),
+                    fromState: try $0.optionalString("from_state").flatMap(EquipmentState.init(rawValue:)),
+                    toState: EquipmentState(rawValue: try $0.string("to_state")) ?? .requested,
+                    note: try $0.optionalString("note"))
+            }
+        }
+    }
+
+    public func issueKits(agentIds: [String], actor: String, at: Date) async throws -> [EquipmentRecord] {
+        try await writing(field: "agent_ids") { db in
+            var created: [EquipmentRecord] = []
+            for agentId in agentIds {
+                guard try await !db.raw("SELECT id FROM agents WHERE id = \(bind: agentId)").all().isEmpty else {
+                    throw Problem.invalid("agent_ids", "no agent with id \"\(agentId)\"; nothing was issued")
+                }
+                let (kinds, items) = try await Self.kitAndItems(agentId: agentId, on: db)
+                let held = Set(items.map(\.kind))
+                for kind in kinds where !held.contains(kind) {
+                    created.append(
+                        try await Self.insertItem(
+                            NewItem(kind: kind, agentId: agentId), replaces: nil, actor: actor, at: at, note: "kit",
+                            on: db))
+                }
+            }
+            return created
+        }
+    }
+
+    public func overdueItems(shippedBefore: Date) async throws -> [EquipmentRecord] {
+        try await store.withConnection { db in
+            try await db.raw(
+                """
+                SELECT \(Self.itemColumns) FROM equipment_items
+                WHERE state = 'shipped' AND shipped_at < \(millis: shippedBefore) ORDER BY shipped_at, id
+                """
+            ).all().map(Self.item)
+        }
+    }
+}

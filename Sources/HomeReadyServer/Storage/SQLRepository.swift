@@ -1,0 +1,87 @@
+import Foundation
+import HomeReadyModel
+import Logging
+import PostgresKit
+import SQLKit
+
+/// The `InventoryRepository` over SQLKit: one SQL for SQLite and PostgreSQL.
+public struct SQLRepository: InventoryRepository {
+    let store: SQLStore
+    let logger: Logger
+
+    public init(store: SQLStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
+    /// Keyset pagination: rows after `after` by id, `limit` of them.
+    static func page(_ after: String?, _ limit: Int) -> SQLQueryString {
+        if let after {
+            return "AND id > \(bind: after) ORDER BY id LIMIT \(literal: limit)"
+        }
+        return "ORDER BY id LIMIT \(literal: limit)"
+    }
+
+    /// Runs a write, turning constraint violations into problems that name the field.
+    func writing<T: Sendable>(
+        field: String?, _ body: (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await store.transaction(body)
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Self.constraintProblem(error, field: field) ?? error
+        }
+    }
+
+    static func constraintProblem(_ error: any Error, field: String?) -> Problem? {
+        var kind: String?
+        if let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] {
+            switch state {
+            case "23505": kind = "unique"
+            case "23503": kind = "foreign"
+            case "23514", "23502": kind = "check"
+            default: break
+            }
+        } else {
+            let text = String(describing: error)
+            if text.contains("UNIQUE constraint failed") { kind = "unique" }
+            else if text.contains("FOREIGN KEY constraint failed") { kind = "foreign" }
+            else if text.contains("CHECK constraint failed") || text.contains("NOT NULL constraint failed") {
+                kind = "check"
+            }
+        }
+        switch kind {
+        case "unique": return .conflict(field, "`\(field ?? "value")` is already used by another record")
+        case "foreign": return .invalid(field ?? "id", "a referenced record does not exist; check the ids given")
+        case "check": return .invalid(field ?? "value", "a value is out of range or missing")
+        default: return nil
+        }
+    }
+
+    public func ping() async throws {
+        try await store.withConnection { db in _ = try await db.raw("SELECT 1 AS one").all() }
+    }
+}
+
+// MARK: - Row decoding
+
+extension SQLRow {
+    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
+    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
+    func int(_ column: String) throws -> Int { Int(try decode(column: column, as: Int64.self)) }
+    func date(_ column: String) throws -> Date { Clock.date(try decode(column: column, as: Int64.self)) }
+    func optionalDate(_ column: String) throws -> Date? {
+        try decode(column: column, as: Int64?.self).map(Clock.date)
+    }
+}
+
+extension SQLQueryString {
+    /// An integer literal or NULL (avoids untyped NULL parameters, which PostgreSQL cannot always place).
+    mutating func appendInterpolation(millis date: Date?) {
+        if let date { appendInterpolation(literal: Clock.millis(date)) } else { appendInterpolation(unsafeRaw: "NULL") }
+    }
+}

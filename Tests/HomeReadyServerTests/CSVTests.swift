@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@testable import HomeReadyServer
+
+@Suite("CSV import and export")
+struct CSVTests {
+    @Test("the parser handles quotes, doubled quotes, CRLF and embedded newlines")
+    func parse() {
+        let (records, error) = CSV.parse("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\"two\nlines\",z\n")
+        #expect(error == nil)
+        #expect(records.map(\.fields) == [["a", "b"], ["x, y", "say \"hi\""], ["two\nlines", "z"]])
+        #expect(records.map(\.line) == [1, 2, 3])
+        #expect(CSV.parse("a\n\"open").error?.line == 2)
+        #expect(CSV.line(["a,b", "c"]) == "\"a,b\",c\n")
+    }
+
+    @Test("a roster imports all or nothing, with every bad row by line and column", arguments: TestBackend.available)
+    func roster(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            try await harness.withClient { api in
+                _ = try await api.create("sites", ["name": "Leeds"])
+                _ = try await api.create("roles", ["name": "voice", "kit": ["laptop"]])
+                _ = try await api.create("agents", ["employee_id": "E1", "name": "Old name"])
+                let good = "employee_id,name,site,role\nE1,Ada Lovelace,Leeds,voice\nE2,\"Hopper, Grace\",Leeds,\n"
+                let dry = try await api.send(.post, "/api/v1/import/roster?dry_run=true", token: api.admin, raw: Data(good.utf8))
+                #expect(dry.status == .ok)
+                #expect(dry.json["created"] as? Int == 1 && dry.json["updated"] as? Int == 1)
+                #expect(try await api.send(.get, "/api/v1/agents", token: api.admin).items.count == 1)
+
+                let bad = "employee_id,name,site,role\nE3,Alan,Leeds,voice\nE4,,Leeds,\nE5,Edsger,Paris,voice\nE3,Again,,\n"
+                let refused = try await api.send(.post, "/api/v1/import/roster", token: api.admin, raw: Data(bad.utf8))
+                #expect(refused.status == .unprocessableContent)
+                let errors = refused.json["errors"] as? [[String: Any]] ?? []
+                #expect(errors.map { "\($0["line"] as? Int ?? 0):\($0["column"] as? String ?? "")" } == ["3:name", "5:employee_id"])
+                #expect(try await api.send(.get, "/api/v1/agents", token: api.admin).items.count == 1)
+                let unknownSite = "employee_id,name,site\nE5,Edsger,Paris\n"
+                let paris = try await api.send(.post, "/api/v1/import/roster", token: api.admin, raw: Data(unknownSite.utf8))
+                #expect((paris.json["errors"] as? [[String: Any]])?.first?["column"] as? String == "site")
+
+                let imported = try await api.send(.post, "/api/v1/import/roster", token: api.admin, raw: Data(good.utf8))
+                #expect(imported.status == .ok)
+                let agents = try await api.send(.get, "/api/v1/agents", token: api.admin).items
+                #expect(Set(agents.compactMap { $0["name"] as? String }) == ["Ada Lovelace", "Hopper, Grace"])
+                let ada = agents.first { $0["employee_id"] as? String == "E1" }
+                #expect(ada?["equipment_status"] as? String == "missing")
+
+                let header = try await api.send(.post, "/api/v1/import/roster", token: api.admin, raw: Data("name,shoe_size\nx,4\n".utf8))
+                #expect((header.json["errors"] as? [[String: Any]])?.count == 2)
+            }
+        }
+    }
+
+    @Test("readiness and equipment export as CSV with each check's status", arguments: TestBackend.available)
+    func export(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            try await harness.withClient { api in
+                _ = try await api.create("agents", ["employee_id": "E1", "name": "Ada"])
+                _ = try await api.create("equipment", ["kind": "laptop", "asset_tag": "AT-9"])
+                let device = try await enrollDevice(api, employeeId: "E1")
+                _ = try await api.send(.post, "/api/v1/reports", token: device, raw: try encodeReport(sampleReport(employeeId: "E1", verdict: .notReady)))
+                let readiness = try await api.send(.get, "/api/v1/export/readiness.csv", token: api.planner)
+                #expect(readiness.contentType?.hasPrefix("text/csv") == true)
+                let lines = readiness.text.split(separator: "\n")
+                #expect(lines.first == "employee_id,name,site,campaign,team,status,reasons,network.download,posture.disk-encryption")
+                #expect(lines.last == "E1,Ada,,,,not_ready,verdict.not_ready,pass,fail")
+                let equipment = try await api.send(.get, "/api/v1/export/equipment.csv", token: api.planner)
+                #expect(equipment.text.contains("AT-9,laptop,,,,requested"))
+                #expect(try await api.send(.get, "/api/v1/export/equipment.csv", token: device).status == .forbidden)
+            }
+        }
+    }
+}

@@ -133,7 +133,7 @@ public final class BrowserPage: @unchecked Sendable {
     @discardableResult
     public func call(_ method: String, _ params: [String: any Sendable] = [:], timeout: Double = 30) async throws -> Data {
         let id = lock.withLock { defer { nextID += 1 }; return nextID }
-        let message = try JSONSerialization.data(withJSONObject: ["id": id, "method": method, "params": params])
+        let message = try JSONSerialization.data(withJSONObject: ["id": id, "method": method, "params": params] as [String: Any])
         try socket.send(text: String(decoding: message, as: UTF8.self))
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -12,7 +12,7 @@ struct DashboardAuthTests {
     @Test("Signing in sets an HttpOnly SameSite=Strict session cookie, stored hashed")
     func signInSetsCookie() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let form = try await client.execute(uri: "/login", method: .get)
             let loginCookie = try #require(setCookieHeader(form.headers, "hr_login"))
             #expect(loginCookie.contains("HttpOnly") && loginCookie.contains("SameSite=Strict"))
@@ -36,7 +36,7 @@ struct DashboardAuthTests {
     @Test("Cookies are Secure when configured for TLS")
     func secureCookies() async throws {
         let fixture = try DashboardFixture(configuration: .init(secureCookies: true))
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let form = try await client.execute(uri: "/login", method: .get)
             #expect(setCookieHeader(form.headers, "hr_login")?.contains("Secure") == true)
         }
@@ -45,7 +45,7 @@ struct DashboardAuthTests {
     @Test("A wrong password or unknown user is refused with the same message")
     func wrongPassword() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             for (user, password) in [("ada", "wrong"), ("nobody", "whatever")] {
                 let form = try await client.execute(uri: "/login", method: .get)
                 let token = try #require(hiddenValue(String(buffer: form.body), "csrf"))
@@ -63,7 +63,7 @@ struct DashboardAuthTests {
     @Test("The sign-in form is refused without or with a wrong CSRF token")
     func loginCSRF() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let missing = try await client.execute(
                 uri: "/login", method: .post, headers: Self.form,
                 body: ByteBuffer(string: "username=ada&password=correct+horse+battery+staple"))
@@ -80,7 +80,7 @@ struct DashboardAuthTests {
     @Test("Form posts without or with a wrong CSRF token are refused")
     func formCSRF() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let s = try await client.signIn("ada", DashboardFixture.adminPassword)
             let alert = try #require(await fixture.store.alerts().first)
             let bodies = ["", "csrf=", "csrf=\(String(s.csrf.reversed()))", "csrf=\(s.csrf.dropLast())"]
@@ -106,7 +106,7 @@ struct DashboardAuthTests {
     @Test("A planner cannot acknowledge alerts; an admin can")
     func plannerCannotAcknowledge() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let alert = try #require(await fixture.store.alerts().first)
             let planner = try await client.signIn("pat", DashboardFixture.plannerPassword)
             let plannerPage = try await client.execute(uri: "/alerts", method: .get, headers: [.cookie: planner.cookie])
@@ -133,7 +133,7 @@ struct DashboardAuthTests {
     @Test("Signing out ends the session")
     func signOut() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let s = try await client.signIn("pat", DashboardFixture.plannerPassword)
             let out = try await client.execute(
                 uri: "/logout", method: .post, headers: [.cookie: s.cookie, .contentType: "application/x-www-form-urlencoded"],

@@ -23,7 +23,7 @@ struct DashboardBrowserTests {
             return
         }
         let fixture = try DashboardFixture(agents: 500, configuration: .init(keepAliveSeconds: 1))
-        try await fixture.application.test(.live) { client in
+        try await fixture.makeApplication().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
             let browser = try await Browser.launch()
             defer {

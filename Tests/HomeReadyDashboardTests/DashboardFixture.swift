@@ -6,7 +6,7 @@ import Testing
 @testable import HomeReadyDashboard
 
 /// A dashboard over the demo fleet with an admin and a planner, shared by the tests.
-struct DashboardFixture {
+struct DashboardFixture: Sendable {
     static let adminPassword = "correct horse battery staple"
     static let plannerPassword = "planner pass 1234"
     /// Hashing at 210,000 iterations takes a while in debug builds: do it once per test process.
@@ -17,7 +17,7 @@ struct DashboardFixture {
     let store: InMemoryDashboard
     let users: InMemoryUserStore
     let broadcaster: DashboardBroadcaster
-    let router: Router<BasicRequestContext>
+    let configuration: DashboardConfiguration
 
     init(agents: Int = 120, configuration: DashboardConfiguration = .init()) throws {
         broadcaster = DashboardBroadcaster()
@@ -28,13 +28,15 @@ struct DashboardFixture {
             DashboardUser(name: "ada", passwordHash: Self.adminHash, role: .admin),
             DashboardUser(name: "pat", passwordHash: Self.plannerHash, role: .planner),
         ])
-        router = Router()
-        try DashboardRoutes.add(
-            to: router, dataSource: store, users: users, events: broadcaster, configuration: configuration)
+        self.configuration = configuration
     }
 
-    var application: some ApplicationProtocol {
-        Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    /// An application serving the dashboard on 127.0.0.1 (port 0 for `.live`).
+    func makeApplication() throws -> some ApplicationProtocol {
+        let router = Router()
+        try DashboardRoutes.add(
+            to: router, dataSource: store, users: users, events: broadcaster, configuration: configuration)
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 }
 

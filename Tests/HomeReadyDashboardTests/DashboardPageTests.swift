@@ -10,7 +10,7 @@ struct DashboardPageTests {
     @Test("Every page redirects to sign-in without a session")
     func pagesNeedASession() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             for path in ["/", "/equipment", "/agents", "/agents/A0001", "/capacity", "/alerts", "/overview/live"] {
                 let response = try await client.execute(uri: path, method: .get)
                 #expect(response.status == .seeOther, "\(path)")
@@ -24,7 +24,7 @@ struct DashboardPageTests {
     @Test("Every page renders for a signed-in planner with landmarks, headings and charts")
     func pagesRender() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let s = try await client.signIn("pat", DashboardFixture.plannerPassword)
             let expectations: [(String, [String])] = [
                 ("/", ["<h1>Fleet overview</h1>", "id=\"count-ready\"", "Burn-up toward cutover", "<svg", "By team"]),
@@ -49,7 +49,7 @@ struct DashboardPageTests {
     @Test("Agent list filters, searches and paginates")
     func agentListFilters() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let s = try await client.signIn("pat", DashboardFixture.plannerPassword)
             let all = await fixture.store.agents(matching: AgentQuery(pageSize: 500))
             let notReady = all.agents.filter { $0.readiness == .notReady }
@@ -73,7 +73,7 @@ struct DashboardPageTests {
     @Test("An unknown agent is a 404 page, not an error")
     func unknownAgent() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let s = try await client.signIn("pat", DashboardFixture.plannerPassword)
             let response = try await client.execute(uri: "/agents/NOPE", method: .get, headers: [.cookie: s.cookie])
             #expect(response.status == .notFound)
@@ -84,7 +84,7 @@ struct DashboardPageTests {
     @Test("The capacity form computes agents required against agents ready and rejects bad numbers")
     func capacityForm() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let s = try await client.signIn("pat", DashboardFixture.plannerPassword)
             let good = try await client.execute(
                 uri: "/capacity", method: .post,
@@ -110,7 +110,7 @@ struct DashboardPageTests {
     @Test("Static files are served with their content types")
     func staticFiles() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let css = try await client.execute(uri: "/static/dashboard.css", method: .get)
             #expect(css.status == .ok)
             #expect(css.headers[.contentType] == "text/css; charset=utf-8")
@@ -124,7 +124,7 @@ struct DashboardPageTests {
     @Test("The live overview fragment reflects a newly recorded report")
     func liveFragmentChanges() async throws {
         let fixture = try DashboardFixture()
-        try await fixture.application.test(.router) { client in
+        try await fixture.makeApplication().test(.router) { client in
             let s = try await client.signIn("pat", DashboardFixture.plannerPassword)
             let before = await fixture.store.overview().total
             let notReady = await fixture.store.agents(matching: AgentQuery(readiness: .notReady)).agents[0]

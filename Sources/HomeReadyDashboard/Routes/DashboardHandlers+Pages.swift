@@ -107,9 +107,7 @@ extension DashboardHandlers {
             return "/agents?" + parts.joined(separator: "&")
         }
         let pages = max(1, (result.total + result.pageSize - 1) / result.pageSize)
-        let content = try renderer.render(
-            "agents",
-            [
+        var context: [String: Any] = [
                 "search": query.search,
                 "sites": options(result.sites, selected: query.site),
                 "campaigns": options(result.campaigns, selected: query.campaign),
@@ -120,9 +118,11 @@ extension DashboardHandlers {
                 "agents": result.agents.map(agentRow),
                 "hasAgents": !result.agents.isEmpty,
                 "total": result.total, "page": result.page, "pages": pages,
-                "prev": result.page > 1 ? link(page: result.page - 1) : "",
-                "next": result.page < pages ? link(page: result.page + 1) : "",
-            ])
+            ]
+        // Mustache treats "" as true: leave the keys out when there is no such page.
+        if result.page > 1 { context["prev"] = link(page: result.page - 1) }
+        if result.page < pages { context["next"] = link(page: result.page + 1) }
+        let content = try renderer.render("agents", context)
         return try layout(content: content, title: "Agents", nav: "agents", session: session)
     }
 

@@ -85,16 +85,23 @@ public final class Browser: @unchecked Sendable {
         let fd = try connectLoopback(port: port)
         defer { Glibc.close(fd) }
         try writeAll(fd, Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8))
+        // Chromium keeps the connection open: read the headers, then Content-Length bytes.
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
+        var expected: Int?
+        var bodyStart = 0
+        while expected == nil || data.count < bodyStart + expected! {
             let n = read(fd, &buffer, buffer.count)
             if n <= 0 { break }
             data += buffer[0..<n]
+            if expected == nil, let end = findHeaderEnd(data) {
+                bodyStart = end
+                let head = String(decoding: data[0..<end], as: UTF8.self).lowercased()
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                expected = length.flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            }
         }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let range = text.range(of: "\r\n\r\n") else { return "" }
-        return String(text[range.upperBound...])
+        return String(decoding: data[min(bodyStart, data.count)...], as: UTF8.self)
     }
 }
 
@@ -333,6 +340,14 @@ final class WebSocketConnection: @unchecked Sendable {
         pending.removeFirst(count)
         return out
     }
+}
+
+func findHeaderEnd(_ data: [UInt8]) -> Int? {
+    guard data.count >= 4 else { return nil }
+    for i in 0...(data.count - 4) where data[i] == 13 && data[i + 1] == 10 && data[i + 2] == 13 && data[i + 3] == 10 {
+        return i + 4
+    }
+    return nil
 }
 
 func connectLoopback(port: Int) throws -> Int32 {

@@ -92,7 +92,7 @@ struct DashboardBrowserTests {
                 document.getElementById('shrinkage').value = '0';
                 document.querySelector('form.filters button').click();
                 """)
-            #expect(try await page.evaluate("document.getElementById('required').textContent") == "\"13\"")
+            #expect(try await page.evaluate("document.getElementById('required').textContent") == "\"14\"")
 
             // Live: a new report changes the overview without a reload, within 2 s.
             try await page.navigate(to: "\(base)/")

@@ -194,7 +194,7 @@ public final class BrowserPage: @unchecked Sendable {
         if let details = object["exceptionDetails"] { throw TestSupportError("script failed: \(details)") }
         let result = object["result"] as? [String: Any] ?? [:]
         guard let value = result["value"] else { return "null" }
-        let wrapped = try JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed])
+        let wrapped = try JSONSerialization.data(withJSONObject: [value], options: [.fragmentsAllowed, .withoutEscapingSlashes])
         return String(String(decoding: wrapped, as: UTF8.self).dropFirst().dropLast())
     }
 

@@ -35,7 +35,7 @@ struct DashboardBrowserTests {
 
             // Not signed in: the overview sends us to the sign-in page.
             try await page.navigate(to: "\(base)/")
-            #expect(try await page.evaluate("location.pathname") == "\"/login\"")
+            #expect(try await page.evaluate("location.pathname === '/login'") == "true")
             #expect(page.consoleErrors.isEmpty, "\(page.consoleErrors)")
             try await page.screenshot(to: shots.appendingPathComponent("login-1366x768.png"))
 
@@ -58,7 +58,7 @@ struct DashboardBrowserTests {
                 document.getElementById('password').value = '\(DashboardFixture.adminPassword)';
                 document.getElementById('signin').click();
                 """)
-            #expect(try await page.evaluate("location.pathname") == "\"/\"")
+            #expect(try await page.evaluate("location.pathname === '/'") == "true")
             #expect(try await page.evaluate("document.cookie") == "\"\"", "the session cookie is HttpOnly")
 
             // Every page renders without console errors, at desktop and phone sizes.
@@ -118,7 +118,7 @@ struct DashboardBrowserTests {
 
             // Sign out through the form.
             try await page.performAndWaitForLoad("document.querySelector('form.signout button').click()")
-            #expect(try await page.evaluate("location.pathname") == "\"/login\"")
+            #expect(try await page.evaluate("location.pathname === '/login'") == "true")
         }
     }
 }

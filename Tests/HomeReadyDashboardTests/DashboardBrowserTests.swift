@@ -116,6 +116,11 @@ struct DashboardBrowserTests {
             try await page.screenshot(to: shots.appendingPathComponent("overview-live-1366x768.png"))
             #expect(page.consoleErrors.isEmpty, "\(page.consoleErrors)")
 
+            // The console-error check is not vacuous: a real console.error is caught.
+            try await page.evaluate("console.error('probe error')")
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(page.consoleErrors.contains { $0.contains("probe error") })
+
             // Sign out through the form.
             try await page.performAndWaitForLoad("document.querySelector('form.signout button').click()")
             #expect(try await page.evaluate("location.pathname === '/login'") == "true")

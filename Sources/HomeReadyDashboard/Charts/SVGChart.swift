@@ -31,8 +31,11 @@ enum SVGChart {
             desc: series.map { "\($0.name): \($0.points.count) points, latest \(fmt($0.points.last?.y ?? 0)) \(unit)" }
                 .joined(separator: "; "))
         // Grid and y labels.
-        for i in 0...4 {
-            let v = maxY * Double(i) / 4
+        // Five gridlines when the top is a 2.5 or 5 multiple (0, 50, ... 250), else four.
+        let lead = maxY / pow(10, floor(log10(maxY)))
+        let ticks = (lead == 2.5 || lead == 5) ? 5 : 4
+        for i in 0...ticks {
+            let v = maxY * Double(i) / Double(ticks)
             let y = py(v)
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotW))\" y2=\"\(f(y))\" stroke=\"#d0d7de\" stroke-width=\"1\"/>"
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#24292f\">\(fmt(v))</text>"

@@ -36,13 +36,13 @@ public struct DemoFleet: Sendable {
         let campaigns = [
             DemoCampaign(
                 name: "Billing", cutover: today.addingTimeInterval(35 * day),
-                forecast: CapacityForecast(callsPerInterval: 150, ahtSeconds: 360, shrinkage: 0.3)),
+                forecast: CapacityForecast(callsPerInterval: 220, ahtSeconds: 360, shrinkage: 0.3)),
             DemoCampaign(
                 name: "Retail Care", cutover: today.addingTimeInterval(21 * day),
-                forecast: CapacityForecast(callsPerInterval: 240, ahtSeconds: 240, shrinkage: 0.3)),
+                forecast: CapacityForecast(callsPerInterval: 480, ahtSeconds: 240, shrinkage: 0.3)),
             DemoCampaign(
                 name: "Tech Support", cutover: today.addingTimeInterval(14 * day),
-                forecast: CapacityForecast(callsPerInterval: 110, ahtSeconds: 420, serviceLevel: 0.9, shrinkage: 0.35)),
+                forecast: CapacityForecast(callsPerInterval: 200, ahtSeconds: 420, serviceLevel: 0.9, shrinkage: 0.35)),
         ]
         var agents: [DemoAgent] = []
         var alerts: [DashboardAlert] = []

@@ -107,3 +107,20 @@ struct DashboardUnitTests {
         #expect(line.contains("<polyline"))
     }
 }
+
+@Suite("Dashboard demo")
+struct DashboardDemoTests {
+    @Test("The demo bundle signs in its users and demo reports reach subscribers")
+    func demoBundle() async throws {
+        let demo = InMemoryDashboard.demo(agents: 30, adminPassword: "a-long-admin-pw", plannerPassword: "a-planner-pw")
+        let admin = try #require(await demo.users.user(named: "admin"))
+        #expect(admin.role == .admin)
+        #expect(PasswordHasher().verify("a-long-admin-pw", against: admin.passwordHash))
+        let stream = demo.events.events()
+        let id = try #require(await demo.dashboard.recordDemoReport(seed: 9))
+        var iterator = stream.makeAsyncIterator()
+        let event = await iterator.next()
+        #expect(event?.agentID == id)
+        #expect(event?.kind == .report)
+    }
+}

@@ -256,7 +256,7 @@ public final class BrowserPage: @unchecked Sendable {
 
 // MARK: - WebSocket (RFC 6455) client, just enough for the DevTools protocol
 
-final class WebSocketConnection: @unchecked Sendable {
+private final class WebSocketConnection: @unchecked Sendable {
     private let fd: Int32
     private let writeLock = NSLock()
     private var pending: [UInt8] = []
@@ -342,7 +342,7 @@ final class WebSocketConnection: @unchecked Sendable {
     }
 }
 
-func findHeaderEnd(_ data: [UInt8]) -> Int? {
+private func findHeaderEnd(_ data: [UInt8]) -> Int? {
     guard data.count >= 4 else { return nil }
     for i in 0...(data.count - 4) where data[i] == 13 && data[i + 1] == 10 && data[i + 2] == 13 && data[i + 3] == 10 {
         return i + 4
@@ -350,7 +350,7 @@ func findHeaderEnd(_ data: [UInt8]) -> Int? {
     return nil
 }
 
-func connectLoopback(port: Int) throws -> Int32 {
+private func connectLoopback(port: Int) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestSupportError("socket() failed") }
     var address = sockaddr_in()
@@ -367,7 +367,7 @@ func connectLoopback(port: Int) throws -> Int32 {
     return fd
 }
 
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
     var offset = 0
     while offset < bytes.count {
         let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

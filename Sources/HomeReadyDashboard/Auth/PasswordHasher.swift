@@ -1,0 +1,92 @@
+import Crypto
+import Foundation
+
+/// Hashes passwords with PBKDF2-HMAC-SHA256 (RFC 8018) and verifies them in constant time.
+///
+/// The stored form is `pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>`, so the iteration count can rise
+/// later without invalidating stored hashes.
+public struct PasswordHasher: Sendable {
+    /// OWASP's 2023 floor for PBKDF2-HMAC-SHA256.
+    public static let minimumIterations = 210_000
+
+    public let iterations: Int
+
+    /// Creates a hasher; `iterations` below `minimumIterations` are raised to it.
+    public init(iterations: Int = PasswordHasher.minimumIterations) {
+        self.iterations = max(iterations, Self.minimumIterations)
+    }
+
+    /// Hashes `password` with a fresh 16-byte random salt.
+    public func hash(_ password: String) -> String {
+        let salt = Data(randomBytes(16))
+        let derived = Self.pbkdf2(password: Data(password.utf8), salt: salt, iterations: iterations, length: 32)
+        return "pbkdf2-sha256$\(iterations)$\(salt.base64EncodedString())$\(derived.base64EncodedString())"
+    }
+
+    /// True when `password` matches `stored`; false for a malformed stored hash.
+    public func verify(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let count = Int(parts[1]), count > 0,
+            count <= 10_000_000, let salt = Data(base64Encoded: String(parts[2])),
+            let expected = Data(base64Encoded: String(parts[3])), !expected.isEmpty
+        else { return false }
+        let derived = Self.pbkdf2(password: Data(password.utf8), salt: salt, iterations: count, length: expected.count)
+        return constantTimeEqual(Array(derived), Array(expected))
+    }
+
+    /// PBKDF2 with HMAC-SHA256 as the PRF.
+    static func pbkdf2(password: Data, salt: Data, iterations: Int, length: Int) -> Data {
+        let key = SymmetricKey(data: password)
+        // HMAC's keyed state is a value: copy it per block instead of re-keying 210,000 times.
+        let keyed = HMAC<SHA256>(key: key)
+        var output = Data()
+        var blockIndex: UInt32 = 1
+        while output.count < length {
+            var first = keyed
+            first.update(data: salt)
+            first.update(data: withUnsafeBytes(of: blockIndex.bigEndian) { Data($0) })
+            var u = Array(first.finalize())
+            var block = u
+            if iterations > 1 {
+                for _ in 1..<iterations {
+                    var mac = keyed
+                    mac.update(data: u)
+                    u = Array(mac.finalize())
+                    for i in 0..<block.count { block[i] ^= u[i] }
+                }
+            }
+            output.append(contentsOf: block)
+            blockIndex += 1
+        }
+        return output.prefix(length)
+    }
+}
+
+/// Compares two byte strings in time that depends only on their lengths.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    var difference: UInt8 = 0
+    for i in 0..<a.count { difference |= a[i] ^ b[i] }
+    return difference == 0
+}
+
+/// Compares two strings in constant time (for tokens).
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    constantTimeEqual(Array(a.utf8), Array(b.utf8))
+}
+
+/// Cryptographically random bytes.
+func randomBytes(_ count: Int) -> [UInt8] {
+    var generator = SystemRandomNumberGenerator()
+    return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+}
+
+/// A random token of `bytes` bytes as lowercase hex.
+func randomToken(bytes: Int = 32) -> String {
+    randomBytes(bytes).map { String(format: "%02x", $0) }.joined()
+}
+
+/// Lowercase hex SHA-256 of a string.
+func sha256Hex(_ string: String) -> String {
+    SHA256.hash(data: Data(string.utf8)).map { String(format: "%02x", $0) }.joined()
+}

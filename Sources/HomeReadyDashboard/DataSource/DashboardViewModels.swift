@@ -1,0 +1,443 @@
+import Foundation
+
+/// The readiness state of one agent, as the dashboard shows it.
+public enum Readiness: String, Sendable, CaseIterable, Codable {
+    case ready
+    case atRisk = "at-risk"
+    case notReady = "not-ready"
+    case unknown
+
+    /// The label a person reads.
+    public var label: String {
+        switch self {
+        case .ready: "Ready"
+        case .atRisk: "At risk"
+        case .notReady: "Not ready"
+        case .unknown: "Unknown"
+        }
+    }
+}
+
+/// How many agents are in each readiness state.
+public struct ReadinessCounts: Sendable, Equatable, Codable {
+    public var ready: Int
+    public var atRisk: Int
+    public var notReady: Int
+    public var unknown: Int
+
+    /// Creates counts; all zero by default.
+    public init(ready: Int = 0, atRisk: Int = 0, notReady: Int = 0, unknown: Int = 0) {
+        self.ready = ready
+        self.atRisk = atRisk
+        self.notReady = notReady
+        self.unknown = unknown
+    }
+
+    /// All agents counted.
+    public var total: Int { ready + atRisk + notReady + unknown }
+
+    /// The count for one state.
+    public subscript(_ state: Readiness) -> Int {
+        get {
+            switch state {
+            case .ready: ready
+            case .atRisk: atRisk
+            case .notReady: notReady
+            case .unknown: unknown
+            }
+        }
+        set {
+            switch state {
+            case .ready: ready = newValue
+            case .atRisk: atRisk = newValue
+            case .notReady: notReady = newValue
+            case .unknown: unknown = newValue
+            }
+        }
+    }
+}
+
+/// Readiness counts for one site, campaign or team.
+public struct ReadinessRollup: Sendable, Equatable {
+    public var name: String
+    public var counts: ReadinessCounts
+
+    /// Creates a roll-up row.
+    public init(name: String, counts: ReadinessCounts) {
+        self.name = name
+        self.counts = counts
+    }
+}
+
+/// Ready agents on one day.
+public struct DailyCount: Sendable, Equatable {
+    public var day: Date
+    public var ready: Int
+
+    /// Creates a point of a burn-up.
+    public init(day: Date, ready: Int) {
+        self.day = day
+        self.ready = ready
+    }
+}
+
+/// The burn-up of ready agents toward one campaign's cutover date.
+public struct BurnUp: Sendable, Equatable {
+    public var campaign: String
+    public var cutover: Date
+    /// Agents the campaign needs ready at cutover (its headcount).
+    public var target: Int
+    public var history: [DailyCount]
+
+    /// Creates a burn-up series.
+    public init(campaign: String, cutover: Date, target: Int, history: [DailyCount]) {
+        self.campaign = campaign
+        self.cutover = cutover
+        self.target = target
+        self.history = history
+    }
+}
+
+/// The fleet overview page's data.
+public struct FleetOverview: Sendable, Equatable {
+    public var generatedAt: Date
+    public var total: ReadinessCounts
+    public var bySite: [ReadinessRollup]
+    public var byCampaign: [ReadinessRollup]
+    public var byTeam: [ReadinessRollup]
+    public var burnUps: [BurnUp]
+
+    /// Creates an overview.
+    public init(
+        generatedAt: Date, total: ReadinessCounts, bySite: [ReadinessRollup], byCampaign: [ReadinessRollup],
+        byTeam: [ReadinessRollup], burnUps: [BurnUp]
+    ) {
+        self.generatedAt = generatedAt
+        self.total = total
+        self.bySite = bySite
+        self.byCampaign = byCampaign
+        self.byTeam = byTeam
+        self.burnUps = burnUps
+    }
+}
+
+/// A lifecycle state of an equipment item, in the order the funnel shows.
+public enum EquipmentStage: String, Sendable, CaseIterable, Codable {
+    case requested, allocated, shipped, delivered, accepted, verified, returned, lost, faulty
+}
+
+/// A shipment that left but has not arrived in time.
+public struct OverdueShipment: Sendable, Equatable {
+    public var agentID: String
+    public var agentName: String
+    public var item: String
+    public var carrier: String
+    public var trackingNumber: String
+    public var shippedAt: Date
+    public var daysOverdue: Int
+
+    /// Creates an overdue shipment row.
+    public init(
+        agentID: String, agentName: String, item: String, carrier: String, trackingNumber: String, shippedAt: Date,
+        daysOverdue: Int
+    ) {
+        self.agentID = agentID
+        self.agentName = agentName
+        self.item = item
+        self.carrier = carrier
+        self.trackingNumber = trackingNumber
+        self.shippedAt = shippedAt
+        self.daysOverdue = daysOverdue
+    }
+}
+
+/// An item reported faulty.
+public struct FaultyItem: Sendable, Equatable {
+    public var agentID: String
+    public var agentName: String
+    public var item: String
+    public var serial: String
+    public var reportedAt: Date
+    public var note: String
+
+    /// Creates a faulty item row.
+    public init(agentID: String, agentName: String, item: String, serial: String, reportedAt: Date, note: String) {
+        self.agentID = agentID
+        self.agentName = agentName
+        self.item = item
+        self.serial = serial
+        self.reportedAt = reportedAt
+        self.note = note
+    }
+}
+
+/// The equipment rollout page's data: items that reached each stage (cumulative), overdue and faulty items.
+public struct EquipmentFunnel: Sendable, Equatable {
+    public var requested: Int
+    public var shipped: Int
+    public var delivered: Int
+    public var verified: Int
+    public var overdue: [OverdueShipment]
+    public var faulty: [FaultyItem]
+
+    /// Creates the funnel.
+    public init(
+        requested: Int, shipped: Int, delivered: Int, verified: Int, overdue: [OverdueShipment], faulty: [FaultyItem]
+    ) {
+        self.requested = requested
+        self.shipped = shipped
+        self.delivered = delivered
+        self.verified = verified
+        self.overdue = overdue
+        self.faulty = faulty
+    }
+}
+
+/// Filters, search and page of the agent list.
+public struct AgentQuery: Sendable, Equatable {
+    public var search: String
+    public var site: String?
+    public var campaign: String?
+    public var team: String?
+    public var readiness: Readiness?
+    /// One-based page number.
+    public var page: Int
+    public var pageSize: Int
+
+    /// Creates a query; everything matches by default.
+    public init(
+        search: String = "", site: String? = nil, campaign: String? = nil, team: String? = nil,
+        readiness: Readiness? = nil, page: Int = 1, pageSize: Int = 50
+    ) {
+        self.search = search
+        self.site = site
+        self.campaign = campaign
+        self.team = team
+        self.readiness = readiness
+        self.page = max(1, page)
+        self.pageSize = min(max(1, pageSize), 500)
+    }
+}
+
+/// One agent in a list.
+public struct AgentSummary: Sendable, Equatable {
+    public var id: String
+    public var employeeID: String
+    public var name: String
+    public var site: String
+    public var campaign: String
+    public var team: String
+    public var readiness: Readiness
+    public var lastCheck: Date?
+
+    /// Creates a list row.
+    public init(
+        id: String, employeeID: String, name: String, site: String, campaign: String, team: String,
+        readiness: Readiness, lastCheck: Date?
+    ) {
+        self.id = id
+        self.employeeID = employeeID
+        self.name = name
+        self.site = site
+        self.campaign = campaign
+        self.team = team
+        self.readiness = readiness
+        self.lastCheck = lastCheck
+    }
+}
+
+/// One page of the agent list, with the values the filters offer.
+public struct AgentPage: Sendable, Equatable {
+    public var agents: [AgentSummary]
+    /// Agents matching the query on all pages.
+    public var total: Int
+    public var page: Int
+    public var pageSize: Int
+    public var sites: [String]
+    public var campaigns: [String]
+    public var teams: [String]
+
+    /// Creates a page.
+    public init(
+        agents: [AgentSummary], total: Int, page: Int, pageSize: Int, sites: [String], campaigns: [String],
+        teams: [String]
+    ) {
+        self.agents = agents
+        self.total = total
+        self.page = page
+        self.pageSize = pageSize
+        self.sites = sites
+        self.campaigns = campaigns
+        self.teams = teams
+    }
+}
+
+/// The measurements of one stored report.
+public struct ReportPoint: Sendable, Equatable {
+    public var at: Date
+    public var downloadMbps: Double
+    public var uploadMbps: Double
+    public var latencyIdleMs: Double
+    public var latencyLoadedMs: Double
+    public var jitterMs: Double
+    public var mos: Double
+    public var passed: Bool
+
+    /// Creates a report point.
+    public init(
+        at: Date, downloadMbps: Double, uploadMbps: Double, latencyIdleMs: Double, latencyLoadedMs: Double,
+        jitterMs: Double, mos: Double, passed: Bool
+    ) {
+        self.at = at
+        self.downloadMbps = downloadMbps
+        self.uploadMbps = uploadMbps
+        self.latencyIdleMs = latencyIdleMs
+        self.latencyLoadedMs = latencyLoadedMs
+        self.jitterMs = jitterMs
+        self.mos = mos
+        self.passed = passed
+    }
+}
+
+/// A posture check failing on an agent's laptop.
+public struct PostureFailure: Sendable, Equatable {
+    public var check: String
+    public var failingSince: Date
+    public var remediation: String
+
+    /// Creates a posture failure row.
+    public init(check: String, failingSince: Date, remediation: String) {
+        self.check = check
+        self.failingSince = failingSince
+        self.remediation = remediation
+    }
+}
+
+/// One transition of one equipment item.
+public struct EquipmentEvent: Sendable, Equatable {
+    public var at: Date
+    public var item: String
+    public var serial: String
+    public var stage: EquipmentStage
+    public var note: String
+
+    /// Creates a timeline entry.
+    public init(at: Date, item: String, serial: String, stage: EquipmentStage, note: String) {
+        self.at = at
+        self.item = item
+        self.serial = serial
+        self.stage = stage
+        self.note = note
+    }
+}
+
+/// One agent's page.
+public struct AgentDetail: Sendable, Equatable {
+    public var summary: AgentSummary
+    /// Why the agent is not ready (empty when ready).
+    public var reasons: [String]
+    /// Reports oldest first.
+    public var history: [ReportPoint]
+    public var postureFailures: [PostureFailure]
+    /// Equipment transitions oldest first.
+    public var equipment: [EquipmentEvent]
+
+    /// Creates an agent page.
+    public init(
+        summary: AgentSummary, reasons: [String], history: [ReportPoint], postureFailures: [PostureFailure],
+        equipment: [EquipmentEvent]
+    ) {
+        self.summary = summary
+        self.reasons = reasons
+        self.history = history
+        self.postureFailures = postureFailures
+        self.equipment = equipment
+    }
+}
+
+/// A campaign's forecast for the capacity planner.
+public struct CapacityForecast: Sendable, Equatable {
+    /// Calls offered per interval.
+    public var callsPerInterval: Double
+    /// Interval length in seconds (1800 for half hours).
+    public var intervalSeconds: Double
+    /// Average handling time in seconds.
+    public var ahtSeconds: Double
+    /// Share of calls to answer within `answerWithinSeconds` (0...1).
+    public var serviceLevel: Double
+    public var answerWithinSeconds: Double
+    /// Share of paid time agents are not on the phones (0..<1).
+    public var shrinkage: Double
+
+    /// Creates a forecast.
+    public init(
+        callsPerInterval: Double, intervalSeconds: Double = 1800, ahtSeconds: Double, serviceLevel: Double = 0.8,
+        answerWithinSeconds: Double = 20, shrinkage: Double = 0.3
+    ) {
+        self.callsPerInterval = callsPerInterval
+        self.intervalSeconds = intervalSeconds
+        self.ahtSeconds = ahtSeconds
+        self.serviceLevel = serviceLevel
+        self.answerWithinSeconds = answerWithinSeconds
+        self.shrinkage = shrinkage
+    }
+}
+
+/// What the capacity planner needs of one campaign.
+public struct CapacityInput: Sendable, Equatable {
+    public var campaign: String
+    public var readyAgents: Int
+    public var headcount: Int
+    /// The campaign's stored forecast, if any.
+    public var forecast: CapacityForecast?
+
+    /// Creates a capacity row.
+    public init(campaign: String, readyAgents: Int, headcount: Int, forecast: CapacityForecast?) {
+        self.campaign = campaign
+        self.readyAgents = readyAgents
+        self.headcount = headcount
+        self.forecast = forecast
+    }
+}
+
+/// Why an alert was raised.
+public enum AlertKind: String, Sendable, Codable {
+    /// A link that passed its last checks now fails.
+    case linkRegressed = "link-regressed"
+    /// A posture check that passed before now fails.
+    case postureNewlyFailing = "posture-newly-failing"
+
+    /// The label a person reads.
+    public var label: String {
+        switch self {
+        case .linkRegressed: "Link regressed"
+        case .postureNewlyFailing: "Posture check newly failing"
+        }
+    }
+}
+
+/// An agent whose checks regressed.
+public struct DashboardAlert: Sendable, Equatable {
+    public var id: String
+    public var agentID: String
+    public var agentName: String
+    public var kind: AlertKind
+    public var detail: String
+    public var raisedAt: Date
+    /// Who acknowledged it, if anyone.
+    public var acknowledgedBy: String?
+
+    /// Creates an alert.
+    public init(
+        id: String, agentID: String, agentName: String, kind: AlertKind, detail: String, raisedAt: Date,
+        acknowledgedBy: String? = nil
+    ) {
+        self.id = id
+        self.agentID = agentID
+        self.agentName = agentName
+        self.kind = kind
+        self.detail = detail
+        self.raisedAt = raisedAt
+        self.acknowledgedBy = acknowledgedBy
+    }
+}

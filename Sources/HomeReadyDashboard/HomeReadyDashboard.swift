@@ -1,1 +1,0 @@
-/// Server-rendered dashboard for IT and planners.

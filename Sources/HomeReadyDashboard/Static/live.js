@@ -1,0 +1,34 @@
+// HomeReady live overview: listens to /events (Server-Sent Events) and swaps in the fresh overview fragment.
+(function () {
+  "use strict";
+  var target = document.getElementById("live-overview");
+  var feed = document.getElementById("live-feed");
+  var status = document.getElementById("live-status");
+  if (!target || !window.EventSource) { return; }
+  var pending = false;
+  function refresh() {
+    if (pending) { return; }
+    pending = true;
+    fetch("/overview/live", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
+      .then(function (html) { target.innerHTML = html; })
+      .catch(function (e) { if (status) { status.textContent = "Could not refresh: " + e.message; } })
+      .finally(function () { pending = false; });
+  }
+  function show(event) {
+    var data;
+    try { data = JSON.parse(event.data); } catch (e) { return; }
+    if (feed) {
+      var item = document.createElement("li");
+      item.textContent = data.agentName + " (" + data.agentID + "): " + data.summary;
+      item.className = "event-" + data.kind;
+      feed.insertBefore(item, feed.firstChild);
+      while (feed.children.length > 20) { feed.removeChild(feed.lastChild); }
+    }
+    if (status) { status.textContent = "Live: last event " + new Date(data.at).toISOString().slice(11, 19) + " UTC"; }
+    refresh();
+  }
+  var source = new EventSource("/events");
+  ["report", "equipment", "alert"].forEach(function (kind) { source.addEventListener(kind, show); });
+  source.onopen = function () { if (status) { status.textContent = "Live: connected, waiting for new reports."; } };
+})();

@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import HomeReadySpeedTest
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -67,8 +68,8 @@ func buildRouter(
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
-    // TODO(lead, issue 5): speed-test endpoints; after merging HomeReadySpeedTest:
-    //     SpeedTestRoutes.add(to: router)
+    // The agent's network check measures against these (no token: agents test before they enroll).
+    SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: configuration.echoPort))
     return router
 }
 
@@ -90,9 +91,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
         WebhookDispatcher(
             repository: repository, policy: WebhookPolicy(overdueDays: configuration.overdueDays), logger: logger))
     if let echoPort = configuration.echoPort {
-        // TODO(lead, issue 5): start the UDP echo responder next to the HTTP server:
-        //     app.addServices(UDPEchoService(port: echoPort))
-        logger.warning("speedtest.echo.unwired", metadata: ["echo.port": "\(echoPort)"])
+        app.addServices(UDPEchoService(host: configuration.host, port: echoPort, logger: logger))
     }
     return app
 }

@@ -22,8 +22,8 @@ public enum Subprocess {
         }
         let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("hr-out-\(UUID().uuidString)")
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("hr-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
@@ -64,7 +64,7 @@ public enum Subprocess {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("hr-bg-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle

@@ -129,7 +129,7 @@ if !agentOnly {
         .target(
             name: "HomeReadyDashboard",
             dependencies: [
-                "HomeReadyModel", "HomeReadyScoring", hummingbird, logging, crypto,
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", hummingbird, logging, crypto,
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Templates"), .copy("Static")]

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HomeReadySigning
 
 /// Hashes passwords with PBKDF2-HMAC-SHA256 (RFC 8018) and verifies them in constant time.
 ///
@@ -64,10 +65,7 @@ public struct PasswordHasher: Sendable {
 
 /// Compares two byte strings in time that depends only on their lengths.
 func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    var difference: UInt8 = 0
-    for i in 0..<a.count { difference |= a[i] ^ b[i] }
-    return difference == 0
+    SecretDigest.constantTimeEquals(a, b)
 }
 
 /// Compares two strings in constant time (for tokens).

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HomeReadySigning
 
 /// API tokens and enrollment codes: 256 random bits, shown once, stored as SHA-256.
 public enum Tokens {
@@ -14,16 +15,11 @@ public enum Tokens {
 
     /// The stored form of a secret: lowercase hex SHA-256.
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SecretDigest.sha256Hex(secret)
     }
 
     /// Compares two strings in time that depends only on their length.
     public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
+        SecretDigest.constantTimeEquals(Array(a.utf8), Array(b.utf8))
     }
 }

@@ -11,7 +11,10 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         commandName: "homeready-server",
         abstract: "The HomeReady inventory server: agents, equipment, reports, readiness and capacity.",
         version: "0.1.0",
-        subcommands: [Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self],
+        subcommands: [
+            Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self, Backup.self,
+            Restore.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 

@@ -5,6 +5,7 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         case migrationChanged(Int)
         case unknownEmployee(String)
         case storage(String)
+        case tls(String)
     }
 
     private let code: Code
@@ -18,6 +19,9 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
     /// The database returned something the server cannot use.
     static func storage(_ message: String) -> ServerError { ServerError(code: .storage(message)) }
 
+    /// The TLS certificate or key cannot be used.
+    static func tls(_ message: String) -> ServerError { ServerError(code: .tls(message)) }
+
     public var description: String {
         switch code {
         case .badDatabaseURL(let text):
@@ -30,6 +34,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
             return "no agent has employee id \"\(id)\"; create the agent first (POST /api/v1/agents or import the roster)"
         case .storage(let message):
             return "storage: \(message)"
+        case .tls(let message):
+            return "HTTPS: \(message)"
         }
     }
 }

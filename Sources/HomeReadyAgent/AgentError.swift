@@ -71,7 +71,7 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .spoolWriteFailed(path, reason):
             return "could not save the report in \(path): \(reason). Free some disk space (or make the folder writable) and run the check again; reports already saved are kept."
         case let .enrollmentRefused(status, detail):
-            return "the server refused the enrollment (HTTP \(status)): \(detail). Ask IT for a new code; codes work once and expire."
+            return "the server refused the enrollment (HTTP \(status)): \(detail)."
         case let .serverUnreachable(url, reason):
             return "cannot reach the server at \(url): \(reason). Check the address and your connection; the report stays saved and is sent later."
         case let .invalidConfiguration(message):

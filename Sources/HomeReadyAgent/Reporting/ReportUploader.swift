@@ -181,6 +181,9 @@ public struct ReportUploader: Sendable {
                 case 408, 429, 500...599:
                     retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"))
                     lastReason = "HTTP \(response.status)"
+                case 401:
+                    return .rejected(
+                        "HTTP 401: the server no longer accepts this device (revoked, or enrolled again elsewhere): \(problemDetail(response.body)). Ask IT for a new code and run `homeready enroll`")
                 case 400...499:
                     return .rejected("HTTP \(response.status): \(problemDetail(response.body))")
                 default:

@@ -14,6 +14,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     /// Testing aid: spools N signed synthetic reports (no check runs) so fault tests can make load quickly.
     @Option(help: .hidden) var spoolSynthetic: Int?
+    /// Testing aid: dates synthetic reports this many hours in the past (negative: future), as a wrong clock would.
+    @Option(help: .hidden) var syntheticHoursAgo: Double = 0
 
     func validate() throws {
         guard flush || spoolSynthetic != nil else { throw ValidationError("say what to do: --flush") }
@@ -28,7 +30,7 @@ struct ReportCommand: AsyncParsableCommand {
                 let enrollment = try agent.store.loadEnrollment()
                 let key = try agent.store.loadKey()
                 for _ in 0..<count {
-                    let now = Date()
+                    let now = Date().addingTimeInterval(-syntheticHoursAgo * 3600)
                     let report = CheckReport(
                         agent: AgentIdentity(employeeID: enrollment.employeeID, hostname: "synthetic"),
                         profile: ProfileReference(id: enrollment.profileID ?? "linux-baseline", version: 1),

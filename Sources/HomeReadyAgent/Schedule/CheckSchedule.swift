@@ -41,7 +41,6 @@ public enum CheckSchedule {
         """
         [Unit]
         Description=HomeReady readiness check (signed report to the HomeReady server)
-        Documentation=man:homeready(1)
         After=network-online.target
         Wants=network-online.target
 

@@ -53,6 +53,16 @@ struct Fleet {
         guard result.stdout == "200" else { throw TestSupportError("revoke gave \(result.stdout): \(result.stderr)") }
     }
 
+    /// Calls the API as admin with curl; returns the JSON answer.
+    func api(_ method: String, _ path: String, _ json: [String: Any]) throws -> [String: Any] {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: json), as: UTF8.self)
+        let result = try Subprocess.run([
+            "curl", "-sS", "-X", method, "-H", "Authorization: Bearer \(adminToken)", "-H", "Content-Type: application/json",
+            "-d", body, "\(server.url)\(path)",
+        ])
+        return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+
     func tearDown() {
         server.stop()
         directory.remove()

@@ -6,6 +6,7 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         case unknownEmployee(String)
         case storage(String)
         case backup(String)
+        case tls(String)
     }
 
     private let code: Code
@@ -21,6 +22,9 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
     /// A backup or restore cannot proceed; the message says what to do.
     static func backup(_ message: String) -> ServerError { ServerError(code: .backup(message)) }
 
+    /// The TLS certificate or key cannot be used.
+    static func tls(_ message: String) -> ServerError { ServerError(code: .tls(message)) }
+
     public var description: String {
         switch code {
         case .badDatabaseURL(let text):
@@ -35,6 +39,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
             return "storage: \(message)"
         case .backup(let message):
             return message
+        case .tls(let message):
+            return "HTTPS: \(message)"
         }
     }
 }

@@ -68,6 +68,9 @@ func buildRouter(
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
+    if let devices = repository as? any DeviceRepository {
+        DeviceRoutes(repository: repository, devices: devices, configuration: configuration).add(to: api)
+    }
     // The agent's network check measures against these (no token: agents test before they enroll).
     SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: configuration.echoPort))
     return router
@@ -83,7 +86,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     let router = buildRouter(
         repository: repository, configuration: configuration, metrics: metrics, backend: configuration.database.kind)
     var app = Application(
-        router: router,
+        router: router, server: try ServerTLS.serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "homeready"),
         logger: logger)
     app.addServices(DatabaseService(store: store))

@@ -49,6 +49,16 @@ public struct ServerConfiguration: Sendable {
     public var connectionsPerEventLoop: Int
     /// Days after which a shipped, undelivered item counts as overdue (default 5).
     public var overdueDays: Int
+    /// Oldest accepted report `started_at`, in seconds before the server's clock (default 72 h: a weekend offline).
+    public var maxReportAgeSeconds: Double = 72 * 3600
+    /// Furthest accepted report `started_at` ahead of the server's clock, in seconds (default 10 min).
+    public var maxReportFutureSeconds: Double = 600
+    /// Folders searched for assigned profiles (`--profiles`), before ./Profiles and the built-in set.
+    public var profileDirectories: [String] = []
+    /// PEM certificate chain to serve HTTPS with (with `tlsKey`); nil serves plain HTTP.
+    public var tlsCertificate: String? = nil
+    /// PEM private key of `tlsCertificate`.
+    public var tlsKey: String? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "homeready.sqlite"),

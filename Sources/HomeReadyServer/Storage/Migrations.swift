@@ -132,6 +132,14 @@ enum Migrations {
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
             "ALTER TABLE equipment_items ADD COLUMN overdue_notified_at BIGINT",
         ]),
+        Migration(version: 4, name: "device trust", statements: [
+            "ALTER TABLE devices ADD COLUMN revoked_reason TEXT",
+            """
+            CREATE TABLE report_signatures (
+                report_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(id),
+                signature TEXT NOT NULL, received_at BIGINT NOT NULL)
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -28,11 +28,17 @@ public final class SQLStore: Sendable {
     /// SQLite has one writer at a time; queueing writers here keeps them from blocking the I/O thread pool in
     /// SQLite's busy handler (which can starve the transaction holding the lock).
     private let writeGate = WriteGate()
+    /// Concurrent report writes share transactions (one batch at a time on SQLite, a few on PostgreSQL).
+    let groupCommit: GroupCommit
 
     /// Opens a pool for `location` (no connection is made until first use).
     public init(location: DatabaseLocation, connectionsPerEventLoop: Int = 4, logger: Logger) throws {
         self.logger = logger
         let group = MultiThreadedEventLoopGroup.singleton
+        switch location {
+        case .sqlite: groupCommit = GroupCommit(lanes: 1)
+        case .postgres: groupCommit = GroupCommit(lanes: 4)
+        }
         switch location {
         case .sqlite(let path):
             backend = .sqlite
@@ -92,6 +98,12 @@ public final class SQLStore: Sendable {
             if gated { await writeGate.release() }
             throw error
         }
+    }
+
+    /// Runs `body` in a transaction shared with other concurrent `grouped` writes (group commit): each write in
+    /// its own savepoint, so one that throws fails alone; its result is returned once the batch has committed.
+    public func grouped<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await groupCommit.run(in: self, body)
     }
 
     /// Closes every connection.

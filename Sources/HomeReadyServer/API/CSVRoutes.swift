@@ -54,6 +54,9 @@ public func importShipments(_ text: String, dryRun: Bool, actor: String, importe
     -> ImportResult
 {
     let (rows, errors) = ShipmentImport.rows(from: text)
-    if !errors.isEmpty { return ImportResult(dryRun: dryRun, created: 0, updated: 0, errors: errors) }
-    return try await importer.importShipments(rows, dryRun: dryRun, actor: actor)
+    if errors.isEmpty { return try await importer.importShipments(rows, dryRun: dryRun, actor: actor) }
+    // Report every bad row at once: the rows that read well are still checked against the database (dry run).
+    let checked = try await importer.importShipments(rows, dryRun: true, actor: actor)
+    let all = (errors + checked.errors).sorted { ($0.line, $0.column ?? "") < ($1.line, $1.column ?? "") }
+    return ImportResult(dryRun: dryRun, created: 0, updated: 0, errors: all)
 }

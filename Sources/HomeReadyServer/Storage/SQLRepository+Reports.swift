@@ -35,12 +35,8 @@ extension SQLRepository {
         ).all()
         guard !inserted.isEmpty else { return false }
         let seen = Clock.millis(report.finishedAt)
-        let previous = try await db.raw(
-            "SELECT last_report_at, last_verdict FROM agents WHERE id = \(bind: agentId)"
-        ).all().first
-        let previousAt = try previous?.decode(column: "last_report_at", as: Int64?.self)
-        let previousVerdict = try previous?.optionalString("last_verdict").flatMap(Verdict.init(rawValue:))
-        if previousAt.map({ $0 <= seen }) ?? true, !report.verdict.passes, previousVerdict?.passes ?? true {
+        // Only a failing report can make an agent newly not ready, so only then is the previous verdict read.
+        if !report.verdict.passes, try await Self.wasPassing(agentId: agentId, before: seen, on: db) {
             let failed = report.findings.filter { $0.status == .fail || $0.status == .error }.map(\.id)
             try await Self.enqueue(
                 .agentNotReady,
@@ -91,6 +87,16 @@ extension SQLRepository {
             """)
         try await db.raw(statement).run()
         return true
+    }
+
+    /// Whether the agent's last verdict (if any) passed and is not newer than `seen`.
+    static func wasPassing(agentId: String, before seen: Int64, on db: any SQLDatabase) async throws -> Bool {
+        let previous = try await db.raw(
+            "SELECT last_report_at, last_verdict FROM agents WHERE id = \(bind: agentId)"
+        ).all().first
+        let previousAt = try previous?.decode(column: "last_report_at", as: Int64?.self)
+        let previousVerdict = try previous?.optionalString("last_verdict").flatMap(Verdict.init(rawValue:))
+        return (previousAt.map { $0 <= seen } ?? true) && (previousVerdict?.passes ?? true)
     }
 
     public func reports(agentId: String, after: String?, limit: Int) async throws -> [ReportSummary] {

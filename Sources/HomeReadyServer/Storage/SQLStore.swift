@@ -100,8 +100,9 @@ public final class SQLStore: Sendable {
         }
     }
 
-    /// Runs `body` in a transaction shared with other concurrent `grouped` writes (group commit): each write in
-    /// its own savepoint, so one that throws fails alone; its result is returned once the batch has committed.
+    /// Runs `body` in a transaction shared with other concurrent `grouped` writes (group commit); its result is
+    /// returned once the batch has committed. A write that throws fails alone (the batch is redone one by one), so
+    /// `body` may run twice: it must only touch the database.
     public func grouped<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await groupCommit.run(in: self, body)
     }

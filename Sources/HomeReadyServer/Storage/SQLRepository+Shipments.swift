@@ -70,7 +70,8 @@ extension SQLRepository: ShipmentImporting {
                     guard tally.errors.count == before else { continue }
                     record = try await Self.insertItem(
                         NewItem(kind: kind, model: row.model, serial: row.serial, assetTag: row.assetTag, agentId: agentId),
-                        replaces: nil, actor: actor, at: row.shippedAt ?? now, note: "shipment import", on: db)
+                        replaces: nil, actor: actor, at: (row.shippedAt ?? row.deliveredAt ?? now).addingTimeInterval(-0.002),
+                        note: "shipment import", on: db)
                 }
                 guard tally.errors.count == before else { continue }
                 if found != nil {
@@ -101,6 +102,10 @@ extension SQLRepository: ShipmentImporting {
         let column = wantsDelivered ? "delivered_at" : "shipped_at"
         var lifecycle = record.lifecycle
         let shipTime = row.shippedAt ?? row.deliveredAt ?? now
+        // Audit entries are ordered by time: each one is at its event's time, but never before the item's last one.
+        var lastAudit = try await db.raw(
+            "SELECT MAX(at) AS at FROM equipment_audit WHERE item_id = \(bind: record.id)"
+        ).all().first?.decode(column: "at", as: Int64?.self) ?? 0
         while true {
             let event: EquipmentEvent
             let at: Date
@@ -127,6 +132,7 @@ extension SQLRepository: ShipmentImporting {
                 refuse(error.field == "state" ? column : error.field, error.description)
                 return
             }
+            lastAudit = max(Clock.millis(at), lastAudit + 1)
             try await db.raw(
                 """
                 UPDATE equipment_items SET state = \(bind: lifecycle.state.rawValue), carrier = \(bind: lifecycle.carrier),
@@ -138,7 +144,7 @@ extension SQLRepository: ShipmentImporting {
             try await db.raw(
                 """
                 INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
-                VALUES (\(bind: newID()), \(bind: record.id), \(millis: at), \(bind: actor), \(bind: from.rawValue),
+                VALUES (\(bind: newID()), \(bind: record.id), \(literal: lastAudit), \(bind: actor), \(bind: from.rawValue),
                         \(bind: lifecycle.state.rawValue), \(bind: row.note ?? "shipment import"))
                 """
             ).run()

@@ -9,7 +9,9 @@ import SQLKit
 /// When a write throws or the transaction itself fails (BEGIN or COMMIT), the batch is rolled back and every write
 /// of it is retried one by one in its own transaction, so a failing write fails alone.
 ///
-/// `lanes` batches may run at once (1 for SQLite, which has one writer; a few for PostgreSQL).
+/// `lanes` batches may run at once. One per instance: SQLite has one writer anyway, and on PostgreSQL two batches
+/// touching the same rows in different orders could deadlock (between instances that can still happen; PostgreSQL
+/// aborts one, whose writes are then redone one by one, retried on deadlock).
 actor GroupCommit {
     typealias Outcome = Result<any Sendable, any Error>
 
@@ -121,10 +123,18 @@ actor GroupCommit {
         }
         var outcomes: [(UInt64, Outcome)] = []
         for job in batch {
-            do {
-                outcomes.append((job.id, .success(try await store.transaction(job.body))))
-            } catch {
-                outcomes.append((job.id, .failure(error)))
+            var attempt = 1
+            while true {
+                do {
+                    outcomes.append((job.id, .success(try await store.transaction(job.body))))
+                } catch where attempt < 3 && SQLStore.isTransient(error) {
+                    // A deadlock with another instance's batch: PostgreSQL aborted us; the write is safe to redo.
+                    attempt += 1
+                    continue
+                } catch {
+                    outcomes.append((job.id, .failure(error)))
+                }
+                break
             }
         }
         return outcomes

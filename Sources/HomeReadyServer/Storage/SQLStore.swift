@@ -28,17 +28,14 @@ public final class SQLStore: Sendable {
     /// SQLite has one writer at a time; queueing writers here keeps them from blocking the I/O thread pool in
     /// SQLite's busy handler (which can starve the transaction holding the lock).
     private let writeGate = WriteGate()
-    /// Concurrent report writes share transactions (one batch at a time on SQLite, a few on PostgreSQL).
+    /// Concurrent report writes share transactions (one batch at a time per instance).
     let groupCommit: GroupCommit
 
     /// Opens a pool for `location` (no connection is made until first use).
     public init(location: DatabaseLocation, connectionsPerEventLoop: Int = 4, logger: Logger) throws {
         self.logger = logger
         let group = MultiThreadedEventLoopGroup.singleton
-        switch location {
-        case .sqlite: groupCommit = GroupCommit(lanes: 1)
-        case .postgres: groupCommit = GroupCommit(lanes: 4)
-        }
+        groupCommit = GroupCommit(lanes: 1)
         switch location {
         case .sqlite(let path):
             backend = .sqlite
@@ -105,6 +102,12 @@ public final class SQLStore: Sendable {
     /// `body` may run twice: it must only touch the database.
     public func grouped<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await groupCommit.run(in: self, body)
+    }
+
+    /// Whether `error` is PostgreSQL aborting a transaction that may simply be run again (deadlock, serialization).
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
     }
 
     /// Closes every connection.

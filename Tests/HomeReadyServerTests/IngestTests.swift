@@ -130,6 +130,8 @@ struct IngestTests {
                 try await db.raw(
                     "INSERT INTO campaigns (id, name, profile_id, cutover_date, freshness_hours, created_at) VALUES ('c24', 'Short', 'p', '2026-12-01', 24, 0), ('c72', 'Long', 'p', '2026-12-01', 72, 0)"
                 ).run()
+                try await db.raw("INSERT INTO sites (id, name, created_at) VALUES ('s1', 'Leeds', 0), ('s2', 'York', 0)").run()
+                try await db.raw("INSERT INTO teams (id, name, created_at) VALUES ('t1', 'Blue', 0)").run()
                 let verdicts: [String?] = [nil, "ready", "ready_with_warnings", "not_ready", "incomplete"]
                 let equipment = ["complete", "unverified", "missing"]
                 let ages: [Int64?] = [nil, 1, 30, 100]
@@ -142,9 +144,11 @@ struct IngestTests {
                                 let at: Int64? = age.map { nowMs - $0 * 3_600_000 }
                                 try await db.raw(
                                     """
-                                    INSERT INTO agents (id, employee_id, name, campaign_id, last_report_at, last_verdict,
-                                                        equipment_status, created_at)
-                                    VALUES (\(bind: "a\(index)"), \(bind: "E\(index)"), 'x', \(bind: campaign),
+                                    INSERT INTO agents (id, employee_id, name, site_id, team_id, campaign_id, last_report_at,
+                                                        last_verdict, equipment_status, created_at)
+                                    VALUES (\(bind: "a\(index)"), \(bind: "E\(index)"), 'x',
+                                            \(bind: ["s1", "s2", nil][index % 3]), \(bind: index % 2 == 0 ? "t1" : nil),
+                                            \(bind: campaign),
                                             \(bind: at), \(bind: at == nil ? nil : verdict), \(bind: status), 0)
                                     """
                                 ).run()
@@ -153,12 +157,19 @@ struct IngestTests {
                     }
                 }
             }
-            for scope in [RollupScope.campaign, .all] {
+            for scope in RollupScope.allCases {
+                let column: String
+                switch scope {
+                case .site: column = "a.site_id"
+                case .campaign: column = "a.campaign_id"
+                case .team: column = "a.team_id"
+                case .all: column = "'all'"
+                }
                 let fast = try await harness.repository.rollup(by: scope, now: now)
                 let rows = try await harness.store.withConnection { db in
                     try await db.raw(
                         """
-                        SELECT COALESCE(\(unsafeRaw: scope == .all ? "'all'" : "a.campaign_id"), '') AS scope_id,
+                        SELECT COALESCE(\(unsafeRaw: column), '') AS scope_id,
                                \(SQLRepository.statusExpression(now: now)) AS status
                         FROM agents a LEFT JOIN campaigns c ON c.id = a.campaign_id
                         """

@@ -48,12 +48,15 @@ extension SQLRepository {
     /// The same rules as `statusExpression`, counted with `FILTER` instead of a per-row status string, and each
     /// campaign's freshness cut-off computed beforehand (campaigns are few) so the scan needs no join.
     static func rollup(by scope: RollupScope, now: Date, on db: any SQLDatabase) async throws -> [RollupRow] {
+        // The inner query groups in the covering index's own order (campaign, site, team), so SQLite streams it
+        // without sorting 100,000 rows; the outer one adds the few groups up per scope.
+        let scopeColumn: SQLQueryString
         let group: SQLQueryString
         switch scope {
-        case .site: group = "a.site_id"
-        case .campaign: group = "a.campaign_id"
-        case .team: group = "a.team_id"
-        case .all: group = "'all'"
+        case .site: (scopeColumn, group) = ("a.site_id", "a.campaign_id, a.site_id")
+        case .campaign: (scopeColumn, group) = ("a.campaign_id", "a.campaign_id")
+        case .team: (scopeColumn, group) = ("a.team_id", "a.campaign_id, a.site_id, a.team_id")
+        case .all: (scopeColumn, group) = ("'all'", "a.campaign_id")
         }
         let nowMillis = Clock.millis(now)
         let campaigns = try await db.raw("SELECT id, freshness_hours FROM campaigns").all()
@@ -80,14 +83,19 @@ extension SQLRepository {
             """
         return try await db.raw(
             """
-            SELECT COALESCE(\(group), '') AS scope_id, COUNT(*) AS total, COUNT(a.last_report_at) AS reported,
-                COUNT(*) FILTER (WHERE \(notReady)) AS not_ready,
-                COUNT(*) FILTER (WHERE a.last_report_at >= \(cutoff)
-                    AND COALESCE(a.last_verdict NOT IN ('not_ready', 'incomplete'), TRUE)
-                    AND a.equipment_status <> 'missing'
-                    AND (a.last_verdict = 'ready_with_warnings' OR a.equipment_status = 'unverified')) AS at_risk
-            FROM agents a \(join)
-            GROUP BY \(scope == .all ? "1" : group) ORDER BY 1
+            SELECT COALESCE(g.scope, '') AS scope_id, CAST(SUM(g.total) AS BIGINT) AS total,
+                CAST(SUM(g.reported) AS BIGINT) AS reported, CAST(SUM(g.not_ready) AS BIGINT) AS not_ready,
+                CAST(SUM(g.at_risk) AS BIGINT) AS at_risk
+            FROM (
+                SELECT \(scopeColumn) AS scope, COUNT(*) AS total, COUNT(a.last_report_at) AS reported,
+                    COUNT(*) FILTER (WHERE \(notReady)) AS not_ready,
+                    COUNT(*) FILTER (WHERE a.last_report_at >= \(cutoff)
+                        AND COALESCE(a.last_verdict NOT IN ('not_ready', 'incomplete'), TRUE)
+                        AND a.equipment_status <> 'missing'
+                        AND (a.last_verdict = 'ready_with_warnings' OR a.equipment_status = 'unverified')) AS at_risk
+                FROM agents a \(join)
+                GROUP BY \(group)) g
+            GROUP BY g.scope ORDER BY 1
             """
         ).all().map {
             let total = try $0.int("total")

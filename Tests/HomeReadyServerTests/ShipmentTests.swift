@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import HomeReadyTestSupport
 import Testing
 
 @testable import HomeReadyServer
@@ -91,5 +92,30 @@ struct ShipmentTests {
                 #expect(try await api.send(.post, "/api/v1/import/shipments", token: api.planner, raw: Data(csv.utf8)).status == .forbidden)
             }
         }
+    }
+
+    @Test("homeready-server import-shipments FILE [--dry-run]: counts, or every bad row as FILE:LINE column C and exit 1")
+    func subcommand() throws {
+        let binary = TestEnvironment.productsDirectory.appendingPathComponent("homeready-server").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            print("skip: \(binary) is not built (swift build --build-tests builds it)")
+            return
+        }
+        let dir = try TemporaryDirectory(prefix: "homeready-shipments")
+        defer { dir.remove() }
+        let db = "sqlite:" + dir.url.appendingPathComponent("cli.sqlite").path
+        let good = try dir.write("good.csv", "asset_tag,kind,carrier,tracking_number,shipped_at\nAT-1,laptop,DHL,JD1,2026-11-20\n")
+        let bad = try dir.write("bad.csv", "asset_tag,kind,carrier,tracking_number,shipped_at\nAT-2,laptop,UPS,,2026-11-20\nAT-3,,,,\n")
+        let dry = try Subprocess.run([binary, "import-shipments", "--db", db, good.path, "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("would create 1, would update 0"))
+        let refused = try Subprocess.run([binary, "import-shipments", "--db", db, bad.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("bad.csv:2 column tracking_number:"))
+        #expect(refused.stderr.contains("bad.csv:3 column kind:"))
+        let done = try Subprocess.run([binary, "import-shipments", "--db", db, good.path])
+        #expect(done.stdout.contains("created 1, updated 0"), "\(done.stderr)")
+        let export = try Subprocess.run([binary, "export", "equipment", "--db", db])
+        #expect(export.stdout.contains("AT-1,laptop,,,,shipped,DHL,JD1,2026-11-20T00:00:00Z,"))
     }
 }

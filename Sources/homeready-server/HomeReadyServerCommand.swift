@@ -12,8 +12,8 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         abstract: "The HomeReady inventory server: agents, equipment, reports, readiness and capacity.",
         version: "0.1.0",
         subcommands: [
-            Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self, Backup.self,
-            Restore.self,
+            Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, ImportShipments.self,
+            Export.self, Backup.self, Restore.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -146,11 +146,7 @@ struct ImportRoster: AsyncParsableCommand {
             throw error
         }
         await store.shutdown()
-        for error in result.errors {
-            FileHandle.standardError.write(Data("\(file):\(error.line)\(error.column.map { " column \($0)" } ?? ""): \(error.message)\n".utf8))
-        }
-        guard result.errors.isEmpty else { throw ExitCode(1) }
-        print("\(dryRun ? "would create" : "created") \(result.created), \(dryRun ? "would update" : "updated") \(result.updated)")
+        try ImportOutput(file: file, dryRun: dryRun).print(result)
     }
 }
 

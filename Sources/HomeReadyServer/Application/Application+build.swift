@@ -36,7 +36,9 @@ func buildRouter(
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: MetricsTimingMiddleware(metrics: metrics))
-    router.add(middleware: AuthenticationMiddleware(repository: repository))
+    router.add(
+        middleware: AuthenticationMiddleware(
+            repository: repository, cacheTTL: .milliseconds(Int64(configuration.tokenCacheSeconds * 1000))))
     router.get("healthz") { _, _ in
         do {
             try await repository.ping()
@@ -48,10 +50,10 @@ func buildRouter(
             body: .init(byteBuffer: ByteBuffer(string: "{\"database\":\"\(backend)\",\"status\":\"ok\"}")))
     }
     router.get("metrics") { _, _ in
-        let rows = try await repository.rollup(by: .campaign, now: Date())
+        let text = try await metrics.render { try await repository.rollup(by: .campaign, now: Date()) }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-            body: .init(byteBuffer: ByteBuffer(string: metrics.render(readiness: rows))))
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
     router.get("openapi.yaml") { _, _ in
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Resources"),
@@ -82,7 +84,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     -> some ApplicationProtocol
 {
     let (store, repository) = try await openRepository(configuration, logger: logger)
-    let metrics = ServerMetrics()
+    let metrics = ServerMetrics(readinessCacheSeconds: configuration.metricsCacheSeconds)
     let router = buildRouter(
         repository: repository, configuration: configuration, metrics: metrics, backend: configuration.database.kind)
     var app = Application(
@@ -93,6 +95,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     app.addServices(
         WebhookDispatcher(
             repository: repository, policy: WebhookPolicy(overdueDays: configuration.overdueDays), logger: logger))
+    if configuration.automaticSnapshots { app.addServices(DailySnapshotService(repository: repository, configuration: configuration, logger: logger)) }
     if let echoPort = configuration.echoPort {
         app.addServices(UDPEchoService(host: configuration.host, port: echoPort, logger: logger))
     }

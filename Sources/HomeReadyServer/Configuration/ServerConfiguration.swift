@@ -59,6 +59,15 @@ public struct ServerConfiguration: Sendable {
     public var tlsCertificate: String? = nil
     /// PEM private key of `tlsCertificate`.
     public var tlsKey: String? = nil
+    /// Seconds a resolved API token stays cached per process (default 5; 0 turns the cache off). A revoked token
+    /// keeps working for at most this long on an instance that had it cached.
+    public var tokenCacheSeconds: Double = 5
+    /// Seconds `/metrics` reuses its readiness roll-up (default 5; 0 recomputes on every scrape).
+    public var metricsCacheSeconds: Double = 5
+    /// Whether the server takes the day's readiness snapshot by itself (default on).
+    public var automaticSnapshots: Bool = true
+    /// Seconds between checks for a missing daily snapshot (default 600).
+    public var snapshotCheckSeconds: Double = 600
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "homeready.sqlite"),

@@ -132,6 +132,13 @@ enum Migrations {
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
             "ALTER TABLE equipment_items ADD COLUMN overdue_notified_at BIGINT",
         ]),
+        // Performance (issue 6): the roll-up reads only this index, never the agents table itself.
+        Migration(version: 3, name: "rollup-index", statements: [
+            """
+            CREATE INDEX agents_rollup ON agents(
+                campaign_id, site_id, team_id, last_report_at, last_verdict, equipment_status)
+            """,
+        ]),
         Migration(version: 4, name: "device trust", statements: [
             "ALTER TABLE devices ADD COLUMN revoked_reason TEXT",
             """

@@ -115,7 +115,8 @@ if !agentOnly {
         .target(
             name: "HomeReadyServer",
             dependencies: [
-                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", hummingbird, lifecycle, logging,
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", "HomeReadyDashboard", hummingbird,
+                lifecycle, logging,
                 crypto,
                 nioCore, nioPosix,
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -157,7 +158,7 @@ if !agentOnly {
         .testTarget(
             name: "HomeReadyServerTests",
             dependencies: [
-                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent",
+                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent", "HomeReadyDashboard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -132,6 +132,7 @@ enum Migrations {
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
             "ALTER TABLE equipment_items ADD COLUMN overdue_notified_at BIGINT",
         ]),
+        Migration(version: 5, name: "dashboard", statements: DashboardSchema.statements),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -116,7 +116,7 @@ if !agentOnly {
             name: "HomeReadyServer",
             dependencies: [
                 "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", "HomeReadyDashboard", hummingbird,
-                lifecycle, logging,
+                lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging,
                 crypto,
                 nioCore, nioPosix,
                 .product(name: "Mustache", package: "swift-mustache"),

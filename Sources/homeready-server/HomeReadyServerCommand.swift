@@ -11,7 +11,10 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         commandName: "homeready-server",
         abstract: "The HomeReady inventory server: agents, equipment, reports, readiness and capacity.",
         version: "0.1.0",
-        subcommands: [Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self],
+        subcommands: [
+            Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self,
+            CreateUser.self, DemoDataCommand.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
@@ -47,6 +50,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: DatabaseOptions
     @Option(name: .long, help: "HOST:PORT to listen on.") var listen: String = "127.0.0.1:8080"
     @Option(name: .long, help: "UDP port for the speed-test echo responder.") var echoPort: Int?
+    @Flag(help: "Mark dashboard cookies Secure (when a TLS proxy is in front).") var secureCookies = false
 
     func validate() throws {
         guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
@@ -60,6 +64,7 @@ struct Serve: AsyncParsableCommand {
         configuration.host = String(listen[..<colon])
         configuration.port = Int(listen[listen.index(after: colon)...])!
         configuration.echoPort = echoPort
+        configuration.secureCookies = secureCookies
         let app = try await buildApplication(configuration: configuration, logger: options.logger)
         try await app.runService()
     }

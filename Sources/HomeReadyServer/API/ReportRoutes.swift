@@ -36,6 +36,7 @@ struct ReportRoutes {
             let body = String(decoding: data, as: UTF8.self)
             let inserted = try await repository.ingest(
                 report, body: body, agentId: agent.id, deviceId: principal.deviceId, at: Date())
+            if inserted { await ServerEventBus.current?.reportIngested(report, agent: agent) }
             metrics.reportIngested(duplicate: !inserted)
             context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(!inserted)"])
             let response = Ingested(reportId: report.reportID.uuidString.lowercased(), duplicate: !inserted)

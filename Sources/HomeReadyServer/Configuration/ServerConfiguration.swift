@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     public var connectionsPerEventLoop: Int
     /// Days after which a shipped, undelivered item counts as overdue (default 5).
     public var overdueDays: Int
+    /// Mark the dashboard's cookies `Secure` (set it when served over TLS, directly or behind a proxy).
+    public var secureCookies = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "homeready.sqlite"),

@@ -63,7 +63,11 @@ struct DemoDataCommand: AsyncParsableCommand {
             print(
                 "demo-data: \(s.agents) agents, \(s.sites) sites, \(s.campaigns) campaigns, \(s.teams) teams, \(s.items) equipment items, \(s.reports) reports over \(days) days in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
             )
-            if let password { print("dashboard sign-in: user \(user), password \(password)") }
+            if passwordFile != nil {
+                print("dashboard sign-in: user \(user), password from \(passwordFile!)")
+            } else if let password {
+                print("dashboard sign-in: user \(user), password \(password)")
+            }
         }
     }
 }

@@ -140,11 +140,14 @@ public struct DemoData: Sendable {
         var equipmentJobs: [(agentId: String, kind: String, model: String, serial: String, stage: Double, carrier: String, tracking: String, jitter: Double)] = []
         for plan in plans {
             let kinds = plan.campaignProfile == "chat-email" ? ["laptop", "headset"] : ["laptop", "headset", "wired-adapter"]
-            for kind in kinds {
+            // Most agents have their whole kit verified; the others have one item somewhere on the way.
+            let lagging = rng.unit() < 0.22 ? rng.below(kinds.count) : -1
+            for (index, kind) in kinds.enumerated() {
+                let stage = index == lagging ? rng.unit() * 0.32 : 0.5
                 let model = ["laptop": "ThinkPad T14", "headset": "Jabra Evolve2 40", "wired-adapter": "USB-C 2.5GbE"][kind]!
                 equipmentJobs.append(
                     (plan.agentId, kind, model, String(format: "%@-%06d", kind.prefix(2).uppercased(), rng.below(1_000_000)),
-                     rng.unit(), DemoFleet.carriers[rng.below(DemoFleet.carriers.count)],
+                     stage, DemoFleet.carriers[rng.below(DemoFleet.carriers.count)],
                      String(format: "1Z%09d", rng.below(1_000_000_000)), rng.unit()))
             }
         }
@@ -210,8 +213,8 @@ public struct DemoData: Sendable {
                 NewItem(kind: kind, model: model, serial: serial, assetTag: nil, agentId: agentId), replaces: nil,
                 actor: "demo-data", at: requestedAt, note: "kit issued", on: db)
         }
-        // Stage thresholds: requested 4 %, allocated 4 %, shipped on time 7 %, shipped overdue 5 %, delivered 8 %,
-        // verified the rest, faulty 3 %, lost 1 %.
+        // Stages by `stage`: requested, allocated, shipped overdue, shipped on time, delivered, faulty (after
+        // verification), lost, verified (0.32 and up).
         typealias EquipmentEvent = HomeReadyModel.EquipmentEvent
         var steps: [(EquipmentEvent, Double)] = []
         let ship = EquipmentEvent(.ship, carrier: carrier, trackingNumber: tracking)

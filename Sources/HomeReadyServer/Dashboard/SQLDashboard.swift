@@ -189,7 +189,7 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
             if !needle.isEmpty {
                 let pattern = "%" + needle.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
                 filter.appendInterpolation(
-                    "AND (LOWER(name) LIKE \(bind: pattern) OR LOWER(employee_id) LIKE \(bind: pattern) OR LOWER(id) LIKE \(bind: pattern))"
+                    " AND (LOWER(name) LIKE \(bind: pattern) OR LOWER(employee_id) LIKE \(bind: pattern) OR LOWER(id) LIKE \(bind: pattern))"
                         as SQLQueryString)
             }
             let total = try await db.raw("SELECT COUNT(*) AS n FROM (\(agentRows(now: now))) x \(filter)").all()

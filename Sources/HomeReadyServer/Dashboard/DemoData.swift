@@ -166,9 +166,11 @@ public struct DemoData: Sendable {
                 // Most agents check every day or two; everyone checks on their first day and the last two days.
                 let checks = dayIndex == plan.firstDay || dayIndex >= days - 2 || rng.unit() < 0.55
                 guard checks else { continue }
-                var at = dayStart.addingTimeInterval(8 * 3600 + rng.unit() * 9 * 3600)
-                if at > now { at = now.addingTimeInterval(-60 - rng.unit() * 600) }
-                if at < dayStart { at = dayStart.addingTimeInterval(rng.unit() * 60) }
+                // Draw every value whatever the time of day, so the sequence (and the fleet) depends on the seed only.
+                let (hour, late, early) = (rng.unit(), rng.unit(), rng.unit())
+                var at = dayStart.addingTimeInterval(8 * 3600 + hour * 9 * 3600)
+                if at > now { at = now.addingTimeInterval(-60 - late * 600) }
+                if at < dayStart { at = dayStart.addingTimeInterval(early * 60) }
                 let report = Self.report(for: plan, dayIndex: dayIndex, days: days, at: at, rng: &rng)
                 batch.append((report, plan.agentId))
             }

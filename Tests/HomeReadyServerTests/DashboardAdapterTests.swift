@@ -67,6 +67,27 @@ struct DashboardAdapterTests {
         }
     }
 
+    @Test("The same seed gives the same fleet")
+    func demoIsDeterministic() async throws {
+        func fleet() async throws -> [String] {
+            try await Harness.with(.sqlite) { h in
+                _ = try await DemoData(agents: 12, seed: 9, days: 3).run(on: h.repository, now: Self.now, logger: Harness.logger)
+                let dashboard = SQLDashboard(repository: h.repository, now: { Self.now })
+                var rows: [String] = []
+                for agent in try await dashboard.agents(matching: AgentQuery()).agents {
+                    let detail = try await dashboard.agent(id: agent.id)
+                    rows.append(
+                        "\(agent.employeeID) \(agent.name) \(agent.site) \(agent.team) \(agent.readiness) "
+                            + "\(detail?.history.map(\.downloadMbps) ?? []) \(detail?.equipment.map(\.stage.rawValue) ?? [])")
+                }
+                return rows
+            }
+        }
+        let first = try await fleet()
+        #expect(first.count == 12)
+        #expect(try await fleet() == first)
+    }
+
     @Test("A check that passed and now fails is an alert; admins acknowledge it once", arguments: TestBackend.available)
     func regressionsAreAlerts(_ backend: TestBackend) async throws {
         try await Harness.with(backend) { h in

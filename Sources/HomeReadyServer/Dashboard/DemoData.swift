@@ -209,7 +209,7 @@ public struct DemoData: Sendable {
         tracking: String, jitter: Double, start: Date, now: Date, repository: SQLRepository
     ) async throws -> Int {
         let day = 86_400.0
-        let requestedAt = start.addingTimeInterval(-8 * day + jitter * 3 * day)
+        let requestedAt = start.addingTimeInterval(-12 * day + jitter * 3 * day)
         let item = try await repository.store.transaction { db in
             try await SQLRepository.insertItem(
                 NewItem(kind: kind, model: model, serial: serial, assetTag: nil, agentId: agentId), replaces: nil,
@@ -244,8 +244,12 @@ public struct DemoData: Sendable {
             ]
         }
         var count = 1
+        var previous = requestedAt
         for (event, offset) in steps {
-            let at = min(requestedAt.addingTimeInterval(max(0.5, offset) * day), now.addingTimeInterval(-3600))
+            // Each step strictly after the one before, so the timeline reads in order.
+            var at = min(requestedAt.addingTimeInterval(max(0.5, offset) * day), now.addingTimeInterval(-3600))
+            if at <= previous { at = previous.addingTimeInterval(600) }
+            previous = at
             _ = try await repository.applyEvent(itemId: item.id, event: event, actor: "demo-data", at: at)
             // A faulty or lost item gets a requested replacement.
             if event.kind == .reportFaulty || event.kind == .reportLost { count += 1 }

@@ -12,8 +12,8 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         abstract: "The HomeReady inventory server: agents, equipment, reports, readiness and capacity.",
         version: "0.1.0",
         subcommands: [
-            Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self,
-            CreateUser.self, DemoDataCommand.self,
+            Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self, Backup.self,
+            Restore.self, CreateUser.self, DemoDataCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }

@@ -25,7 +25,7 @@ public func openRepository(_ configuration: ServerConfiguration, logger: Logger)
         try await Migrations.run(on: store, logger: logger)
     } catch {
         await store.shutdown()
-        throw error
+        throw ServerError.databaseUnavailable(error, at: configuration.database)
     }
     return (store, SQLRepository(store: store, logger: logger))
 }

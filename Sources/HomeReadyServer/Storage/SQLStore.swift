@@ -115,6 +115,8 @@ struct WALSQLiteSource: ConnectionPoolSource, Sendable {
                     .flatMap { _ in connection.query("PRAGMA synchronous = NORMAL") }
                     .flatMap { _ in connection.query("PRAGMA foreign_keys = ON") }
                     .map { _ in connection }
+                    // A file that is not a database fails here: close the handle so the error reaches the caller.
+                    .flatMapError { error in connection.close().flatMapThrowing { throw error } }
             }
     }
 }

@@ -116,7 +116,8 @@ if !agentOnly {
         .target(
             name: "HomeReadyServer",
             dependencies: [
-                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", hummingbird, lifecycle, logging,
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", "HomeReadyDashboard", hummingbird,
+                lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging,
                 crypto, "HomeReadyProfiles", .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 nioCore, nioPosix,
@@ -159,7 +160,7 @@ if !agentOnly {
         .testTarget(
             name: "HomeReadyServerTests",
             dependencies: [
-                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent",
+                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent", "HomeReadyDashboard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

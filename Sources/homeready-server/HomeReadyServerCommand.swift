@@ -13,7 +13,7 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, ImportShipments.self,
-            Export.self, Backup.self, Restore.self,
+            Export.self, Backup.self, Restore.self, CreateUser.self, DemoDataCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -51,6 +51,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "HOST:PORT to listen on.") var listen: String = "127.0.0.1:8080"
     @Option(name: .long, help: "UDP port for the speed-test echo responder.") var echoPort: Int?
     @OptionGroup var devices: DeviceServeOptions
+    @Flag(help: "Mark dashboard cookies Secure when a TLS proxy is in front (always on with --tls-cert).") var secureCookies = false
 
     func validate() throws {
         guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
@@ -65,6 +66,8 @@ struct Serve: AsyncParsableCommand {
         configuration.port = Int(listen[listen.index(after: colon)...])!
         configuration.echoPort = echoPort
         devices.apply(to: &configuration)
+        // Cookies are Secure whenever browsers reach the server over TLS: its own or a proxy's.
+        configuration.secureCookies = secureCookies || configuration.tlsCertificate != nil
         let app = try await buildApplication(configuration: configuration, logger: options.logger)
         try await app.runService()
     }

@@ -59,6 +59,7 @@ struct ReportRoutes {
                     }
                 }
             }
+            if inserted { await ServerEventBus.current?.reportIngested(report, agent: agent) }
             metrics.reportIngested(duplicate: !inserted)
             context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(!inserted)"])
             let response = Ingested(reportId: report.reportID.uuidString.lowercased(), duplicate: !inserted)

@@ -32,13 +32,15 @@ public func openRepository(_ configuration: ServerConfiguration, logger: Logger)
 
 /// Builds the router with every route of the API.
 func buildRouter(
-    repository: any InventoryRepository, configuration: ServerConfiguration, metrics: ServerMetrics, backend: String
+    repository: any InventoryRepository, configuration: ServerConfiguration, metrics: ServerMetrics, backend: String,
+    events: ServerEventBus? = nil
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: MetricsTimingMiddleware(metrics: metrics))
     router.add(
         middleware: AuthenticationMiddleware(
             repository: repository, cacheTTL: .milliseconds(Int64(configuration.tokenCacheSeconds * 1000))))
+    if let events { router.add(middleware: ServerEventBus.Middleware(bus: events)) }
     router.get("healthz") { _, _ in
         do {
             try await repository.ping()
@@ -85,13 +87,17 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
 {
     let (store, repository) = try await openRepository(configuration, logger: logger)
     let metrics = ServerMetrics(readinessCacheSeconds: configuration.metricsCacheSeconds)
+    let events = ServerEventBus(store: store, database: configuration.database, logger: logger)
     let router = buildRouter(
-        repository: repository, configuration: configuration, metrics: metrics, backend: configuration.database.kind)
+        repository: repository, configuration: configuration, metrics: metrics, backend: configuration.database.kind,
+        events: events)
+    try ServerDashboard.mount(on: router, repository: repository, events: events, configuration: configuration, logger: logger)
     var app = Application(
         router: router, server: try ServerTLS.serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "homeready"),
         logger: logger)
     app.addServices(DatabaseService(store: store))
+    app.addServices(EventBusService(bus: events, database: configuration.database, logger: logger))
     app.addServices(
         WebhookDispatcher(
             repository: repository, policy: WebhookPolicy(overdueDays: configuration.overdueDays), logger: logger))

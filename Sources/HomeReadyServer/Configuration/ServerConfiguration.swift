@@ -68,6 +68,8 @@ public struct ServerConfiguration: Sendable {
     public var automaticSnapshots: Bool = true
     /// Seconds between checks for a missing daily snapshot (default 600).
     public var snapshotCheckSeconds: Double = 600
+    /// Mark the dashboard's cookies `Secure` (set it when served over TLS, directly or behind a proxy).
+    public var secureCookies = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "homeready.sqlite"),

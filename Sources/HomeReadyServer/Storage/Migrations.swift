@@ -147,6 +147,7 @@ enum Migrations {
                 signature TEXT NOT NULL, received_at BIGINT NOT NULL)
             """,
         ]),
+        Migration(version: 5, name: "dashboard", statements: DashboardSchema.statements),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -53,10 +53,11 @@ public struct DailySnapshotService: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Graceful shutdown cancels the wait; that is the normal way out, not an error (the exit status stays 0).
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await tick()
-                try await Task.sleep(for: interval)
+                try? await Task.sleep(for: interval)
             }
         }
     }

@@ -6,6 +6,7 @@ ingestion with N connections (each an enrolled device, a fresh report_id per rep
 reports into the database and times the roll-up. Prints one JSON line per measurement.
 """
 import argparse
+import base64
 import asyncio
 import http.client
 import sqlite3
@@ -14,6 +15,12 @@ import json
 import sys
 import time
 import uuid
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives import serialization
+
+# What the agent signs: this domain tag, a newline, then the exact body (Sources/HomeReadySigning).
+SIGNING_DOMAIN = b"homeready-report-v1\n"
 
 
 def report_body(employee_id):
@@ -39,12 +46,17 @@ def report_body(employee_id):
     }
 
 
-async def worker(host, port, mode, deadline, token, employee_id, latencies, errors):
+async def worker(host, port, mode, deadline, device, latencies, errors):
+    employee_id, token, device_id, key = device
     reader, writer = await asyncio.open_connection(host, port)
     while time.monotonic() < deadline:
         if mode == "reports":
             body = json.dumps(report_body(employee_id)).encode()
-            head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+            signed = ""
+            if key is not None:
+                signature = base64.b64encode(key.sign(SIGNING_DOMAIN + body)).decode()
+                signed = f"X-HomeReady-Device: {device_id}\r\nX-HomeReady-Signature: {signature}\r\n"
+            head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n{signed}"
                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
             request = head + body
         else:
@@ -89,7 +101,7 @@ async def load(host, port, mode, seconds, concurrency, pairs):
     start = time.monotonic()
     deadline = start + seconds
     await asyncio.gather(*[
-        worker(host, port, mode, deadline, pairs[i % len(pairs)][1], pairs[i % len(pairs)][0], latencies, errors)
+        worker(host, port, mode, deadline, pairs[i % len(pairs)], latencies, errors)
         for i in range(concurrency)])
     elapsed = time.monotonic() - start
     latencies.sort()
@@ -156,6 +168,7 @@ def main():
     for name in ["port", "concurrency", "agents", "reports"]:
         parser.add_argument(f"--{name}", type=int, required=True)
     parser.add_argument("--seconds", type=float, required=True)
+    parser.add_argument("--unsigned", action="store_true", help="enroll without keys and post unsigned reports")
     args = parser.parse_args()
     h, p, admin = args.host, args.port, args.admin
     site = api(h, p, admin, "POST", "/api/v1/sites", {"name": "Bench site"})["id"]
@@ -167,10 +180,15 @@ def main():
         api(h, p, admin, "POST", "/api/v1/agents", {"employee_id": employee, "name": f"Bench {i}", "site_id": site,
                                                   "campaign_id": campaign})
         code = api(h, p, admin, "POST", "/api/v1/enrollment-codes", {"employee_id": employee})["code"]
-        token = api(h, p, None, "POST", "/api/v1/enroll", {"code": code, "hostname": f"bench-{i}"})["token"]
-        pairs.append((employee, token))
+        key = None if args.unsigned else Ed25519PrivateKey.generate()
+        enrollment = {"code": code, "hostname": f"bench-{i}"}
+        if key is not None:
+            raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+            enrollment["public_key"] = base64.b64encode(raw).decode()
+        enrolled = api(h, p, None, "POST", "/api/v1/enroll", enrollment)
+        pairs.append((employee, enrolled["token"], enrolled["device_id"], key))
     size = len(json.dumps(report_body("B000")))
-    common = {"backend": args.backend, "concurrency": args.concurrency}
+    common = {"backend": args.backend, "concurrency": args.concurrency, "signed": not args.unsigned}
     summary = {}
     result = asyncio.run(load(h, p, "healthz", args.seconds, args.concurrency, pairs))
     print(json.dumps({**common, "measure": "healthz", **result, "load_avg": loadavg()}), flush=True)

@@ -47,6 +47,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: DatabaseOptions
     @Option(name: .long, help: "HOST:PORT to listen on.") var listen: String = "127.0.0.1:8080"
     @Option(name: .long, help: "UDP port for the speed-test echo responder.") var echoPort: Int?
+    @OptionGroup var protection: ProtectionOptions
 
     func validate() throws {
         guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
@@ -60,6 +61,7 @@ struct Serve: AsyncParsableCommand {
         configuration.host = String(listen[..<colon])
         configuration.port = Int(listen[listen.index(after: colon)...])!
         configuration.echoPort = echoPort
+        protection.apply(to: &configuration)
         let app = try await buildApplication(configuration: configuration, logger: options.logger)
         try await app.runService()
     }

@@ -36,7 +36,7 @@ func buildRouter(
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: MetricsTimingMiddleware(metrics: metrics))
-    router.add(middleware: AuthenticationMiddleware(repository: repository))
+    addProtection(to: router, repository: repository, configuration: configuration)
     router.get("healthz") { _, _ in
         do {
             try await repository.ping()
@@ -68,6 +68,7 @@ func buildRouter(
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
+    if let audit = repository as? any AdminAuditRepository { AdminAuditRoutes(repository: audit).add(to: api) }
     // The agent's network check measures against these (no token: agents test before they enroll).
     SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: configuration.echoPort))
     return router

@@ -65,4 +65,16 @@ public struct ServerConfiguration: Sendable {
         self.connectionsPerEventLoop = connectionsPerEventLoop
         self.overdueDays = overdueDays
     }
+
+    // MARK: Protection (set after init)
+    /// Requests in progress at once before the server answers 429 (default 512; 0 turns shedding off).
+    public var maxInFlightRequests: Int = 512
+    /// `Retry-After` seconds sent when shedding load (default 1).
+    public var shedRetryAfterSeconds: Int = 1
+    /// Enrollment attempts per client address (default 10 at once, 10 a minute).
+    public var enrollRateLimit: RateLimit = RateLimit(burst: 10, perMinute: 10)
+    /// Dashboard sign-in attempts (`POST /login`) per client address (default 5 at once, 5 a minute).
+    public var signInRateLimit: RateLimit = RateLimit(burst: 5, perMinute: 5)
+    /// A header holding the client address set by a trusted reverse proxy (e.g. `X-Real-IP`); nil uses the peer.
+    public var clientAddressHeader: String?
 }

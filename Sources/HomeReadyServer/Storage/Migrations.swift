@@ -132,6 +132,13 @@ enum Migrations {
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
             "ALTER TABLE equipment_items ADD COLUMN overdue_notified_at BIGINT",
         ]),
+        Migration(version: 6, name: "admin_audit", statements: [
+            """
+            CREATE TABLE admin_audit (
+                id TEXT PRIMARY KEY, at BIGINT NOT NULL, token_id TEXT NOT NULL, method TEXT NOT NULL,
+                path TEXT NOT NULL, status INTEGER NOT NULL, request_id TEXT)
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

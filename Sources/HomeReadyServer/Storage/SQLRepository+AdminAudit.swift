@@ -1,0 +1,41 @@
+import Foundation
+import SQLKit
+
+extension SQLRepository: AdminAuditRepository {
+    /// An id that sorts by time across instances: 13-digit milliseconds, then random bits.
+    static func auditID(at date: Date) -> String {
+        let millis = String(Clock.millis(date))
+        return String(repeating: "0", count: max(0, 13 - millis.count)) + millis + "-" + newID().prefix(13)
+    }
+
+    public func recordAdminAction(_ entry: AdminAuditEntry) async throws {
+        try await store.withConnection { db in
+            try await db.raw(
+                """
+                INSERT INTO admin_audit (id, at, token_id, method, path, status, request_id)
+                VALUES (\(bind: entry.id), \(millis: entry.at), \(bind: entry.tokenId), \(bind: entry.method),
+                        \(bind: entry.path), \(literal: entry.status), \(bind: entry.requestId))
+                """
+            ).run()
+        }
+    }
+
+    public func adminAudit(after: String?, limit: Int) async throws -> [AdminAuditEntry] {
+        try await store.withConnection { db in
+            var query: SQLQueryString = """
+                SELECT a.id, a.at, a.token_id, t.label, a.method, a.path, a.status, a.request_id
+                FROM admin_audit a LEFT JOIN tokens t ON t.id = a.token_id
+                """
+            if let after { query.appendInterpolation(unsafeRaw: " WHERE a.id < "); query.appendInterpolation(bind: after) }
+            query.appendInterpolation(unsafeRaw: " ORDER BY a.id DESC LIMIT ")
+            query.appendInterpolation(literal: limit)
+            return try await db.raw(query).all().map { row in
+                AdminAuditEntry(
+                    id: try row.string("id"), at: try row.date("at"), tokenId: try row.string("token_id"),
+                    tokenLabel: try row.optionalString("label"), method: try row.string("method"),
+                    path: try row.string("path"), status: try row.int("status"),
+                    requestId: try row.optionalString("request_id"))
+            }
+        }
+    }
+}

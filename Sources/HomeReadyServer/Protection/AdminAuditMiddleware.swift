@@ -8,6 +8,7 @@ import Logging
 /// change the response.
 struct AdminAuditMiddleware: RouterMiddleware {
     let repository: any AdminAuditRepository
+    let sequence = AuditSequence()
     static var mutating: Set<HTTPRequest.Method> { [.post, .put, .patch, .delete] }
 
     func handle(
@@ -30,7 +31,7 @@ struct AdminAuditMiddleware: RouterMiddleware {
     private func record(_ request: Request, context: ServerRequestContext, tokenId: String, status: Int) async {
         let now = Date()
         let entry = AdminAuditEntry(
-            id: SQLRepository.auditID(at: now), at: now, tokenId: tokenId, tokenLabel: nil,
+            id: SQLRepository.auditID(at: now, sequence: sequence.next()), at: now, tokenId: tokenId, tokenLabel: nil,
             method: request.method.rawValue, path: request.uri.path, status: status, requestId: context.id)
         do {
             try await repository.recordAdminAction(entry)
@@ -39,6 +40,19 @@ struct AdminAuditMiddleware: RouterMiddleware {
                 "audit.write_failed",
                 metadata: ["http.method": "\(entry.method)", "http.path": "\(entry.path)", "error": "\(error)"])
         }
+    }
+}
+
+/// Numbers this process's audit entries in order.
+final class AuditSequence: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value = (value + 1) % 10_000_000_000
+        return value
     }
 }
 

@@ -77,7 +77,8 @@ public enum CSV {
 
     /// Quotes a field when it needs it.
     public static func escape(_ value: String) -> String {
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n" (found by Scripts/bench/fuzz).
+        if value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return value

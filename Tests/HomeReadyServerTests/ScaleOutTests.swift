@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 import HomeReadyTestSupport
 import Testing
 

@@ -13,7 +13,7 @@ struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 
     let rules: [Rule]
     /// A header set by a trusted reverse proxy holding the client address (e.g. `X-Real-IP`); nil uses the peer.
-    let clientAddressHeader: HTTPField.Name?
+    let clientAddressHeader: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -34,9 +34,11 @@ struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func clientKey(_ request: Request, context: Context) -> String {
-        if let name = clientAddressHeader, let value = request.headers[name] {
+        if let name = clientAddressHeader?.lowercased(),
+            let value = request.headers.first(where: { $0.name.canonicalName == name })?.value
+        {
             // A proxy's X-Forwarded-For lists hops; the last one is the address the proxy saw.
-            let last = value.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let last = value.split(separator: ",").last.map { String($0).trimmingCharacters(in: CharacterSet.whitespaces) } ?? ""
             if !last.isEmpty { return last }
         }
         if let address = (context as? any RemoteAddressRequestContext)?.remoteAddress {

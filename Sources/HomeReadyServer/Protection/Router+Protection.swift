@@ -13,10 +13,12 @@ func addProtection(
     router.add(
         middleware: RateLimitMiddleware<ServerRequestContext>(
             rules: [
-                .init(method: .post, path: "/api/v1/enroll", limiter: TokenBucketLimiter(limit: configuration.enrollRateLimit)),
-                .init(method: .post, path: "/login", limiter: TokenBucketLimiter(limit: configuration.signInRateLimit)),
+                RateLimitMiddleware<ServerRequestContext>.Rule(
+                    method: .post, path: "/api/v1/enroll", limiter: TokenBucketLimiter(limit: configuration.enrollRateLimit)),
+                RateLimitMiddleware<ServerRequestContext>.Rule(
+                    method: .post, path: "/login", limiter: TokenBucketLimiter(limit: configuration.signInRateLimit)),
             ],
-            clientAddressHeader: configuration.clientAddressHeader.flatMap { HTTPField.Name($0) }))
+            clientAddressHeader: configuration.clientAddressHeader))
     router.add(middleware: AuthenticationMiddleware(repository: repository))
     if let audit = repository as? any AdminAuditRepository {
         router.add(middleware: AdminAuditMiddleware(repository: audit))

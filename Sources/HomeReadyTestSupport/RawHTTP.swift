@@ -17,8 +17,28 @@ public enum RawHTTP {
         public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
 
-    /// Sends one request with `Connection: close` and reads the whole response.
+    /// Sends one request with `Connection: close` and reads the whole response, on a thread of its own: blocking
+    /// socket calls on Swift's cooperative pool (two threads on two cores) would starve in-process servers.
     public static func request(
+        host: String = "127.0.0.1", port: Int, method: String, path: String, headers: [String: String] = [:],
+        body: Data? = nil, timeout: Double = 30
+    ) async throws -> Response {
+        try await onThread {
+            try blockingRequest(
+                host: host, port: port, method: method, path: path, headers: headers, body: body, timeout: timeout)
+        }
+    }
+
+    /// Runs blocking work on a new thread and resumes with its result.
+    public static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try work() }) }
+            thread.start()
+        }
+    }
+
+    /// The blocking form of `request`.
+    public static func blockingRequest(
         host: String = "127.0.0.1", port: Int, method: String, path: String, headers: [String: String] = [:],
         body: Data? = nil, timeout: Double = 30
     ) throws -> Response {
@@ -35,11 +55,11 @@ public enum RawHTTP {
     /// Sends a JSON body.
     public static func json(
         port: Int, method: String, path: String, token: String? = nil, json: Any, headers: [String: String] = [:]
-    ) throws -> Response {
+    ) async throws -> Response {
         var all = headers
         all["Content-Type"] = "application/json"
         if let token { all["Authorization"] = "Bearer \(token)" }
-        return try request(
+        return try await request(
             port: port, method: method, path: path, headers: all, body: try JSONSerialization.data(withJSONObject: json))
     }
 

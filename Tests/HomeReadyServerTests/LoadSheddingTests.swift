@@ -23,12 +23,14 @@ func holdSlot(port: Int, token: String) throws -> RawConnection {
 }
 
 /// Polls `request` until it gives `status` or `timeout` passes; returns the last response.
-func waitFor(status: Int, timeout: Double = 10, _ request: () throws -> RawHTTP.Response) async throws -> RawHTTP.Response {
+func waitFor(
+    status: Int, timeout: Double = 10, _ request: () async throws -> RawHTTP.Response
+) async throws -> RawHTTP.Response {
     let deadline = Date().addingTimeInterval(timeout)
-    var last = try request()
+    var last = try await request()
     while last.status != status && Date() < deadline {
         try await Task.sleep(for: .milliseconds(50))
-        last = try request()
+        last = try await request()
     }
     return last
 }
@@ -43,16 +45,16 @@ struct LoadSheddingTests {
         }) { harness in
             try await harness.withLiveServer { port in
                 let admin = harness.adminToken
-                let sites = { try RawHTTP.request(port: port, method: "GET", path: "/api/v1/sites", headers: ["Authorization": "Bearer \(admin)"]) }
-                #expect(try sites().status == 200)
+                let sites = { try await RawHTTP.request(port: port, method: "GET", path: "/api/v1/sites", headers: ["Authorization": "Bearer \(admin)"]) }
+                #expect(try await sites().status == 200)
                 let held = try holdSlot(port: port, token: admin)
                 let shed = try await waitFor(status: 429, sites)
                 #expect(shed.status == 429)
                 #expect(shed.headers["retry-after"] == "2")
                 #expect(shed.headers["content-type"] == "application/problem+json")
                 #expect(shed.json["title"] as? String == "Too many requests")
-                #expect(try RawHTTP.request(port: port, method: "GET", path: "/healthz").status == 200)
-                #expect(try RawHTTP.request(port: port, method: "GET", path: "/metrics").status == 200)
+                #expect(try await RawHTTP.request(port: port, method: "GET", path: "/healthz").status == 200)
+                #expect(try await RawHTTP.request(port: port, method: "GET", path: "/metrics").status == 200)
                 held.close()
                 #expect(try await waitFor(status: 200, sites).status == 200)
             }
@@ -73,7 +75,7 @@ struct LoadSheddingTests {
             _ = try spool.add(reportID: report.reportID, deviceID: "dev1", signature: "sig", body: try encodeReport(report))
             try await harness.withLiveServer { port in
                 let held = try holdSlot(port: port, token: harness.adminToken)
-                let probe = { try RawHTTP.request(port: port, method: "GET", path: "/api/v1/sites") }
+                let probe = { try await RawHTTP.request(port: port, method: "GET", path: "/api/v1/sites") }
                 #expect(try await waitFor(status: 429, probe).status == 429)
                 let waits = WaitLog()
                 let uploader = ReportUploader(
@@ -112,7 +114,7 @@ struct RawTransport: HTTPExchanging {
     func send(_ request: HTTPExchange.Request) async throws -> HTTPExchange.Response {
         var headers = request.headers
         headers["Authorization"] = "Bearer \(token)"
-        let response = try RawHTTP.request(
+        let response = try await RawHTTP.request(
             port: request.url.port ?? 80, method: request.method, path: request.url.path, headers: headers,
             body: request.body, timeout: request.timeoutSeconds)
         return HTTPExchange.Response(status: response.status, headers: response.headers, body: response.body)

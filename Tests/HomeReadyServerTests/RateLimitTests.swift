@@ -42,16 +42,16 @@ struct RateLimitTests {
         try await Harness.with(backend, configure: { $0.enrollRateLimit = RateLimit(burst: 2, perMinute: 1) }) { harness in
             try await harness.withLiveServer { port in
                 for _ in 0..<2 {
-                    let refused = try RawHTTP.json(port: port, method: "POST", path: "/api/v1/enroll", json: ["code": "enr_guess"])
+                    let refused = try await RawHTTP.json(port: port, method: "POST", path: "/api/v1/enroll", json: ["code": "enr_guess"])
                     #expect(refused.status == 403)
                 }
-                let limited = try RawHTTP.json(port: port, method: "POST", path: "/api/v1/enroll", json: ["code": "enr_guess"])
+                let limited = try await RawHTTP.json(port: port, method: "POST", path: "/api/v1/enroll", json: ["code": "enr_guess"])
                 #expect(limited.status == 429)
                 #expect(limited.headers["retry-after"] == "60")
                 #expect(limited.headers["content-type"] == "application/problem+json")
                 #expect(limited.json["status"] as? Int == 429)
                 // Other routes are not limited.
-                let health = try RawHTTP.request(port: port, method: "GET", path: "/healthz")
+                let health = try await RawHTTP.request(port: port, method: "GET", path: "/healthz")
                 #expect(health.status == 200)
             }
         }
@@ -64,14 +64,17 @@ struct RateLimitTests {
             $0.clientAddressHeader = "X-Real-IP"
         }) { harness in
             try await harness.withLiveServer { port in
-                func signIn(_ address: String) throws -> Int {
-                    try RawHTTP.request(
+                func signIn(_ address: String) async throws -> Int {
+                    try await RawHTTP.request(
                         port: port, method: "POST", path: "/login",
                         headers: ["X-Real-IP": address, "Content-Type": "application/x-www-form-urlencoded"],
                         body: Data("username=it&password=wrong".utf8)
                     ).status
                 }
-                let statuses = try ["192.0.2.1", "192.0.2.1", "192.0.2.2", "192.0.2.1"].map(signIn)
+                var statuses: [Int] = []
+                for address in ["192.0.2.1", "192.0.2.1", "192.0.2.2", "192.0.2.1"] {
+                    statuses.append(try await signIn(address))
+                }
                 #expect(statuses.map { $0 == 429 } == [false, true, false, true])
             }
         }

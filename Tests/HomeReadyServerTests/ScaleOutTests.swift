@@ -80,31 +80,31 @@ struct ScaleOutTests {
                         defer { balancer.stop() }
                         let front = balancer.port
                         var upstreams: Set<String> = []
-                        func post(_ path: String, _ json: [String: Any], token: String? = admin) throws -> RawHTTP.Response {
-                            let response = try RawHTTP.json(port: front, method: "POST", path: "/api/v1/\(path)", token: token, json: json)
+                        func post(_ path: String, _ json: [String: Any], token: String? = admin) async throws -> RawHTTP.Response {
+                            let response = try await RawHTTP.json(port: front, method: "POST", path: "/api/v1/\(path)", token: token, json: json)
                             if let upstream = response.headers["x-upstream"] { upstreams.insert(upstream) }
                             return response
                         }
-                        let campaign = try post("campaigns", ["name": "C", "profile_id": "linux-baseline", "cutover_date": "2026-12-01"])
+                        let campaign = try await post("campaigns", ["name": "C", "profile_id": "linux-baseline", "cutover_date": "2026-12-01"])
                         let campaignId = try #require(campaign.json["id"] as? String)
                         var agentIds: [String] = []
                         for index in 0..<10 {
-                            let agent = try post("agents", ["employee_id": "E\(index)", "name": "Agent \(index)", "campaign_id": campaignId])
+                            let agent = try await post("agents", ["employee_id": "E\(index)", "name": "Agent \(index)", "campaign_id": campaignId])
                             #expect(agent.status == 201)
                             agentIds.append(try #require(agent.json["id"] as? String))
                         }
                         // A device enrolled through the balancer posts through it: its token works on both instances.
-                        let code = try post("enrollment-codes", ["employee_id": "E0"])
-                        let enrolled = try post("enroll", ["code": try #require(code.json["code"] as? String)], token: nil)
+                        let code = try await post("enrollment-codes", ["employee_id": "E0"])
+                        let enrolled = try await post("enroll", ["code": try #require(code.json["code"] as? String)], token: nil)
                         #expect(enrolled.status == 201)
                         let deviceToken = try #require(enrolled.json["token"] as? String)
-                        let reused = try post("enroll", ["code": try #require(code.json["code"] as? String)], token: nil)
+                        let reused = try await post("enroll", ["code": try #require(code.json["code"] as? String)], token: nil)
                         #expect(reused.status == 403)
                         var reports: [CheckReport] = []
                         for index in 0..<10 {
                             let report = sampleReport(employeeId: "E\(index)", verdict: index % 3 == 0 ? .notReady : .ready)
                             reports.append(report)
-                            let response = try RawHTTP.request(
+                            let response = try await RawHTTP.request(
                                 port: front, method: "POST", path: "/api/v1/reports",
                                 headers: ["Authorization": "Bearer \(index == 0 ? deviceToken : admin)", "Content-Type": "application/json"],
                                 body: try encodeReport(report))
@@ -114,30 +114,30 @@ struct ScaleOutTests {
                         #expect(upstreams == ["127.0.0.1:\(first)", "127.0.0.1:\(second)"])
                         // The same report again through each instance is a duplicate on both.
                         for port in [first, second] {
-                            let again = try RawHTTP.request(
+                            let again = try await RawHTTP.request(
                                 port: port, method: "POST", path: "/api/v1/reports",
                                 headers: ["Authorization": "Bearer \(admin)", "Content-Type": "application/json"],
                                 body: try encodeReport(reports[1]))
                             #expect(again.status == 200)
                         }
                         // Reads agree on both instances.
-                        func get(_ port: Int, _ path: String) throws -> String {
-                            try RawHTTP.request(port: port, method: "GET", path: path, headers: ["Authorization": "Bearer \(admin)"]).text
+                        func get(_ port: Int, _ path: String) async throws -> String {
+                            try await RawHTTP.request(port: port, method: "GET", path: path, headers: ["Authorization": "Bearer \(admin)"]).text
                         }
                         for id in agentIds {
-                            let a = try get(first, "/api/v1/agents/\(id)/reports")
-                            let b = try get(second, "/api/v1/agents/\(id)/reports")
+                            let a = try await get(first, "/api/v1/agents/\(id)/reports")
+                            let b = try await get(second, "/api/v1/agents/\(id)/reports")
                             #expect(a == b)
                             #expect(a.contains("report_id"))
                         }
                         for path in ["/api/v1/rollups?by=campaign", "/api/v1/agents?limit=1000"] {
-                            let a = try get(first, path)
-                            let b = try get(second, path)
+                            let a = try await get(first, path)
+                            let b = try await get(second, path)
                             #expect(a == b, "\(path) differs between instances")
                         }
                         // The admin audit trail is shared too: both instances list every admin write.
-                        let auditA = try RawHTTP.request(port: first, method: "GET", path: "/api/v1/audit?limit=1000", headers: ["Authorization": "Bearer \(admin)"])
-                        let auditB = try RawHTTP.request(port: second, method: "GET", path: "/api/v1/audit?limit=1000", headers: ["Authorization": "Bearer \(admin)"])
+                        let auditA = try await RawHTTP.request(port: first, method: "GET", path: "/api/v1/audit?limit=1000", headers: ["Authorization": "Bearer \(admin)"])
+                        let auditB = try await RawHTTP.request(port: second, method: "GET", path: "/api/v1/audit?limit=1000", headers: ["Authorization": "Bearer \(admin)"])
                         #expect(auditA.text == auditB.text)
                         let auditItems = auditA.json["items"] as? [[String: Any]] ?? []
                         // A campaign, 10 agents, an enrollment code, 9 reports posted as admin and 2 duplicates.

@@ -40,38 +40,38 @@ struct SecretLoggingTests {
         defer { server.stop() }
         try FreePort.waitForListener(port: port, timeout: 30)
 
-        func post(_ path: String, _ json: [String: Any], token: String?) throws -> RawHTTP.Response {
-            try RawHTTP.json(port: port, method: "POST", path: "/api/v1/\(path)", token: token, json: json)
+        func post(_ path: String, _ json: [String: Any], token: String?) async throws -> RawHTTP.Response {
+            try await RawHTTP.json(port: port, method: "POST", path: "/api/v1/\(path)", token: token, json: json)
         }
-        #expect(try post("agents", ["employee_id": "E1", "name": "Ada"], token: admin).status == 201)
-        let code = try post("enrollment-codes", ["employee_id": "E1"], token: admin)
+        #expect(try await post("agents", ["employee_id": "E1", "name": "Ada"], token: admin).status == 201)
+        let code = try await post("enrollment-codes", ["employee_id": "E1"], token: admin)
         secrets["enrollment code"] = try #require(code.json["code"] as? String)
         let key = Curve25519.Signing.PrivateKey()
         secrets["device private key"] = key.rawRepresentation.base64EncodedString()
-        let enrolled = try post(
+        let enrolled = try await post(
             "enroll",
             ["code": secrets["enrollment code"]!, "public_key": key.publicKey.rawRepresentation.base64EncodedString(), "hostname": "h"],
             token: nil)
         #expect(enrolled.status == 201)
         secrets["device token"] = try #require(enrolled.json["token"] as? String)
-        let planner = try post("tokens", ["role": "planner", "label": "planning"], token: admin)
+        let planner = try await post("tokens", ["role": "planner", "label": "planning"], token: admin)
         secrets["planner token"] = try #require(planner.json["token"] as? String)
-        let report = try RawHTTP.request(
+        let report = try await RawHTTP.request(
             port: port, method: "POST", path: "/api/v1/reports",
             headers: ["Authorization": "Bearer \(secrets["device token"]!)", "Content-Type": "application/json"],
             body: try encodeReport(sampleReport(employeeId: "E1")))
         #expect(report.status == 201)
-        let hook = try post("webhooks", ["url": "http://127.0.0.1:9/hook", "events": ["agent.not_ready"]], token: admin)
+        let hook = try await post("webhooks", ["url": "http://127.0.0.1:9/hook", "events": ["agent.not_ready"]], token: admin)
         secrets["webhook secret"] = try #require(hook.json["secret"] as? String)
         // Wrong secrets are secrets too: a mistyped token or code often differs from the real one by a character.
         secrets["wrong token"] = "hr_" + String(repeating: "W", count: 43)
-        #expect(try RawHTTP.request(
+        #expect(try await RawHTTP.request(
             port: port, method: "GET", path: "/api/v1/sites", headers: ["Authorization": "Bearer \(secrets["wrong token"]!)"]
         ).status == 401)
         secrets["wrong code"] = "enr_" + String(repeating: "X", count: 43)
-        #expect(try post("enroll", ["code": secrets["wrong code"]!], token: nil).status == 403)
+        #expect(try await post("enroll", ["code": secrets["wrong code"]!], token: nil).status == 403)
         secrets["password"] = "correct horse battery staple 42"
-        _ = try RawHTTP.request(
+        _ = try await RawHTTP.request(
             port: port, method: "POST", path: "/login", headers: ["Content-Type": "application/x-www-form-urlencoded"],
             body: Data("username=it&password=\(secrets["password"]!.replacingOccurrences(of: " ", with: "+"))".utf8))
         // Let the webhook dispatcher run once (it logs its attempts).

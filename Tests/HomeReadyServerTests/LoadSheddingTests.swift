@@ -8,7 +8,7 @@ import Testing
 
 /// Holds one request slot: a report POST whose body never finishes arriving.
 func holdSlot(port: Int, token: String) throws -> RawConnection {
-    let connection = try RawConnection(port: port)
+    let connection = try RawConnection(port: port, timeout: 2)
     let head = """
         POST /api/v1/reports HTTP/1.1\r
         Host: 127.0.0.1:\(port)\r
@@ -49,6 +49,10 @@ struct LoadSheddingTests {
                 #expect(try await sites().status == 200)
                 let held = try holdSlot(port: port, token: admin)
                 let shed = try await waitFor(status: 429, sites)
+                if shed.status != 429 {
+                    let reply = try? await RawHTTP.onThread { try held.readResponse() }
+                    Issue.record("the held request was answered: \(reply?.status ?? 0) \(reply?.text ?? "nothing")")
+                }
                 #expect(shed.status == 429)
                 #expect(shed.headers["retry-after"] == "2")
                 #expect(shed.headers["content-type"] == "application/problem+json")

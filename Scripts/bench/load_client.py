@@ -52,22 +52,23 @@ async def exchange(host, port, method, path, headers=None, body=b"", timeout=60)
             head += f"{name}: {value}\r\n"
         writer.write(head.encode() + b"\r\n" + body)
         await writer.drain()
-        raw = await asyncio.wait_for(reader.read(-1), timeout)
+        raw_head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
+        lines = raw_head.decode("latin-1").rstrip("\r\n").split("\r\n")
+        if not lines or len(lines[0].split(" ")) < 2:
+            raise ConnectionError("no HTTP response")
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        length = int(fields.get("content-length", "0"))
+        payload = await asyncio.wait_for(reader.readexactly(length), timeout) if length else b""
     finally:
         writer.close()
         try:
             await writer.wait_closed()
         except OSError:
             pass
-    head, _, payload = raw.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    if not lines or len(lines[0].split(" ")) < 2:
-        raise ConnectionError("no HTTP response")
     status = int(lines[0].split(" ")[1])
-    fields = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        fields[name.strip().lower()] = value.strip()
     return status, fields, payload
 
 
@@ -81,7 +82,7 @@ async def setup(args):
     if status != 200:
         sys.exit(f"roster import gave {status}: {body[:300]!r}")
     tokens = {}
-    semaphore = asyncio.Semaphore(32)
+    semaphore = asyncio.Semaphore(8)
 
     async def enroll(employee_id):
         async with semaphore:

@@ -13,7 +13,8 @@ extension SQLRepository: AdminAuditRepository {
     }
 
     public func recordAdminAction(_ entry: AdminAuditEntry) async throws {
-        try await store.withConnection { db in
+        // A transaction, so SQLite writers queue at the store's write gate instead of spinning in the busy handler.
+        try await store.transaction { db in
             try await db.raw(
                 """
                 INSERT INTO admin_audit (id, at, token_id, method, path, status, request_id)

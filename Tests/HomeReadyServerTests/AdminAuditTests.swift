@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyTestSupport
 import Testing
 
 @testable import HomeReadyServer
@@ -69,6 +70,29 @@ struct AdminAuditTests {
                 } while cursor != nil && pages < 5
                 #expect(paths == ["201", "201", "201"])
                 #expect(pages == 2)
+            }
+        }
+    }
+
+    @Test("concurrent admin writes are all audited without stalling the database", arguments: TestBackend.available)
+    func concurrentWrites(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            try await harness.withLiveServer { port in
+                let admin = harness.adminToken
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<24 {
+                        group.addTask {
+                            try await RawHTTP.json(
+                                port: port, method: "POST", path: "/api/v1/sites", token: admin, json: ["name": "S\(index)"]
+                            ).status
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.allSatisfy { $0 == 201 })
+                let trail = try await RawHTTP.request(
+                    port: port, method: "GET", path: "/api/v1/audit?limit=100", headers: ["Authorization": "Bearer \(admin)"])
+                #expect((trail.json["items"] as? [[String: Any]])?.count == 24)
             }
         }
     }

@@ -6,9 +6,9 @@ import Testing
 
 @testable import HomeReadyServer
 
-/// Holds one request slot: a report POST whose body never finishes arriving.
-func holdSlot(port: Int, token: String) throws -> RawConnection {
-    let connection = try RawConnection(port: port, timeout: 2)
+/// Holds one request slot: a report POST whose body never finishes arriving. Retries while the server still
+/// counts the previous request (it then sheds the hold itself with 429).
+func holdSlot(port: Int, token: String) async throws -> RawConnection {
     let head = """
         POST /api/v1/reports HTTP/1.1\r
         Host: 127.0.0.1:\(port)\r
@@ -18,8 +18,14 @@ func holdSlot(port: Int, token: String) throws -> RawConnection {
         \r
         {"report_id":
         """
-    try connection.send(Data(head.utf8))
-    return connection
+    for _ in 0..<50 {
+        let connection = try RawConnection(port: port, timeout: 0.3)
+        try connection.send(Data(head.utf8))
+        if (try? await RawHTTP.onThread({ try connection.readResponse() })) == nil { return connection }
+        connection.close()
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TestFailure("could not hold a request slot: every attempt was answered at once")
 }
 
 /// Polls `request` until it gives `status` or `timeout` passes; returns the last response.
@@ -47,7 +53,7 @@ struct LoadSheddingTests {
                 let admin = harness.adminToken
                 let sites = { try await RawHTTP.request(port: port, method: "GET", path: "/api/v1/sites", headers: ["Authorization": "Bearer \(admin)"]) }
                 #expect(try await sites().status == 200)
-                let held = try holdSlot(port: port, token: admin)
+                let held = try await holdSlot(port: port, token: admin)
                 let shed = try await waitFor(status: 429, sites)
                 if shed.status != 429 {
                     let reply = try? await RawHTTP.onThread { try held.readResponse() }
@@ -78,7 +84,7 @@ struct LoadSheddingTests {
             let report = sampleReport(employeeId: "E1")
             _ = try spool.add(reportID: report.reportID, deviceID: "dev1", signature: "sig", body: try encodeReport(report))
             try await harness.withLiveServer { port in
-                let held = try holdSlot(port: port, token: harness.adminToken)
+                let held = try await holdSlot(port: port, token: harness.adminToken)
                 let probe = { try await RawHTTP.request(port: port, method: "GET", path: "/api/v1/sites") }
                 #expect(try await waitFor(status: 429, probe).status == 429)
                 let waits = WaitLog()

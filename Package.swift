@@ -100,6 +100,7 @@ if !agentOnly {
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.60.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.30.0"),
@@ -115,8 +116,10 @@ if !agentOnly {
         .target(
             name: "HomeReadyServer",
             dependencies: [
-                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", hummingbird, lifecycle, logging,
-                crypto,
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", "HomeReadyDashboard", hummingbird,
+                lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging,
+                crypto, "HomeReadyProfiles", .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 nioCore, nioPosix,
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -157,7 +160,7 @@ if !agentOnly {
         .testTarget(
             name: "HomeReadyServerTests",
             dependencies: [
-                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent",
+                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent", "HomeReadyDashboard",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

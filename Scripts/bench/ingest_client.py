@@ -143,6 +143,12 @@ def seed(args, campaign_id, site_id):
     return round(time.monotonic() - started, 1)
 
 
+def loadavg():
+    """The 1-minute load average right now (the machine may be shared: it says how much to trust a figure)."""
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
 def main():
     parser = argparse.ArgumentParser()
     for name in ["host", "admin", "backend", "db"]:
@@ -165,10 +171,18 @@ def main():
         pairs.append((employee, token))
     size = len(json.dumps(report_body("B000")))
     common = {"backend": args.backend, "concurrency": args.concurrency}
+    summary = {}
     result = asyncio.run(load(h, p, "healthz", args.seconds, args.concurrency, pairs))
-    print(json.dumps({**common, "measure": "healthz", **result}), flush=True)
+    print(json.dumps({**common, "measure": "healthz", **result, "load_avg": loadavg()}), flush=True)
+    summary["healthz"] = result
     result = asyncio.run(load(h, p, "reports", args.seconds, args.concurrency, pairs))
-    print(json.dumps({**common, "measure": "reports", "report_bytes": size, **result}), flush=True)
+    summary["reports"] = result
+    summary["load_reports"] = loadavg()
+    print(json.dumps({**common, "measure": "reports", "report_bytes": size, **result, "load_avg": summary["load_reports"]}),
+          flush=True)
+    if args.agents <= 0:
+        print_summary(args, summary)
+        return
     seconds = seed(args, campaign, site)
     for by in ["campaign", "site", "team"]:
         timings = []
@@ -177,10 +191,23 @@ def main():
             api(h, p, admin, "GET", f"/api/v1/rollups?by={by}")
             timings.append((time.monotonic() - start) * 1000)
         timings.sort()
+        summary[by] = round(timings[3], 1)
         print(json.dumps({**common, "measure": f"rollup_by_{by}", "agents": args.agents + args.concurrency,
                           "reports": args.reports, "seed_seconds": seconds, "median_ms": round(timings[3], 1),
-                          "min_ms": round(timings[0], 1), "max_ms": round(timings[-1], 1)}), flush=True)
+                          "min_ms": round(timings[0], 1), "max_ms": round(timings[-1], 1),
+                          "load_avg": loadavg()}), flush=True)
         seconds = None
+    print_summary(args, summary)
+
+
+def print_summary(args, summary):
+    """One line a person can paste into docs/performance.md."""
+    hz, rp = summary["healthz"], summary["reports"]
+    rollup = " / ".join(str(summary.get(by, "-")) for by in ["campaign", "site", "team"])
+    print(f"SUMMARY {args.backend}: healthz {hz['rate_per_s']:,.0f}/s ({hz['p50_ms']} / {hz['p99_ms']} ms), "
+          f"reports {rp['rate_per_s']:,.0f}/s ({rp['p50_ms']} / {rp['p99_ms']} ms, {rp['errors']} errors), "
+          f"roll-up {args.agents + args.concurrency:,} agents / {args.reports:,} reports by campaign / site / team "
+          f"{rollup} ms (median of 7), load average {summary['load_reports']:.2f} during ingest", flush=True)
 
 
 main()

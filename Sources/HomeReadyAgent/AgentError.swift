@@ -11,6 +11,8 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case enrollmentRefused(status: Int, detail: String)
         case serverUnreachable(url: String, reason: String)
         case invalidConfiguration(String)
+        case serverTLS(url: String, reason: String)
+        case serverRefused(status: Int, detail: String)
     }
 
     private let code: Code
@@ -43,6 +45,16 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         AgentError(code: .serverUnreachable(url: url, reason: reason))
     }
 
+    /// The server's certificate or key did not match the configured CA bundle or pin.
+    public static func serverTLS(url: String, reason: String) -> AgentError {
+        AgentError(code: .serverTLS(url: url, reason: reason))
+    }
+
+    /// The server answered a request with an error the agent cannot fix by retrying.
+    public static func serverRefused(status: Int, detail: String) -> AgentError {
+        AgentError(code: .serverRefused(status: status, detail: detail))
+    }
+
     /// A configuration value is wrong.
     public static func invalidConfiguration(_ message: String) -> AgentError {
         AgentError(code: .invalidConfiguration(message))
@@ -59,11 +71,15 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .spoolWriteFailed(path, reason):
             return "could not save the report in \(path): \(reason). Free some disk space (or make the folder writable) and run the check again; reports already saved are kept."
         case let .enrollmentRefused(status, detail):
-            return "the server refused the enrollment (HTTP \(status)): \(detail). Ask IT for a new code; codes work once and expire."
+            return "the server refused the enrollment (HTTP \(status)): \(detail)."
         case let .serverUnreachable(url, reason):
             return "cannot reach the server at \(url): \(reason). Check the address and your connection; the report stays saved and is sent later."
         case let .invalidConfiguration(message):
             return message
+        case let .serverTLS(url, reason):
+            return "the server at \(url) is not the one this device trusts (\(reason)). Check --ca-file/--pin against the server's certificate; nothing was sent."
+        case let .serverRefused(status, detail):
+            return "the server refused the request (HTTP \(status)): \(detail)"
         }
     }
 }

@@ -103,7 +103,7 @@ struct NetworkMeasurement: Sendable {
         }
         if !udpWorks, let pingURL = endpoints.pingURL {
             let probe = TCPRoundTrips(request: template(for: pingURL), count: 10)
-            let (rtts, _) = await (try? BlockingThread.run { [cancellation] in probe.runBlocking(cancellation: cancellation) }) ?? ([], 0)
+            let (rtts, _) = await BlockingThread.run { [cancellation] in probe.runBlocking(cancellation: cancellation) }
             if let summary = LatencyStatistics.summary(rtts) {
                 outcome.network.latencyIdleMs = LatencySummary(min: Self.round(summary.min), p50: Self.round(summary.p50), p90: Self.round(summary.p90))
                 outcome.network.jitterMs = LatencyStatistics.rfc3550Jitter(rtts: rtts).map(Self.round)

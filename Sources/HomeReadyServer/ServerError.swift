@@ -5,6 +5,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         case migrationChanged(Int)
         case unknownEmployee(String)
         case storage(String)
+        case backup(String)
+        case tls(String)
     }
 
     private let code: Code
@@ -17,6 +19,11 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
     public static func unknownEmployee(_ id: String) -> ServerError { ServerError(code: .unknownEmployee(id)) }
     /// The database returned something the server cannot use.
     static func storage(_ message: String) -> ServerError { ServerError(code: .storage(message)) }
+    /// A backup or restore cannot proceed; the message says what to do.
+    static func backup(_ message: String) -> ServerError { ServerError(code: .backup(message)) }
+
+    /// The TLS certificate or key cannot be used.
+    static func tls(_ message: String) -> ServerError { ServerError(code: .tls(message)) }
 
     public var description: String {
         switch code {
@@ -30,6 +37,10 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
             return "no agent has employee id \"\(id)\"; create the agent first (POST /api/v1/agents or import the roster)"
         case .storage(let message):
             return "storage: \(message)"
+        case .backup(let message):
+            return message
+        case .tls(let message):
+            return "HTTPS: \(message)"
         }
     }
 }

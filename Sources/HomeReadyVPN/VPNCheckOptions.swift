@@ -86,7 +86,7 @@ public struct VPNEnvironment: Sendable {
         VPNEnvironment(
             resolve: { host, timeout in await HostResolver.resolve(host, timeout: timeout) },
             wireGuardHandshakes: {
-                await BlockingWork.run { () -> [WireGuardHandshake]? in
+                await BlockingThread.run { () -> [WireGuardHandshake]? in
                     let candidates = ["/usr/bin/wg", "/usr/sbin/wg", "/bin/wg"]
                     guard let path = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
                         return nil

@@ -11,7 +11,10 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         commandName: "homeready-server",
         abstract: "The HomeReady inventory server: agents, equipment, reports, readiness and capacity.",
         version: "0.1.0",
-        subcommands: [Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, Export.self],
+        subcommands: [
+            Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, ImportShipments.self,
+            Export.self, Backup.self, Restore.self, CreateUser.self, DemoDataCommand.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
@@ -47,6 +50,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: DatabaseOptions
     @Option(name: .long, help: "HOST:PORT to listen on.") var listen: String = "127.0.0.1:8080"
     @Option(name: .long, help: "UDP port for the speed-test echo responder.") var echoPort: Int?
+    @OptionGroup var devices: DeviceServeOptions
+    @Flag(help: "Mark dashboard cookies Secure when a TLS proxy is in front (always on with --tls-cert).") var secureCookies = false
     @OptionGroup var protection: ProtectionOptions
 
     func validate() throws {
@@ -61,6 +66,9 @@ struct Serve: AsyncParsableCommand {
         configuration.host = String(listen[..<colon])
         configuration.port = Int(listen[listen.index(after: colon)...])!
         configuration.echoPort = echoPort
+        devices.apply(to: &configuration)
+        // Cookies are Secure whenever browsers reach the server over TLS: its own or a proxy's.
+        configuration.secureCookies = secureCookies || configuration.tlsCertificate != nil
         protection.apply(to: &configuration)
         let app = try await buildApplication(configuration: configuration, logger: options.logger)
         try await app.runService()
@@ -143,11 +151,7 @@ struct ImportRoster: AsyncParsableCommand {
             throw error
         }
         await store.shutdown()
-        for error in result.errors {
-            FileHandle.standardError.write(Data("\(file):\(error.line)\(error.column.map { " column \($0)" } ?? ""): \(error.message)\n".utf8))
-        }
-        guard result.errors.isEmpty else { throw ExitCode(1) }
-        print("\(dryRun ? "would create" : "created") \(result.created), \(dryRun ? "would update" : "updated") \(result.updated)")
+        try ImportOutput(file: file, dryRun: dryRun).print(result)
     }
 }
 

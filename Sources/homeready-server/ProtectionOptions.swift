@@ -10,7 +10,7 @@ struct ProtectionOptions: ParsableArguments {
     var shedRetryAfter: Int = 1
 
     @Option(name: .long, help: "Enrollment attempts per client address a minute (also the burst).")
-    var enrollRate: Int = 10
+    var enrollRate: Int = 100
 
     @Option(name: .long, help: "Dashboard sign-in attempts per client address a minute (also the burst).")
     var signInRate: Int = 5

@@ -11,6 +11,9 @@ struct HomeReadyCommand: AsyncParsableCommand {
             3 incomplete (could not measure).
             """,
         version: "0.1.0",
-        subcommands: [CheckCommand.self, ProfileCommand.self, FactsCommand.self]
+        subcommands: [
+            CheckCommand.self, EnrollCommand.self, StatusCommand.self, ReportCommand.self, WatchCommand.self,
+            InstallTimerCommand.self, ProfileCommand.self, FactsCommand.self,
+        ]
     )
 }

@@ -56,10 +56,16 @@ struct SecretLoggingTests {
         secrets["device token"] = try #require(enrolled.json["token"] as? String)
         let planner = try await post("tokens", ["role": "planner", "label": "planning"], token: admin)
         secrets["planner token"] = try #require(planner.json["token"] as? String)
+        let deviceId = try #require(enrolled.json["device_id"] as? String)
+        let reportBody = try encodeReport(sampleReport(employeeId: "E1"))
+        let signature = try key.signature(for: Data("homeready-report-v1\n".utf8) + reportBody).base64EncodedString()
         let report = try await RawHTTP.request(
             port: port, method: "POST", path: "/api/v1/reports",
-            headers: ["Authorization": "Bearer \(secrets["device token"]!)", "Content-Type": "application/json"],
-            body: try encodeReport(sampleReport(employeeId: "E1")))
+            headers: [
+                "Authorization": "Bearer \(secrets["device token"]!)", "Content-Type": "application/json",
+                "X-HomeReady-Device": deviceId, "X-HomeReady-Signature": signature,
+            ],
+            body: reportBody)
         #expect(report.status == 201)
         let hook = try await post("webhooks", ["url": "http://127.0.0.1:9/hook", "events": ["agent.not_ready"]], token: admin)
         secrets["webhook secret"] = try #require(hook.json["secret"] as? String)

@@ -13,10 +13,14 @@ public struct DeviceEnrollment: Codable, Sendable, Equatable {
     public var caFile: String?
     /// SHA-256 pin of the server's public key (`sha256//BASE64`, libcurl's format).
     public var pinnedPublicKey: String?
+    /// The device's API token (bearer), shown once by the server at enrollment.
+    public var token: String?
+    /// The server's agent id for this device's agent.
+    public var agentID: String?
 
     public init(
         serverURL: String, deviceID: String, employeeID: String, profileID: String? = nil, enrolledAt: Date = Date(),
-        caFile: String? = nil, pinnedPublicKey: String? = nil
+        caFile: String? = nil, pinnedPublicKey: String? = nil, token: String? = nil, agentID: String? = nil
     ) {
         self.serverURL = serverURL
         self.deviceID = deviceID
@@ -25,7 +29,12 @@ public struct DeviceEnrollment: Codable, Sendable, Equatable {
         self.enrolledAt = enrolledAt
         self.caFile = caFile
         self.pinnedPublicKey = pinnedPublicKey
+        self.token = token
+        self.agentID = agentID
     }
+
+    /// The trust settings for talking to the server.
+    public var trust: ServerTrust { ServerTrust(caFile: caFile, pinnedPublicKey: pinnedPublicKey) }
 
     enum CodingKeys: String, CodingKey {
         case serverURL = "server_url"
@@ -35,6 +44,8 @@ public struct DeviceEnrollment: Codable, Sendable, Equatable {
         case enrolledAt = "enrolled_at"
         case caFile = "ca_file"
         case pinnedPublicKey = "pinned_public_key"
+        case token
+        case agentID = "agent_id"
     }
 }
 

@@ -51,6 +51,11 @@ enum SecureFile {
         }
     }
 
+    /// Refuses an existing folder that group or others can read or write (a key inside would not stay private).
+    static func requirePrivateDirectoryIfPresent(_ url: URL) throws(AgentError) {
+        try requirePrivate(url)
+    }
+
     /// Refuses files that group or others can read or write.
     static func requirePrivate(_ url: URL) throws(AgentError) {
         var info = stat()

@@ -105,6 +105,8 @@ public struct ReportUploader: Sendable {
     public var random: @Sendable () -> Double
     /// Sleeps for seconds (injected for tests).
     public var sleep: @Sendable (Double) async throws -> Void
+    /// The device's bearer token, sent as `Authorization` when set.
+    public var token: String?
 
     public init(
         spool: ReportSpool, serverURL: URL, transport: any HTTPExchanging, retry: RetryPolicy = RetryPolicy(),
@@ -168,7 +170,7 @@ public struct ReportUploader: Sendable {
                     "Content-Type": "application/json",
                     ReportSignature.deviceHeader: report.deviceID,
                     ReportSignature.signatureHeader: report.signature,
-                ],
+                ].merging(token.map { ["Authorization": "Bearer \($0)"] } ?? [:]) { a, _ in a },
                 body: report.body)
             var retryAfter: Double?
             do {
@@ -176,9 +178,12 @@ public struct ReportUploader: Sendable {
                 switch response.status {
                 case 201: return .accepted
                 case 200: return .duplicate
-                case 429, 500...599:
+                case 408, 429, 500...599:
                     retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"))
                     lastReason = "HTTP \(response.status)"
+                case 401:
+                    return .rejected(
+                        "HTTP 401: the server no longer accepts this device (revoked, or enrolled again elsewhere): \(problemDetail(response.body)). Ask IT for a new code and run `homeready enroll`")
                 case 400...499:
                     return .rejected("HTTP \(response.status): \(problemDetail(response.body))")
                 default:

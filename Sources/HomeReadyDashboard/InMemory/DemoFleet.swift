@@ -9,12 +9,15 @@ public struct DemoFleet: Sendable {
     /// Ready agents per campaign on each of the days before `now`.
     public var readyHistory: [String: [DailyCount]]
 
-    static let sites = ["Austin", "Kraków", "Lisbon", "Manila"]
-    static let firstNames = [
+    /// Sample values the demo generators draw from.
+    public static let sites = ["Austin", "Kraków", "Lisbon", "Manila"]
+    /// Sample values the demo generators draw from.
+    public static let firstNames = [
         "Ana", "Ben", "Chloé", "Dmitri", "Emma", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kiri", "Lena", "Marco",
         "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tala", "Umar", "Vera", "Wen", "Yusuf", "Zofia",
     ]
-    static let lastNames = [
+    /// Sample values the demo generators draw from.
+    public static let lastNames = [
         "Almeida", "Becker", "Cruz", "Dubois", "Eriksen", "Fernandes", "García", "Haddad", "Ivanova", "Jensen",
         "Kowalski", "Lopes", "Morales", "Nakamura", "Okafor", "Pereira", "Reyes", "Santos", "Tanaka", "Wójcik",
     ]
@@ -26,7 +29,8 @@ public struct DemoFleet: Sendable {
         ("Firewall enabled", "Turn the host firewall on."),
     ]
     static let kit = [("Laptop", "LT"), ("USB headset", "HS"), ("Wired adapter", "WA")]
-    static let carriers = ["DHL", "UPS", "FedEx", "CTT"]
+    /// Sample values the demo generators draw from.
+    public static let carriers = ["DHL", "UPS", "FedEx", "CTT"]
 
     /// Generates `agents` agents from `seed` (same seed, same fleet) relative to `now`.
     public static func generate(agents count: Int, seed: UInt64, now: Date = Date()) -> DemoFleet {
@@ -152,12 +156,14 @@ public struct DemoFleet: Sendable {
 }
 
 /// A small deterministic generator (SplitMix64) so that a seed always gives the same fleet.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// Creates a generator; the same seed gives the same sequence.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -166,8 +172,8 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// Uniform in 0..<n.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

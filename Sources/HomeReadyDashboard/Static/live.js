@@ -5,15 +5,21 @@
   var feed = document.getElementById("live-feed");
   var status = document.getElementById("live-status");
   if (!target || !window.EventSource) { return; }
+  // One fetch at a time; an event that arrives during a fetch triggers one more fetch after it, so a burst of
+  // reports costs at most two fetches and the last state is always shown.
   var pending = false;
+  var again = false;
   function refresh() {
-    if (pending) { return; }
+    if (pending) { again = true; return; }
     pending = true;
     fetch("/overview/live", { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
       .then(function (html) { target.innerHTML = html; })
       .catch(function (e) { if (status) { status.textContent = "Could not refresh: " + e.message; } })
-      .finally(function () { pending = false; });
+      .finally(function () {
+        pending = false;
+        if (again) { again = false; refresh(); }
+      });
   }
   function show(event) {
     var data;

@@ -14,6 +14,17 @@ struct CSVRoutes {
             let result = try await importRoster(String(buffer: buffer), dryRun: dryRun, repository: repository)
             return EditedResponse(status: result.errors.isEmpty ? .ok : .unprocessableContent, response: result)
         }
+        router.post("import/shipments") { request, context in
+            let principal = try context.require(.admin)
+            guard let importer = repository as? any ShipmentImporting else {
+                throw Problem(.notImplemented, "Not implemented", detail: "this storage cannot import shipments")
+            }
+            let buffer = try await request.bodyBytes(limit: configuration.maxCSVBytes)
+            let dryRun = request.uri.queryParameters.get("dry_run").map { $0 == "true" || $0 == "1" } ?? false
+            let result = try await importShipments(
+                String(buffer: buffer), dryRun: dryRun, actor: principal.actor, importer: importer)
+            return EditedResponse(status: result.errors.isEmpty ? .ok : .unprocessableContent, response: result)
+        }
         router.get("export/readiness.csv") { _, context in
             _ = try context.require(.admin, .planner)
             return csvResponse(try await repository.exportReadinessCSV(now: Date()))
@@ -36,4 +47,16 @@ public func importRoster(_ text: String, dryRun: Bool, repository: any Inventory
     let (rows, errors) = RosterImport.rows(from: text)
     if !errors.isEmpty { return ImportResult(dryRun: dryRun, created: 0, updated: 0, errors: errors) }
     return try await repository.importRoster(rows, dryRun: dryRun)
+}
+
+/// Parses and imports a shipments CSV (shared by the API and the `import-shipments` subcommand).
+public func importShipments(_ text: String, dryRun: Bool, actor: String, importer: any ShipmentImporting) async throws
+    -> ImportResult
+{
+    let (rows, errors) = ShipmentImport.rows(from: text)
+    if errors.isEmpty { return try await importer.importShipments(rows, dryRun: dryRun, actor: actor) }
+    // Report every bad row at once: the rows that read well are still checked against the database (dry run).
+    let checked = try await importer.importShipments(rows, dryRun: true, actor: actor)
+    let all = (errors + checked.errors).sorted { ($0.line, $0.column ?? "") < ($1.line, $1.column ?? "") }
+    return ImportResult(dryRun: dryRun, created: 0, updated: 0, errors: all)
 }

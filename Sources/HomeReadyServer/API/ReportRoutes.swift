@@ -1,6 +1,8 @@
 import Foundation
 import HomeReadyModel
+import HomeReadySigning
 import Hummingbird
+import HTTPTypes
 import Logging
 
 /// Report ingestion and history.
@@ -33,9 +35,31 @@ struct ReportRoutes {
             if principal.role == .device, principal.agentId != agent.id {
                 throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
             }
+            let now = Date()
+            let devices = repository as? any DeviceRepository
+            if let devices {
+                try await ReportVerification(repository: repository, devices: devices, configuration: configuration)
+                    .verify(report: report, body: data, principal: principal, agentId: agent.id, headers: request.headers, now: now)
+            }
             let body = String(decoding: data, as: UTF8.self)
+            // Ingest: stores the report once by report_id.
             let inserted = try await repository.ingest(
-                report, body: body, agentId: agent.id, deviceId: principal.deviceId, at: Date())
+                report, body: body, agentId: agent.id, deviceId: principal.deviceId, at: now)
+            if let devices, let deviceId = principal.deviceId {
+                if let signature = request.headers[HTTPField.Name(ReportSignature.signatureHeader)!] {
+                    try await devices.recordSignature(
+                        reportId: report.reportID.uuidString, deviceId: deviceId, signature: signature, at: now)
+                }
+                if inserted {
+                    let verified = try await devices.verifyEquipment(
+                        agentId: agent.id, kinds: ReportVerification.presentEquipment(report), actor: "device:\(deviceId)",
+                        note: "seen by report \(report.reportID.uuidString.lowercased())", at: now)
+                    if !verified.isEmpty {
+                        context.logger.info("equipment.verified", metadata: ["items": "\(verified.map(\.id))"])
+                    }
+                }
+            }
+            if inserted { await ServerEventBus.current?.reportIngested(report, agent: agent) }
             metrics.reportIngested(duplicate: !inserted)
             context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(!inserted)"])
             let response = Ingested(reportId: report.reportID.uuidString.lowercased(), duplicate: !inserted)

@@ -25,18 +25,24 @@ public func openRepository(_ configuration: ServerConfiguration, logger: Logger)
         try await Migrations.run(on: store, logger: logger)
     } catch {
         await store.shutdown()
-        throw error
+        throw ServerError.databaseUnavailable(error, at: configuration.database)
     }
     return (store, SQLRepository(store: store, logger: logger))
 }
 
 /// Builds the router with every route of the API.
 func buildRouter(
-    repository: any InventoryRepository, configuration: ServerConfiguration, metrics: ServerMetrics, backend: String
+    repository: any InventoryRepository, configuration: ServerConfiguration, metrics: ServerMetrics, backend: String,
+    events: ServerEventBus? = nil
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: MetricsTimingMiddleware(metrics: metrics))
-    addProtection(to: router, repository: repository, configuration: configuration)
+    addTrafficProtection(to: router, configuration: configuration)
+    router.add(
+        middleware: AuthenticationMiddleware(
+            repository: repository, cacheTTL: .milliseconds(Int64(configuration.tokenCacheSeconds * 1000))))
+    addAdminAudit(to: router, repository: repository)
+    if let events { router.add(middleware: ServerEventBus.Middleware(bus: events)) }
     router.get("healthz") { _, _ in
         do {
             try await repository.ping()
@@ -48,10 +54,10 @@ func buildRouter(
             body: .init(byteBuffer: ByteBuffer(string: "{\"database\":\"\(backend)\",\"status\":\"ok\"}")))
     }
     router.get("metrics") { _, _ in
-        let rows = try await repository.rollup(by: .campaign, now: Date())
+        let text = try await metrics.render { try await repository.rollup(by: .campaign, now: Date()) }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-            body: .init(byteBuffer: ByteBuffer(string: metrics.render(readiness: rows))))
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
     router.get("openapi.yaml") { _, _ in
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Resources"),
@@ -68,6 +74,9 @@ func buildRouter(
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
+    if let devices = repository as? any DeviceRepository {
+        DeviceRoutes(repository: repository, devices: devices, configuration: configuration).add(to: api)
+    }
     if let audit = repository as? any AdminAuditRepository { AdminAuditRoutes(repository: audit).add(to: api) }
     // The agent's network check measures against these (no token: agents test before they enroll).
     SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: configuration.echoPort))
@@ -80,17 +89,22 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     -> some ApplicationProtocol
 {
     let (store, repository) = try await openRepository(configuration, logger: logger)
-    let metrics = ServerMetrics()
+    let metrics = ServerMetrics(readinessCacheSeconds: configuration.metricsCacheSeconds)
+    let events = ServerEventBus(store: store, database: configuration.database, logger: logger)
     let router = buildRouter(
-        repository: repository, configuration: configuration, metrics: metrics, backend: configuration.database.kind)
+        repository: repository, configuration: configuration, metrics: metrics, backend: configuration.database.kind,
+        events: events)
+    try ServerDashboard.mount(on: router, repository: repository, events: events, configuration: configuration, logger: logger)
     var app = Application(
-        router: router,
+        router: router, server: try ServerTLS.serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "homeready"),
         logger: logger)
     app.addServices(DatabaseService(store: store))
+    app.addServices(EventBusService(bus: events, database: configuration.database, logger: logger))
     app.addServices(
         WebhookDispatcher(
             repository: repository, policy: WebhookPolicy(overdueDays: configuration.overdueDays), logger: logger))
+    if configuration.automaticSnapshots { app.addServices(DailySnapshotService(repository: repository, configuration: configuration, logger: logger)) }
     if let echoPort = configuration.echoPort {
         app.addServices(UDPEchoService(host: configuration.host, port: echoPort, logger: logger))
     }

@@ -2,15 +2,21 @@ import Foundation
 import Hummingbird
 import Prometheus
 
-/// Prometheus metrics of one server process; readiness gauges are read from the database at scrape time, so
-/// every instance reports the same fleet.
+/// Prometheus metrics of one server process; readiness gauges are read from the database, so every instance
+/// reports the same fleet, and reused for a few seconds (`readinessCacheSeconds`) so frequent scrapes do not
+/// each run the roll-up. Across instances the cached figures may differ by at most that age.
 public struct ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let ingested: Counter
     private let duplicates: Counter
     private let latency: DurationHistogram
+    private let readiness: ExpiringCache<String, [RollupRow]>
 
-    init() {
+    init(
+        readinessCacheSeconds: Double = 5,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
+        readiness = ExpiringCache(ttl: .milliseconds(Int64(readinessCacheSeconds * 1000)), capacity: 1, now: now)
         let reports = MetricNameDescriptor(
             namespace: "homeready", metricName: "reports_ingested", unitName: "total", helpText: "Reports received")
         ingested = registry.makeCounter(descriptor: reports, labels: [("result", "stored")])
@@ -30,6 +36,16 @@ public struct ServerMetrics: Sendable {
     }
 
     func observe(_ duration: Duration) { latency.record(duration) }
+
+    /// Readiness per campaign: the cached roll-up while fresh, else `load`'s.
+    func readinessRows(load: () async throws -> [RollupRow]) async throws -> [RollupRow] {
+        try await readiness.value(for: "campaign", load: load)
+    }
+
+    /// The whole exposition text, the readiness roll-up from the cache or `load`.
+    func render(loadingReadiness load: () async throws -> [RollupRow]) async throws -> String {
+        render(readiness: try await readinessRows(load: load))
+    }
 
     /// The exposition text, with readiness per campaign from `rows`.
     func render(readiness rows: [RollupRow]) -> String {

@@ -46,8 +46,18 @@ enum APICoding {
 }
 
 /// Resolves `Authorization: Bearer TOKEN` to a principal (by the token's SHA-256, compared in constant time).
+///
+/// Found principals are cached for `cacheTTL` (default 5 s) per process, so a busy device costs one lookup per
+/// TTL instead of one per request. The price: a token or device revoked in the database keeps working on an
+/// instance for at most `cacheTTL`. Unknown tokens are never cached (a new token works at once).
 struct AuthenticationMiddleware: RouterMiddleware {
     let repository: any InventoryRepository
+    let cache: ExpiringCache<String, Principal>
+
+    init(repository: any InventoryRepository, cacheTTL: Duration = .seconds(5)) {
+        self.repository = repository
+        self.cache = ExpiringCache(ttl: cacheTTL)
+    }
 
     func handle(
         _ request: Request, context: ServerRequestContext,
@@ -57,11 +67,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if let header = request.headers[.authorization] {
             guard header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
             let hash = Tokens.hash(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
-            guard let found = try await repository.principal(tokenHash: hash),
-                Tokens.constantTimeEquals(found.storedHash, hash)
-            else { throw Problem.unauthorized }
-            context.principal = found.principal
+            context.principal = try await principal(hash: hash)
         }
         return try await next(request, context)
+    }
+
+    /// The principal of a token hash, from the cache (keyed by the hash, so the cache never holds a secret) or
+    /// the database; throws 401 when unknown or revoked.
+    func principal(hash: String) async throws -> Principal {
+        if let cached = cache.value(for: hash) { return cached }
+        guard let found = try await repository.principal(tokenHash: hash),
+            Tokens.constantTimeEquals(found.storedHash, hash)
+        else { throw Problem.unauthorized }
+        cache.store(found.principal, for: hash)
+        return found.principal
     }
 }

@@ -23,55 +23,17 @@ public struct ImportResult: Codable, Sendable, Equatable {
 
 /// Reads and checks a roster CSV: required header columns, non-empty keys, no duplicate employee ids.
 enum RosterImport {
-    static let columns = ["employee_id", "name", "contact", "site", "campaign", "team", "role"]
-    static let required = ["employee_id", "name"]
+    static let layout = CSVTable.Layout(
+        columns: ["employee_id", "name", "contact", "site", "campaign", "team", "role"],
+        required: ["employee_id", "name"], key: "employee_id", keyName: "employee id")
 
     static func rows(from text: String) -> (rows: [RosterRow], errors: [CSV.RowError]) {
-        let (records, parseError) = CSV.parse(text)
-        if let parseError { return ([], [parseError]) }
-        guard let header = records.first else {
-            return ([], [CSV.RowError(line: 1, column: nil, message: "the file is empty; the first line must name the columns")])
+        let table = CSVTable(text, layout: layout)
+        let rows = table.rows.map {
+            RosterRow(
+                line: $0.line, employeeId: $0["employee_id"] ?? "", name: $0["name"] ?? "", contact: $0["contact"],
+                site: $0["site"], campaign: $0["campaign"], team: $0["team"], role: $0["role"])
         }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        var errors: [CSV.RowError] = []
-        for column in required where !names.contains(column) {
-            errors.append(.init(line: header.line, column: column, message: "the header lacks the `\(column)` column"))
-        }
-        for name in names where !columns.contains(name) {
-            errors.append(.init(line: header.line, column: name, message: "unknown column `\(name)`; known: \(columns.joined(separator: ", "))"))
-        }
-        guard errors.isEmpty else { return ([], errors) }
-        var rows: [RosterRow] = []
-        var seen: [String: Int] = [:]
-        for record in records.dropFirst() {
-            guard record.fields.count == names.count else {
-                errors.append(.init(line: record.line, column: nil, message: "has \(record.fields.count) fields, the header has \(names.count)"))
-                continue
-            }
-            var values: [String: String] = [:]
-            for (name, value) in zip(names, record.fields) {
-                let trimmed = value.trimmingCharacters(in: .whitespaces)
-                if !trimmed.isEmpty { values[name] = trimmed }
-            }
-            var bad = false
-            for column in required where values[column] == nil {
-                errors.append(.init(line: record.line, column: column, message: "`\(column)` is empty"))
-                bad = true
-            }
-            if let id = values["employee_id"] {
-                if let first = seen[id] {
-                    errors.append(.init(line: record.line, column: "employee_id", message: "employee id \(id) repeats line \(first)"))
-                    bad = true
-                } else {
-                    seen[id] = record.line
-                }
-            }
-            if bad { continue }
-            rows.append(
-                RosterRow(
-                    line: record.line, employeeId: values["employee_id"]!, name: values["name"]!, contact: values["contact"],
-                    site: values["site"], campaign: values["campaign"], team: values["team"], role: values["role"]))
-        }
-        return (rows, errors)
+        return (rows, table.errors)
     }
 }

@@ -49,6 +49,27 @@ public struct ServerConfiguration: Sendable {
     public var connectionsPerEventLoop: Int
     /// Days after which a shipped, undelivered item counts as overdue (default 5).
     public var overdueDays: Int
+    /// Oldest accepted report `started_at`, in seconds before the server's clock (default 72 h: a weekend offline).
+    public var maxReportAgeSeconds: Double = 72 * 3600
+    /// Furthest accepted report `started_at` ahead of the server's clock, in seconds (default 10 min).
+    public var maxReportFutureSeconds: Double = 600
+    /// Folders searched for assigned profiles (`--profiles`), before ./Profiles and the built-in set.
+    public var profileDirectories: [String] = []
+    /// PEM certificate chain to serve HTTPS with (with `tlsKey`); nil serves plain HTTP.
+    public var tlsCertificate: String? = nil
+    /// PEM private key of `tlsCertificate`.
+    public var tlsKey: String? = nil
+    /// Seconds a resolved API token stays cached per process (default 5; 0 turns the cache off). A revoked token
+    /// keeps working for at most this long on an instance that had it cached.
+    public var tokenCacheSeconds: Double = 5
+    /// Seconds `/metrics` reuses its readiness roll-up (default 5; 0 recomputes on every scrape).
+    public var metricsCacheSeconds: Double = 5
+    /// Whether the server takes the day's readiness snapshot by itself (default on).
+    public var automaticSnapshots: Bool = true
+    /// Seconds between checks for a missing daily snapshot (default 600).
+    public var snapshotCheckSeconds: Double = 600
+    /// Mark the dashboard's cookies `Secure` (set it when served over TLS, directly or behind a proxy).
+    public var secureCookies = false
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "homeready.sqlite"),
@@ -71,8 +92,9 @@ public struct ServerConfiguration: Sendable {
     public var maxInFlightRequests: Int = 512
     /// `Retry-After` seconds sent when shedding load (default 1).
     public var shedRetryAfterSeconds: Int = 1
-    /// Enrollment attempts per client address (default 10 at once, 10 a minute).
-    public var enrollRateLimit: RateLimit = RateLimit(burst: 10, perMinute: 10)
+    /// Enrollment attempts per client address (default 100 at once, 100 a minute: a site behind one NAT address
+    /// enrolls many laptops the same morning).
+    public var enrollRateLimit: RateLimit = RateLimit(burst: 100, perMinute: 100)
     /// Dashboard sign-in attempts (`POST /login`) per client address (default 5 at once, 5 a minute).
     public var signInRateLimit: RateLimit = RateLimit(burst: 5, perMinute: 5)
     /// A header holding the client address set by a trusted reverse proxy (e.g. `X-Real-IP`); nil uses the peer.

@@ -1,10 +1,9 @@
 import Foundation
 import Hummingbird
 
-/// Adds load shedding, rate limits, authentication and the admin audit trail, in that order.
-func addProtection(
-    to router: Router<ServerRequestContext>, repository: any InventoryRepository, configuration: ServerConfiguration
-) {
+/// Adds load shedding and the per-address rate limits; goes before authentication so refused requests cost no
+/// database work.
+func addTrafficProtection(to router: Router<ServerRequestContext>, configuration: ServerConfiguration) {
     if configuration.maxInFlightRequests > 0 {
         router.add(
             middleware: LoadSheddingMiddleware<ServerRequestContext>(
@@ -19,7 +18,10 @@ func addProtection(
                     method: .post, path: "/login", limiter: TokenBucketLimiter(limit: configuration.signInRateLimit)),
             ],
             clientAddressHeader: configuration.clientAddressHeader))
-    router.add(middleware: AuthenticationMiddleware(repository: repository))
+}
+
+/// Adds the admin audit trail; goes after authentication (it needs the principal).
+func addAdminAudit(to router: Router<ServerRequestContext>, repository: any InventoryRepository) {
     if let audit = repository as? any AdminAuditRepository {
         router.add(middleware: AdminAuditMiddleware(repository: audit))
     }

@@ -132,6 +132,22 @@ enum Migrations {
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
             "ALTER TABLE equipment_items ADD COLUMN overdue_notified_at BIGINT",
         ]),
+        // Performance (issue 6): the roll-up reads only this index, never the agents table itself.
+        Migration(version: 3, name: "rollup-index", statements: [
+            """
+            CREATE INDEX agents_rollup ON agents(
+                campaign_id, site_id, team_id, last_report_at, last_verdict, equipment_status)
+            """,
+        ]),
+        Migration(version: 4, name: "device trust", statements: [
+            "ALTER TABLE devices ADD COLUMN revoked_reason TEXT",
+            """
+            CREATE TABLE report_signatures (
+                report_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(id),
+                signature TEXT NOT NULL, received_at BIGINT NOT NULL)
+            """,
+        ]),
+        Migration(version: 5, name: "dashboard", statements: DashboardSchema.statements),
         Migration(version: 6, name: "admin_audit", statements: [
             """
             CREATE TABLE admin_audit (

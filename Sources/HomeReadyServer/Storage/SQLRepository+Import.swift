@@ -6,67 +6,50 @@ extension SQLRepository {
     /// Imports roster rows in one transaction: creates or updates by employee id, resolving site, campaign, team
     /// and role by name. Any bad row (an unknown name) means nothing is written; `dryRun` never writes.
     public func importRoster(_ rows: [RosterRow], dryRun: Bool) async throws -> ImportResult {
-        struct Rollback: Error { let result: ImportResult }
-        do {
-            return try await writing(field: nil) { db in
-                func names(_ table: String) async throws -> [String: String] {
-                    var map: [String: String] = [:]
-                    for row in try await db.raw("SELECT id, name FROM \(ident: table)").all() {
-                        map[try row.string("name")] = try row.string("id")
-                    }
-                    return map
+        try await importing(dryRun: dryRun) { db, tally in
+            func names(_ table: String) async throws -> [String: String] {
+                var map: [String: String] = [:]
+                for row in try await db.raw("SELECT id, name FROM \(ident: table)").all() {
+                    map[try row.string("name")] = try row.string("id")
                 }
-                let sites = try await names("sites")
-                let campaigns = try await names("campaigns")
-                let teams = try await names("teams")
-                let roles = try await names("roles")
-                var existing: Set<String> = []
-                for row in try await db.raw("SELECT employee_id FROM agents").all() {
-                    existing.insert(try row.string("employee_id"))
-                }
-                var errors: [CSV.RowError] = []
-                var created = 0
-                var updated = 0
-                for row in rows {
-                    func resolve(_ value: String?, _ map: [String: String], _ column: String) -> String? {
-                        guard let value else { return nil }
-                        if let id = map[value] { return id }
-                        errors.append(.init(line: row.line, column: column, message: "no \(column) named \"\(value)\""))
-                        return nil
-                    }
-                    let before = errors.count
-                    let site = resolve(row.site, sites, "site")
-                    let campaign = resolve(row.campaign, campaigns, "campaign")
-                    let team = resolve(row.team, teams, "team")
-                    let role = resolve(row.role, roles, "role")
-                    guard errors.count == before, errors.isEmpty else { continue }
-                    if dryRun {
-                        if existing.contains(row.employeeId) { updated += 1 } else { created += 1 }
-                        continue
-                    }
-                    let id = Self.newID()
-                    let result = try await db.raw(
-                        """
-                        INSERT INTO agents (id, employee_id, name, contact, site_id, campaign_id, team_id, role_id, created_at)
-                        VALUES (\(bind: id), \(bind: row.employeeId), \(bind: row.name), \(bind: row.contact),
-                                \(bind: site), \(bind: campaign), \(bind: team), \(bind: role), \(millis: Date()))
-                        ON CONFLICT (employee_id) DO UPDATE SET name = excluded.name, contact = excluded.contact,
-                            site_id = excluded.site_id, campaign_id = excluded.campaign_id, team_id = excluded.team_id,
-                            role_id = excluded.role_id
-                        RETURNING id
-                        """
-                    ).all()
-                    if existing.contains(row.employeeId) { updated += 1 } else { created += 1 }
-                    if let agentId = try result.first?.string("id") {
-                        try await Self.refreshEquipmentStatus(agentId: agentId, on: db)
-                    }
-                }
-                let result = ImportResult(dryRun: dryRun, created: created, updated: updated, errors: errors)
-                if !errors.isEmpty { throw Rollback(result: ImportResult(dryRun: dryRun, created: 0, updated: 0, errors: errors)) }
-                return result
+                return map
             }
-        } catch let rollback as Rollback {
-            return rollback.result
+            let sites = try await names("sites")
+            let campaigns = try await names("campaigns")
+            let teams = try await names("teams")
+            let roles = try await names("roles")
+            var existing: Set<String> = []
+            for row in try await db.raw("SELECT employee_id FROM agents").all() {
+                existing.insert(try row.string("employee_id"))
+            }
+            for row in rows {
+                func resolve(_ value: String?, _ map: [String: String], _ column: String) -> String? {
+                    guard let value else { return nil }
+                    if let id = map[value] { return id }
+                    tally.errors.append(.init(line: row.line, column: column, message: "no \(column) named \"\(value)\""))
+                    return nil
+                }
+                let before = tally.errors.count
+                let site = resolve(row.site, sites, "site")
+                let campaign = resolve(row.campaign, campaigns, "campaign")
+                let team = resolve(row.team, teams, "team")
+                let role = resolve(row.role, roles, "role")
+                guard tally.errors.count == before, tally.errors.isEmpty else { continue }
+                let result = try await db.raw(
+                    """
+                    INSERT INTO agents (id, employee_id, name, contact, site_id, campaign_id, team_id, role_id, created_at)
+                    VALUES (\(bind: Self.newID()), \(bind: row.employeeId), \(bind: row.name), \(bind: row.contact),
+                            \(bind: site), \(bind: campaign), \(bind: team), \(bind: role), \(millis: Date()))
+                    ON CONFLICT (employee_id) DO UPDATE SET name = excluded.name, contact = excluded.contact,
+                        site_id = excluded.site_id, campaign_id = excluded.campaign_id, team_id = excluded.team_id,
+                        role_id = excluded.role_id
+                    RETURNING id
+                    """
+                ).all()
+                guard let inserted = result.first else { continue }
+                tally.count(created: !existing.contains(row.employeeId))
+                try await Self.refreshEquipmentStatus(agentId: try inserted.string("id"), on: db)
+            }
         }
     }
 

@@ -37,30 +37,74 @@ extension SQLRepository {
     }
 
     public func rollup(by scope: RollupScope, now: Date) async throws -> [RollupRow] {
-        let column: SQLQueryString
+        try await store.withConnection { db in try await Self.rollup(by: scope, now: now, on: db) }
+    }
+
+    /// Campaigns with more than this many rows use a join for their freshness cut-off instead of an inline CASE.
+    static let inlineCutoffLimit = 200
+
+    /// The roll-up as one grouped scan of `agents` (served by the covering index `agents_rollup`, migration 3).
+    ///
+    /// The same rules as `statusExpression`, counted with `FILTER` instead of a per-row status string, and each
+    /// campaign's freshness cut-off computed beforehand (campaigns are few) so the scan needs no join.
+    static func rollup(by scope: RollupScope, now: Date, on db: any SQLDatabase) async throws -> [RollupRow] {
+        // The inner query groups in the covering index's own order (campaign, site, team), so SQLite streams it
+        // without sorting 100,000 rows; the outer one adds the few groups up per scope.
+        let scopeColumn: SQLQueryString
+        let group: SQLQueryString
         switch scope {
-        case .site: column = "COALESCE(a.site_id, '')"
-        case .campaign: column = "COALESCE(a.campaign_id, '')"
-        case .team: column = "COALESCE(a.team_id, '')"
-        case .all: column = "'all'"
+        case .site: (scopeColumn, group) = ("a.site_id", "a.campaign_id, a.site_id")
+        case .campaign: (scopeColumn, group) = ("a.campaign_id", "a.campaign_id")
+        case .team: (scopeColumn, group) = ("a.team_id", "a.campaign_id, a.site_id, a.team_id")
+        case .all: (scopeColumn, group) = ("'all'", "a.campaign_id")
         }
-        return try await store.withConnection { db in
-            try await db.raw(
-                """
-                SELECT scope_id,
-                    SUM(CASE WHEN status = 'ready' THEN 1 ELSE 0 END) AS ready,
-                    SUM(CASE WHEN status = 'at_risk' THEN 1 ELSE 0 END) AS at_risk,
-                    SUM(CASE WHEN status = 'not_ready' THEN 1 ELSE 0 END) AS not_ready,
-                    SUM(CASE WHEN status = 'unknown' THEN 1 ELSE 0 END) AS unknown
-                FROM (SELECT \(column) AS scope_id, \(Self.statusExpression(now: now)) AS status
-                      FROM agents a LEFT JOIN campaigns c ON c.id = a.campaign_id) s
-                GROUP BY scope_id ORDER BY scope_id
-                """
-            ).all().map {
-                RollupRow(
-                    scopeId: try $0.string("scope_id"), ready: try $0.int("ready"), atRisk: try $0.int("at_risk"),
-                    notReady: try $0.int("not_ready"), unknown: try $0.int("unknown"))
+        let nowMillis = Clock.millis(now)
+        let campaigns = try await db.raw("SELECT id, freshness_hours FROM campaigns").all()
+        var cutoff: SQLQueryString
+        var join: SQLQueryString = ""
+        if campaigns.count > inlineCutoffLimit {
+            cutoff = "(\(literal: nowMillis) - CAST(COALESCE(c.freshness_hours, 72) AS BIGINT) * 3600000)"
+            join = "LEFT JOIN campaigns c ON c.id = a.campaign_id"
+        } else if campaigns.isEmpty {
+            cutoff = "\(literal: nowMillis - 72 * 3_600_000)"
+        } else {
+            cutoff = "(CASE a.campaign_id"
+            for row in campaigns {
+                let hours = try row.decode(column: "freshness_hours", as: Int64.self)
+                cutoff.appendInterpolation(unsafeRaw: " WHEN ")
+                cutoff.appendInterpolation(bind: try row.string("id"))
+                cutoff.appendInterpolation(unsafeRaw: " THEN \(nowMillis - hours * 3_600_000)")
             }
+            cutoff.appendInterpolation(unsafeRaw: " ELSE \(nowMillis - 72 * 3_600_000) END)")
+        }
+        let notReady: SQLQueryString = """
+            a.last_report_at IS NOT NULL AND (a.last_verdict IN ('not_ready', 'incomplete')
+                OR a.equipment_status = 'missing' OR a.last_report_at < \(cutoff))
+            """
+        return try await db.raw(
+            """
+            SELECT COALESCE(g.scope, '') AS scope_id, CAST(SUM(g.total) AS BIGINT) AS total,
+                CAST(SUM(g.reported) AS BIGINT) AS reported, CAST(SUM(g.not_ready) AS BIGINT) AS not_ready,
+                CAST(SUM(g.at_risk) AS BIGINT) AS at_risk
+            FROM (
+                SELECT \(scopeColumn) AS scope, COUNT(*) AS total, COUNT(a.last_report_at) AS reported,
+                    COUNT(*) FILTER (WHERE \(notReady)) AS not_ready,
+                    COUNT(*) FILTER (WHERE a.last_report_at >= \(cutoff)
+                        AND COALESCE(a.last_verdict NOT IN ('not_ready', 'incomplete'), TRUE)
+                        AND a.equipment_status <> 'missing'
+                        AND (a.last_verdict = 'ready_with_warnings' OR a.equipment_status = 'unverified')) AS at_risk
+                FROM agents a \(join)
+                GROUP BY \(group)) g
+            GROUP BY g.scope ORDER BY 1
+            """
+        ).all().map {
+            let total = try $0.int("total")
+            let reported = try $0.int("reported")
+            let notReady = try $0.int("not_ready")
+            let atRisk = try $0.int("at_risk")
+            return RollupRow(
+                scopeId: try $0.string("scope_id"), ready: reported - notReady - atRisk, atRisk: atRisk,
+                notReady: notReady, unknown: total - reported)
         }
     }
 

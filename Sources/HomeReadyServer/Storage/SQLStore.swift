@@ -28,6 +28,8 @@ public final class SQLStore: Sendable {
     /// SQLite has one writer at a time; queueing writers here keeps them from blocking the I/O thread pool in
     /// SQLite's busy handler (which can starve the transaction holding the lock).
     private let writeGate = WriteGate()
+    /// Concurrent report writes share transactions (one batch at a time per instance).
+    let groupCommit: GroupCommit
 
     /// Opens a pool for `location` (no connection is made until first use).
     public init(location: DatabaseLocation, connectionsPerEventLoop: Int = 4, logger: Logger) throws {
@@ -38,6 +40,7 @@ public final class SQLStore: Sendable {
         self.logger = driverLogger
         let logger = driverLogger
         let group = MultiThreadedEventLoopGroup.singleton
+        groupCommit = GroupCommit(lanes: 1)
         switch location {
         case .sqlite(let path):
             backend = .sqlite
@@ -99,6 +102,19 @@ public final class SQLStore: Sendable {
         }
     }
 
+    /// Runs `body` in a transaction shared with other concurrent `grouped` writes (group commit); its result is
+    /// returned once the batch has committed. A write that throws fails alone (the batch is redone one by one), so
+    /// `body` may run twice: it must only touch the database.
+    public func grouped<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await groupCommit.run(in: self, body)
+    }
+
+    /// Whether `error` is PostgreSQL aborting a transaction that may simply be run again (deadlock, serialization).
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
     /// Closes every connection.
     public func shutdown() async {
         switch pool {
@@ -120,6 +136,8 @@ struct WALSQLiteSource: ConnectionPoolSource, Sendable {
                     .flatMap { _ in connection.query("PRAGMA synchronous = NORMAL") }
                     .flatMap { _ in connection.query("PRAGMA foreign_keys = ON") }
                     .map { _ in connection }
+                    // A file that is not a database fails here: close the handle so the error reaches the caller.
+                    .flatMapError { error in connection.close().flatMapThrowing { throw error } }
             }
     }
 }

@@ -32,6 +32,8 @@ final class TransferState {
     var stopped = false
     /// The socket of the current connection, reported by libcurl's socket-option callback.
     var socket: Int32 = -1
+    /// Header lines of the latest response (a new status line starts over).
+    var headerLines: [String] = []
 
     init(keepPrefix: Int, uploadBytes: Int64, uploadSource: UnsafeRawBufferPointer, cancellation: TransferCancellation?) {
         self.keepPrefix = keepPrefix
@@ -70,6 +72,19 @@ private func writeCallback(data: UnsafeMutablePointer<CChar>?, size: Int, count:
     if state.prefix.count < state.keepPrefix, let data {
         let take = min(length, state.keepPrefix - state.prefix.count)
         data.withMemoryRebound(to: UInt8.self, capacity: take) { state.prefix.append(contentsOf: UnsafeBufferPointer(start: $0, count: take)) }
+    }
+    return length
+}
+
+private func headerCallback(data: UnsafeMutablePointer<CChar>?, size: Int, count: Int, context: UnsafeMutableRawPointer?) -> Int {
+    guard let context, let data else { return 0 }
+    let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }.trimmingCharacters(in: .whitespacesAndNewlines)
+    if line.hasPrefix("HTTP/") { state.headerLines = [] } else if !line.isEmpty, state.headerLines.count < 200 {
+        state.headerLines.append(line)
     }
     return length
 }
@@ -163,6 +178,8 @@ final class CurlEasy {
             try set(CURLOPT_SSL_VERIFYPEER, 0)
             try set(CURLOPT_SSL_VERIFYHOST, 0)
         }
+        if let caFile = request.caFile { try set(CURLOPT_CAINFO, caFile) }
+        if let pin = request.pinnedPublicKey { try set(CURLOPT_PINNEDPUBLICKEY, pin) }
         if request.freshConnection {
             try set(CURLOPT_FRESH_CONNECT, 1)
             try set(CURLOPT_FORBID_REUSE, 1)
@@ -176,6 +193,18 @@ final class CurlEasy {
             try set(CURLOPT_HTTPGET, 1)
         case .head:
             try set(CURLOPT_NOBODY, 1)
+        case .post where request.body != nil:
+            let body = request.body ?? []
+            try set(CURLOPT_POST, 1)
+            guard homeready_curl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)) == CURLE_OK
+            else { throw CurlError.setupFailed("body size") }
+            // COPYPOSTFIELDS copies the bytes into the handle, so nothing here has to outlive this call.
+            var bytes = body.isEmpty ? [0] : body
+            let copied = bytes.withUnsafeMutableBytes {
+                homeready_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress)
+            }
+            guard copied == CURLE_OK else { throw CurlError.setupFailed("body") }
+            headers += ["Expect:"]
         case .post:
             try set(CURLOPT_POST, 1)
             try set(CURLOPT_UPLOAD_BUFFERSIZE, 128 * 1024)
@@ -189,6 +218,8 @@ final class CurlEasy {
         guard homeready_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList) == CURLE_OK,
             homeready_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, writeCallback) == CURLE_OK,
             homeready_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque()) == CURLE_OK,
+            homeready_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, headerCallback) == CURLE_OK,
+            homeready_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque()) == CURLE_OK,
             homeready_curl_easy_setopt_progress_callback(handle, progressCallback) == CURLE_OK,
             homeready_curl_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, unmanaged.toOpaque()) == CURLE_OK,
             homeready_curl_easy_setopt_sockopt_callback(handle, socketCallback) == CURLE_OK,
@@ -236,7 +267,7 @@ final class CurlEasy {
             statusCode: infoLong(CURLINFO_RESPONSE_CODE), contentType: infoString(CURLINFO_CONTENT_TYPE),
             redirectURL: infoString(CURLINFO_REDIRECT_URL), bytesReceived: state.received, bytesSent: state.sent,
             timing: timing, bodyPrefix: state.prefix, remoteAddress: infoString(CURLINFO_PRIMARY_IP),
-            remotePort: port > 0 ? port : nil, httpVersion: version)
+            remotePort: port > 0 ? port : nil, httpVersion: version, headerLines: state.headerLines)
     }
 
     /// Rewinds the state for another run of the same request on this handle.
@@ -244,6 +275,7 @@ final class CurlEasy {
         state.received = 0
         state.sent = 0
         state.prefix = []
+        state.headerLines = []
         state.uploadRemaining = request.method == .post ? request.uploadBytes : 0
     }
 

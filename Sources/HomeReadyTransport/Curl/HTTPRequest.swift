@@ -35,6 +35,12 @@ public struct HTTPRequest: Sendable, Equatable {
     public var headers: [String]
     /// Refuses connection reuse (every request measures its own handshake).
     public var freshConnection: Bool
+    /// For POST: the exact bytes to send (replaces `uploadBytes`); set the Content-Type in `headers`.
+    public var body: [UInt8]?
+    /// A PEM CA bundle to verify the server's certificate against (instead of the system store).
+    public var caFile: String?
+    /// The server key pin, `sha256//BASE64` of its SubjectPublicKeyInfo (libcurl's CURLOPT_PINNEDPUBLICKEY).
+    public var pinnedPublicKey: String?
 
     public init(
         url: String, method: Method = .get, uploadBytes: Int64 = 0, timeoutSeconds: Double = 10,
@@ -55,6 +61,9 @@ public struct HTTPRequest: Sendable, Equatable {
         self.keepBodyPrefixBytes = keepBodyPrefixBytes
         self.headers = headers
         self.freshConnection = freshConnection
+        self.body = nil
+        self.caFile = nil
+        self.pinnedPublicKey = nil
     }
 }
 
@@ -101,4 +110,13 @@ public struct HTTPResponse: Sendable, Equatable {
     public var remotePort: Int?
     /// The HTTP version spoken, e.g. `1.1` or `2`.
     public var httpVersion: String?
+    /// Response header lines of the final response, `Name: value`, in order.
+    public var headerLines: [String] = []
+
+    /// A response header's value by case-insensitive name (the last one wins).
+    public func header(_ name: String) -> String? {
+        let prefix = name.lowercased() + ":"
+        return headerLines.last { $0.lowercased().hasPrefix(prefix) }
+            .map { String($0.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces) }
+    }
 }

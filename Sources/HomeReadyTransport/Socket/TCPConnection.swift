@@ -65,7 +65,7 @@ public final class TCPConnection: Sendable {
     public static func connect(to endpoint: IPEndpoint, timeout: Double, interface: String? = nil) async
         -> TCPConnectResult
     {
-        await BlockingWork.run { connectBlocking(to: endpoint, timeout: timeout, interface: interface) }
+        await BlockingThread.run { connectBlocking(to: endpoint, timeout: timeout, interface: interface) }
     }
 
     static func connectBlocking(to endpoint: IPEndpoint, timeout: Double, interface: String?) -> TCPConnectResult {

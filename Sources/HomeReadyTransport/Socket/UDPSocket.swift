@@ -34,7 +34,7 @@ public enum DatagramOutcome: Sendable, Equatable {
 }
 
 /// A connected UDP socket for probes: IKE, OpenVPN, STUN, path MTU. Connected so ICMP errors (port unreachable,
-/// fragmentation needed) surface as outcomes. Blocking calls: use from `BlockingWork.run`.
+/// fragmentation needed) surface as outcomes. Blocking calls: use from `BlockingThread.run`.
 public final class UDPSocket: Sendable {
     private let descriptor: Mutex<Int32>
     /// Where datagrams go.

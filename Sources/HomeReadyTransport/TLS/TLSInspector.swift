@@ -13,7 +13,7 @@ public enum TLSInspector {
     /// does not complete (peer closed, alert, timeout, not TLS) or OpenSSL cannot be set up. The connection is
     /// left open; the caller closes it.
     public static func inspect(_ connection: TCPConnection, options: TLSInspectionOptions) async throws -> TLSPeerInfo {
-        let result = await BlockingWork.run { () -> Result<TLSPeerInfo, SocketError> in
+        let result = await BlockingThread.run { () -> Result<TLSPeerInfo, SocketError> in
             do { return .success(try inspectBlocking(fd: connection.fd, options: options)) } catch let error
                 as SocketError
             {

@@ -158,7 +158,7 @@ struct GatewayChecker: Sendable {
         _ endpoint: IPEndpoint, payload: [UInt8], timeout: Double, accept: @escaping @Sendable ([UInt8]) -> Bool
     ) async -> (DatagramOutcome, Double?) {
         let interface = options.interface
-        return await BlockingWork.run {
+        return await BlockingThread.run {
             do {
                 let socket = try UDPSocket(remote: endpoint, interface: interface)
                 defer { socket.close() }

@@ -40,7 +40,7 @@ public enum PathMTUProbe {
     /// trip; each later size gets two tries of six round trips (between 0.3 and 1.5 s). Returns nil when the
     /// responder never answers.
     static func measure(echo: IPEndpoint, interface: String?) async -> (mtu: Int?, localMTU: Int?) {
-        await BlockingWork.run {
+        await BlockingThread.run {
             guard let socket = try? UDPSocket(remote: echo, interface: interface, dontFragment: true) else {
                 return (nil, nil)
             }

@@ -35,7 +35,7 @@ enum STUNProbe {
         let interface = options.interface
         let timeout = options.timeoutSeconds
         let initial = result
-        return await BlockingWork.run {
+        return await BlockingThread.run {
             var result = initial
             do {
                 let socket = try UDPSocket(remote: endpoint, interface: interface)
@@ -136,14 +136,14 @@ public enum NATBindingEstimator {
             // answer, and saw the second request somewhere between sending and reading the second exchange: a kept
             // mapping proves the shortest idle span, a lost one bounds the longest.
             let firstSent = ContinuousClock.now
-            let first = await BlockingWork.run { STUNProbe.query(socket, timeout: timeout).1 }
+            let first = await BlockingThread.run { STUNProbe.query(socket, timeout: timeout).1 }
             let firstAnswered = ContinuousClock.now
             guard let first, first.mappedAddress != nil else {
                 return NATTrialOutcome(kept: nil, idleSeconds: interval)
             }
             try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
             let secondSent = ContinuousClock.now
-            let second = await BlockingWork.run { STUNProbe.query(socket, timeout: timeout).1 }
+            let second = await BlockingThread.run { STUNProbe.query(socket, timeout: timeout).1 }
             let secondAnswered = ContinuousClock.now
             let shortest = seconds(secondSent - firstAnswered)
             guard let second, second.mappedAddress != nil else {

@@ -49,6 +49,9 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(help: "Employee id to put in the report (default: the enrolled identity, else the login name).")
     var employeeID: String?
 
+    @Flag(help: "On an enrolled device: keep the report local (no signing, spooling or upload).")
+    var noUpload = false
+
     func validate() throws {
         _ = try parts()
         if let echo, parseHostPort(echo) == nil {
@@ -75,28 +78,33 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let profileName = profile ?? "linux-baseline"
+        let logger = Logger(label: "homeready")
+        let agent = EnrolledAgent(paths: AgentPaths.standard(), logger: logger)
+        var enrollment: DeviceEnrollment?
+        if agent.store.isEnrolled {
+            do { enrollment = try agent.store.loadEnrollment() } catch { fail(error) }
+        }
         let loadedProfile: Profile
         do {
-            loadedProfile = try ProfileLoader().load(profileName)
+            loadedProfile = try await chooseProfile(agent: agent, enrollment: enrollment)
         } catch {
             FileHandle.standardError.write(Data("homeready: \(error)\n".utf8))
             throw ExitCode(2)
         }
         let echoPeer = echo.flatMap(parseHostPort)
+        let serverURL = (server ?? enrollment?.serverURL).flatMap(URL.init(string:))
         let configuration = CheckConfiguration(
             parts: try parts(),
             agent: AgentIdentity(
-                employeeID: employeeID ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown",
+                employeeID: employeeID ?? enrollment?.employeeID ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown",
                 hostname: ProcessInfo.processInfo.hostName),
             network: NetworkCheckOptions(
-                serverURL: server.flatMap(URL.init(string:)), downloadURL: downloadURL.flatMap(URL.init(string:)),
+                serverURL: serverURL, downloadURL: downloadURL.flatMap(URL.init(string:)),
                 uploadURL: uploadURL.flatMap(URL.init(string:)), echoHost: echoPeer?.host, echoPort: echoPeer?.port,
                 interface: interface),
             vpn: VPNCheckOptions(interface: interface, echoHost: echoPeer?.host, echoPort: echoPeer?.port),
             posture: .init(
                 factsFile: facts.map(URL.init(fileURLWithPath:)), root: root.map(URL.init(fileURLWithPath:)), role: role))
-        let logger = Logger(label: "homeready")
         let report = await CheckRunner(configuration: configuration, logger: logger).run(profile: loadedProfile)
         if json {
             let data = try ReportCoding.encoder(pretty: true).encode(report)
@@ -104,7 +112,46 @@ struct CheckCommand: AsyncParsableCommand {
         } else {
             FileHandle.standardError.write(Data(ReportRenderer.render(report).utf8))
         }
+        if enrollment != nil, !noUpload {
+            do {
+                try agent.spoolReport(report)
+            } catch {
+                fail(error)
+            }
+            do {
+                let summary = try await agent.flush()
+                note("upload: " + ReportCommand.describe(summary))
+                for problem in summary.problems { note(problem) }
+            } catch {
+                note("upload: \(error)")
+            }
+        }
         throw ExitCode(report.verdict.exitCode)
+    }
+
+    /// `--profile` when given; on an enrolled device the assigned profile (server, else cache); else the default.
+    func chooseProfile(agent: EnrolledAgent, enrollment: DeviceEnrollment?) async throws -> Profile {
+        if let profile { return try ProfileLoader().load(profile) }
+        guard let enrollment else { return try ProfileLoader().load("linux-baseline") }
+        do {
+            let (assigned, source) = try await agent.assignedProfile(enrollment)
+            switch source {
+            case .server:
+                note("profile \(assigned.id) version \(assigned.version) from \(enrollment.serverURL)")
+            case .cache(let reason):
+                let when = ISO8601DateFormatter().string(from: assigned.fetchedAt)
+                note("using the cached profile \(assigned.id) version \(assigned.version) (fetched \(when)): \(reason)")
+            }
+            return try ProfileLoader().load(yaml: assigned.yaml, name: "\(assigned.id) (assigned)")
+        } catch let error as AgentError {
+            let fallback = enrollment.profileID ?? "linux-baseline"
+            note("no assigned profile could be fetched or found in the cache (\(error)); using the shipped \(fallback)")
+            return try ProfileLoader().load(fallback)
+        }
+    }
+
+    func note(_ text: String) {
+        FileHandle.standardError.write(Data("homeready: \(text)\n".utf8))
     }
 }
 

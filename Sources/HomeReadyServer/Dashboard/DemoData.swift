@@ -1,0 +1,362 @@
+import Foundation
+import HomeReadyDashboard
+import HomeReadyModel
+import Logging
+import SQLKit
+
+/// Fills an empty inventory with a realistic, reproducible fleet for demonstrations: sites, campaigns with cutover
+/// dates and forecasts, teams, roles and kits, equipment at every lifecycle stage (overdue and faulty included),
+/// several days of reports with plausible network and MOS values, some regressions, and a daily readiness
+/// snapshot per day so the burn-up has history. The same seed and `now` give the same fleet.
+public struct DemoData: Sendable {
+    /// Agents to create.
+    public var agents: Int
+    public var seed: UInt64
+    /// Days of report history (the last one is today).
+    public var days: Int
+    /// Writes in flight at once (PostgreSQL benefits; SQLite queues them).
+    public var concurrency: Int
+
+    /// Creates a generator.
+    public init(agents: Int = 500, seed: UInt64 = 1, days: Int = 10, concurrency: Int = 8) {
+        self.agents = agents
+        self.seed = seed
+        self.days = max(1, days)
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// What was created.
+    public struct Summary: Sendable, Equatable {
+        public var agents = 0
+        public var sites = 0
+        public var campaigns = 0
+        public var teams = 0
+        public var items = 0
+        public var reports = 0
+    }
+
+    /// The result of a run.
+    public enum Outcome: Sendable, Equatable {
+        case created(Summary)
+        /// The database already holds agents; nothing was written.
+        case refused(existingAgents: Int)
+    }
+
+    /// How an agent's checks go over the days.
+    enum Behaviour: CaseIterable {
+        case good, warning, postureFailing, slowLink, regressesLink, regressesPosture, silent
+    }
+
+    struct Plan: Sendable {
+        var agentId: String
+        var employeeId: String
+        var campaignProfile: String
+        var behaviour: Behaviour
+        /// First day (0-based) the agent runs a check.
+        var firstDay: Int
+        var downBase: Double
+        var upBase: Double
+        var latencyBase: Double
+        var jitterBase: Double
+    }
+
+    /// Fills `repository` unless it already has agents.
+    public func run(on repository: SQLRepository, now: Date = Date(), logger: Logger) async throws -> Outcome {
+        let existing = try await repository.store.withConnection { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM agents").all().first?.int("n") ?? 0
+        }
+        guard existing == 0 else { return .refused(existingAgents: existing) }
+        var rng = SplitMix64(seed: seed)
+        var summary = Summary()
+        let day = 86_400.0
+        let today = Calendar(identifier: .gregorian).startOfDayUTC(now)
+        let start = today.addingTimeInterval(-Double(days - 1) * day)
+
+        // Organisation.
+        let siteNames = DemoFleet.sites
+        var sites: [String] = []
+        for (index, name) in siteNames.enumerated() {
+            let zone = ["America/Chicago", "Europe/Warsaw", "Europe/Lisbon", "Asia/Manila"][index % 4]
+            sites.append(try await repository.createSite(name: name, timezone: zone).id)
+        }
+        summary.sites = sites.count
+        let campaignSpecs: [(String, String, Int, CapacityForecast)] = [
+            ("Billing", "inbound-voice", 35, CapacityForecast(callsPerInterval: 220, ahtSeconds: 360, shrinkage: 0.3)),
+            ("Retail Care", "inbound-voice", 21, CapacityForecast(callsPerInterval: 480, ahtSeconds: 240, shrinkage: 0.3)),
+            ("Tech Support", "chat-email", 14,
+             CapacityForecast(callsPerInterval: 200, ahtSeconds: 420, serviceLevel: 0.9, shrinkage: 0.35)),
+        ]
+        var campaigns: [(id: String, profile: String)] = []
+        for (name, profile, inDays, forecast) in campaignSpecs {
+            let cutover = SQLDashboard.dayString(today.addingTimeInterval(Double(inDays) * day))
+            let record = try await repository.createCampaign(
+                name: name, profileId: profile, cutoverDate: cutover, freshnessHours: 72)
+            try await repository.setForecast(campaignId: record.id, forecast: forecast)
+            campaigns.append((record.id, profile))
+        }
+        summary.campaigns = campaigns.count
+        var teams: [[String]] = []
+        for (index, spec) in campaignSpecs.enumerated() {
+            var ids: [String] = []
+            for side in ["North", "South", "East"] {
+                ids.append(try await repository.createTeam(name: "\(spec.0) \(side)", siteId: sites[(index + ids.count) % sites.count]).id)
+            }
+            teams.append(ids)
+        }
+        summary.teams = teams.count * 3
+        let voiceRole = try await repository.createRole(name: "Voice agent", kit: ["laptop", "headset", "wired-adapter"])
+        let chatRole = try await repository.createRole(name: "Chat agent", kit: ["laptop", "headset"])
+
+        // Agents.
+        var plans: [Plan] = []
+        for index in 0..<agents {
+            let campaignIndex = index % campaigns.count
+            let first = DemoFleet.firstNames[rng.below(DemoFleet.firstNames.count)]
+            let last = DemoFleet.lastNames[rng.below(DemoFleet.lastNames.count)]
+            let employeeId = String(format: "E%05d", index + 1)
+            let team = teams[campaignIndex][rng.below(3)]
+            let site = sites[rng.below(sites.count)]
+            let role = campaigns[campaignIndex].profile == "chat-email" ? chatRole.id : voiceRole.id
+            let agent = try await repository.createAgent(
+                NewAgent(
+                    employeeId: employeeId, name: "\(first) \(last)",
+                    contact: "\(first.lowercased().folding(options: .diacriticInsensitive, locale: nil)).\(employeeId.lowercased())@example.com",
+                    siteId: site, campaignId: campaigns[campaignIndex].id, teamId: team, roleId: role))
+            let roll = rng.unit()
+            let behaviour: Behaviour =
+                roll < 0.52 ? .good : roll < 0.64 ? .warning : roll < 0.75 ? .postureFailing
+                : roll < 0.81 ? .slowLink : roll < 0.86 ? .regressesLink : roll < 0.91 ? .regressesPosture : .silent
+            // Earlier days see fewer agents checked: the burn-up climbs.
+            let firstDay = min(days - 1, Int(Double(days) * rng.unit() * rng.unit() * 1.4))
+            plans.append(
+                Plan(
+                    agentId: agent.id, employeeId: employeeId, campaignProfile: campaigns[campaignIndex].profile,
+                    behaviour: behaviour, firstDay: firstDay, downBase: 40 + rng.unit() * 260,
+                    upBase: 8 + rng.unit() * 40, latencyBase: 8 + rng.unit() * 30, jitterBase: 1 + rng.unit() * 6))
+        }
+        summary.agents = plans.count
+
+        // Equipment: kit items at every stage.
+        var equipmentJobs: [(agentId: String, kind: String, model: String, serial: String, stage: Double, carrier: String, tracking: String, jitter: Double)] = []
+        for plan in plans {
+            let kinds = plan.campaignProfile == "chat-email" ? ["laptop", "headset"] : ["laptop", "headset", "wired-adapter"]
+            // Most agents have their whole kit verified; the others have one item somewhere on the way.
+            let lagging = rng.unit() < 0.22 ? rng.below(kinds.count) : -1
+            for (index, kind) in kinds.enumerated() {
+                let stage = index == lagging ? rng.unit() * 0.32 : 0.5
+                let model = ["laptop": "ThinkPad T14", "headset": "Jabra Evolve2 40", "wired-adapter": "USB-C 2.5GbE"][kind]!
+                equipmentJobs.append(
+                    (plan.agentId, kind, model, String(format: "%@-%06d", kind.prefix(2).uppercased(), rng.below(1_000_000)),
+                     stage, DemoFleet.carriers[rng.below(DemoFleet.carriers.count)],
+                     String(format: "1Z%09d", rng.below(1_000_000_000)), rng.unit()))
+            }
+        }
+        let startCopy = start, nowCopy = now
+        summary.items = try await forEach(equipmentJobs) { job in
+            try await Self.makeItem(
+                job.agentId, kind: job.kind, model: job.model, serial: job.serial, stage: job.stage, carrier: job.carrier,
+                tracking: job.tracking, jitter: job.jitter, start: startCopy, now: nowCopy, repository: repository)
+        }
+
+        // Reports, day by day, with a snapshot after each day.
+        for dayIndex in 0..<days {
+            let dayStart = start.addingTimeInterval(Double(dayIndex) * day)
+            var batch: [(CheckReport, String)] = []
+            for plan in plans where plan.behaviour != .silent && dayIndex >= plan.firstDay {
+                // Most agents check every day or two; everyone checks on their first day and the last two days.
+                let checks = dayIndex == plan.firstDay || dayIndex >= days - 2 || rng.unit() < 0.55
+                guard checks else { continue }
+                // Draw every value whatever the time of day, so the sequence (and the fleet) depends on the seed only.
+                let (hour, late, early) = (rng.unit(), rng.unit(), rng.unit())
+                var at = dayStart.addingTimeInterval(8 * 3600 + hour * 9 * 3600)
+                if at > now { at = now.addingTimeInterval(-60 - late * 600) }
+                if at < dayStart { at = dayStart.addingTimeInterval(early * 60) }
+                let report = Self.report(for: plan, dayIndex: dayIndex, days: days, at: at, rng: &rng)
+                batch.append((report, plan.agentId))
+            }
+            summary.reports += try await forEach(batch) { pair in
+                let body = String(decoding: try ReportCoding.encoder().encode(pair.0), as: UTF8.self)
+                return try await repository.ingest(pair.0, body: body, agentId: pair.1, deviceId: nil, at: pair.0.finishedAt)
+                    ? 1 : 0
+            }
+            let snapshotAt = dayIndex == days - 1 ? now : dayStart.addingTimeInterval(day - 1)
+            try await repository.snapshot(day: SQLDashboard.dayString(dayStart), now: snapshotAt)
+            logger.debug("demo.day", metadata: ["demo.day": "\(dayIndex + 1)/\(days)", "demo.reports": "\(batch.count)"])
+        }
+        return .created(summary)
+    }
+
+    /// Runs `body` for every element with at most `concurrency` at once; returns the sum of the results.
+    func forEach<T: Sendable>(_ elements: [T], _ body: @escaping @Sendable (T) async throws -> Int) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            var total = 0
+            var iterator = elements.makeIterator()
+            for _ in 0..<concurrency {
+                guard let element = iterator.next() else { break }
+                group.addTask { try await body(element) }
+            }
+            while let value = try await group.next() {
+                total += value
+                if let element = iterator.next() { group.addTask { try await body(element) } }
+            }
+            return total
+        }
+    }
+
+    /// Creates one item and walks it to a stage picked by `stage` (0..<1).
+    static func makeItem(
+        _ agentId: String, kind: String, model: String, serial: String, stage: Double, carrier: String,
+        tracking: String, jitter: Double, start: Date, now: Date, repository: SQLRepository
+    ) async throws -> Int {
+        let day = 86_400.0
+        let requestedAt = start.addingTimeInterval(-12 * day + jitter * 3 * day)
+        let item = try await repository.store.transaction { db in
+            try await SQLRepository.insertItem(
+                NewItem(kind: kind, model: model, serial: serial, assetTag: nil, agentId: agentId), replaces: nil,
+                actor: "demo-data", at: requestedAt, note: "kit issued", on: db)
+        }
+        // Stages by `stage`: requested, allocated, shipped overdue, shipped on time, delivered, faulty (after
+        // verification), lost, verified (0.32 and up).
+        typealias EquipmentEvent = HomeReadyModel.EquipmentEvent
+        var steps: [(EquipmentEvent, Double)] = []
+        let ship = EquipmentEvent(.ship, carrier: carrier, trackingNumber: tracking)
+        switch stage {
+        case ..<0.04: break
+        case ..<0.08: steps = [(EquipmentEvent(.allocate), 1)]
+        case ..<0.15:
+            steps = [(EquipmentEvent(.allocate), 1), (ship, Double(days(from: requestedAt, to: now)) - 1 - jitter * 2)]
+        case ..<0.20:
+            steps = [(EquipmentEvent(.allocate), 1), (ship, 2)]
+        case ..<0.28:
+            steps = [(EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.deliver), 4 + jitter * 2)]
+        case ..<0.31:
+            steps = [
+                (EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.deliver), 4),
+                (EquipmentEvent(.verify, note: "verified by the agent's check"), 5),
+                (EquipmentEvent(.reportFaulty, note: ["crackling audio on the left ear", "does not power on", "USB port loose"][Int(jitter * 3) % 3]), 6 + jitter * 4),
+            ]
+        case ..<0.32:
+            steps = [(EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.reportLost, note: "carrier reports lost"), 9)]
+        default:
+            steps = [
+                (EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.deliver), 4 + jitter * 2),
+                (EquipmentEvent(.verify, note: "verified by the agent's check"), 5 + jitter * 3),
+            ]
+        }
+        var count = 1
+        var previous = requestedAt
+        for (event, offset) in steps {
+            // Each step strictly after the one before, so the timeline reads in order.
+            var at = min(requestedAt.addingTimeInterval(max(0.5, offset) * day), now.addingTimeInterval(-3600))
+            if at <= previous { at = previous.addingTimeInterval(600) }
+            previous = at
+            _ = try await repository.applyEvent(itemId: item.id, event: event, actor: "demo-data", at: at)
+            // A faulty or lost item gets a requested replacement.
+            if event.kind == .reportFaulty || event.kind == .reportLost { count += 1 }
+        }
+        return count
+    }
+
+    static func days(from a: Date, to b: Date) -> Int { max(0, Int(b.timeIntervalSince(a) / 86_400)) }
+
+    /// One plausible report for `plan` on day `dayIndex`.
+    static func report(for plan: Plan, dayIndex: Int, days: Int, at: Date, rng: inout SplitMix64) -> CheckReport {
+        let lastDays = dayIndex >= days - 2
+        var down = plan.downBase * (0.85 + rng.unit() * 0.25)
+        var up = plan.upBase * (0.85 + rng.unit() * 0.25)
+        var idle = plan.latencyBase * (0.9 + rng.unit() * 0.3)
+        var jitter = plan.jitterBase * (0.8 + rng.unit() * 0.5)
+        var loss = rng.unit() * 0.3
+        switch plan.behaviour {
+        case .slowLink:
+            down = 4 + rng.unit() * 5
+            up = 0.8 + rng.unit()
+            jitter = 25 + rng.unit() * 20
+            loss = 1.5 + rng.unit() * 2
+        case .regressesLink where lastDays:
+            down = 3 + rng.unit() * 4
+            jitter = 35 + rng.unit() * 25
+            idle += 60
+            loss = 2 + rng.unit() * 3
+        case .warning:
+            jitter = 16 + rng.unit() * 8
+        default: break
+        }
+        let loaded = idle + 15 + jitter * 2 + rng.unit() * 30
+        // A simplified E-model: latency, jitter and loss lower R; MOS from R.
+        let delay = idle / 2 + jitter * 2 + 10
+        var r = 93.2 - (delay > 177 ? 0.024 * delay + 0.11 * (delay - 177.3) : 0.024 * delay) - 2.5 * loss * 4
+        r = min(93.2, max(0, r))
+        let mos = 1 + 0.035 * r + r * (r - 60) * (100 - r) * 7e-6
+        var findings: [Finding] = []
+        func network(_ id: String, _ pass: Bool, _ warn: Bool = false, _ value: Double, _ limit: Double, _ unit: String, _ text: String, _ fix: String) {
+            findings.append(
+                Finding(
+                    id: id, section: id.hasPrefix("voice") ? .voice : .network, severity: .critical,
+                    status: pass ? (warn ? .warn : .pass) : .fail, measured: .number((value * 10).rounded() / 10),
+                    limit: .number(limit), unit: unit, message: text, remediation: pass ? nil : fix))
+        }
+        network("network.download", down >= 10, false, down, 10, "Mbit/s", "download \(Int(down)) Mbit/s",
+                "Move closer to the router or use the wired adapter; ask the ISP for a faster plan.")
+        network("network.upload", up >= 2, false, up, 2, "Mbit/s", "upload \(String(format: "%.1f", up)) Mbit/s",
+                "Stop uploads and cloud backups during shifts, or upgrade the plan.")
+        network("network.jitter", jitter < 30, jitter >= 15, jitter, 30, "ms", "jitter \(Int(jitter)) ms",
+                "Use the wired adapter instead of Wi-Fi and keep others off the link during calls.")
+        network("network.loss", loss < 1, false, loss, 1, "%", "packet loss \(String(format: "%.1f", loss)) %",
+                "Check the cable and router; call the ISP if loss persists.")
+        network("voice.mos", mos >= 3.6, mos < 4.0, mos, 3.6, "MOS", "estimated MOS \(String(format: "%.2f", mos))",
+                "Improve latency and jitter: wired connection, no competing traffic.")
+        let posture: [(String, String, String)] = [
+            ("posture.disk-encryption", "Disk encryption", "Turn on full-disk encryption (LUKS/BitLocker) and restart."),
+            ("posture.os-updates", "OS updates", "Install pending security updates and restart."),
+            ("posture.edr-running", "Endpoint protection running", "Start the endpoint protection service or call IT."),
+            ("posture.screen-lock", "Screen lock within 5 minutes", "Set the screen lock to 5 minutes or less."),
+            ("posture.firewall", "Firewall enabled", "Turn the host firewall on."),
+        ]
+        let failing = Int(plan.downBase * 7) % posture.count
+        var postureResults: [PostureResult] = []
+        for (index, check) in posture.enumerated() {
+            let fails = (plan.behaviour == .postureFailing && index == failing)
+                || (plan.behaviour == .regressesPosture && lastDays && index == failing)
+            let warns = plan.behaviour == .warning && index == (failing + 1) % posture.count
+            let status: FindingStatus = fails ? .fail : warns ? .warn : .pass
+            findings.append(
+                Finding(
+                    id: check.0, section: .posture, severity: warns ? .warning : .critical, status: status,
+                    message: fails ? "\(check.1): not met" : "\(check.1): ok", remediation: status == .pass ? nil : check.2))
+            postureResults.append(
+                PostureResult(id: check.0, title: check.1, status: status, severity: warns ? .warning : .critical,
+                              remediation: status == .pass ? nil : check.2))
+        }
+        let verdict: Verdict =
+            findings.contains { $0.status == .fail && $0.severity == .critical } ? .notReady
+            : findings.contains { $0.status == .warn || $0.status == .fail } ? .readyWithWarnings : .ready
+        var idBytes = (rng.next(), rng.next())
+        let reportID = withUnsafeBytes(of: &idBytes) { raw in
+            UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], (raw[6] & 0x0F) | 0x40, raw[7],
+                        (raw[8] & 0x3F) | 0x80, raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
+        }
+        return CheckReport(
+            reportID: reportID,
+            agent: AgentIdentity(employeeID: plan.employeeId, hostname: "lt-\(plan.employeeId.lowercased())", user: "agent"),
+            profile: ProfileReference(id: plan.campaignProfile, version: 1), startedAt: at.addingTimeInterval(-45),
+            finishedAt: at, verdict: verdict, findings: findings,
+            network: NetworkResult(
+                downloadMbps: (down * 10).rounded() / 10, uploadMbps: (up * 10).rounded() / 10,
+                latencyIdleMs: LatencySummary(min: idle * 0.8, p50: idle, p90: idle * 1.3),
+                latencyLoadedDownMs: LatencySummary(min: loaded * 0.8, p50: loaded, p90: loaded * 1.4),
+                latencyLoadedUpMs: LatencySummary(min: loaded * 0.7, p50: loaded * 0.9, p90: loaded * 1.3),
+                jitterMs: (jitter * 10).rounded() / 10, lossPercent: (loss * 100).rounded() / 100),
+            voice: VoiceResult(codec: "G.711", rFactor: (r * 10).rounded() / 10, mos: (mos * 100).rounded() / 100),
+            posture: postureResults, tool: ToolInfo(version: "0.1.0", platform: "linux"))
+    }
+}
+
+extension Calendar {
+    /// Midnight UTC of `date`'s day.
+    func startOfDayUTC(_ date: Date) -> Date {
+        var calendar = self
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.startOfDay(for: date)
+    }
+}

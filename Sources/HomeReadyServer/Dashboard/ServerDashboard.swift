@@ -1,0 +1,19 @@
+import Foundation
+import HomeReadyDashboard
+import Hummingbird
+import Logging
+
+/// Mounts the web dashboard on the server's router, over the inventory database.
+public enum ServerDashboard {
+    /// Adds the dashboard's pages at `/` (the JSON API stays under `/api/v1`); users and sessions live in the
+    /// database, live updates come from `events`.
+    public static func mount(
+        on router: Router<ServerRequestContext>, repository: SQLRepository, events: ServerEventBus,
+        configuration: ServerConfiguration, logger: Logger
+    ) throws {
+        let dashboard = SQLDashboard(repository: repository, overdueDays: configuration.overdueDays)
+        try DashboardRoutes.add(
+            to: router, dataSource: dashboard, users: dashboard, events: events,
+            configuration: DashboardConfiguration(secureCookies: configuration.secureCookies), logger: logger)
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HomeReadyModel
+import HomeReadySigning
+import Hummingbird
+import HTTPTypes
+
+/// The checks a device's report passes before it is stored: signature by the device's key, device↔agent
+/// binding, revocation, clock skew, and no report id taken over from another device.
+struct ReportVerification: Sendable {
+    let repository: any InventoryRepository
+    let devices: any DeviceRepository
+    let configuration: ServerConfiguration
+
+    /// Throws a problem (4xx, never retried by the agent) when the report must not be stored.
+    func verify(
+        report: CheckReport, body: Data, principal: Principal, agentId: String, headers: HTTPFields, now: Date
+    ) async throws {
+        guard principal.role == .device, let deviceId = principal.deviceId else { return }
+        guard let device = try await repository.device(id: deviceId) else { throw Problem.unauthorized }
+        if let revoked = device.revokedAt {
+            throw Problem(
+                .forbidden, "Device revoked",
+                detail: "device \(deviceId) was revoked at \(ISO8601DateFormatter().string(from: revoked)); enroll again with a new code")
+        }
+        guard device.agentId == agentId else {
+            throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
+        }
+        if let publicKey = device.publicKey {
+            let named = headers[HTTPField.Name(ReportSignature.deviceHeader)!]
+            guard let signature = headers[HTTPField.Name(ReportSignature.signatureHeader)!] else {
+                throw Problem(
+                    .unauthorized, "Signature required",
+                    detail: "device \(deviceId) has a key: send the report signed, with \(ReportSignature.signatureHeader) and \(ReportSignature.deviceHeader) headers")
+            }
+            guard named == deviceId else {
+                throw Problem(
+                    .forbidden, "Device mismatch",
+                    detail: "\(ReportSignature.deviceHeader) names \(named ?? "no device") but the token belongs to device \(deviceId)")
+            }
+            guard ReportSignature.verify(body: body, signature: signature, publicKey: publicKey) else {
+                throw Problem(
+                    .forbidden, "Invalid signature",
+                    detail: "the signature does not match this report and device \(deviceId)'s key; the report was altered or signed by another key")
+            }
+        }
+        let age = now.timeIntervalSince(report.startedAt)
+        if age > configuration.maxReportAgeSeconds {
+            throw Problem(
+                .unprocessableContent, "Clock skew",
+                detail: "started_at \(ISO8601DateFormatter().string(from: report.startedAt)) is \(Self.hours(age)) before the server's clock (\(ISO8601DateFormatter().string(from: now))); reports older than \(Self.hours(configuration.maxReportAgeSeconds)) are refused. Check the device's clock and run the check again",
+                field: "started_at")
+        }
+        if -age > configuration.maxReportFutureSeconds {
+            throw Problem(
+                .unprocessableContent, "Clock skew",
+                detail: "started_at \(ISO8601DateFormatter().string(from: report.startedAt)) is \(Self.hours(-age)) ahead of the server's clock (\(ISO8601DateFormatter().string(from: now))); at most \(Int(configuration.maxReportFutureSeconds)) s ahead is accepted. Fix the device's clock (NTP) and run the check again",
+                field: "started_at")
+        }
+        let existing = try await devices.reportDevice(reportId: report.reportID.uuidString)
+        if existing.stored, existing.deviceId != deviceId {
+            throw Problem(
+                .conflict, "Replayed report",
+                detail: "report \(report.reportID.uuidString.lowercased()) is already stored from another device; a report cannot be sent again by a different device",
+                field: "report_id")
+        }
+    }
+
+    static func hours(_ seconds: Double) -> String {
+        seconds >= 3600 ? String(format: "%.1f h", seconds / 3600) : String(format: "%.0f s", seconds)
+    }
+
+    /// Equipment kinds a report shows present (results, and passing `equipment.*` findings); a USB headset is
+    /// also a headset.
+    static func presentEquipment(_ report: CheckReport) -> Set<String> {
+        var kinds = Set<String>()
+        for result in report.equipment ?? [] where result.present { kinds.insert(result.kind) }
+        for finding in report.findings where finding.section == .equipment && finding.status == .pass {
+            kinds.insert(String(finding.id.dropFirst("equipment.".count)))
+        }
+        if kinds.contains("usb_headset") { kinds.insert("headset") }
+        return kinds
+    }
+}

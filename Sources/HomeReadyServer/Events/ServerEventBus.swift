@@ -1,0 +1,122 @@
+import Foundation
+import HomeReadyDashboard
+import HomeReadyModel
+import Hummingbird
+import Logging
+import SQLKit
+
+/// Fleet changes for open dashboards, shared by every server instance on one database.
+///
+/// On PostgreSQL `publish` sends a `NOTIFY` on the database's channel and `EventBusService` LISTENs on it, so an
+/// event from any instance reaches the dashboards of every instance (this one included). On SQLite (one instance)
+/// events go straight to this process's subscribers.
+public final class ServerEventBus: DashboardEventSource, Sendable {
+    /// This process's subscribers (the dashboard's SSE streams).
+    public let broadcaster: DashboardBroadcaster
+    let store: SQLStore
+    /// The NOTIFY channel; nil on SQLite.
+    let channel: String?
+    let logger: Logger
+    private let closed = ClosedFlag()
+
+    /// The bus of the request being handled (set by `ServerEventBus.Middleware`); nil where no bus is mounted.
+    @TaskLocal public static var current: ServerEventBus?
+
+    /// Creates a bus for `store`; on PostgreSQL the channel is derived from `database` (its schema, when set),
+    /// so instances on one database and schema share events and test schemas stay apart.
+    public init(store: SQLStore, database: DatabaseLocation, logger: Logger) {
+        self.broadcaster = DashboardBroadcaster()
+        self.store = store
+        self.logger = logger
+        if case .postgres(_, let schema) = database {
+            channel = Self.channelName(schema: schema)
+        } else {
+            channel = nil
+        }
+    }
+
+    static func channelName(schema: String?) -> String {
+        let suffix = (schema ?? "").lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
+        return suffix.isEmpty ? "homeready_events" : "homeready_events_\(suffix.prefix(40))"
+    }
+
+    public func events() -> AsyncStream<DashboardEvent> {
+        if closed.isSet {
+            return AsyncStream { $0.finish() }
+        }
+        return broadcaster.events()
+    }
+
+    /// Sends `event` to the dashboards of every instance. Never throws: when NOTIFY fails, this instance's
+    /// dashboards still get the event and a warning is logged.
+    public func publish(_ event: DashboardEvent) async {
+        guard let channel else {
+            broadcaster.publish(event)
+            return
+        }
+        do {
+            let payload = String(decoding: try Self.encoder.encode(event), as: UTF8.self)
+            try await store.withConnection { db in
+                try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
+            }
+        } catch {
+            logger.warning("events.notify.failed", metadata: ["error": "\(error)"])
+            broadcaster.publish(event)
+        }
+    }
+
+    /// Publishes a `.report` event for a newly stored report.
+    public func reportIngested(_ report: CheckReport, agent: AgentRecord) async {
+        let verdict: String
+        switch report.verdict {
+        case .ready: verdict = "check passed, ready"
+        case .readyWithWarnings: verdict = "check passed with warnings"
+        case .notReady: verdict = "check failed, not ready"
+        case .incomplete: verdict = "check incomplete"
+        }
+        await publish(
+            DashboardEvent(kind: .report, agentID: agent.id, agentName: agent.name, summary: verdict, at: report.finishedAt))
+    }
+
+    /// Ends every open stream and every stream opened later (shutdown), so SSE responses end and the HTTP
+    /// server's graceful shutdown does not wait for them.
+    public func close() {
+        closed.set()
+        broadcaster.finishAll()
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static func decode(_ payload: String) -> DashboardEvent? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(DashboardEvent.self, from: Data(payload.utf8))
+    }
+
+    /// Makes the bus `ServerEventBus.current` while a request is handled.
+    struct Middleware: RouterMiddleware {
+        typealias Context = ServerRequestContext
+        let bus: ServerEventBus
+
+        func handle(
+            _ request: Request, context: ServerRequestContext,
+            next: (Request, ServerRequestContext) async throws -> Response
+        ) async throws -> Response {
+            try await ServerEventBus.$current.withValue(bus) { try await next(request, context) }
+        }
+    }
+}
+
+/// A flag set once, read from any thread.
+final class ClosedFlag: @unchecked Sendable {
+    // `@unchecked`: `value` is only touched under `lock`.
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

@@ -1,0 +1,15 @@
+import Foundation
+import HomeReadyModel
+
+/// Device trust: revocation, report signatures kept beside reports, and equipment verified by reports.
+public protocol DeviceRepository: Sendable {
+    /// Revokes a device and its tokens; nil when no such device.
+    func revokeDevice(id: String, reason: String?, at: Date) async throws -> DeviceRecord?
+    /// The device that stored a report id, if the report is stored.
+    func reportDevice(reportId: String) async throws -> (stored: Bool, deviceId: String?)
+    /// Keeps a report's signature (idempotent by report id).
+    func recordSignature(reportId: String, deviceId: String, signature: String, at: Date) async throws
+    /// Moves the agent's delivered/accepted items of the given kinds to verified; returns the items moved.
+    func verifyEquipment(agentId: String, kinds: Set<String>, actor: String, note: String, at: Date) async throws
+        -> [EquipmentRecord]
+}

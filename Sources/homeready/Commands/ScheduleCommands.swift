@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import HomeReadyAgent
+
+/// `homeready watch --every 30m`: runs `homeready check` again and again until SIGINT/SIGTERM.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Repeat the check (e.g. across evening shift hours) until interrupted.",
+        discussion: "Arguments after -- go to each `homeready check`, e.g. `homeready watch --every 30m -- --only network`.")
+
+    @Option(help: "Time between checks: 30m, 1h, 90s.") var every: String = "30m"
+    @Option(help: "Stop after this many checks (default: until interrupted).") var count: Int?
+    @Argument(parsing: .postTerminator, help: "Options for each check.") var checkArguments: [String] = []
+
+    func validate() throws {
+        guard CheckSchedule.parseInterval(every) != nil else {
+            throw ValidationError("--every must be an interval of 10s to 24h such as 30m, 1h or 90s; got \"\(every)\"")
+        }
+    }
+
+    func run() async throws {
+        let interval = CheckSchedule.parseInterval(every)!
+        let stop = StopSignal()
+        var runs = 0
+        while !stop.requested {
+            runs += 1
+            let status = stop.runChild([CommandLine.arguments[0], "check"] + checkArguments)
+            FileHandle.standardError.write(Data("homeready watch: check \(runs) exited \(status)\n".utf8))
+            if let count, runs >= count { break }
+            if stop.wait(seconds: Double(interval)) { break }
+        }
+        FileHandle.standardError.write(Data("homeready watch: stopped after \(runs) check(s)\n".utf8))
+    }
+}
+
+/// SIGINT/SIGTERM turned into a flag; a running check is passed the signal and awaited (it finishes cleanly).
+final class StopSignal: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var stopped = false
+    private var child: pid_t = 0
+    private var sources: [any DispatchSourceSignal] = []
+
+    init() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [weak self] in self?.raise(signalNumber) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    private func raise(_ signalNumber: Int32) {
+        condition.lock()
+        stopped = true
+        if child > 0 { kill(child, signalNumber) }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var requested: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopped
+    }
+
+    /// Waits up to `seconds`; true when a stop was requested.
+    func wait(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped, condition.wait(until: deadline) {}
+        return stopped
+    }
+
+    /// Runs a child process to completion; returns its exit status.
+    func runChild(_ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        do { try process.run() } catch {
+            FileHandle.standardError.write(Data("homeready watch: cannot start \(arguments[0]): \(error)\n".utf8))
+            return 2
+        }
+        condition.lock()
+        child = process.processIdentifier
+        condition.unlock()
+        process.waitUntilExit()
+        condition.lock()
+        child = 0
+        condition.unlock()
+        return process.terminationStatus
+    }
+}
+
+/// `homeready install-timer`: writes a systemd user service and timer that run the check.
+struct InstallTimerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install-timer", abstract: "Install a systemd user timer that runs the check on a schedule.")
+
+    @Option(help: "Time between checks: 30m, 1h.") var every: String = "30m"
+
+    func validate() throws {
+        guard CheckSchedule.parseInterval(every) != nil else {
+            throw ValidationError("--every must be an interval of 10s to 24h such as 30m or 1h; got \"\(every)\"")
+        }
+    }
+
+    func run() throws {
+        let directory = CheckSchedule.userUnitDirectory()
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let service = directory.appendingPathComponent("homeready-check.service")
+        let timer = directory.appendingPathComponent("homeready-check.timer")
+        try CheckSchedule.serviceUnit(executable: executable).write(to: service, atomically: true, encoding: .utf8)
+        try CheckSchedule.timerUnit(everySeconds: CheckSchedule.parseInterval(every)!)
+            .write(to: timer, atomically: true, encoding: .utf8)
+        print("wrote \(service.path)")
+        print("wrote \(timer.path)")
+        print("enable it with: systemctl --user daemon-reload && systemctl --user enable --now homeready-check.timer")
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import HomeReadyModel
+import SQLKit
+import Synchronization
+import Testing
+
+@testable import HomeReadyServer
+
+@Suite("Ingest: group commit, token cache, roll-up")
+struct IngestTests {
+    @Test("one report id posted by 24 tasks at once is stored once; exactly one post is not a duplicate",
+          arguments: TestBackend.available)
+    func sameIdConcurrently(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let agent = try await harness.repository.createAgent(NewAgent(employeeId: "E1", name: "Ada"))
+            let report = sampleReport(employeeId: "E1", verdict: .notReady)
+            let repository = harness.repository
+            let inserted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<24 {
+                    group.addTask {
+                        try await repository.ingest(report, body: "{}", agentId: agent.id, deviceId: nil, at: Date())
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(inserted.filter { $0 }.count == 1)
+            #expect(try await repository.reports(agentId: agent.id, after: nil, limit: 100).count == 1)
+        }
+    }
+
+    @Test("concurrent reports share transactions; a failing one fails alone", arguments: TestBackend.available)
+    func groupCommitIsolatesFailures(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            var agents: [AgentRecord] = []
+            for index in 0..<10 {
+                agents.append(try await harness.repository.createAgent(NewAgent(employeeId: "E\(index)", name: "A\(index)")))
+            }
+            let repository = harness.repository
+            let ids = agents.map(\.id)
+            // 60 good reports (6 per agent) and 5 for an agent id that does not exist (a foreign key violation).
+            let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+                for index in 0..<65 {
+                    group.addTask {
+                        let bogus = index >= 60
+                        let agentId = bogus ? "no-such-agent-\(index)" : ids[index % ids.count]
+                        let report = sampleReport(
+                            employeeId: "E\(index % 10)", finishedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index)))
+                        do {
+                            _ = try await repository.ingest(report, body: "{}", agentId: agentId, deviceId: nil, at: Date())
+                            return (agentId, true)
+                        } catch {
+                            return (agentId, false)
+                        }
+                    }
+                }
+                return await group.reduce(into: [(String, Bool)]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { !$0.0.hasPrefix("no-such") }.allSatisfy { $0.1 })
+            #expect(outcomes.filter { $0.0.hasPrefix("no-such") }.allSatisfy { !$0.1 })
+            for id in ids {
+                #expect(try await repository.reports(agentId: id, after: nil, limit: 100).count == 6)
+                let states = try await repository.checkStates(agentId: id)
+                #expect(states.count == 2)
+                #expect(states.allSatisfy { $0.lastSeenAt == Date(timeIntervalSince1970: 1_790_000_000 + 50 + Double(ids.firstIndex(of: id)!)) })
+            }
+            let batches = await harness.store.groupCommit.batches
+            let writes = await harness.store.groupCommit.writes
+            #expect(writes >= 65)
+            #expect(batches <= writes)
+        }
+    }
+
+    @Test("a group whose transaction fails is retried one by one")
+    func fallbackOneByOne() async throws {
+        try await Harness.with(.sqlite) { harness in
+            let store = harness.store
+            try await store.withConnection { db in try await db.raw("CREATE TABLE t (v INTEGER UNIQUE)").run() }
+            // Several writes in one group: the failing one (a duplicate value) rolls back to its savepoint only.
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for value in [1, 2, 2, 3, 4, 5] {
+                    group.addTask {
+                        do {
+                            try await store.grouped { db in try await db.raw("INSERT INTO t (v) VALUES (\(literal: value))").run() }
+                            return true
+                        } catch { return false }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.filter { $0 }.count == 5)
+            let count = try await store.withConnection { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM t").all().first?.decode(column: "n", as: Int.self)
+            }
+            #expect(count == 5)
+        }
+    }
+
+    @Test("a cached token keeps working for the TTL only; unknown tokens are never cached")
+    func tokenCache() async throws {
+        try await Harness.with(.sqlite) { harness in
+            let clock = TestClock()
+            let middleware = AuthenticationMiddleware(repository: harness.repository, cacheTTL: .seconds(5))
+            let cache = ExpiringCache<String, Principal>(ttl: .seconds(5), now: { clock.now })
+            let hash = Tokens.hash(harness.adminToken)
+            let principal = try await middleware.principal(hash: hash)
+            #expect(principal.role == .admin)
+            cache.store(principal, for: hash)
+            clock.advance(.seconds(4))
+            #expect(cache.value(for: hash) == principal)
+            clock.advance(.seconds(2))
+            #expect(cache.value(for: hash) == nil)
+            // Revoked in the database: the middleware's cache still answers (within its TTL), a fresh one does not.
+            try await harness.store.withConnection { db in
+                try await db.raw("UPDATE tokens SET revoked_at = 1 WHERE hash = \(bind: hash)").run()
+            }
+            #expect(try await middleware.principal(hash: hash) == principal)
+            let fresh = AuthenticationMiddleware(repository: harness.repository, cacheTTL: .seconds(5))
+            await #expect(throws: Problem.self) { try await fresh.principal(hash: hash) }
+            await #expect(throws: Problem.self) { try await fresh.principal(hash: Tokens.hash("hr_unknown")) }
+            #expect(fresh.cache.value(for: Tokens.hash("hr_unknown")) == nil)
+        }
+    }
+
+    @Test("the roll-up counts agree with per-agent readiness rules", arguments: TestBackend.available)
+    func rollupMatchesRules(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let now = Date(timeIntervalSince1970: 1_790_000_000)
+            let nowMs = Clock.millis(now)
+            try await harness.store.withConnection { db in
+                try await db.raw(
+                    "INSERT INTO campaigns (id, name, profile_id, cutover_date, freshness_hours, created_at) VALUES ('c24', 'Short', 'p', '2026-12-01', 24, 0), ('c72', 'Long', 'p', '2026-12-01', 72, 0)"
+                ).run()
+                try await db.raw("INSERT INTO sites (id, name, created_at) VALUES ('s1', 'Leeds', 0), ('s2', 'York', 0)").run()
+                try await db.raw("INSERT INTO teams (id, name, created_at) VALUES ('t1', 'Blue', 0)").run()
+                let verdicts: [String?] = [nil, "ready", "ready_with_warnings", "not_ready", "incomplete"]
+                let equipment = ["complete", "unverified", "missing"]
+                let ages: [Int64?] = [nil, 1, 30, 100]
+                var index = 0
+                for campaign in ["c24", "c72", nil] as [String?] {
+                    for verdict in verdicts {
+                        for status in equipment {
+                            for age in ages {
+                                index += 1
+                                let at: Int64? = age.map { nowMs - $0 * 3_600_000 }
+                                try await db.raw(
+                                    """
+                                    INSERT INTO agents (id, employee_id, name, site_id, team_id, campaign_id, last_report_at,
+                                                        last_verdict, equipment_status, created_at)
+                                    VALUES (\(bind: "a\(index)"), \(bind: "E\(index)"), 'x',
+                                            \(bind: ["s1", "s2", nil][index % 3]), \(bind: index % 2 == 0 ? "t1" : nil),
+                                            \(bind: campaign),
+                                            \(bind: at), \(bind: at == nil ? nil : verdict), \(bind: status), 0)
+                                    """
+                                ).run()
+                            }
+                        }
+                    }
+                }
+            }
+            for scope in RollupScope.allCases {
+                let column: String
+                switch scope {
+                case .site: column = "a.site_id"
+                case .campaign: column = "a.campaign_id"
+                case .team: column = "a.team_id"
+                case .all: column = "'all'"
+                }
+                let fast = try await harness.repository.rollup(by: scope, now: now)
+                let rows = try await harness.store.withConnection { db in
+                    try await db.raw(
+                        """
+                        SELECT COALESCE(\(unsafeRaw: column), '') AS scope_id,
+                               \(SQLRepository.statusExpression(now: now)) AS status
+                        FROM agents a LEFT JOIN campaigns c ON c.id = a.campaign_id
+                        """
+                    ).all().map { (try $0.decode(column: "scope_id", as: String.self), try $0.decode(column: "status", as: String.self)) }
+                }
+                var expected: [String: RollupRow] = [:]
+                for (id, status) in rows {
+                    var row = expected[id] ?? RollupRow(scopeId: id, ready: 0, atRisk: 0, notReady: 0, unknown: 0)
+                    switch status {
+                    case "ready": row.ready += 1
+                    case "at_risk": row.atRisk += 1
+                    case "not_ready": row.notReady += 1
+                    default: row.unknown += 1
+                    }
+                    expected[id] = row
+                }
+                #expect(fast == expected.values.sorted { $0.scopeId < $1.scopeId })
+            }
+        }
+    }
+}
+
+/// A manual clock for caches and services under test.
+final class TestClock: Sendable {
+    private let state: Mutex<ContinuousClock.Instant>
+    init() { state = Mutex(ContinuousClock.now) }
+    var now: ContinuousClock.Instant { state.withLock { $0 } }
+    func advance(_ duration: Duration) { state.withLock { $0 += duration } }
+}

@@ -1,13 +1,14 @@
 import Foundation
 
-/// libFuzzer entry point: any text through the CSV parser and the roster importer must give records or row
-/// errors, and every parsed record must survive `CSV.line` and a second parse unchanged.
+/// libFuzzer entry point: any text through the CSV parser and the roster and shipment importers must give
+/// records or row errors, and every parsed record must survive `CSV.line` and a second parse unchanged.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard let data else { return 0 }
     let text = String(decoding: UnsafeBufferPointer(start: data, count: count), as: UTF8.self)
     let (records, error) = CSV.parse(text)
     _ = RosterImport.rows(from: text)
+    _ = ShipmentImport.rows(from: text)
     if error == nil {
         for record in records where record.fields != [""] {
             let line = CSV.line(record.fields)

@@ -179,3 +179,13 @@ let package = Package(
     targets: targets,
     swiftLanguageModes: [.v6]
 )
+
+// MARK: Fuzzing (kept out of the default build; Scripts/bench/fuzz sets HOMEREADY_FUZZ=1 and -sanitize=fuzzer)
+// FuzzCSV compiles the server's CSV sources through symlinks so it needs none of the server's dependencies.
+if Context.environment["HOMEREADY_FUZZ"] == "1" {
+    package.targets += [
+        .executableTarget(name: "FuzzProfile", dependencies: ["HomeReadyProfiles"], path: "Fuzz/FuzzProfile"),
+        .executableTarget(name: "FuzzReport", dependencies: ["HomeReadyModel"], path: "Fuzz/FuzzReport"),
+        .executableTarget(name: "FuzzCSV", path: "Fuzz/FuzzCSV"),
+    ]
+}

@@ -52,6 +52,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "UDP port for the speed-test echo responder.") var echoPort: Int?
     @OptionGroup var devices: DeviceServeOptions
     @Flag(help: "Mark dashboard cookies Secure when a TLS proxy is in front (always on with --tls-cert).") var secureCookies = false
+    @OptionGroup var protection: ProtectionOptions
 
     func validate() throws {
         guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
@@ -68,6 +69,7 @@ struct Serve: AsyncParsableCommand {
         devices.apply(to: &configuration)
         // Cookies are Secure whenever browsers reach the server over TLS: its own or a proxy's.
         configuration.secureCookies = secureCookies || configuration.tlsCertificate != nil
+        protection.apply(to: &configuration)
         let app = try await buildApplication(configuration: configuration, logger: options.logger)
         try await app.runService()
     }

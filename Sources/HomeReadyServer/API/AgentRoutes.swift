@@ -58,7 +58,8 @@ struct AgentRoutes {
         router.get("equipment/overdue") { request, context in
             _ = try context.require(.admin, .planner)
             let days = request.uri.queryParameters.get("days", as: Int.self) ?? configuration.overdueDays
-            guard days >= 0 else { throw Problem.invalid("days", "`days` must be zero or more") }
+            // Bounded: a huge `days` made a date whose milliseconds overflow Int64 (a crash found by schemathesis).
+            guard (0...36_500).contains(days) else { throw Problem.invalid("days", "`days` must be 0…36500") }
             let items = try await repository.overdueItems(shippedBefore: Date().addingTimeInterval(-Double(days) * 86_400))
             return ListResponse(items: items)
         }

@@ -37,9 +37,11 @@ func buildRouter(
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
     router.add(middleware: MetricsTimingMiddleware(metrics: metrics))
+    addTrafficProtection(to: router, configuration: configuration)
     router.add(
         middleware: AuthenticationMiddleware(
             repository: repository, cacheTTL: .milliseconds(Int64(configuration.tokenCacheSeconds * 1000))))
+    addAdminAudit(to: router, repository: repository)
     if let events { router.add(middleware: ServerEventBus.Middleware(bus: events)) }
     router.get("healthz") { _, _ in
         do {
@@ -75,6 +77,7 @@ func buildRouter(
     if let devices = repository as? any DeviceRepository {
         DeviceRoutes(repository: repository, devices: devices, configuration: configuration).add(to: api)
     }
+    if let audit = repository as? any AdminAuditRepository { AdminAuditRoutes(repository: audit).add(to: api) }
     // The agent's network check measures against these (no token: agents test before they enroll).
     SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: configuration.echoPort))
     return router

@@ -1,16 +1,20 @@
 import Foundation
 import HomeReadyModel
 import Hummingbird
+import NIOCore
 
 /// The request context: who is calling, and JSON coders for the API's snake_case wire format.
-public struct ServerRequestContext: RequestContext {
+public struct ServerRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthenticationMiddleware` when a valid token was sent.
     public var principal: Principal?
+    /// The peer's address (rate limits key on it).
+    public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         principal = nil
+        remoteAddress = source.channel.remoteAddress
     }
 
     public var requestDecoder: JSONDecoder { APICoding.decoder }

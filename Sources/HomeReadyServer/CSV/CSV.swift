@@ -77,8 +77,17 @@ public enum CSV {
 
     /// Quotes a field when it needs it.
     public static func escape(_ value: String) -> String {
-        if value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // By scalar: "\r\n" is one Character, equal to neither "\r" nor "\n" (found by Scripts/bench/fuzz).
+        if value.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            // Doubled by scalar too: a quote followed by a combining mark is one Character that is not "\"".
+            var quoted = String.UnicodeScalarView()
+            quoted.append("\"")
+            for scalar in value.unicodeScalars {
+                if scalar == "\"" { quoted.append("\"") }
+                quoted.append(scalar)
+            }
+            quoted.append("\"")
+            return String(quoted)
         }
         return value
     }

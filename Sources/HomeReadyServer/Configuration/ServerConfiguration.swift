@@ -86,4 +86,17 @@ public struct ServerConfiguration: Sendable {
         self.connectionsPerEventLoop = connectionsPerEventLoop
         self.overdueDays = overdueDays
     }
+
+    // MARK: Protection (set after init)
+    /// Requests in progress at once before the server answers 429 (default 512; 0 turns shedding off).
+    public var maxInFlightRequests: Int = 512
+    /// `Retry-After` seconds sent when shedding load (default 1).
+    public var shedRetryAfterSeconds: Int = 1
+    /// Enrollment attempts per client address (default 100 at once, 100 a minute: a site behind one NAT address
+    /// enrolls many laptops the same morning).
+    public var enrollRateLimit: RateLimit = RateLimit(burst: 100, perMinute: 100)
+    /// Dashboard sign-in attempts (`POST /login`) per client address (default 5 at once, 5 a minute).
+    public var signInRateLimit: RateLimit = RateLimit(burst: 5, perMinute: 5)
+    /// A header holding the client address set by a trusted reverse proxy (e.g. `X-Real-IP`); nil uses the peer.
+    public var clientAddressHeader: String?
 }

@@ -148,6 +148,13 @@ enum Migrations {
             """,
         ]),
         Migration(version: 5, name: "dashboard", statements: DashboardSchema.statements),
+        Migration(version: 6, name: "admin_audit", statements: [
+            """
+            CREATE TABLE admin_audit (
+                id TEXT PRIMARY KEY, at BIGINT NOT NULL, token_id TEXT NOT NULL, method TEXT NOT NULL,
+                path TEXT NOT NULL, status INTEGER NOT NULL, request_id TEXT)
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -33,7 +33,12 @@ public final class SQLStore: Sendable {
 
     /// Opens a pool for `location` (no connection is made until first use).
     public init(location: DatabaseLocation, connectionsPerEventLoop: Int = 4, logger: Logger) throws {
-        self.logger = logger
+        // The drivers log statements with their bind values (webhook secrets, personal data) and wire messages
+        // at debug and trace: they get at most info, and statements are never logged (SecretLoggingTests).
+        var driverLogger = logger
+        if driverLogger.logLevel < .info { driverLogger.logLevel = .info }
+        self.logger = driverLogger
+        let logger = driverLogger
         let group = MultiThreadedEventLoopGroup.singleton
         groupCommit = GroupCommit(lanes: 1)
         switch location {
@@ -62,11 +67,11 @@ public final class SQLStore: Sendable {
         case .sqlite(let pool):
             let connection = try await pool.requestConnection(logger: logger).get()
             defer { pool.releaseConnection(connection, logger: logger) }
-            return try await body(connection.sql(queryLogLevel: .trace))
+            return try await body(connection.sql(queryLogLevel: nil))
         case .postgres(let pool):
             let connection = try await pool.requestConnection(logger: logger).get()
             defer { pool.releaseConnection(connection, logger: logger) }
-            return try await body(connection.sql(queryLogLevel: .trace, logger: logger))
+            return try await body(connection.sql(queryLogLevel: nil, logger: logger))
         }
     }
 

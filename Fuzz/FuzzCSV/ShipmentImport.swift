@@ -1,0 +1,1 @@
+../../Sources/HomeReadyServer/CSV/ShipmentImport.swift

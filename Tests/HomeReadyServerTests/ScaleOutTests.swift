@@ -39,6 +39,8 @@ final class NginxBalancer: @unchecked Sendable {
                         proxy_set_header Connection "";
                         proxy_set_header Host $host;
                         proxy_set_header X-Real-IP $remote_addr;
+                        # Server-Sent Events must reach the browser as they are written.
+                        proxy_buffering off;
                         add_header X-Upstream $upstream_addr always;
                     }
                 }
@@ -150,6 +152,53 @@ struct ScaleOutTests {
             }
             await secondStore.shutdown()
             try outcome.get()
+        }
+    }
+
+    @Test("live updates through nginx: reports posted to either instance reach a dashboard stream on the other within 2 s")
+    func liveUpdatesAcrossInstancesBehindNginx() async throws {
+        guard TestBackend.available.contains(.postgres) else {
+            print("skipped: scale-out needs PostgreSQL (run under Scripts/with-postgres)")
+            return
+        }
+        guard Subprocess.isInstalled("nginx") else {
+            print("skipped: nginx is not installed (run Scripts/bootstrap)")
+            return
+        }
+        try await Harness.with(.postgres) { h in
+            let agent = try await DashboardLiveTests.makeAgent(h, "E-SCALE")
+            let cookie = try await DashboardLiveTests.signIn(h)
+            let a = try await LiveInstance.start(h.configuration)
+            let b = try await LiveInstance.start(h.configuration)
+            let balancer = try NginxBalancer(upstreams: [a.port, b.port])
+            defer { balancer.stop() }
+            // The dashboard's stream goes through nginx to one instance; reports go through nginx to both.
+            let stream = try Subprocess.start([
+                "curl", "-sN", "-H", "Cookie: hr_session=\(cookie)", "http://127.0.0.1:\(balancer.port)/events",
+            ])
+            defer { stream.stop() }
+            _ = try await DashboardLiveTests.waitFor(": connected", in: { stream.log }, timeout: 5)
+            // Both instances LISTEN before the first report (an instance starts listening just after it serves).
+            try await Task.sleep(for: .milliseconds(500))
+            var upstreams: Set<String> = []
+            for index in 0..<6 {
+                let report = sampleReport(employeeId: "E-SCALE", finishedAt: Date().addingTimeInterval(Double(index)))
+                let response = try await RawHTTP.request(
+                    port: balancer.port, method: "POST", path: "/api/v1/reports",
+                    headers: ["Authorization": "Bearer \(h.adminToken)", "Content-Type": "application/json"],
+                    body: try encodeReport(report))
+                #expect(response.status == 201)
+                if let upstream = response.headers["x-upstream"] { upstreams.insert(upstream) }
+            }
+            #expect(upstreams == ["127.0.0.1:\(a.port)", "127.0.0.1:\(b.port)"], "reports went through both instances")
+            let lastSent = ContinuousClock.now
+            let events = { stream.log.components(separatedBy: "event: report").count - 1 }
+            let seconds = try await DashboardLiveTests.waitUntil(since: lastSent, timeout: 2) { events() >= 6 }
+            #expect(seconds != nil, "2 s after the last report the stream had seen \(events()) of 6: \(stream.log)")
+            #expect(stream.log.contains(agent.id))
+            print("scale-out live: 6 reports through nginx over 2 instances, all on one stream \(seconds ?? -1) s after the last")
+            await a.stop()
+            await b.stop()
         }
     }
 }

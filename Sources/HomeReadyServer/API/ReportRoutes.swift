@@ -42,15 +42,22 @@ struct ReportRoutes {
                     .verify(report: report, body: data, principal: principal, agentId: agent.id, headers: request.headers, now: now)
             }
             let body = String(decoding: data, as: UTF8.self)
-            // Ingest: stores the report once by report_id.
-            let inserted = try await repository.ingest(
-                report, body: body, agentId: agent.id, deviceId: principal.deviceId, at: now)
+            // Ingest: stores the report once by report_id (a device's signature in the same transaction).
+            let inserted: Bool
             if let devices, let deviceId = principal.deviceId {
-                if let signature = request.headers[HTTPField.Name(ReportSignature.signatureHeader)!] {
-                    try await devices.recordSignature(
-                        reportId: report.reportID.uuidString, deviceId: deviceId, signature: signature, at: now)
-                }
-                if inserted {
+                let signature = request.headers[HTTPField.Name(ReportSignature.signatureHeader)!]
+                inserted = try await devices.ingest(
+                    report, body: body, agentId: agent.id, deviceId: deviceId, signature: signature, at: now)
+                if !inserted {
+                    // Already stored: the same device re-sending is an idempotent retry; another device is a replay.
+                    let existing = try await devices.reportDevice(reportId: report.reportID.uuidString)
+                    if existing.deviceId != deviceId {
+                        throw Problem(
+                            .conflict, "Replayed report",
+                            detail: "report \(report.reportID.uuidString.lowercased()) is already stored from another device; a report cannot be sent again by a different device",
+                            field: "report_id")
+                    }
+                } else {
                     let verified = try await devices.verifyEquipment(
                         agentId: agent.id, kinds: ReportVerification.presentEquipment(report), actor: "device:\(deviceId)",
                         note: "seen by report \(report.reportID.uuidString.lowercased())", at: now)
@@ -58,6 +65,9 @@ struct ReportRoutes {
                         context.logger.info("equipment.verified", metadata: ["items": "\(verified.map(\.id))"])
                     }
                 }
+            } else {
+                inserted = try await repository.ingest(
+                    report, body: body, agentId: agent.id, deviceId: principal.deviceId, at: now)
             }
             if inserted { await ServerEventBus.current?.reportIngested(report, agent: agent) }
             metrics.reportIngested(duplicate: !inserted)

@@ -56,13 +56,6 @@ struct ReportVerification: Sendable {
                 detail: "started_at \(ISO8601DateFormatter().string(from: report.startedAt)) is \(Self.hours(-age)) ahead of the server's clock (\(ISO8601DateFormatter().string(from: now))); at most \(Int(configuration.maxReportFutureSeconds)) s ahead is accepted. Fix the device's clock (NTP) and run the check again",
                 field: "started_at")
         }
-        let existing = try await devices.reportDevice(reportId: report.reportID.uuidString)
-        if existing.stored, existing.deviceId != deviceId {
-            throw Problem(
-                .conflict, "Replayed report",
-                detail: "report \(report.reportID.uuidString.lowercased()) is already stored from another device; a report cannot be sent again by a different device",
-                field: "report_id")
-        }
     }
 
     static func hours(_ seconds: Double) -> String {

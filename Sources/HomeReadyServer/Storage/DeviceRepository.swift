@@ -7,8 +7,11 @@ public protocol DeviceRepository: Sendable {
     func revokeDevice(id: String, reason: String?, at: Date) async throws -> DeviceRecord?
     /// The device that stored a report id, if the report is stored.
     func reportDevice(reportId: String) async throws -> (stored: Bool, deviceId: String?)
-    /// Keeps a report's signature (idempotent by report id).
-    func recordSignature(reportId: String, deviceId: String, signature: String, at: Date) async throws
+    /// Stores a device's report and, when it is new, its signature beside it, in one transaction (grouped with
+    /// concurrent ingests); false when the report id was already stored (nothing changes).
+    func ingest(
+        _ report: CheckReport, body: String, agentId: String, deviceId: String, signature: String?, at: Date
+    ) async throws -> Bool
     /// Moves the agent's delivered/accepted items of the given kinds to verified; returns the items moved.
     func verifyEquipment(agentId: String, kinds: Set<String>, actor: String, note: String, at: Date) async throws
         -> [EquipmentRecord]

@@ -29,15 +29,27 @@ extension SQLRepository: DeviceRepository {
         }
     }
 
-    public func recordSignature(reportId: String, deviceId: String, signature: String, at: Date) async throws {
-        try await writing(field: "report_id") { db in
-            try await db.raw(
-                """
-                INSERT INTO report_signatures (report_id, device_id, signature, received_at)
-                VALUES (\(bind: reportId.lowercased()), \(bind: deviceId), \(bind: signature), \(millis: at))
-                ON CONFLICT (report_id) DO NOTHING
-                """
-            ).run()
+    public func ingest(
+        _ report: CheckReport, body: String, agentId: String, deviceId: String, signature: String?, at: Date
+    ) async throws -> Bool {
+        do {
+            return try await store.grouped { db in
+                let inserted = try await Self.store(report, body: body, agentId: agentId, deviceId: deviceId, at: at, on: db)
+                if inserted, let signature {
+                    try await db.raw(
+                        """
+                        INSERT INTO report_signatures (report_id, device_id, signature, received_at)
+                        VALUES (\(bind: report.reportID.uuidString.lowercased()), \(bind: deviceId), \(bind: signature),
+                                \(millis: at))
+                        """
+                    ).run()
+                }
+                return inserted
+            }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Self.constraintProblem(error, field: "report_id") ?? error
         }
     }
 

@@ -228,4 +228,5 @@ def print_summary(args, summary):
           f"{rollup} ms (median of 7), load average {summary['load_reports']:.2f} during ingest", flush=True)
 
 
-main()
+if __name__ == "__main__":
+    main()

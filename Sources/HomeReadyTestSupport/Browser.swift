@@ -185,6 +185,17 @@ public final class BrowserPage: @unchecked Sendable {
         throw TestSupportError("no page loaded within \(timeout) s after the script")
     }
 
+    /// Fills the dashboard's sign-in form (`#username`, `#password`) and submits it, waiting for the next page.
+    public func submitSignIn(user: String, password: String) async throws {
+        let quote = { (text: String) in text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") }
+        try await performAndWaitForLoad(
+            """
+            document.getElementById('username').value = '\(quote(user))';
+            document.getElementById('password').value = '\(quote(password))';
+            document.getElementById('signin').click();
+            """)
+    }
+
     @discardableResult
     /// Evaluates JavaScript (awaiting promises) and returns the value as JSON text ("null" for undefined).
     public func evaluate(_ expression: String) async throws -> String {

@@ -16,6 +16,26 @@ public final class NginxPeer: @unchecked Sendable {
     private let directory: TemporaryDirectory
     private let process: BackgroundProcess
 
+    /// The start of an nginx configuration for a foreground, unprivileged nginx whose pid, logs and temporary files
+    /// all live under `root`; the caller continues inside the `http {` block and closes it.
+    public static func configurationHead(root: String, workerConnections: Int) -> String {
+        """
+        daemon off;
+        master_process off;
+        worker_processes 1;
+        pid \(root)/nginx.pid;
+        error_log \(root)/error.log warn;
+        events { worker_connections \(workerConnections); }
+        http {
+            access_log off;
+            client_body_temp_path \(root)/body;
+            proxy_temp_path \(root)/proxy;
+            fastcgi_temp_path \(root)/fastcgi;
+            uwsgi_temp_path \(root)/uwsgi;
+            scgi_temp_path \(root)/scgi;
+        """
+    }
+
     /// Why nginx tests cannot run, or nil.
     public static var unavailableReason: String? {
         Subprocess.isInstalled("nginx") ? nil : "nginx is not installed (run Scripts/bootstrap)"
@@ -44,19 +64,7 @@ public final class NginxPeer: @unchecked Sendable {
         let root = directory.path
         let listen6 = ipv6 && lab == nil ? "listen [::1]:\(port);" : ""
         let config = """
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            pid \(root)/nginx.pid;
-            error_log \(root)/error.log warn;
-            events { worker_connections 256; }
-            http {
-                access_log off;
-                client_body_temp_path \(root)/body;
-                proxy_temp_path \(root)/proxy;
-                fastcgi_temp_path \(root)/fastcgi;
-                uwsgi_temp_path \(root)/uwsgi;
-                scgi_temp_path \(root)/scgi;
+            \(Self.configurationHead(root: root, workerConnections: 256))
                 sendfile on;
                 tcp_nopush on;
                 keepalive_requests 100000;

@@ -52,12 +52,7 @@ struct DashboardBrowserTests {
 
             // The real form signs in and lands on the overview.
             try await page.navigate(to: "\(base)/login")
-            try await page.performAndWaitForLoad(
-                """
-                document.getElementById('username').value = 'ada';
-                document.getElementById('password').value = '\(DashboardFixture.adminPassword)';
-                document.getElementById('signin').click();
-                """)
+            try await page.submitSignIn(user: "ada", password: DashboardFixture.adminPassword)
             #expect(try await page.evaluate("location.pathname === '/'") == "true")
             #expect(try await page.evaluate("document.cookie") == "\"\"", "the session cookie is HttpOnly")
 

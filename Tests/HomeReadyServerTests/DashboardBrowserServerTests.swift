@@ -71,19 +71,9 @@ struct DashboardBrowserServerTests {
 
                 // A wrong password is refused; the right one signs in (session stored in the database).
                 try await page.navigate(to: "\(base)/login")
-                try await page.performAndWaitForLoad(
-                    """
-                    document.getElementById('username').value = 'ada';
-                    document.getElementById('password').value = 'wrong password';
-                    document.getElementById('signin').click();
-                    """)
+                try await page.submitSignIn(user: "ada", password: "wrong password")
                 #expect(try await page.evaluate("location.pathname === '/login'") == "true")
-                try await page.performAndWaitForLoad(
-                    """
-                    document.getElementById('username').value = 'ada';
-                    document.getElementById('password').value = '\(Self.password)';
-                    document.getElementById('signin').click();
-                    """)
+                try await page.submitSignIn(user: "ada", password: Self.password)
                 #expect(try await page.evaluate("location.pathname === '/'") == "true")
                 #expect(try await page.evaluate("document.cookie") == "\"\"", "the session cookie is HttpOnly")
 

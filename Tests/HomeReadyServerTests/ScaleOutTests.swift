@@ -17,19 +17,7 @@ final class NginxBalancer: @unchecked Sendable {
         let root = directory.path
         let servers = upstreams.map { "server 127.0.0.1:\($0);" }.joined(separator: " ")
         let config = """
-            daemon off;
-            master_process off;
-            worker_processes 1;
-            pid \(root)/nginx.pid;
-            error_log \(root)/error.log warn;
-            events { worker_connections 512; }
-            http {
-                access_log off;
-                client_body_temp_path \(root)/body;
-                proxy_temp_path \(root)/proxy;
-                fastcgi_temp_path \(root)/fastcgi;
-                uwsgi_temp_path \(root)/uwsgi;
-                scgi_temp_path \(root)/scgi;
+            \(NginxPeer.configurationHead(root: root, workerConnections: 512))
                 upstream homeready { \(servers) keepalive 16; }
                 server {
                     listen 127.0.0.1:\(port);

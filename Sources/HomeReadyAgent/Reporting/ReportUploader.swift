@@ -41,6 +41,15 @@ public enum HTTPExchange {
         public func header(_ name: String) -> String? {
             headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value
         }
+
+        /// The `detail` of an RFC 9457 problem body, else its `title`, else the body's start.
+        public var problemDetail: String {
+            if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+                if let detail = object["detail"] as? String { return detail }
+                if let title = object["title"] as? String { return title }
+            }
+            return String(decoding: body.prefix(200), as: UTF8.self)
+        }
     }
 }
 
@@ -183,9 +192,9 @@ public struct ReportUploader: Sendable {
                     lastReason = "HTTP \(response.status)"
                 case 401:
                     return .rejected(
-                        "HTTP 401: the server no longer accepts this device (revoked, or enrolled again elsewhere): \(problemDetail(response.body)). Ask IT for a new code and run `homeready enroll`")
+                        "HTTP 401: the server no longer accepts this device (revoked, or enrolled again elsewhere): \(response.problemDetail). Ask IT for a new code and run `homeready enroll`")
                 case 400...499:
-                    return .rejected("HTTP \(response.status): \(problemDetail(response.body))")
+                    return .rejected("HTTP \(response.status): \(response.problemDetail)")
                 default:
                     lastReason = "unexpected HTTP \(response.status)"
                 }
@@ -200,14 +209,5 @@ public struct ReportUploader: Sendable {
             }
         }
         return .later(lastReason)
-    }
-
-    /// The `detail` of an RFC 9457 problem, else the body's start.
-    func problemDetail(_ body: Data) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
-            if let detail = object["detail"] as? String { return detail }
-            if let title = object["title"] as? String { return title }
-        }
-        return String(decoding: body.prefix(200), as: UTF8.self)
     }
 }

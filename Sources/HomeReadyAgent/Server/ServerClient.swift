@@ -63,7 +63,7 @@ public struct ServerClient: Sendable {
                 method: "POST", url: serverURL.appendingPathComponent("api/v1/enroll"),
                 headers: ["Content-Type": "application/json"], body: body, timeoutSeconds: 30))
         guard response.status == 201 || response.status == 200 else {
-            throw AgentError.enrollmentRefused(status: response.status, detail: Self.problemDetail(response.body))
+            throw AgentError.enrollmentRefused(status: response.status, detail: response.problemDetail)
         }
         do {
             return try JSONDecoder().decode(Enrolled.self, from: response.body)
@@ -82,7 +82,7 @@ public struct ServerClient: Sendable {
                 timeoutSeconds: 20))
         if response.status == 304 { return nil }
         guard response.status == 200 else {
-            throw AgentError.serverRefused(status: response.status, detail: Self.problemDetail(response.body))
+            throw AgentError.serverRefused(status: response.status, detail: response.problemDetail)
         }
         struct Wire: Decodable {
             var profileId: String
@@ -117,14 +117,5 @@ public struct ServerClient: Sendable {
             return AgentError.serverTLS(url: url, reason: curl.message)
         }
         return AgentError.serverUnreachable(url: url, reason: "\(error)")
-    }
-
-    /// The `detail` of an RFC 9457 problem, else the body's start.
-    static func problemDetail(_ body: Data) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
-            if let detail = object["detail"] as? String { return detail }
-            if let title = object["title"] as? String { return title }
-        }
-        return String(decoding: body.prefix(200), as: UTF8.self)
     }
 }

@@ -10,6 +10,8 @@ struct ReportRoutes {
     let repository: any InventoryRepository
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
+    /// Where stored reports are announced to the dashboards (nil where no dashboard is mounted).
+    let events: ServerEventBus?
 
     struct Ingested: Codable, Sendable, ResponseEncodable {
         var reportId: String
@@ -69,7 +71,7 @@ struct ReportRoutes {
                 inserted = try await repository.ingest(
                     report, body: body, agentId: agent.id, deviceId: principal.deviceId, at: now)
             }
-            if inserted { await ServerEventBus.current?.reportIngested(report, agent: agent) }
+            if inserted { await events?.reportIngested(report, agent: agent) }
             metrics.reportIngested(duplicate: !inserted)
             context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(!inserted)"])
             let response = Ingested(reportId: report.reportID.uuidString.lowercased(), duplicate: !inserted)

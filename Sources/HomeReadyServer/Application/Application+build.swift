@@ -42,7 +42,6 @@ func buildRouter(
         middleware: AuthenticationMiddleware(
             repository: repository, cacheTTL: .milliseconds(Int64(configuration.tokenCacheSeconds * 1000))))
     addAdminAudit(to: router, repository: repository)
-    if let events { router.add(middleware: ServerEventBus.Middleware(bus: events)) }
     router.get("healthz") { _, _ in
         do {
             try await repository.ping()
@@ -70,7 +69,7 @@ func buildRouter(
     OrganisationRoutes(repository: repository, configuration: configuration).add(to: api)
     AgentRoutes(repository: repository, configuration: configuration).add(to: api)
     AccessRoutes(repository: repository, configuration: configuration).add(to: api)
-    ReportRoutes(repository: repository, configuration: configuration, metrics: metrics).add(to: api)
+    ReportRoutes(repository: repository, configuration: configuration, metrics: metrics, events: events).add(to: api)
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     WebhookRoutes(repository: repository, configuration: configuration).add(to: api)

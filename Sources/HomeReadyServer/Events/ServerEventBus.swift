@@ -19,9 +19,6 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
     let logger: Logger
     private let closed = ClosedFlag()
 
-    /// The bus of the request being handled (set by `ServerEventBus.Middleware`); nil where no bus is mounted.
-    @TaskLocal public static var current: ServerEventBus?
-
     /// Creates a bus for `store`; on PostgreSQL the channel is derived from `database` (its schema, when set),
     /// so instances on one database and schema share events and test schemas stay apart.
     public init(store: SQLStore, database: DatabaseLocation, logger: Logger) {
@@ -95,19 +92,6 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try? decoder.decode(DashboardEvent.self, from: Data(payload.utf8))
-    }
-
-    /// Makes the bus `ServerEventBus.current` while a request is handled.
-    struct Middleware: RouterMiddleware {
-        typealias Context = ServerRequestContext
-        let bus: ServerEventBus
-
-        func handle(
-            _ request: Request, context: ServerRequestContext,
-            next: (Request, ServerRequestContext) async throws -> Response
-        ) async throws -> Response {
-            try await ServerEventBus.$current.withValue(bus) { try await next(request, context) }
-        }
     }
 }
 

@@ -12,6 +12,7 @@ import http.client
 import sqlite3
 import subprocess
 import json
+import os
 import sys
 import time
 import uuid
@@ -46,19 +47,32 @@ def report_body(employee_id):
     }
 
 
-async def worker(host, port, mode, deadline, device, latencies, errors):
+def report_request(host, device, template):
+    """One signed POST of a fresh report (a new report_id in the device's template), as raw HTTP/1.1 bytes."""
     employee_id, token, device_id, key = device
+    body = template.replace(b"@@REPORT_ID@@", str(uuid.uuid4()).encode())
+    signed = ""
+    if key is not None:
+        signature = base64.b64encode(key.sign(SIGNING_DOMAIN + body)).decode()
+        signed = f"X-HomeReady-Device: {device_id}\r\nX-HomeReady-Signature: {signature}\r\n"
+    head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n{signed}"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    return head + body
+
+
+def report_template(employee_id):
+    report = report_body(employee_id)
+    report["report_id"] = "@@REPORT_ID@@"
+    return json.dumps(report).encode()
+
+
+async def worker(host, port, mode, deadline, device, latencies, errors, pool):
     reader, writer = await asyncio.open_connection(host, port)
+    template = report_template(device[0])
     while time.monotonic() < deadline:
         if mode == "reports":
-            body = json.dumps(report_body(employee_id)).encode()
-            signed = ""
-            if key is not None:
-                signature = base64.b64encode(key.sign(SIGNING_DOMAIN + body)).decode()
-                signed = f"X-HomeReady-Device: {device_id}\r\nX-HomeReady-Signature: {signature}\r\n"
-            head = (f"POST /api/v1/reports HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n{signed}"
-                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
-            request = head + body
+            # Signed ahead of the clock when the pool has one (agents sign on their own machines, not the server's).
+            request = pool.pop() if pool else report_request(host, device, template)
         else:
             request = f"GET /healthz HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
         start = time.monotonic()
@@ -96,19 +110,31 @@ def api(host, port, token, method, path, body=None):
     return json.loads(data) if data and response.getheader("Content-Type", "").startswith("application/json") else data
 
 
-async def load(host, port, mode, seconds, concurrency, pairs):
+def cpu_seconds(pid):
+    """User plus system CPU seconds of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def load(host, port, mode, seconds, concurrency, pairs, pools=None, server_pid=None):
     latencies, errors = [], []
+    server_before = cpu_seconds(server_pid) if server_pid else None
+    client_before = sum(os.times()[:2])
     start = time.monotonic()
     deadline = start + seconds
     await asyncio.gather(*[
-        worker(host, port, mode, deadline, pairs[i % len(pairs)], latencies, errors)
+        worker(host, port, mode, deadline, pairs[i % len(pairs)], latencies, errors, pools[i] if pools else [])
         for i in range(concurrency)])
     elapsed = time.monotonic() - start
+    cpu = {"client_cores": round((sum(os.times()[:2]) - client_before) / elapsed, 2)}
+    if server_pid:
+        cpu["server_cores"] = round((cpu_seconds(server_pid) - server_before) / elapsed, 2)
     latencies.sort()
     def pct(p):
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2) if latencies else None
     return {"requests": len(latencies), "seconds": round(elapsed, 2), "rate_per_s": round(len(latencies) / elapsed, 1),
-            "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": len(errors)}
+            "p50_ms": pct(0.5), "p99_ms": pct(0.99), "errors": len(errors), **cpu}
 
 
 def seed(args, campaign_id, site_id):
@@ -169,6 +195,9 @@ def main():
         parser.add_argument(f"--{name}", type=int, required=True)
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--unsigned", action="store_true", help="enroll without keys and post unsigned reports")
+    parser.add_argument("--server-pid", type=int, help="report the server's CPU use (cores) per phase")
+    parser.add_argument("--pool", type=int, default=None,
+                        help="reports signed per connection before the clock starts (default 100 per second run)")
     args = parser.parse_args()
     h, p, admin = args.host, args.port, args.admin
     site = api(h, p, admin, "POST", "/api/v1/sites", {"name": "Bench site"})["id"]
@@ -190,10 +219,16 @@ def main():
     size = len(json.dumps(report_body("B000")))
     common = {"backend": args.backend, "concurrency": args.concurrency, "signed": not args.unsigned}
     summary = {}
-    result = asyncio.run(load(h, p, "healthz", args.seconds, args.concurrency, pairs))
+    result = asyncio.run(load(h, p, "healthz", args.seconds, args.concurrency, pairs, server_pid=args.server_pid))
     print(json.dumps({**common, "measure": "healthz", **result, "load_avg": loadavg()}), flush=True)
     summary["healthz"] = result
-    result = asyncio.run(load(h, p, "reports", args.seconds, args.concurrency, pairs))
+    pool = args.pool if args.pool is not None else int(args.seconds * 100)
+    pools = []
+    for i in range(args.concurrency):
+        device = pairs[i % len(pairs)]
+        template = report_template(device[0])
+        pools.append([report_request(h, device, template) for _ in range(pool)])
+    result = asyncio.run(load(h, p, "reports", args.seconds, args.concurrency, pairs, pools, args.server_pid))
     summary["reports"] = result
     summary["load_reports"] = loadavg()
     print(json.dumps({**common, "measure": "reports", "report_bytes": size, **result, "load_avg": summary["load_reports"]}),
@@ -223,7 +258,8 @@ def print_summary(args, summary):
     hz, rp = summary["healthz"], summary["reports"]
     rollup = " / ".join(str(summary.get(by, "-")) for by in ["campaign", "site", "team"])
     print(f"SUMMARY {args.backend}: healthz {hz['rate_per_s']:,.0f}/s ({hz['p50_ms']} / {hz['p99_ms']} ms), "
-          f"reports {rp['rate_per_s']:,.0f}/s ({rp['p50_ms']} / {rp['p99_ms']} ms, {rp['errors']} errors), "
+          f"reports {rp['rate_per_s']:,.0f}/s ({rp['p50_ms']} / {rp['p99_ms']} ms, {rp['errors']} errors, "
+          f"server {rp.get('server_cores', '-')} cores, client {rp['client_cores']} cores), "
           f"roll-up {args.agents + args.concurrency:,} agents / {args.reports:,} reports by campaign / site / team "
           f"{rollup} ms (median of 7), load average {summary['load_reports']:.2f} during ingest", flush=True)
 

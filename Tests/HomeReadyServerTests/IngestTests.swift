@@ -63,8 +63,8 @@ struct IngestTests {
                 #expect(states.count == 2)
                 #expect(states.allSatisfy { $0.lastSeenAt == Date(timeIntervalSince1970: 1_790_000_000 + 50 + Double(ids.firstIndex(of: id)!)) })
             }
-            let batches = await harness.store.groupCommit.batches
-            let writes = await harness.store.groupCommit.writes
+            let batches = await repository.reportLane.batches
+            let writes = await repository.reportLane.writes
             #expect(writes >= 65)
             #expect(batches <= writes)
         }
@@ -75,13 +75,17 @@ struct IngestTests {
         try await Harness.with(.sqlite) { harness in
             let store = harness.store
             try await store.withConnection { db in try await db.raw("CREATE TABLE t (v INTEGER UNIQUE)").run() }
-            // Several writes in one group: the failing one (a duplicate value) rolls back to its savepoint only.
+            // The whole batch is one multi-row INSERT: a duplicate value fails it, then each value is written alone.
+            let lane = GroupCommit<Int, Int>(store: store) { values, db in
+                let rows: [SQLQueryString] = values.map { "(\(literal: $0))" }
+                try await db.raw("INSERT INTO t (v) VALUES \(joined: rows)").run()
+                return values
+            }
             let results = await withTaskGroup(of: Bool.self) { group in
                 for value in [1, 2, 2, 3, 4, 5] {
                     group.addTask {
                         do {
-                            try await store.grouped { db in try await db.raw("INSERT INTO t (v) VALUES (\(literal: value))").run() }
-                            return true
+                            return try await lane.run(value) == value
                         } catch { return false }
                     }
                 }
@@ -92,6 +96,39 @@ struct IngestTests {
                 try await db.raw("SELECT COUNT(*) AS n FROM t").all().first?.decode(column: "n", as: Int.self)
             }
             #expect(count == 5)
+        }
+    }
+
+    @Test("reports of one agent in one batch apply in order; duplicates within a batch are stored once",
+          arguments: TestBackend.available)
+    func batchRounds(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let agent = try await harness.repository.createAgent(NewAgent(employeeId: "E1", name: "Ada"))
+            let base = Date(timeIntervalSince1970: 1_790_000_000)
+            func report(_ offset: Double, _ status: FindingStatus) -> CheckReport {
+                sampleReport(
+                    employeeId: "E1", verdict: status == .pass ? .ready : .notReady,
+                    finishedAt: base.addingTimeInterval(offset),
+                    findings: [Finding(id: "posture.firewall", section: .posture, severity: .critical, status: status, message: "m")])
+            }
+            // fail, fail, pass, fail in one batch: the check failed first at 40 (after the pass at 30).
+            let sequence = [report(10, .fail), report(20, .fail), report(30, .pass), report(40, .fail)]
+            let writes = (sequence + [sequence[0]]).map {
+                ReportWrite(report: $0, body: "{}", agentId: agent.id, deviceId: nil, signature: nil, presentKinds: [], at: Date())
+            }
+            let outcomes = try await harness.store.transaction { db in try await SQLRepository.write(writes, on: db) }
+            #expect(outcomes.map(\.inserted) == [true, true, true, true, false])
+            let state = try #require(try await harness.repository.checkStates(agentId: agent.id).first)
+            #expect(state.status == .fail)
+            #expect(state.firstFailedAt == base.addingTimeInterval(40))
+            #expect(state.lastPassedAt == base.addingTimeInterval(30))
+            #expect(state.lastSeenAt == base.addingTimeInterval(40))
+            #expect(try await harness.repository.reports(agentId: agent.id, after: nil, limit: 10).count == 4)
+            let row = try await harness.store.withConnection { db in
+                try await db.raw("SELECT last_report_at, last_verdict FROM agents WHERE id = \(bind: agent.id)").all().first
+            }
+            #expect(try row?.decode(column: "last_report_at", as: Int64.self) == Clock.millis(base.addingTimeInterval(40)))
+            #expect(try row?.optionalString("last_verdict") == "not_ready")
         }
     }
 

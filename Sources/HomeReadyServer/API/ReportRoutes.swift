@@ -6,12 +6,37 @@ import HTTPTypes
 import Logging
 
 /// Report ingestion and history.
+///
+/// The agent a report names is cached by employee id for `lookupCacheSeconds` (its id never changes; its site or
+/// campaign may show the old value in a live dashboard event for that long).
 struct ReportRoutes {
     let repository: any InventoryRepository
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
     /// Where stored reports are announced to the dashboards (nil where no dashboard is mounted).
     let events: ServerEventBus?
+    private let verification: ReportVerification
+    private let agents: ExpiringCache<String, AgentRecord>
+
+    init(
+        repository: any InventoryRepository, configuration: ServerConfiguration, metrics: ServerMetrics,
+        events: ServerEventBus?
+    ) {
+        self.repository = repository
+        self.configuration = configuration
+        self.metrics = metrics
+        self.events = events
+        verification = ReportVerification(repository: repository, configuration: configuration)
+        agents = ExpiringCache(ttl: configuration.lookupCacheTTL)
+    }
+
+    /// The agent with `employeeId` (cached when found).
+    private func agent(employeeId: String) async throws -> AgentRecord? {
+        if let cached = agents.value(for: employeeId) { return cached }
+        let found = try await repository.agent(employeeId: employeeId)
+        if let found { agents.store(found, for: employeeId) }
+        return found
+    }
 
     struct Ingested: Codable, Sendable, ResponseEncodable {
         var reportId: String
@@ -31,26 +56,36 @@ struct ReportRoutes {
             guard report.schemaVersion <= CheckReport.currentSchemaVersion else {
                 throw Problem.invalid("schema_version", "schema_version \(report.schemaVersion) is newer than this server reads (\(CheckReport.currentSchemaVersion)); upgrade the server")
             }
-            guard let agent = try await repository.agent(employeeId: report.agent.employeeID) else {
+            guard let agent = try await agent(employeeId: report.agent.employeeID) else {
                 throw Problem.invalid("agent.employee_id", "no agent has employee id \"\(report.agent.employeeID)\"")
             }
             if principal.role == .device, principal.agentId != agent.id {
                 throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
             }
             let now = Date()
-            let devices = repository as? any DeviceRepository
-            if let devices {
-                try await ReportVerification(repository: repository, devices: devices, configuration: configuration)
-                    .verify(report: report, body: data, principal: principal, agentId: agent.id, headers: request.headers, now: now)
-            }
             let body = String(decoding: data, as: UTF8.self)
-            // Ingest: stores the report once by report_id (a device's signature in the same transaction).
             let inserted: Bool
-            if let devices, let deviceId = principal.deviceId {
-                let signature = request.headers[HTTPField.Name(ReportSignature.signatureHeader)!]
-                inserted = try await devices.ingest(
-                    report, body: body, agentId: agent.id, deviceId: deviceId, signature: signature, at: now)
-                if !inserted {
+            if let devices = repository as? any DeviceRepository, let deviceId = principal.deviceId {
+                try await verification.verify(
+                    report: report, body: data, principal: principal, agentId: agent.id, headers: request.headers, now: now)
+                // Stores the report once by report_id, its signature in the same transaction.
+                let outcome = try await devices.ingest(
+                    report, body: body, agentId: agent.id, deviceId: deviceId,
+                    signature: request.headers[HTTPField.Name(ReportSignature.signatureHeader)!],
+                    presentKinds: ReportVerification.presentEquipment(report), at: now)
+                switch outcome {
+                case .stored(let equipment):
+                    inserted = true
+                    let verified = try await devices.verifyEquipment(
+                        equipment, actor: "device:\(deviceId)",
+                        note: "seen by report \(report.reportID.uuidString.lowercased())", at: now)
+                    if !verified.isEmpty {
+                        context.logger.info("equipment.verified", metadata: ["items": "\(verified.map(\.id))"])
+                    }
+                case .deviceRevoked:
+                    try await verification.refuseRevoked(deviceId: deviceId)
+                case .duplicate:
+                    inserted = false
                     // Already stored: the same device re-sending is an idempotent retry; another device is a replay.
                     let existing = try await devices.reportDevice(reportId: report.reportID.uuidString)
                     if existing.deviceId != deviceId {
@@ -58,13 +93,6 @@ struct ReportRoutes {
                             .conflict, "Replayed report",
                             detail: "report \(report.reportID.uuidString.lowercased()) is already stored from another device; a report cannot be sent again by a different device",
                             field: "report_id")
-                    }
-                } else {
-                    let verified = try await devices.verifyEquipment(
-                        agentId: agent.id, kinds: ReportVerification.presentEquipment(report), actor: "device:\(deviceId)",
-                        note: "seen by report \(report.reportID.uuidString.lowercased())", at: now)
-                    if !verified.isEmpty {
-                        context.logger.info("equipment.verified", metadata: ["items": "\(verified.map(\.id))"])
                     }
                 }
             } else {

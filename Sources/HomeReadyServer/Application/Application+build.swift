@@ -40,7 +40,7 @@ func buildRouter(
     addTrafficProtection(to: router, configuration: configuration)
     router.add(
         middleware: AuthenticationMiddleware(
-            repository: repository, cacheTTL: .milliseconds(Int64(configuration.tokenCacheSeconds * 1000))))
+            repository: repository, cacheTTL: configuration.lookupCacheTTL))
     addAdminAudit(to: router, repository: repository)
     router.get("healthz") { _, _ in
         do {

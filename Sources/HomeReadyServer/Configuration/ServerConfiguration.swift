@@ -59,9 +59,13 @@ public struct ServerConfiguration: Sendable {
     public var tlsCertificate: String? = nil
     /// PEM private key of `tlsCertificate`.
     public var tlsKey: String? = nil
-    /// Seconds a resolved API token stays cached per process (default 5; 0 turns the cache off). A revoked token
-    /// keeps working for at most this long on an instance that had it cached.
-    public var tokenCacheSeconds: Double = 5
+    /// Seconds a resolved API token, and the agent and device records a report names, stay cached per process
+    /// (default 5; 0 turns the caches off). A revoked token keeps working for at most this long on an instance
+    /// that had it cached; a revoked device's reports are refused at once (checked in the write itself).
+    public var lookupCacheSeconds: Double = 5
+
+    /// `lookupCacheSeconds` as a duration.
+    var lookupCacheTTL: Duration { .milliseconds(Int64(lookupCacheSeconds * 1000)) }
     /// Seconds `/metrics` reuses its readiness roll-up (default 5; 0 recomputes on every scrape).
     public var metricsCacheSeconds: Double = 5
     /// Whether the server takes the day's readiness snapshot by itself (default on).

@@ -6,22 +6,34 @@ import HTTPTypes
 
 /// The checks a device's report passes before it is stored: signature by the device's key, device↔agent
 /// binding, revocation, clock skew, and no report id taken over from another device.
+///
+/// Device records are cached for `lookupCacheSeconds`: a device's key and agent never change, and a revocation the
+/// cache has not seen yet is caught by the write itself (`IngestOutcome.deviceRevoked`, then `refuseRevoked`).
 struct ReportVerification: Sendable {
     let repository: any InventoryRepository
-    let devices: any DeviceRepository
     let configuration: ServerConfiguration
+    private let devices: ExpiringCache<String, DeviceRecord>
+
+    init(repository: any InventoryRepository, configuration: ServerConfiguration) {
+        self.repository = repository
+        self.configuration = configuration
+        devices = ExpiringCache(ttl: configuration.lookupCacheTTL)
+    }
 
     /// Throws a problem (4xx, never retried by the agent) when the report must not be stored.
     func verify(
         report: CheckReport, body: Data, principal: Principal, agentId: String, headers: HTTPFields, now: Date
     ) async throws {
         guard principal.role == .device, let deviceId = principal.deviceId else { return }
-        guard let device = try await repository.device(id: deviceId) else { throw Problem.unauthorized }
-        if let revoked = device.revokedAt {
-            throw Problem(
-                .forbidden, "Device revoked",
-                detail: "device \(deviceId) was revoked at \(ISO8601DateFormatter().string(from: revoked)); enroll again with a new code")
+        let device: DeviceRecord
+        if let cached = devices.value(for: deviceId) {
+            device = cached
+        } else {
+            guard let found = try await repository.device(id: deviceId) else { throw Problem.unauthorized }
+            devices.store(found, for: deviceId)
+            device = found
         }
+        try Self.refuseIfRevoked(device)
         guard device.agentId == agentId else {
             throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
         }
@@ -55,6 +67,22 @@ struct ReportVerification: Sendable {
                 .unprocessableContent, "Clock skew",
                 detail: "started_at \(ISO8601DateFormatter().string(from: report.startedAt)) is \(Self.hours(-age)) ahead of the server's clock (\(ISO8601DateFormatter().string(from: now))); at most \(Int(configuration.maxReportFutureSeconds)) s ahead is accepted. Fix the device's clock (NTP) and run the check again",
                 field: "started_at")
+        }
+    }
+
+    /// Refuses a device revoked after its record was cached (the write found it revoked).
+    func refuseRevoked(deviceId: String) async throws -> Never {
+        guard let device = try await repository.device(id: deviceId) else { throw Problem.unauthorized }
+        devices.store(device, for: deviceId)
+        try Self.refuseIfRevoked(device)
+        throw Problem(.forbidden, "Device revoked", detail: "device \(deviceId) is revoked; enroll again with a new code")
+    }
+
+    private static func refuseIfRevoked(_ device: DeviceRecord) throws {
+        if let revoked = device.revokedAt {
+            throw Problem(
+                .forbidden, "Device revoked",
+                detail: "device \(device.id) was revoked at \(ISO8601DateFormatter().string(from: revoked)); enroll again with a new code")
         }
     }
 

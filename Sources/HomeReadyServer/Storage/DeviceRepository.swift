@@ -8,11 +8,12 @@ public protocol DeviceRepository: Sendable {
     /// The device that stored a report id, if the report is stored.
     func reportDevice(reportId: String) async throws -> (stored: Bool, deviceId: String?)
     /// Stores a device's report and, when it is new, its signature beside it, in one transaction (grouped with
-    /// concurrent ingests); false when the report id was already stored (nothing changes).
+    /// concurrent ingests). Not stored when the report id was already stored or the device is revoked.
     func ingest(
-        _ report: CheckReport, body: String, agentId: String, deviceId: String, signature: String?, at: Date
-    ) async throws -> Bool
-    /// Moves the agent's delivered/accepted items of the given kinds to verified; returns the items moved.
-    func verifyEquipment(agentId: String, kinds: Set<String>, actor: String, note: String, at: Date) async throws
+        _ report: CheckReport, body: String, agentId: String, deviceId: String, signature: String?,
+        presentKinds: Set<String>, at: Date
+    ) async throws -> IngestOutcome
+    /// Moves items (delivered or accepted, from `ingest`) to verified; returns the items moved.
+    func verifyEquipment(_ items: [EquipmentRecord], actor: String, note: String, at: Date) async throws
         -> [EquipmentRecord]
 }

@@ -30,44 +30,20 @@ extension SQLRepository: DeviceRepository {
     }
 
     public func ingest(
-        _ report: CheckReport, body: String, agentId: String, deviceId: String, signature: String?, at: Date
-    ) async throws -> Bool {
-        do {
-            return try await store.grouped { db in
-                let inserted = try await Self.store(report, body: body, agentId: agentId, deviceId: deviceId, at: at, on: db)
-                if inserted, let signature {
-                    try await db.raw(
-                        """
-                        INSERT INTO report_signatures (report_id, device_id, signature, received_at)
-                        VALUES (\(bind: report.reportID.uuidString.lowercased()), \(bind: deviceId), \(bind: signature),
-                                \(millis: at))
-                        """
-                    ).run()
-                }
-                return inserted
-            }
-        } catch let problem as Problem {
-            throw problem
-        } catch {
-            throw Self.constraintProblem(error, field: "report_id") ?? error
-        }
+        _ report: CheckReport, body: String, agentId: String, deviceId: String, signature: String?,
+        presentKinds: Set<String>, at: Date
+    ) async throws -> IngestOutcome {
+        try await ingest(
+            ReportWrite(
+                report: report, body: body, agentId: agentId, deviceId: deviceId, signature: signature,
+                presentKinds: presentKinds, at: at))
     }
 
-    public func verifyEquipment(agentId: String, kinds: Set<String>, actor: String, note: String, at: Date) async throws
+    public func verifyEquipment(_ items: [EquipmentRecord], actor: String, note: String, at: Date) async throws
         -> [EquipmentRecord]
     {
-        guard !kinds.isEmpty else { return [] }
-        let candidates = try await store.withConnection { db in
-            try await db.raw(
-                """
-                SELECT \(Self.itemColumns) FROM equipment_items
-                WHERE agent_id = \(bind: agentId) AND state IN ('delivered', 'accepted')
-                ORDER BY id
-                """
-            ).all().map(Self.item)
-        }
         var moved: [EquipmentRecord] = []
-        for item in candidates where kinds.contains(item.kind) {
+        for item in items {
             do {
                 // Through the lifecycle, so the audit log records it with the device as actor.
                 moved.append(try await applyEvent(itemId: item.id, event: EquipmentEvent(.verify, note: note), actor: actor, at: at))

@@ -8,10 +8,13 @@ import SQLKit
 public struct SQLRepository: InventoryRepository {
     let store: SQLStore
     let logger: Logger
+    /// Concurrent report ingests share transactions and are written as sets (one batch at a time per instance).
+    let reportLane: GroupCommit<ReportWrite, IngestOutcome>
 
     public init(store: SQLStore, logger: Logger) {
         self.store = store
         self.logger = logger
+        reportLane = GroupCommit(store: store) { writes, db in try await Self.write(writes, on: db) }
     }
 
     static func newID() -> String { UUID().uuidString.lowercased() }

@@ -28,8 +28,6 @@ public final class SQLStore: Sendable {
     /// SQLite has one writer at a time; queueing writers here keeps them from blocking the I/O thread pool in
     /// SQLite's busy handler (which can starve the transaction holding the lock).
     private let writeGate = WriteGate()
-    /// Concurrent report writes share transactions (one batch at a time per instance).
-    let groupCommit: GroupCommit
 
     /// Opens a pool for `location` (no connection is made until first use).
     public init(location: DatabaseLocation, connectionsPerEventLoop: Int = 4, logger: Logger) throws {
@@ -40,7 +38,6 @@ public final class SQLStore: Sendable {
         self.logger = driverLogger
         let logger = driverLogger
         let group = MultiThreadedEventLoopGroup.singleton
-        groupCommit = GroupCommit(lanes: 1)
         switch location {
         case .sqlite(let path):
             backend = .sqlite
@@ -100,13 +97,6 @@ public final class SQLStore: Sendable {
             if gated { await writeGate.release() }
             throw error
         }
-    }
-
-    /// Runs `body` in a transaction shared with other concurrent `grouped` writes (group commit); its result is
-    /// returned once the batch has committed. A write that throws fails alone (the batch is redone one by one), so
-    /// `body` may run twice: it must only touch the database.
-    public func grouped<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await groupCommit.run(in: self, body)
     }
 
     /// Whether `error` is PostgreSQL aborting a transaction that may simply be run again (deadlock, serialization).

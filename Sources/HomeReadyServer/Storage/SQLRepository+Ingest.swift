@@ -1,0 +1,287 @@
+import Foundation
+import HomeReadyModel
+import SQLKit
+
+/// A report waiting in the ingest lane.
+struct ReportWrite: Sendable {
+    var report: CheckReport
+    var body: String
+    var agentId: String
+    /// The enrolled device that sent it (nil for an admin upload); a revoked device's report is not stored.
+    var deviceId: String?
+    /// The device's signature, kept beside the report.
+    var signature: String?
+    /// Equipment kinds the report shows present: the agent's delivered or accepted items of these kinds are
+    /// returned for verification.
+    var presentKinds: Set<String>
+    var at: Date
+
+    var reportId: String { report.reportID.uuidString.lowercased() }
+}
+
+/// What ingestion did with one report.
+public enum IngestOutcome: Sendable, Equatable {
+    /// Stored; the agent's delivered or accepted items of the kinds the report shows present, to move to verified.
+    case stored(equipmentToVerify: [EquipmentRecord])
+    /// The report id was already stored: nothing changed.
+    case duplicate
+    /// The sending device was revoked before the report reached the database: nothing changed.
+    case deviceRevoked
+
+    public var inserted: Bool {
+        if case .stored = self { return true }
+        return false
+    }
+}
+
+extension SQLRepository {
+    /// Stores a report (admin upload or device) through the ingest lane, turning constraint violations into
+    /// problems that name `report_id`.
+    func ingest(_ write: ReportWrite) async throws -> IngestOutcome {
+        do {
+            return try await reportLane.run(write)
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            throw Self.constraintProblem(error, field: "report_id") ?? error
+        }
+    }
+
+    public func ingest(_ report: CheckReport, body: String, agentId: String, deviceId: String?, at: Date) async throws
+        -> Bool
+    {
+        try await ingest(
+            ReportWrite(
+                report: report, body: body, agentId: agentId, deviceId: deviceId, signature: nil, presentKinds: [],
+                at: at)
+        ).inserted
+    }
+
+    /// Writes a batch of reports as sets: per round one multi-row statement each for the reports, the agents'
+    /// last verdicts, the check states and the signatures, instead of a handful of statements per report.
+    ///
+    /// A round holds each report id and each agent at most once, so every statement sees one row per key and
+    /// reports of one agent apply in arrival order; a batch is nearly always a single round.
+    static func write(_ writes: [ReportWrite], on db: any SQLDatabase) async throws -> [IngestOutcome] {
+        var outcomes = [IngestOutcome](repeating: .duplicate, count: writes.count)
+        let revoked = try await revokedDevices(Set(writes.compactMap(\.deviceId)), on: db)
+        var pending = writes.indices.filter { index in
+            guard let device = writes[index].deviceId, revoked.contains(device) else { return true }
+            outcomes[index] = .deviceRevoked
+            return false
+        }
+        while !pending.isEmpty {
+            var round: [Int] = [], later: [Int] = []
+            var agents = Set<String>(), reportIds = Set<String>()
+            for index in pending {
+                let write = writes[index]
+                if agents.contains(write.agentId) || reportIds.contains(write.reportId) {
+                    later.append(index)
+                } else {
+                    agents.insert(write.agentId)
+                    reportIds.insert(write.reportId)
+                    round.append(index)
+                }
+            }
+            let stored = try await writeRound(round.map { writes[$0] }, on: db)
+            for (index, outcome) in zip(round, stored) { outcomes[index] = outcome }
+            pending = later
+        }
+        return outcomes
+    }
+
+    /// Writes reports with distinct ids and agents; returns each one's outcome.
+    private static func writeRound(_ writes: [ReportWrite], on db: any SQLDatabase) async throws -> [IngestOutcome] {
+        let insertedIds = try await insertReports(writes, on: db)
+        let stored = writes.filter { insertedIds.contains($0.reportId) }
+        guard !stored.isEmpty else { return writes.map { _ in .duplicate } }
+        try await enqueueNotReady(stored, on: db)
+        try await updateLastVerdicts(stored, on: db)
+        try await upsertCheckStates(stored, on: db)
+        try await insertSignatures(stored, on: db)
+        let equipment = try await equipmentToVerify(stored, on: db)
+        return writes.map { write in
+            guard insertedIds.contains(write.reportId) else { return .duplicate }
+            return .stored(equipmentToVerify: equipment[write.agentId, default: []].filter {
+                write.presentKinds.contains($0.kind)
+            })
+        }
+    }
+
+    private static func revokedDevices(_ ids: Set<String>, on db: any SQLDatabase) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await db.raw(
+            "SELECT id FROM devices WHERE id IN (\(list: ids.sorted())) AND revoked_at IS NOT NULL"
+        ).all()
+        return Set(try rows.map { try $0.string("id") })
+    }
+
+    /// Inserts the reports not stored yet; returns the ids inserted.
+    private static func insertReports(_ writes: [ReportWrite], on db: any SQLDatabase) async throws -> Set<String> {
+        var inserted = Set<String>()
+        for chunk in writes.chunked(by: 500) {
+            let rows: [SQLQueryString] = chunk.map { write in
+                let report = write.report
+                return """
+                    (\(bind: write.reportId), \(bind: write.agentId), \(bind: write.deviceId), \(millis: report.startedAt),
+                     \(millis: report.finishedAt), \(millis: write.at), \(bind: report.verdict.rawValue),
+                     \(bind: report.profile.id), \(literal: report.profile.version), \(bind: write.body))
+                    """
+            }
+            let returned = try await db.raw(
+                """
+                INSERT INTO reports (report_id, agent_id, device_id, started_at, finished_at, received_at, verdict,
+                                     profile_id, profile_version, body)
+                VALUES \(joined: rows)
+                ON CONFLICT (report_id) DO NOTHING
+                RETURNING report_id
+                """
+            ).all()
+            for row in returned { inserted.insert(try row.string("report_id")) }
+        }
+        return inserted
+    }
+
+    /// Queues `agent.not_ready` for each failing report whose agent's previous verdict passed (or had none).
+    private static func enqueueNotReady(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
+        let failing = writes.filter { !$0.report.verdict.passes }
+        guard !failing.isEmpty else { return }
+        let rows = try await db.raw(
+            "SELECT id, last_report_at, last_verdict FROM agents WHERE id IN (\(list: failing.map(\.agentId)))"
+        ).all()
+        var previous: [String: (at: Int64?, verdict: Verdict?)] = [:]
+        for row in rows {
+            previous[try row.string("id")] = (
+                try row.decode(column: "last_report_at", as: Int64?.self),
+                try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:))
+            )
+        }
+        for write in failing {
+            let seen = Clock.millis(write.report.finishedAt)
+            let before = previous[write.agentId]
+            let wasPassing = (before?.at.map { $0 <= seen } ?? true) && (before?.verdict?.passes ?? true)
+            guard wasPassing else { continue }
+            let report = write.report
+            try await Self.enqueue(
+                .agentNotReady,
+                data: NotReadyEvent(
+                    agentId: write.agentId, employeeId: report.agent.employeeID, reportId: write.reportId,
+                    verdict: report.verdict,
+                    failed: report.findings.filter { $0.status == .fail || $0.status == .error }.map(\.id)),
+                at: write.at, on: db)
+        }
+    }
+
+    /// Sets each agent's last report time and verdict, unless a newer report is already recorded.
+    private static func updateLastVerdicts(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
+        for chunk in writes.chunked(by: 500) {
+            let rows: [SQLQueryString] = chunk.map {
+                "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue))"
+            }
+            try await db.raw(
+                """
+                WITH latest (id, seen, verdict) AS (VALUES \(joined: rows))
+                UPDATE agents SET last_report_at = latest.seen, last_verdict = latest.verdict
+                FROM latest
+                WHERE agents.id = latest.id AND (agents.last_report_at IS NULL OR agents.last_report_at <= latest.seen)
+                """
+            ).run()
+        }
+    }
+
+    /// Records each check's status: when it first started failing and when it last passed.
+    private static func upsertCheckStates(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
+        var rows: [SQLQueryString] = []
+        for write in writes {
+            // Latest status per check id in this report (a report may repeat an id; the last one counts).
+            var latest: [String: FindingStatus] = [:]
+            for finding in write.report.findings { latest[finding.id] = finding.status }
+            let seen = write.report.finishedAt
+            for (checkId, status) in latest.sorted(by: { $0.key < $1.key }) {
+                rows.append(
+                    """
+                    (\(bind: write.agentId), \(bind: checkId), \(bind: status.rawValue), \
+                    \(millis: status == .fail ? seen : nil), \(millis: status == .pass ? seen : nil), \(millis: seen))
+                    """)
+            }
+        }
+        // At most 4 parameters a row: 2,000 rows stay well under both databases' parameter limits.
+        for chunk in rows.chunked(by: 2_000).map(Array.init) {
+            try await db.raw(
+                """
+                INSERT INTO check_states (agent_id, check_id, status, first_failed_at, last_passed_at, last_seen_at)
+                VALUES \(joined: chunk)
+                ON CONFLICT (agent_id, check_id) DO UPDATE SET
+                    status = excluded.status,
+                    first_failed_at = CASE
+                        WHEN excluded.status = 'fail' THEN
+                            CASE WHEN check_states.status = 'fail' AND check_states.first_failed_at IS NOT NULL
+                                 THEN check_states.first_failed_at ELSE excluded.last_seen_at END
+                        WHEN excluded.status = 'pass' THEN NULL
+                        ELSE check_states.first_failed_at END,
+                    last_passed_at = CASE WHEN excluded.status = 'pass' THEN excluded.last_seen_at
+                        ELSE check_states.last_passed_at END,
+                    last_seen_at = excluded.last_seen_at
+                WHERE excluded.last_seen_at >= check_states.last_seen_at
+                """
+            ).run()
+        }
+    }
+
+    /// Keeps each device report's signature beside it.
+    private static func insertSignatures(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
+        let signed = writes.compactMap { write in
+            write.deviceId.flatMap { device in write.signature.map { (write, device, $0) } }
+        }
+        for chunk in signed.chunked(by: 500) {
+            let rows: [SQLQueryString] = chunk.map { signed in
+                let (write, device, signature) = signed
+                return "(\(bind: write.reportId), \(bind: device), \(bind: signature), \(millis: write.at))"
+            }
+            try await db.raw(
+                "INSERT INTO report_signatures (report_id, device_id, signature, received_at) VALUES \(joined: rows)"
+            ).run()
+        }
+    }
+
+    /// The delivered or accepted items of the agents whose reports show equipment present, by agent.
+    private static func equipmentToVerify(_ writes: [ReportWrite], on db: any SQLDatabase) async throws
+        -> [String: [EquipmentRecord]]
+    {
+        let agents = Set(writes.filter { !$0.presentKinds.isEmpty }.map(\.agentId))
+        guard !agents.isEmpty else { return [:] }
+        let items = try await db.raw(
+            """
+            SELECT \(Self.itemColumns) FROM equipment_items
+            WHERE agent_id IN (\(list: agents.sorted())) AND state IN ('delivered', 'accepted')
+            ORDER BY id
+            """
+        ).all().map(Self.item)
+        return Dictionary(grouping: items) { $0.agentId ?? "" }
+    }
+}
+
+extension SQLQueryString {
+    /// Parameters separated by commas, for `IN (...)`.
+    mutating func appendInterpolation(list values: [String]) {
+        for (index, value) in values.enumerated() {
+            if index > 0 { appendLiteral(", ") }
+            appendInterpolation(bind: value)
+        }
+    }
+
+    /// Fragments separated by commas, for multi-row `VALUES`.
+    mutating func appendInterpolation(joined fragments: [SQLQueryString]) {
+        for (index, fragment) in fragments.enumerated() {
+            if index > 0 { appendLiteral(", ") }
+            appendInterpolation(fragment)
+        }
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(by size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

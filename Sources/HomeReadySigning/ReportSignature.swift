@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HomeReadyModel
 
 /// Ed25519 signatures over report bodies, shared by the agent (signs) and the server (verifies).
 ///
@@ -86,7 +87,7 @@ public struct SigningError: Error, Sendable, Equatable, CustomStringConvertible 
 public enum SecretDigest {
     /// Lower-case hex SHA-256 of a secret (tokens, enrollment codes) for storage.
     public static func sha256Hex(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexEncoded
     }
 
     /// Compares two byte strings in time independent of where they differ.

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadySigning
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -29,7 +30,7 @@ struct DashboardAuthTests {
             #expect(!cookie.contains("Secure"))
             let value = try #require(cookieValue(response.headers, "hr_session"))
             #expect(await fixture.users.session(id: value) == nil, "the raw token is not the stored id")
-            #expect(await fixture.users.session(id: sha256Hex(value))?.userName == "ada")
+            #expect(await fixture.users.session(id: SecretDigest.sha256Hex(value))?.userName == "ada")
         }
     }
 

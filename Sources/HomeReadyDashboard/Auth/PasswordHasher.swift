@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HomeReadyModel
 import HomeReadySigning
 
 /// Hashes passwords with PBKDF2-HMAC-SHA256 (RFC 8018) and verifies them in constant time.
@@ -81,10 +82,6 @@ func randomBytes(_ count: Int) -> [UInt8] {
 
 /// A random token of `bytes` bytes as lowercase hex.
 func randomToken(bytes: Int = 32) -> String {
-    randomBytes(bytes).map { String(format: "%02x", $0) }.joined()
+    randomBytes(bytes).hexEncoded
 }
 
-/// Lowercase hex SHA-256 of a string.
-func sha256Hex(_ string: String) -> String {
-    SHA256.hash(data: Data(string.utf8)).map { String(format: "%02x", $0) }.joined()
-}

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadySigning
 import Hummingbird
 import Logging
 
@@ -59,7 +60,7 @@ struct DashboardHandlers: Sendable {
 
     func session(_ request: Request) async throws -> DashboardSession? {
         guard let token = request.cookies[Self.sessionCookie]?.value, token.count == 64 else { return nil }
-        let id = sha256Hex(token)
+        let id = SecretDigest.sha256Hex(token)
         guard let session = try await users.session(id: id) else { return nil }
         if session.expiresAt < Date() {
             try await users.deleteSession(id: id)
@@ -134,7 +135,7 @@ struct DashboardHandlers: Sendable {
         let now = Date()
         try await users.createSession(
             DashboardSession(
-                id: sha256Hex(sessionToken), userName: user.name, role: user.role, csrfToken: randomToken(),
+                id: SecretDigest.sha256Hex(sessionToken), userName: user.name, role: user.role, csrfToken: randomToken(),
                 createdAt: now, expiresAt: now.addingTimeInterval(configuration.sessionLifetime)))
         logger.debug("dashboard.login.succeeded", metadata: ["dashboard.user": "\(user.name)"])
         var response = redirect(safeNext(fields["next"]))

@@ -68,10 +68,12 @@ public enum FindingValue: Codable, Sendable, Equatable, CustomStringConvertible 
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let flag = try? container.decode(Bool.self) {
-            self = .flag(flag)
-        } else if let number = try? container.decode(Double.self) {
+        // Numbers first: they are nearly every value, and each failed attempt costs a thrown DecodingError.
+        // (A JSON number never decodes as a Bool, nor `true` as a Double.)
+        if let number = try? container.decode(Double.self) {
             self = .number(number)
+        } else if let flag = try? container.decode(Bool.self) {
+            self = .flag(flag)
         } else {
             self = .text(try container.decode(String.self))
         }

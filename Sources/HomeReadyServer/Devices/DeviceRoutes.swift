@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HomeReadyModel
 import HomeReadyProfiles
 import Hummingbird
 
@@ -48,7 +49,7 @@ struct DeviceRoutes {
                     .notFound, "Profile not found",
                     detail: "profile \"\(campaign.profileId)\" of campaign \(campaign.name) is not in the server's profile folders; add it with --profiles DIR")
             }
-            let etag = SHA256.hash(data: Data(yaml.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+            let etag = SHA256.hash(data: Data(yaml.utf8)).prefix(16).hexEncoded
             if let match = request.headers[.ifNoneMatch], match.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) == etag {
                 return Response(status: .notModified, headers: [.eTag: "\"\(etag)\""])
             }

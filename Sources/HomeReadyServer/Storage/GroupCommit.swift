@@ -9,6 +9,9 @@ import SQLKit
 /// returns. When `write` throws or the transaction itself fails (BEGIN or COMMIT), the batch is rolled back and
 /// every input of it is written again alone in its own transaction, so a failing input fails alone.
 ///
+/// The batch runs on the store's write thread (`SQLStore.writeLane`), so its statements follow one another
+/// without queueing behind request handlers for a cooperative-pool thread.
+///
 /// `lanes` batches may run at once. One per instance: SQLite has one writer anyway, and on PostgreSQL two batches
 /// touching the same rows in different orders could deadlock (between instances that can still happen; PostgreSQL
 /// aborts one, whose inputs are then redone one by one, retried on deadlock).
@@ -62,7 +65,10 @@ actor GroupCommit<Input: Sendable, Output: Sendable> {
                 return try outcome.get()
             case .lead:
                 let batch = await take()
-                let outcomes = await Self.execute(batch, write: write, in: store)
+                let (write, store) = (write, store)
+                let outcomes = await withTaskExecutorPreference(store.writeLane.executor) {
+                    await Self.execute(batch, write: write, in: store)
+                }
                 turn = await complete(outcomes, waitingFor: id)
             }
         }
@@ -113,7 +119,7 @@ actor GroupCommit<Input: Sendable, Output: Sendable> {
         guard !batch.isEmpty else { return [] }
         if batch.count > 1 {
             do {
-                let outputs = try await store.transaction { db in try await write(batch.map(\.input), db) }
+                let outputs = try await store.transaction(in: .writeLane) { db in try await write(batch.map(\.input), db) }
                 if outputs.count == batch.count {
                     return zip(batch, outputs).map { ($0.id, .success($1)) }
                 }
@@ -127,7 +133,7 @@ actor GroupCommit<Input: Sendable, Output: Sendable> {
             var attempt = 1
             while true {
                 do {
-                    let outputs = try await store.transaction { db in try await write([job.input], db) }
+                    let outputs = try await store.transaction(in: .writeLane) { db in try await write([job.input], db) }
                     guard let output = outputs.first else { throw GroupCommitError.noOutput }
                     outcomes.append((job.id, .success(output)))
                 } catch where attempt < 3 && SQLStore.isTransient(error) {

@@ -15,8 +15,54 @@ struct ReportWrite: Sendable {
     /// returned for verification.
     var presentKinds: Set<String>
     var at: Date
+    /// The report's check states as JSON rows `[agent_id, check_id, status, first_failed_at, last_passed_at,
+    /// last_seen_at]`, comma-separated: built by the request before it queues, so the lane only joins them.
+    let checkStateRows: String
 
     var reportId: String { report.reportID.uuidString.lowercased() }
+
+    init(
+        report: CheckReport, body: String, agentId: String, deviceId: String?, signature: String?,
+        presentKinds: Set<String>, at: Date
+    ) {
+        self.report = report
+        self.body = body
+        self.agentId = agentId
+        self.deviceId = deviceId
+        self.signature = signature
+        self.presentKinds = presentKinds
+        self.at = at
+        // Latest status per check id in this report (a report may repeat an id; the last one counts).
+        var latest: [String: FindingStatus] = [:]
+        for finding in report.findings { latest[finding.id] = finding.status }
+        let seen = String(Clock.millis(report.finishedAt))
+        let agent = JSONText.quoted(agentId)
+        checkStateRows = latest.sorted { $0.key < $1.key }.map { checkId, status in
+            "[\(agent),\(JSONText.quoted(checkId)),\"\(status.rawValue)\",\(status == .fail ? seen : "null"),\(status == .pass ? seen : "null"),\(seen)]"
+        }.joined(separator: ",")
+    }
+}
+
+/// Minimal JSON text building for statement parameters.
+enum JSONText {
+    /// `text` as a JSON string literal.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        out.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u00" + String(scalar.value >> 4, radix: 16) + String(scalar.value & 0xF, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 }
 
 /// What ingestion did with one report.
@@ -190,42 +236,37 @@ extension SQLRepository {
     }
 
     /// Records each check's status: when it first started failing and when it last passed.
+    ///
+    /// One statement with one parameter: the rows travel as a JSON array (`ReportWrite.checkStateRows`), so the
+    /// statement text stays the same and nothing is bound row by row.
     private static func upsertCheckStates(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
-        var rows: [SQLQueryString] = []
-        for write in writes {
-            // Latest status per check id in this report (a report may repeat an id; the last one counts).
-            var latest: [String: FindingStatus] = [:]
-            for finding in write.report.findings { latest[finding.id] = finding.status }
-            let seen = write.report.finishedAt
-            for (checkId, status) in latest.sorted(by: { $0.key < $1.key }) {
-                rows.append(
-                    """
-                    (\(bind: write.agentId), \(bind: checkId), \(bind: status.rawValue), \
-                    \(millis: status == .fail ? seen : nil), \(millis: status == .pass ? seen : nil), \(millis: seen))
-                    """)
-            }
-        }
-        // At most 4 parameters a row: 2,000 rows stay well under both databases' parameter limits.
-        for chunk in rows.chunked(by: 2_000).map(Array.init) {
-            try await db.raw(
-                """
-                INSERT INTO check_states (agent_id, check_id, status, first_failed_at, last_passed_at, last_seen_at)
-                VALUES \(joined: chunk)
-                ON CONFLICT (agent_id, check_id) DO UPDATE SET
-                    status = excluded.status,
-                    first_failed_at = CASE
-                        WHEN excluded.status = 'fail' THEN
-                            CASE WHEN check_states.status = 'fail' AND check_states.first_failed_at IS NOT NULL
-                                 THEN check_states.first_failed_at ELSE excluded.last_seen_at END
-                        WHEN excluded.status = 'pass' THEN NULL
-                        ELSE check_states.first_failed_at END,
-                    last_passed_at = CASE WHEN excluded.status = 'pass' THEN excluded.last_seen_at
-                        ELSE check_states.last_passed_at END,
-                    last_seen_at = excluded.last_seen_at
-                WHERE excluded.last_seen_at >= check_states.last_seen_at
-                """
-            ).run()
-        }
+        let rows = writes.map(\.checkStateRows).filter { !$0.isEmpty }
+        guard !rows.isEmpty else { return }
+        let json = "[" + rows.joined(separator: ",") + "]"
+        let source: SQLQueryString =
+            db.dialect.name == "postgresql"
+            ? "json_array_elements(\(bind: json)::json) AS entry(value)" : "json_each(\(bind: json)) AS entry"
+        try await db.raw(
+            """
+            INSERT INTO check_states (agent_id, check_id, status, first_failed_at, last_passed_at, last_seen_at)
+            SELECT entry.value ->> 0, entry.value ->> 1, entry.value ->> 2, CAST(entry.value ->> 3 AS BIGINT),
+                   CAST(entry.value ->> 4 AS BIGINT), CAST(entry.value ->> 5 AS BIGINT)
+            FROM \(source)
+            WHERE true
+            ON CONFLICT (agent_id, check_id) DO UPDATE SET
+                status = excluded.status,
+                first_failed_at = CASE
+                    WHEN excluded.status = 'fail' THEN
+                        CASE WHEN check_states.status = 'fail' AND check_states.first_failed_at IS NOT NULL
+                             THEN check_states.first_failed_at ELSE excluded.last_seen_at END
+                    WHEN excluded.status = 'pass' THEN NULL
+                    ELSE check_states.first_failed_at END,
+                last_passed_at = CASE WHEN excluded.status = 'pass' THEN excluded.last_seen_at
+                    ELSE check_states.last_passed_at END,
+                last_seen_at = excluded.last_seen_at
+            WHERE excluded.last_seen_at >= check_states.last_seen_at
+            """
+        ).run()
     }
 
     /// Keeps each device report's signature beside it.

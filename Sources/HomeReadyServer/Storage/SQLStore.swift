@@ -6,6 +6,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// The SQL dialect in use; the rest of the server writes one SQL that both accept.
 public enum SQLBackend: String, Sendable {
@@ -28,6 +29,18 @@ public final class SQLStore: Sendable {
     /// SQLite has one writer at a time; queueing writers here keeps them from blocking the I/O thread pool in
     /// SQLite's busy handler (which can starve the transaction holding the lock).
     private let writeGate = WriteGate()
+    /// The group-commit lane's own thread and connection.
+    let writeLane: WriteLane
+    /// SQLite: the lane's connection does not checkpoint the WAL itself (a checkpoint copies pages and syncs the
+    /// database file, which would stall the lane); every `checkpointEvery` lane commits a passive checkpoint runs
+    /// on a pooled connection beside it instead.
+    private let checkpoints = Mutex(CheckpointState())
+    private static let checkpointEvery = 8
+
+    private struct CheckpointState {
+        var commitsSince = 0
+        var running: Task<Void, Never>?
+    }
 
     /// Opens a pool for `location` (no connection is made until first use).
     public init(location: DatabaseLocation, connectionsPerEventLoop: Int = 4, logger: Logger) throws {
@@ -41,6 +54,13 @@ public final class SQLStore: Sendable {
         switch location {
         case .sqlite(let path):
             backend = .sqlite
+            writeLane = WriteLane(logger: logger) { loop, threads, logger in
+                let connection = try await WALSQLiteSource(path: path, threadPool: threads)
+                    .makeConnection(logger: logger, on: loop).get()
+                // Checkpoints run beside the lane (`laneCommitted`), not inside its commits.
+                _ = try await connection.query("PRAGMA wal_autocheckpoint = 0").get()
+                return .sqlite(connection)
+            }
             pool = .sqlite(
                 EventLoopGroupConnectionPool(
                     source: WALSQLiteSource(path: path), maxConnectionsPerEventLoop: connectionsPerEventLoop,
@@ -50,6 +70,12 @@ public final class SQLStore: Sendable {
             var configuration: SQLPostgresConfiguration
             do { configuration = try SQLPostgresConfiguration(url: url) } catch { throw ServerError.badDatabaseURL(url) }
             if let schema { configuration.searchPath = [schema] }
+            let laneConfiguration = configuration
+            writeLane = WriteLane(logger: logger) { loop, _, logger in
+                .postgres(
+                    try await PostgresConnectionSource(sqlConfiguration: laneConfiguration)
+                        .makeConnection(logger: logger, on: loop).get())
+            }
             pool = .postgres(
                 EventLoopGroupConnectionPool(
                     source: PostgresConnectionSource(sqlConfiguration: configuration),
@@ -77,25 +103,50 @@ public final class SQLStore: Sendable {
     /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`) so concurrent writers wait
     /// instead of failing on a lock upgrade.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await transaction(in: .pool, body)
+    }
+
+    /// Where a transaction runs: on a pooled connection, or on the write lane's own (`GroupCommit` batches).
+    enum TransactionConnection {
+        case pool, writeLane
+    }
+
+    func transaction<T: Sendable>(in place: TransactionConnection, _ body: (any SQLDatabase) async throws -> T)
+        async throws -> T
+    {
         let gated = backend == .sqlite
         if gated { await writeGate.acquire() }
-        do {
-            let value = try await withConnection { db in
-                try await db.raw(gated ? "BEGIN IMMEDIATE" : "BEGIN").run()
-                do {
-                    let value = try await body(db)
-                    try await db.raw("COMMIT").run()
-                    return value
-                } catch {
-                    try? await db.raw("ROLLBACK").run()
-                    throw error
-                }
+        defer { if gated { writeGate.release() } }
+        let run: ((any SQLDatabase) async throws -> T) async throws -> T = { inner in
+            switch place {
+            case .pool: return try await self.withConnection(inner)
+            case .writeLane: return try await self.writeLane.withConnection(inner)
             }
-            if gated { await writeGate.release() }
-            return value
-        } catch {
-            if gated { await writeGate.release() }
-            throw error
+        }
+        return try await run { db in
+            try await db.raw(gated ? "BEGIN IMMEDIATE" : "BEGIN").run()
+            do {
+                let value = try await body(db)
+                try await db.raw("COMMIT").run()
+                if gated, place == .writeLane { self.laneCommitted() }
+                return value
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    /// Counts a lane commit on SQLite and starts a passive WAL checkpoint beside the lane when one is due.
+    private func laneCommitted() {
+        checkpoints.withLock { state in
+            state.commitsSince += 1
+            guard state.commitsSince >= Self.checkpointEvery, state.running == nil else { return }
+            state.commitsSince = 0
+            state.running = Task {
+                try? await self.withConnection { db in try await db.raw("PRAGMA wal_checkpoint(PASSIVE)").run() }
+                self.checkpoints.withLock { $0.running = nil }
+            }
         }
     }
 
@@ -107,19 +158,23 @@ public final class SQLStore: Sendable {
 
     /// Closes every connection.
     public func shutdown() async {
+        await checkpoints.withLock { $0.running }?.value
         switch pool {
         case .sqlite(let pool): try? await pool.shutdownAsync()
         case .postgres(let pool): try? await pool.shutdownAsync()
         }
+        await writeLane.shutdown()
     }
 }
 
 /// SQLite connections in WAL mode with a busy timeout and foreign keys on.
 struct WALSQLiteSource: ConnectionPoolSource, Sendable {
     let path: String
+    /// Where the connection's blocking SQLite calls run.
+    var threadPool: NIOThreadPool = .singleton
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
                 connection.query("PRAGMA busy_timeout = 30000")
                     .flatMap { _ in connection.query("PRAGMA journal_mode = WAL") }
@@ -132,24 +187,42 @@ struct WALSQLiteSource: ConnectionPoolSource, Sendable {
     }
 }
 
-/// A FIFO lock for async code.
-actor WriteGate {
-    private var held = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+/// A FIFO lock for async code (uncontended, it takes and gives back without a suspension).
+final class WriteGate: Sendable {
+    private struct State {
+        var held = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
 
     func acquire() async {
-        if !held {
-            held = true
-            return
+        if state.withLock({ state in
+            guard !state.held else { return false }
+            state.held = true
+            return true
+        }) { return }
+        await withCheckedContinuation { continuation in
+            let granted = state.withLock { state in
+                guard state.held else {
+                    state.held = true
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if granted { continuation.resume() }
         }
-        await withCheckedContinuation { waiters.append($0) }
     }
 
     func release() {
-        if waiters.isEmpty {
-            held = false
-        } else {
-            waiters.removeFirst().resume()
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiters.isEmpty else {
+                state.held = false
+                return nil
+            }
+            return state.waiters.removeFirst()
         }
+        next?.resume()
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HomeReadyModel
 import Logging
 import ServiceLifecycle
 
@@ -87,7 +88,7 @@ public struct WebhookDispatcher: Service {
         message.append(UInt8(ascii: "."))
         message.append(body)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + mac.hexEncoded
     }
 
     public func run() async throws {

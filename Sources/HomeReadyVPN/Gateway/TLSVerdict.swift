@@ -109,7 +109,7 @@ public enum TLSVerdict {
         let hex = value.replacingOccurrences(of: ":", with: "").lowercased()
         if hex.count == 64, hex.allSatisfy(\.isHexDigit) { return hex }
         if let data = Data(base64Encoded: value), data.count == 32 {
-            return data.map { String(format: "%02x", $0) }.joined()
+            return data.hexEncoded
         }
         return nil
     }

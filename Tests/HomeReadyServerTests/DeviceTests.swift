@@ -58,7 +58,7 @@ struct DeviceTests {
                 #expect(again.status == .ok)
                 #expect(again.json["duplicate"] as? Bool == true)
                 let stored = try await harness.store.withConnection { db in
-                    try await db.raw("SELECT COUNT(*) AS n FROM report_signatures").first()?.decode(column: "n", as: Int.self)
+                    try await db.raw("SELECT COUNT(*) AS n FROM reports WHERE signature IS NOT NULL").first()?.decode(column: "n", as: Int.self)
                 }
                 #expect(stored == 1)
             }

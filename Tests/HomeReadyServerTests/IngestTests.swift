@@ -114,7 +114,7 @@ struct IngestTests {
             // fail, fail, pass, fail in one batch: the check failed first at 40 (after the pass at 30).
             let sequence = [report(10, .fail), report(20, .fail), report(30, .pass), report(40, .fail)]
             let writes = (sequence + [sequence[0]]).map {
-                ReportWrite(report: $0, body: "{}", agentId: agent.id, deviceId: nil, signature: nil, presentKinds: [], at: Date())
+                ReportWrite(report: ReportEnvelope($0), body: "{}", agentId: agent.id, deviceId: nil, signature: nil, presentKinds: [], at: Date())
             }
             let outcomes = try await harness.store.transaction { db in try await SQLRepository.write(writes, on: db) }
             #expect(outcomes.map(\.inserted) == [true, true, true, true, false])
@@ -129,6 +129,25 @@ struct IngestTests {
             }
             #expect(try row?.decode(column: "last_report_at", as: Int64.self) == Clock.millis(base.addingTimeInterval(40)))
             #expect(try row?.optionalString("last_verdict") == "not_ready")
+        }
+    }
+
+    @Test("a report from a device revoked after its record was cached is not stored", arguments: TestBackend.available)
+    func revokedDeviceInBatch(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let agent = try await harness.repository.createAgent(NewAgent(employeeId: "E1", name: "Ada"))
+            try await harness.repository.createEnrollmentCode(
+                hash: Tokens.hash("code"), agentId: agent.id, expiresAt: Date().addingTimeInterval(600), at: Date())
+            let device = try #require(
+                try await harness.repository.enroll(
+                    codeHash: Tokens.hash("code"), publicKey: nil, hostname: "laptop", tokenHash: Tokens.hash("t"),
+                    at: Date()))
+            _ = try await harness.repository.revokeDevice(id: device.id, reason: "stolen", at: Date())
+            let write = ReportWrite(
+                report: ReportEnvelope(sampleReport(employeeId: "E1")), body: "{}", agentId: agent.id,
+                deviceId: device.id, signature: "sig", presentKinds: [], at: Date())
+            #expect(try await harness.repository.ingest(write) == .deviceRevoked)
+            #expect(try await harness.repository.reports(agentId: agent.id, after: nil, limit: 10).isEmpty)
         }
     }
 

@@ -49,15 +49,16 @@ struct ReportRoutes {
             let principal = try context.require(.device, .admin)
             let buffer = try await request.bodyBytes(limit: configuration.maxReportBytes)
             let data = Data(buffer.readableBytesView)
-            let report: CheckReport
-            do { report = try ReportCoding.decoder().decode(CheckReport.self, from: data) } catch {
+            // The fields the server reads are decoded and checked; the body is kept as sent (and signed).
+            let report: ReportEnvelope
+            do { report = try ReportCoding.decoder().decode(ReportEnvelope.self, from: data) } catch {
                 throw Problem.decoding(error)
             }
             guard report.schemaVersion <= CheckReport.currentSchemaVersion else {
                 throw Problem.invalid("schema_version", "schema_version \(report.schemaVersion) is newer than this server reads (\(CheckReport.currentSchemaVersion)); upgrade the server")
             }
-            guard let agent = try await agent(employeeId: report.agent.employeeID) else {
-                throw Problem.invalid("agent.employee_id", "no agent has employee id \"\(report.agent.employeeID)\"")
+            guard let agent = try await agent(employeeId: report.employeeID) else {
+                throw Problem.invalid("agent.employee_id", "no agent has employee id \"\(report.employeeID)\"")
             }
             if principal.role == .device, principal.agentId != agent.id {
                 throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")

@@ -22,7 +22,7 @@ struct ReportVerification: Sendable {
 
     /// Throws a problem (4xx, never retried by the agent) when the report must not be stored.
     func verify(
-        report: CheckReport, body: Data, principal: Principal, agentId: String, headers: HTTPFields, now: Date
+        report: ReportEnvelope, body: Data, principal: Principal, agentId: String, headers: HTTPFields, now: Date
     ) async throws {
         guard principal.role == .device, let deviceId = principal.deviceId else { return }
         let device: DeviceRecord
@@ -92,9 +92,9 @@ struct ReportVerification: Sendable {
 
     /// Equipment kinds a report shows present (results, and passing `equipment.*` findings); a USB headset is
     /// also a headset.
-    static func presentEquipment(_ report: CheckReport) -> Set<String> {
+    static func presentEquipment(_ report: ReportEnvelope) -> Set<String> {
         var kinds = Set<String>()
-        for result in report.equipment ?? [] where result.present { kinds.insert(result.kind) }
+        for result in report.equipment where result.present { kinds.insert(result.kind) }
         for finding in report.findings where finding.section == .equipment && finding.status == .pass {
             kinds.insert(String(finding.id.dropFirst("equipment.".count)))
         }

@@ -63,7 +63,7 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
     }
 
     /// Publishes a `.report` event for a newly stored report.
-    public func reportIngested(_ report: CheckReport, agent: AgentRecord) async {
+    public func reportIngested(_ report: ReportEnvelope, agent: AgentRecord) async {
         let verdict: String
         switch report.verdict {
         case .ready: verdict = "check passed, ready"

@@ -10,7 +10,7 @@ public protocol DeviceRepository: Sendable {
     /// Stores a device's report and, when it is new, its signature beside it, in one transaction (grouped with
     /// concurrent ingests). Not stored when the report id was already stored or the device is revoked.
     func ingest(
-        _ report: CheckReport, body: String, agentId: String, deviceId: String, signature: String?,
+        _ report: ReportEnvelope, body: String, agentId: String, deviceId: String, signature: String?,
         presentKinds: Set<String>, at: Date
     ) async throws -> IngestOutcome
     /// Moves items (delivered or accepted, from `ingest`) to verified; returns the items moved.

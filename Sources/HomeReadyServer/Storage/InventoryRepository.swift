@@ -53,7 +53,8 @@ public protocol InventoryRepository: Sendable {
 
     // MARK: Reports
     /// Stores a report once by `report_id`; returns false when it was already stored.
-    func ingest(_ report: CheckReport, body: String, agentId: String, deviceId: String?, at: Date) async throws -> Bool
+    func ingest(_ report: ReportEnvelope, body: String, agentId: String, deviceId: String?, at: Date) async throws
+        -> Bool
     func reports(agentId: String, after: String?, limit: Int) async throws -> [ReportSummary]
     func reportBody(reportId: String) async throws -> (agentId: String, body: String)?
     func checkStates(agentId: String) async throws -> [CheckStateRecord]
@@ -106,4 +107,13 @@ public struct NewItem: Codable, Sendable {
     public var serial: String?
     public var assetTag: String?
     public var agentId: String?
+}
+
+extension InventoryRepository {
+    /// Stores a whole report once by `report_id`; returns false when it was already stored.
+    public func ingest(_ report: CheckReport, body: String, agentId: String, deviceId: String?, at: Date) async throws
+        -> Bool
+    {
+        try await ingest(ReportEnvelope(report), body: body, agentId: agentId, deviceId: deviceId, at: at)
+    }
 }

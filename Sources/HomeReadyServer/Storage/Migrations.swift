@@ -6,8 +6,17 @@ import SQLKit
 struct Migration: Sendable {
     let version: Int
     let name: String
-    /// Statements run in order inside one transaction; `{{sqlite|postgres}}` picks a dialect's spelling.
+    /// Statements run in order inside one transaction; both dialects must accept each one as written.
     let statements: [String]
+    /// Statements for SQLite only, run after `statements` (a table rebuild PostgreSQL does not need).
+    var sqliteOnly: [String] = []
+    /// Statements run last, in both dialects.
+    var finally: [String] = []
+
+    /// Every statement to run on `backend`, in order.
+    func statements(for backend: SQLBackend) -> [String] {
+        statements + (backend == .sqlite ? sqliteOnly : []) + finally
+    }
 }
 
 /// The schema's history. Migrations use plain SQL both dialects accept and never depend on app types.
@@ -155,6 +164,43 @@ enum Migrations {
                 path TEXT NOT NULL, status INTEGER NOT NULL, request_id TEXT)
             """,
         ]),
+        // Leaner ingestion (each report writes fewer index pages):
+        // - every report moves each passing check's `last_passed_at`, so an index over all check states was
+        //   rewritten some twenty times a report; the alerts page reads failing checks that passed before, and
+        //   only those are indexed now (both dialects take partial indexes);
+        // - the device's signature becomes a column of its report instead of a second table and index;
+        // - on SQLite, check states are keyed by (agent, check) alone (WITHOUT ROWID: one B-tree, not two).
+        Migration(
+            version: 7, name: "lean_ingest",
+            statements: [
+                "DROP INDEX check_states_failing",
+                "ALTER TABLE reports ADD COLUMN signature TEXT",
+                """
+                UPDATE reports SET signature =
+                    (SELECT s.signature FROM report_signatures s WHERE s.report_id = reports.report_id)
+                """,
+                "DROP TABLE report_signatures",
+            ],
+            sqliteOnly: [
+                """
+                CREATE TABLE check_states_rebuilt (
+                    agent_id TEXT NOT NULL REFERENCES agents(id), check_id TEXT NOT NULL, status TEXT NOT NULL,
+                    first_failed_at BIGINT, last_passed_at BIGINT, last_seen_at BIGINT NOT NULL,
+                    PRIMARY KEY (agent_id, check_id)) WITHOUT ROWID
+                """,
+                """
+                INSERT INTO check_states_rebuilt
+                SELECT agent_id, check_id, status, first_failed_at, last_passed_at, last_seen_at FROM check_states
+                """,
+                "DROP TABLE check_states",
+                "ALTER TABLE check_states_rebuilt RENAME TO check_states",
+            ],
+            finally: [
+                """
+                CREATE INDEX check_states_alerting ON check_states(agent_id, check_id)
+                WHERE status = 'fail' AND last_passed_at IS NOT NULL
+                """,
+            ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting
@@ -179,7 +225,7 @@ enum Migrations {
                     }
                     return
                 }
-                for statement in migration.statements {
+                for statement in migration.statements(for: store.backend) {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
                 try await db.raw(

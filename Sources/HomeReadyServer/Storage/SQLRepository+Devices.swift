@@ -30,7 +30,7 @@ extension SQLRepository: DeviceRepository {
     }
 
     public func ingest(
-        _ report: CheckReport, body: String, agentId: String, deviceId: String, signature: String?,
+        _ report: ReportEnvelope, body: String, agentId: String, deviceId: String, signature: String?,
         presentKinds: Set<String>, at: Date
     ) async throws -> IngestOutcome {
         try await ingest(

@@ -4,12 +4,12 @@ import SQLKit
 
 /// A report waiting in the ingest lane.
 struct ReportWrite: Sendable {
-    var report: CheckReport
+    var report: ReportEnvelope
     var body: String
     var agentId: String
     /// The enrolled device that sent it (nil for an admin upload); a revoked device's report is not stored.
     var deviceId: String?
-    /// The device's signature, kept beside the report.
+    /// The device's signature, kept with the report (`reports.signature`) so it can be verified again later.
     var signature: String?
     /// Equipment kinds the report shows present: the agent's delivered or accepted items of these kinds are
     /// returned for verification.
@@ -22,7 +22,7 @@ struct ReportWrite: Sendable {
     var reportId: String { report.reportID.uuidString.lowercased() }
 
     init(
-        report: CheckReport, body: String, agentId: String, deviceId: String?, signature: String?,
+        report: ReportEnvelope, body: String, agentId: String, deviceId: String?, signature: String?,
         presentKinds: Set<String>, at: Date
     ) {
         self.report = report
@@ -93,8 +93,8 @@ extension SQLRepository {
         }
     }
 
-    public func ingest(_ report: CheckReport, body: String, agentId: String, deviceId: String?, at: Date) async throws
-        -> Bool
+    public func ingest(_ report: ReportEnvelope, body: String, agentId: String, deviceId: String?, at: Date)
+        async throws -> Bool
     {
         try await ingest(
             ReportWrite(
@@ -103,8 +103,8 @@ extension SQLRepository {
         ).inserted
     }
 
-    /// Writes a batch of reports as sets: per round one multi-row statement each for the reports, the agents'
-    /// last verdicts, the check states and the signatures, instead of a handful of statements per report.
+    /// Writes a batch of reports as sets: per round one multi-row statement each for the reports (with their
+    /// signatures), the agents' last verdicts and the check states, instead of a handful of statements per report.
     ///
     /// A round holds each report id and each agent at most once, so every statement sees one row per key and
     /// reports of one agent apply in arrival order; a batch is nearly always a single round.
@@ -144,7 +144,6 @@ extension SQLRepository {
         try await enqueueNotReady(stored, on: db)
         try await updateLastVerdicts(stored, on: db)
         try await upsertCheckStates(stored, on: db)
-        try await insertSignatures(stored, on: db)
         let equipment = try await equipmentToVerify(stored, on: db)
         return writes.map { write in
             guard insertedIds.contains(write.reportId) else { return .duplicate }
@@ -171,13 +170,14 @@ extension SQLRepository {
                 return """
                     (\(bind: write.reportId), \(bind: write.agentId), \(bind: write.deviceId), \(millis: report.startedAt),
                      \(millis: report.finishedAt), \(millis: write.at), \(bind: report.verdict.rawValue),
-                     \(bind: report.profile.id), \(literal: report.profile.version), \(bind: write.body))
+                     \(bind: report.profile.id), \(literal: report.profile.version), \(bind: write.body),
+                     \(bind: write.deviceId == nil ? nil : write.signature))
                     """
             }
             let returned = try await db.raw(
                 """
                 INSERT INTO reports (report_id, agent_id, device_id, started_at, finished_at, received_at, verdict,
-                                     profile_id, profile_version, body)
+                                     profile_id, profile_version, body, signature)
                 VALUES \(joined: rows)
                 ON CONFLICT (report_id) DO NOTHING
                 RETURNING report_id
@@ -211,7 +211,7 @@ extension SQLRepository {
             try await Self.enqueue(
                 .agentNotReady,
                 data: NotReadyEvent(
-                    agentId: write.agentId, employeeId: report.agent.employeeID, reportId: write.reportId,
+                    agentId: write.agentId, employeeId: report.employeeID, reportId: write.reportId,
                     verdict: report.verdict,
                     failed: report.findings.filter { $0.status == .fail || $0.status == .error }.map(\.id)),
                 at: write.at, on: db)
@@ -267,22 +267,6 @@ extension SQLRepository {
             WHERE excluded.last_seen_at >= check_states.last_seen_at
             """
         ).run()
-    }
-
-    /// Keeps each device report's signature beside it.
-    private static func insertSignatures(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
-        let signed = writes.compactMap { write in
-            write.deviceId.flatMap { device in write.signature.map { (write, device, $0) } }
-        }
-        for chunk in signed.chunked(by: 500) {
-            let rows: [SQLQueryString] = chunk.map { signed in
-                let (write, device, signature) = signed
-                return "(\(bind: write.reportId), \(bind: device), \(bind: signature), \(millis: write.at))"
-            }
-            try await db.raw(
-                "INSERT INTO report_signatures (report_id, device_id, signature, received_at) VALUES \(joined: rows)"
-            ).run()
-        }
     }
 
     /// The delivered or accepted items of the agents whose reports show equipment present, by agent.

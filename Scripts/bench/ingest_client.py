@@ -78,14 +78,12 @@ async def worker(host, port, mode, deadline, device, latencies, errors, pool):
         start = time.monotonic()
         writer.write(request)
         await writer.drain()
-        status_line = await reader.readline()
+        head = await reader.readuntil(b"\r\n\r\n")
+        status_line, _, fields = head.partition(b"\r\n")
         length = 0
-        while True:
-            line = await reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
+        for line in fields.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
                 length = int(value.strip())
         if length:
             await reader.readexactly(length)

@@ -3,9 +3,9 @@ import Foundation
 /// The part of a check report the inventory server reads: who, which profile, when, the verdict, each finding's
 /// id, section and status, and the equipment seen.
 ///
-/// Decoding it still parses the whole document (malformed JSON is refused) but turns only these fields into
-/// values, about half the work of decoding a whole `CheckReport`; the server keeps the body as sent.
-public struct ReportEnvelope: Decodable, Sendable, Equatable {
+/// `read(json:)` checks the whole document is JSON but turns only these fields into values (`JSONReader`), a
+/// fraction of the work of decoding a whole `CheckReport`; the server keeps the body as sent.
+public struct ReportEnvelope: Sendable, Equatable {
     public var schemaVersion: Int
     public var reportID: UUID
     public var employeeID: String
@@ -17,7 +17,7 @@ public struct ReportEnvelope: Decodable, Sendable, Equatable {
     public var equipment: [EquipmentSeen]
 
     /// A finding as the server keeps it: its check's latest status.
-    public struct FindingState: Decodable, Sendable, Equatable {
+    public struct FindingState: Sendable, Equatable {
         public var id: String
         public var section: Finding.Section
         public var status: FindingStatus
@@ -30,7 +30,7 @@ public struct ReportEnvelope: Decodable, Sendable, Equatable {
     }
 
     /// Whether a kind of equipment was found.
-    public struct EquipmentSeen: Decodable, Sendable, Equatable {
+    public struct EquipmentSeen: Sendable, Equatable {
         public var kind: String
         public var present: Bool
 
@@ -52,31 +52,228 @@ public struct ReportEnvelope: Decodable, Sendable, Equatable {
         findings = report.findings.map { FindingState(id: $0.id, section: $0.section, status: $0.status) }
         equipment = (report.equipment ?? []).map { EquipmentSeen(kind: $0.kind, present: $0.present) }
     }
+}
 
-    enum CodingKeys: String, CodingKey {
-        case schemaVersion = "schema_version"
-        case reportID = "report_id"
-        case agent, profile
-        case startedAt = "started_at"
-        case finishedAt = "finished_at"
-        case verdict, findings, equipment
+extension ReportEnvelope {
+    /// A field of the report that is missing or not what it must be, named by its JSON path
+    /// (`findings[3].status`).
+    public struct FieldError: Error, Equatable, CustomStringConvertible {
+        public var field: String
+        /// What the field must be (`a string`, `one of ready, …`); nil when the field is missing.
+        public var expected: String?
+
+        public var description: String {
+            expected.map { "`\(field)` must be \($0)" } ?? "`\(field)` is required"
+        }
+
+        public init(field: String, expected: String? = nil) {
+            self.field = field
+            self.expected = expected
+        }
     }
 
-    enum AgentKeys: String, CodingKey {
-        case employeeID = "employee_id"
+    /// Reads the envelope of a report's JSON text. Throws `JSONReader.Malformed` when the text is not JSON, and
+    /// `FieldError` for the first field (in the report's documented order) that is missing or wrong. It reads what
+    /// `JSONDecoder` would: a repeated member counts once (the first), and `1.0` is a whole number.
+    public static func read(json bytes: [UInt8]) throws -> ReportEnvelope {
+        typealias Field<T> = Result<T, FieldError>?
+        var schemaVersion: Field<Int> = nil, reportID: Field<UUID> = nil, employeeID: Field<String> = nil
+        var profile: Field<ProfileReference> = nil, startedAt: Field<Date> = nil, finishedAt: Field<Date> = nil
+        var verdict: Field<Verdict> = nil, findings: Field<[FindingState]> = nil
+        var equipment: Field<[EquipmentSeen]> = nil
+        var reader = JSONReader(bytes)
+        try reader.readDocument { key, reader in
+            switch key {
+            case "schema_version" where schemaVersion == nil: schemaVersion = try Self.int(&reader, key)
+            case "report_id" where reportID == nil:
+                reportID = try Self.string(&reader, key).flatMap { text in
+                    UUID(uuidString: text).map { .success($0) } ?? .failure(FieldError(field: key, expected: "a UUID"))
+                }
+            case "agent" where employeeID == nil:
+                employeeID = try Self.object(&reader, { key }) { reader, field in
+                    var found: Field<String> = nil
+                    try reader.readObject { member, reader in
+                        guard member == "employee_id", found == nil else { return false }
+                        found = try Self.string(&reader, "\(field()).employee_id")
+                        return true
+                    }
+                    return try found?.get() ?? { throw FieldError(field: "\(field()).employee_id") }()
+                }
+            case "profile" where profile == nil:
+                profile = try Self.object(&reader, { key }) { reader, field in
+                    var id: Field<String> = nil, version: Field<Int> = nil
+                    try reader.readObject { member, reader in
+                        switch member {
+                        case "id" where id == nil: id = try Self.string(&reader, "\(field()).id")
+                        case "version" where version == nil: version = try Self.int(&reader, "\(field()).version")
+                        default: return false
+                        }
+                        return true
+                    }
+                    return ProfileReference(
+                        id: try Self.required(id, "\(field()).id"), version: try Self.required(version, "\(field()).version"))
+                }
+            case "started_at" where startedAt == nil: startedAt = try Self.date(&reader, key)
+            case "finished_at" where finishedAt == nil: finishedAt = try Self.date(&reader, key)
+            case "verdict" where verdict == nil: verdict = try Self.enumeration(&reader, key)
+            case "findings" where findings == nil:
+                findings = try Self.array(&reader, { key }) { reader, field in
+                    try Self.object(&reader, field) { reader, field in
+                        var id: Field<String> = nil, section: Field<Finding.Section> = nil
+                        var status: Field<FindingStatus> = nil
+                        try reader.readObject { member, reader in
+                            switch member {
+                            case "id" where id == nil: id = try Self.string(&reader, "\(field()).id")
+                            case "section" where section == nil: section = try Self.enumeration(&reader, "\(field()).section")
+                            case "status" where status == nil: status = try Self.enumeration(&reader, "\(field()).status")
+                            default: return false
+                            }
+                            return true
+                        }
+                        return FindingState(
+                            id: try Self.required(id, "\(field()).id"),
+                            section: try Self.required(section, "\(field()).section"),
+                            status: try Self.required(status, "\(field()).status"))
+                    }.get()
+                }
+            case "equipment" where equipment == nil:
+                if reader.nextKind() == .null {
+                    try reader.readNull()
+                    equipment = .success([])
+                    return true
+                }
+                equipment = try Self.array(&reader, { key }) { reader, field in
+                    try Self.object(&reader, field) { reader, field in
+                        var kind: Field<String> = nil, present: Field<Bool> = nil
+                        try reader.readObject { member, reader in
+                            switch member {
+                            case "kind" where kind == nil: kind = try Self.string(&reader, "\(field()).kind")
+                            case "present" where present == nil: present = try Self.bool(&reader, "\(field()).present")
+                            default: return false
+                            }
+                            return true
+                        }
+                        return EquipmentSeen(
+                            kind: try Self.required(kind, "\(field()).kind"),
+                            present: try Self.required(present, "\(field()).present"))
+                    }.get()
+                }
+            default:
+                return false
+            }
+            return true
+        }
+        return ReportEnvelope(
+            schemaVersion: try required(schemaVersion, "schema_version"),
+            reportID: try required(reportID, "report_id"),
+            employeeID: try required(employeeID, "agent"),
+            profile: try required(profile, "profile"),
+            startedAt: try required(startedAt, "started_at"),
+            finishedAt: try required(finishedAt, "finished_at"),
+            verdict: try required(verdict, "verdict"),
+            findings: try required(findings, "findings"),
+            equipment: try equipment?.get() ?? [])
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        schemaVersion = try container.decode(Int.self, forKey: .schemaVersion)
-        reportID = try container.decode(UUID.self, forKey: .reportID)
-        employeeID = try container.nestedContainer(keyedBy: AgentKeys.self, forKey: .agent)
-            .decode(String.self, forKey: .employeeID)
-        profile = try container.decode(ProfileReference.self, forKey: .profile)
-        startedAt = try container.decode(Date.self, forKey: .startedAt)
-        finishedAt = try container.decode(Date.self, forKey: .finishedAt)
-        verdict = try container.decode(Verdict.self, forKey: .verdict)
-        findings = try container.decode([FindingState].self, forKey: .findings)
-        equipment = try container.decodeIfPresent([EquipmentSeen].self, forKey: .equipment) ?? []
+    private init(
+        schemaVersion: Int, reportID: UUID, employeeID: String, profile: ProfileReference, startedAt: Date,
+        finishedAt: Date, verdict: Verdict, findings: [FindingState], equipment: [EquipmentSeen]
+    ) {
+        self.schemaVersion = schemaVersion
+        self.reportID = reportID
+        self.employeeID = employeeID
+        self.profile = profile
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.verdict = verdict
+        self.findings = findings
+        self.equipment = equipment
+    }
+
+    // A value of the wrong kind is a field error kept for later (fields are judged in the documented order);
+    // text that is not JSON throws at once.
+
+    private static func required<T>(_ field: Result<T, FieldError>?, _ name: @autoclosure () -> String) throws -> T {
+        guard let field else { throw FieldError(field: name()) }
+        return try field.get()
+    }
+
+    private static func mismatch<T>(_ reader: inout JSONReader, _ field: () -> String, _ expected: String) throws
+        -> Result<T, FieldError>
+    {
+        try reader.skipValue()
+        return .failure(FieldError(field: field(), expected: expected))
+    }
+
+    private static func string(_ reader: inout JSONReader, _ field: @autoclosure () -> String) throws -> Result<String, FieldError> {
+        guard reader.nextKind() == .string else { return try mismatch(&reader, field, "a string") }
+        return .success(try reader.readString())
+    }
+
+    private static func int(_ reader: inout JSONReader, _ field: @autoclosure () -> String) throws -> Result<Int, FieldError> {
+        guard reader.nextKind() == .number else { return try mismatch(&reader, field, "a whole number") }
+        guard let value = try reader.readInt() else {
+            return .failure(FieldError(field: field(), expected: "a whole number"))
+        }
+        return .success(value)
+    }
+
+    private static func bool(_ reader: inout JSONReader, _ field: @autoclosure () -> String) throws -> Result<Bool, FieldError> {
+        guard reader.nextKind() == .bool else { return try mismatch(&reader, field, "true or false") }
+        return .success(try reader.readBool())
+    }
+
+    private static func date(_ reader: inout JSONReader, _ field: @autoclosure () -> String) throws -> Result<Date, FieldError> {
+        try string(&reader, field()).flatMap { text in
+            ReportCoding.parseISO8601(text).map { .success($0) }
+                ?? .failure(FieldError(field: field(), expected: "an ISO-8601 UTC time such as 2026-11-24T16:00:00Z"))
+        }
+    }
+
+    private static func enumeration<T: RawRepresentable & CaseIterable>(
+        _ reader: inout JSONReader, _ field: @autoclosure () -> String
+    )
+        throws -> Result<T, FieldError> where T.RawValue == String
+    {
+        try string(&reader, field()).flatMap { text in
+            T(rawValue: text).map { .success($0) }
+                ?? .failure(
+                    FieldError(field: field(), expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", ")))
+        }
+    }
+
+    /// An object read by `body`; a field error thrown inside is kept as this field's result.
+    private static func object<T>(
+        _ reader: inout JSONReader, _ field: @escaping () -> String,
+        _ body: (inout JSONReader, @escaping () -> String) throws -> T
+    ) throws -> Result<T, FieldError> {
+        guard reader.nextKind() == .object else { return try mismatch(&reader, field, "an object") }
+        do {
+            return .success(try body(&reader, field))
+        } catch let error as FieldError {
+            return .failure(error)
+        }
+    }
+
+    /// An array whose elements `element` reads (named `field[i]`); the first field error is kept.
+    private static func array<T>(
+        _ reader: inout JSONReader, _ field: @escaping () -> String,
+        _ element: (inout JSONReader, @escaping () -> String) throws -> T
+    ) throws -> Result<[T], FieldError> {
+        guard reader.nextKind() == .array else { return try mismatch(&reader, field, "an array") }
+        var values: [T] = []
+        var failure: FieldError?
+        try reader.readArray { index, reader in
+            if failure != nil {
+                try reader.skipValue()
+                return
+            }
+            do {
+                values.append(try element(&reader, { "\(field())[\(index)]" }))
+            } catch let error as FieldError {
+                failure = error
+            }
+        }
+        return failure.map { .failure($0) } ?? .success(values)
     }
 }

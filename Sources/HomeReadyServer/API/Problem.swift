@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 import Hummingbird
 
 /// A refused request as RFC 9457 `application/problem+json`, naming the field at fault when there is one.
@@ -57,6 +58,21 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable, CustomStri
 
     static func forbidden(_ role: Principal.Role) -> Problem {
         Problem(.forbidden, "Forbidden", detail: "a \(role.rawValue) token may not do this")
+    }
+
+    /// Turns a failure to read a report's envelope into a problem naming the JSON path at fault.
+    static func reading(_ error: any Error) -> Problem {
+        switch error {
+        case let error as ReportEnvelope.FieldError:
+            if error.expected == nil {
+                return Problem(.badRequest, "Missing field", detail: error.description, field: error.field)
+            }
+            return Problem(.badRequest, "Invalid field", detail: error.description, field: error.field)
+        case let error as JSONReader.Malformed:
+            return Problem(.badRequest, "Malformed JSON", detail: "the body is not valid JSON: \(error)")
+        default:
+            return Problem(.badRequest, "Malformed JSON", detail: "the body could not be read")
+        }
     }
 
     /// Turns a decoding failure into a problem naming the JSON path at fault.

@@ -33,13 +33,18 @@ struct ReportWrite: Sendable {
         self.presentKinds = presentKinds
         self.at = at
         // Latest status per check id in this report (a report may repeat an id; the last one counts).
-        var latest: [String: FindingStatus] = [:]
-        for finding in report.findings { latest[finding.id] = finding.status }
         let seen = String(Clock.millis(report.finishedAt))
         let agent = JSONText.quoted(agentId)
-        checkStateRows = latest.sorted { $0.key < $1.key }.map { checkId, status in
-            "[\(agent),\(JSONText.quoted(checkId)),\"\(status.rawValue)\",\(status == .fail ? seen : "null"),\(status == .pass ? seen : "null"),\(seen)]"
-        }.joined(separator: ",")
+        var rows: [String] = []
+        rows.reserveCapacity(report.findings.count)
+        var counted = Set<String>()
+        for finding in report.findings.reversed() where counted.insert(finding.id).inserted {
+            let status = finding.status
+            rows.append(
+                "[\(agent),\(JSONText.quoted(finding.id)),\"\(status.rawValue)\",\(status == .fail ? seen : "null"),\(status == .pass ? seen : "null"),\(seen)]"
+            )
+        }
+        checkStateRows = rows.joined(separator: ",")
     }
 }
 

@@ -1,0 +1,85 @@
+import Foundation
+import HomeReadyModel
+import Testing
+
+@Suite("Report envelope: what the server reads of a report")
+struct ReportEnvelopeTests {
+    static func json(_ report: CheckReport = CheckReportTests.sample()) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: try ReportCoding.encoder().encode(report)) as! [String: Any]
+    }
+
+    static func read(_ object: [String: Any]) throws -> ReportEnvelope {
+        try ReportEnvelope.read(json: Array(try JSONSerialization.data(withJSONObject: object)))
+    }
+
+    static func fieldError(_ object: [String: Any]) -> ReportEnvelope.FieldError? {
+        do {
+            _ = try read(object)
+            return nil
+        } catch {
+            return error as? ReportEnvelope.FieldError
+        }
+    }
+
+    @Test func readsWhatTheDecoderReads() throws {
+        var report = CheckReportTests.sample()
+        let bytes = Array(try ReportCoding.encoder(pretty: true).encode(report))
+        #expect(try ReportEnvelope.read(json: bytes) == ReportEnvelope(report))
+        report.equipment = nil
+        report.findings = []
+        #expect(try ReportEnvelope.read(json: Array(try ReportCoding.encoder().encode(report))) == ReportEnvelope(report))
+    }
+
+    @Test func namesTheFieldAtFault() throws {
+        var object = try Self.json()
+        object["verdict"] = "maybe"
+        #expect(Self.fieldError(object)?.field == "verdict")
+        #expect(Self.fieldError(object)?.expected?.hasPrefix("one of ready, ready_with_warnings") == true)
+        // Fields are judged in the documented order, as the decoder does: the missing report id comes first.
+        object.removeValue(forKey: "report_id")
+        #expect(Self.fieldError(object) == ReportEnvelope.FieldError(field: "report_id", expected: nil))
+
+        object = try Self.json()
+        var findings = object["findings"] as! [[String: Any]]
+        findings[1]["status"] = 3
+        object["findings"] = findings
+        #expect(Self.fieldError(object) == ReportEnvelope.FieldError(field: "findings[1].status", expected: "a string"))
+
+        object = try Self.json()
+        object["agent"] = ["hostname": "x"]
+        #expect(Self.fieldError(object) == ReportEnvelope.FieldError(field: "agent.employee_id", expected: nil))
+        object["agent"] = "E1"
+        #expect(Self.fieldError(object) == ReportEnvelope.FieldError(field: "agent", expected: "an object"))
+
+        object = try Self.json()
+        object["started_at"] = "yesterday"
+        #expect(Self.fieldError(object)?.field == "started_at")
+        object = try Self.json()
+        object["report_id"] = "not-a-uuid"
+        #expect(Self.fieldError(object) == ReportEnvelope.FieldError(field: "report_id", expected: "a UUID"))
+        object = try Self.json()
+        object["equipment"] = [["kind": "usb_headset"]]
+        #expect(Self.fieldError(object) == ReportEnvelope.FieldError(field: "equipment[0].present", expected: nil))
+    }
+
+    @Test func readsAsTheDecoderDoesAtTheEdges() throws {
+        var object = try Self.json()
+        object["equipment"] = NSNull()
+        object["schema_version"] = 1.0
+        #expect(try Self.read(object).equipment == [])
+        #expect(try Self.read(object).schemaVersion == 1)
+        // A repeated member counts once, the first (as JSONDecoder reads it).
+        let text = #"{"schema_version":1,"schema_version":2,"# + String(
+            decoding: try ReportCoding.encoder().encode(CheckReportTests.sample()).dropFirst(), as: UTF8.self)
+        let first = try ReportEnvelope.read(json: Array(text.utf8))
+        let decoded = try ReportCoding.decoder().decode(CheckReport.self, from: Data(text.utf8))
+        #expect(first.schemaVersion == 1)
+        #expect(first == ReportEnvelope(decoded))
+    }
+
+    @Test func refusesTextThatIsNotJSON() throws {
+        var text = String(decoding: try ReportCoding.encoder().encode(CheckReportTests.sample()), as: UTF8.self)
+        text.removeLast()
+        #expect(throws: JSONReader.Malformed.self) { try ReportEnvelope.read(json: Array(text.utf8)) }
+    }
+}

@@ -77,6 +77,14 @@ struct ReportEnvelopeTests {
         #expect(first == ReportEnvelope(decoded))
     }
 
+    @Test func isStricterThanTheDecoderAboutUnreadText() throws {
+        // JSONDecoder only checks the numbers it decodes; RFC 8259 forbids leading zeros anywhere.
+        var text = String(decoding: try ReportCoding.encoder().encode(CheckReportTests.sample()), as: UTF8.self)
+        text.insert(contentsOf: #""unread":05,"#, at: text.index(after: text.startIndex))
+        #expect((try? ReportCoding.decoder().decode(CheckReport.self, from: Data(text.utf8))) != nil)
+        #expect(throws: JSONReader.Malformed.self) { try ReportEnvelope.read(json: Array(text.utf8)) }
+    }
+
     @Test func refusesTextThatIsNotJSON() throws {
         var text = String(decoding: try ReportCoding.encoder().encode(CheckReportTests.sample()), as: UTF8.self)
         text.removeLast()

@@ -30,14 +30,6 @@ struct ReportRoutes {
         agents = ExpiringCache(ttl: configuration.lookupCacheTTL)
     }
 
-    /// The agent with `employeeId` (cached when found).
-    private func agent(employeeId: String) async throws -> AgentRecord? {
-        if let cached = agents.value(for: employeeId) { return cached }
-        let found = try await repository.agent(employeeId: employeeId)
-        if let found { agents.store(found, for: employeeId) }
-        return found
-    }
-
     /// The answer to a POST: `{"report_id": …, "duplicate": …}` (`duplicate` true when this report id was already
     /// stored and nothing changed). Written by hand: it is two fixed fields (a lowercase UUID and a flag) on the
     /// busiest route.
@@ -63,8 +55,12 @@ struct ReportRoutes {
             guard report.schemaVersion <= CheckReport.currentSchemaVersion else {
                 throw Problem.invalid("schema_version", "schema_version \(report.schemaVersion) is newer than this server reads (\(CheckReport.currentSchemaVersion)); upgrade the server")
             }
-            guard let agent = try await agent(employeeId: report.employeeID) else {
-                throw Problem.invalid("agent.employee_id", "no agent has employee id \"\(report.employeeID)\"")
+            // Cached when found; an unknown employee id is never cached (a new agent works at once).
+            let agent = try await agents.value(for: report.employeeID) {
+                guard let found = try await repository.agent(employeeId: report.employeeID) else {
+                    throw Problem.invalid("agent.employee_id", "no agent has employee id \"\(report.employeeID)\"")
+                }
+                return found
             }
             if principal.role == .device, principal.agentId != agent.id {
                 throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")

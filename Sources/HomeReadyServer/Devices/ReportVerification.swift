@@ -25,13 +25,9 @@ struct ReportVerification: Sendable {
         report: ReportEnvelope, body: Data, principal: Principal, agentId: String, headers: HTTPFields, now: Date
     ) async throws {
         guard principal.role == .device, let deviceId = principal.deviceId else { return }
-        let device: DeviceRecord
-        if let cached = devices.value(for: deviceId) {
-            device = cached
-        } else {
+        let device = try await devices.value(for: deviceId) {
             guard let found = try await repository.device(id: deviceId) else { throw Problem.unauthorized }
-            devices.store(found, for: deviceId)
-            device = found
+            return found
         }
         try Self.refuseIfRevoked(device)
         guard device.agentId == agentId else {

@@ -101,4 +101,25 @@ struct CheckReportTests {
         #expect(Verdict.notReady.exitCode == 1)
         #expect(Verdict.incomplete.exitCode == 3)
     }
+
+    /// The hand-written reader of `YYYY-MM-DDTHH:MM:SSZ` gives the time Foundation's parser gives, and leaves every
+    /// other form (and every impossible date) to it.
+    @Test func readsUTCTimesAsFoundationDoes() throws {
+        var generator = SystemRandomNumberGenerator()
+        var samples = ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59Z", "2026-11-24T16:00:00Z", "2100-02-28T12:00:00Z",
+                       "9999-12-31T23:59:59Z", "2024-12-31T00:00:00Z"]
+        let style = Date.ISO8601FormatStyle()
+        for _ in 0..<2_000 {
+            samples.append(style.format(Date(timeIntervalSince1970: Double(Int64.random(in: 0...253_402_300_799, using: &generator)))))
+        }
+        for text in samples {
+            let expected = try Date(text, strategy: .iso8601)
+            #expect(ReportCoding.parseISO8601(text) == expected, "\(text)")
+        }
+        for text in ["2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-24T24:00:00Z", "2026-11-24T16:00:60Z",
+                     "2026-11-24 16:00:00Z", "2026-11-24T16:00:00+01:00", "2026-11-24T16:00:00.250Z", "1969-12-31T23:59:59Z",
+                     "2026-1a-24T16:00:00Z", "+026-11-24T16:00:00Z"] {
+            #expect(ReportCoding.parseISO8601(text) == (try? Date(text, strategy: .iso8601)) ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)), "\(text)")
+        }
+    }
 }

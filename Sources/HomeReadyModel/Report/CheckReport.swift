@@ -174,9 +174,47 @@ public enum ReportCoding {
     }
 
     /// Parses ISO-8601 times with or without fractional seconds.
+    ///
+    /// The form the agent writes, `2026-11-24T16:00:00Z`, is read by hand (the server reads two per report);
+    /// every other form goes to Foundation's parser, so what is accepted, and the time it means, does not change.
     public static func parseISO8601(_ text: String) -> Date? {
+        if let seconds = utcSeconds(text) { return Date(timeIntervalSince1970: Double(seconds)) }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         return try? withFraction.parse(text)
+    }
+
+    /// Seconds since 1970 of a valid `YYYY-MM-DDTHH:MM:SSZ` time (years 1970–9999), or nil for anything else.
+    static func utcSeconds(_ text: String) -> Int64? {
+        text.utf8.withContiguousStorageIfAvailable { bytes -> Int64? in
+            guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+                bytes[19] == UInt8(ascii: "Z")
+            else { return nil }
+            func number(_ start: Int, _ count: Int) -> Int64? {
+                var value: Int64 = 0
+                for index in start..<start + count {
+                    let digit = bytes[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int64(digit)
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                year >= 1970, (1...12).contains(month), hour < 24, minute < 60, second < 60
+            else { return nil }
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            guard day >= 1, day <= monthDays[Int(month) - 1] else { return nil }
+            // Days from 1970-01-01 to the civil date (proleptic Gregorian; H. Hinnant's days_from_civil).
+            let shifted = month <= 2 ? year - 1 : year
+            let era = shifted / 400
+            let yearOfEra = shifted - era * 400
+            let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+            let days = era * 146_097 + dayOfEra - 719_468
+            return days * 86_400 + hour * 3_600 + minute * 60 + second
+        } ?? nil
     }
 }

@@ -66,7 +66,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization] {
             guard header.hasPrefix("Bearer ") else { throw Problem.unauthorized }
-            let hash = Tokens.hash(String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+            let hash = Tokens.hash(String(header.dropFirst("Bearer ".count).trimmingSpaces))
             context.principal = try await principal(hash: hash)
         }
         return try await next(request, context)

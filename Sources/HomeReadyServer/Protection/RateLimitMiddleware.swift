@@ -38,7 +38,7 @@ struct RateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
             let value = request.headers.first(where: { $0.name.canonicalName == name })?.value
         {
             // A proxy's X-Forwarded-For lists hops; the last one is the address the proxy saw.
-            let last = value.split(separator: ",").last.map { String($0).trimmingCharacters(in: CharacterSet.whitespaces) } ?? ""
+            let last = value.split(separator: ",").last.map { String($0.trimmingSpaces) } ?? ""
             if !last.isEmpty { return last }
         }
         if let address = (context as? any RemoteAddressRequestContext)?.remoteAddress {

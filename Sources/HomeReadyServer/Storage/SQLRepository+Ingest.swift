@@ -52,6 +52,9 @@ struct ReportWrite: Sendable {
 enum JSONText {
     /// `text` as a JSON string literal.
     static func quoted(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
@@ -243,14 +246,15 @@ extension SQLRepository {
     /// Records each check's status: when it first started failing and when it last passed.
     ///
     /// One statement with one parameter: the rows travel as a JSON array (`ReportWrite.checkStateRows`), so the
-    /// statement text stays the same and nothing is bound row by row.
+    /// statement text stays the same and nothing is bound row by row. SQLite walks it with `jsonb_each`, whose rows
+    /// are binary JSON that `->>` reads without parsing each row's text again.
     private static func upsertCheckStates(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
         let rows = writes.map(\.checkStateRows).filter { !$0.isEmpty }
         guard !rows.isEmpty else { return }
         let json = "[" + rows.joined(separator: ",") + "]"
         let source: SQLQueryString =
             db.dialect.name == "postgresql"
-            ? "json_array_elements(\(bind: json)::json) AS entry(value)" : "json_each(\(bind: json)) AS entry"
+            ? "json_array_elements(\(bind: json)::json) AS entry(value)" : "jsonb_each(\(bind: json)) AS entry"
         try await db.raw(
             """
             INSERT INTO check_states (agent_id, check_id, status, first_failed_at, last_passed_at, last_seen_at)

@@ -54,7 +54,7 @@ public final class SQLStore: Sendable {
         switch location {
         case .sqlite(let path):
             backend = .sqlite
-            writeLane = WriteLane(logger: logger) { loop, threads, logger in
+            writeLane = WriteLane(placement: .blockingThread, logger: logger) { loop, threads, logger in
                 let connection = try await WALSQLiteSource(path: path, threadPool: threads)
                     .makeConnection(logger: logger, on: loop).get()
                 // Checkpoints run beside the lane (`laneCommitted`), not inside its commits.
@@ -71,7 +71,7 @@ public final class SQLStore: Sendable {
             do { configuration = try SQLPostgresConfiguration(url: url) } catch { throw ServerError.badDatabaseURL(url) }
             if let schema { configuration.searchPath = [schema] }
             let laneConfiguration = configuration
-            writeLane = WriteLane(logger: logger) { loop, _, logger in
+            writeLane = WriteLane(placement: .eventLoop, logger: logger) { loop, _, logger in
                 .postgres(
                     try await PostgresConnectionSource(sqlConfiguration: laneConfiguration)
                         .makeConnection(logger: logger, on: loop).get())
@@ -167,7 +167,8 @@ public final class SQLStore: Sendable {
     }
 }
 
-/// SQLite connections in WAL mode with a busy timeout and foreign keys on.
+/// SQLite connections in WAL mode with a busy timeout and foreign keys on; temporary data (a statement's journal,
+/// which a multi-row write needs) stays in memory instead of a file created and deleted by every batch.
 struct WALSQLiteSource: ConnectionPoolSource, Sendable {
     let path: String
     /// Where the connection's blocking SQLite calls run.
@@ -180,6 +181,7 @@ struct WALSQLiteSource: ConnectionPoolSource, Sendable {
                     .flatMap { _ in connection.query("PRAGMA journal_mode = WAL") }
                     .flatMap { _ in connection.query("PRAGMA synchronous = NORMAL") }
                     .flatMap { _ in connection.query("PRAGMA foreign_keys = ON") }
+                    .flatMap { _ in connection.query("PRAGMA temp_store = MEMORY") }
                     .map { _ in connection }
                     // A file that is not a database fails here: close the handle so the error reaches the caller.
                     .flatMapError { error in connection.close().flatMapThrowing { throw error } }

@@ -8,10 +8,13 @@ import Synchronization
 
 /// The write lane's own thread and connection: group-committed batches (`GroupCommit`) run here.
 ///
-/// The lane's code runs on one event loop thread (`executor`, used as the batch's task executor) and its
-/// connection lives on that same loop (SQLite's with its own blocking thread), so a batch's statements follow one
-/// another without waiting for a thread shared with request handlers or reads. A broken connection is opened
-/// again on next use.
+/// The lane's code runs on a thread of its own (`executor`, used as the batch's task executor), so a batch's
+/// statements follow one another without waiting for a thread shared with request handlers or reads:
+/// - SQLite: the thread of the connection's blocking calls (`ThreadPoolTaskExecutor`), so issuing a statement,
+///   running it and going on to the next never changes thread;
+/// - PostgreSQL: the event loop the connection lives on (`EventLoopTaskExecutor`).
+///
+/// A broken connection is opened again on next use.
 final class WriteLane: Sendable {
     /// The lane's database connection.
     enum Connection: Sendable {
@@ -43,18 +46,31 @@ final class WriteLane: Sendable {
     /// Opens a connection on the lane's event loop (SQLite's blocking work on the given thread pool).
     typealias Opener = @Sendable (any EventLoop, NIOThreadPool, Logger) async throws -> Connection
 
-    let executor: EventLoopTaskExecutor
+    /// Where the lane's code runs.
+    enum Placement: Sendable {
+        /// On the thread of the connection's blocking calls (SQLite).
+        case blockingThread
+        /// On the connection's event loop (PostgreSQL).
+        case eventLoop
+    }
+
+    let executor: any TaskExecutor
     private let group: MultiThreadedEventLoopGroup
+    private let loop: any EventLoop
     private let threadPool: NIOThreadPool
     private let open: Opener
     private let logger: Logger
     private let connection = Mutex<Connection?>(nil)
 
-    init(logger: Logger, open: @escaping Opener) {
+    init(placement: Placement, logger: Logger, open: @escaping Opener) {
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        loop = group.next()
         threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
-        executor = EventLoopTaskExecutor(loop: group.next())
+        switch placement {
+        case .blockingThread: executor = ThreadPoolTaskExecutor(pool: threadPool)
+        case .eventLoop: executor = EventLoopTaskExecutor(loop: loop)
+        }
         self.open = open
         self.logger = logger
     }
@@ -65,7 +81,7 @@ final class WriteLane: Sendable {
         if let open = connection.withLock({ $0 }), !open.isClosed {
             current = open
         } else {
-            current = try await open(executor.loop, threadPool, logger)
+            current = try await open(loop, threadPool, logger)
             connection.withLock { $0 = current }
         }
         return try await body(current.sql(logger: logger))

@@ -132,6 +132,64 @@ struct IngestTests {
         }
     }
 
+    @Test("a steady agent's reports write no check state; times still follow its latest report, changes and new sets are written",
+          arguments: TestBackend.available)
+    func quietCheckStates(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let agent = try await harness.repository.createAgent(NewAgent(employeeId: "E1", name: "Ada"))
+            let base = Date(timeIntervalSince1970: 1_790_000_000)
+            func ingest(_ offset: Double, _ checks: [(String, FindingStatus)]) async throws {
+                let report = sampleReport(
+                    employeeId: "E1", finishedAt: base.addingTimeInterval(offset),
+                    findings: checks.map { Finding(id: $0.0, section: .posture, severity: .critical, status: $0.1, message: "m") })
+                _ = try await harness.repository.ingest(report, body: "{}", agentId: agent.id, deviceId: nil, at: Date())
+            }
+            func stored() async throws -> [String: Int64] {
+                try await harness.store.withConnection { db in
+                    try await db.raw("SELECT check_id, last_seen_at FROM check_states WHERE agent_id = \(bind: agent.id)").all()
+                }.reduce(into: [:]) { $0[try $1.string("check_id")] = try $1.decode(column: "last_seen_at", as: Int64.self) }
+            }
+            func state(_ id: String) async throws -> CheckStateRecord {
+                try #require(try await harness.repository.checkStates(agentId: agent.id).first { $0.checkId == id })
+            }
+            func at(_ offset: Double) -> Date { base.addingTimeInterval(offset) }
+
+            try await ingest(10, [("posture.firewall", .pass), ("posture.disk", .fail)])
+            try await ingest(20, [("posture.firewall", .pass), ("posture.disk", .fail)])
+            // Nothing changed: no row was written, yet the times are those of the latest report.
+            #expect(try await stored() == ["posture.firewall": Clock.millis(at(10)), "posture.disk": Clock.millis(at(10))])
+            #expect(try await state("posture.firewall").lastSeenAt == at(20))
+            #expect(try await state("posture.firewall").lastPassedAt == at(20))
+            #expect(try await state("posture.disk").lastSeenAt == at(20))
+            #expect(try await state("posture.disk").firstFailedAt == at(10))
+            #expect(try await state("posture.disk").lastPassedAt == nil)
+
+            // The firewall stops passing: only its row is written; it last passed in the report before.
+            try await ingest(30, [("posture.firewall", .fail), ("posture.disk", .fail)])
+            #expect(try await stored() == ["posture.firewall": Clock.millis(at(30)), "posture.disk": Clock.millis(at(10))])
+            #expect(try await state("posture.firewall").firstFailedAt == at(30))
+            #expect(try await state("posture.firewall").lastPassedAt == at(20))
+            #expect(try await state("posture.disk").lastSeenAt == at(30))
+
+            // A new set of checks writes all of its checks; the one left out keeps its last times.
+            try await ingest(40, [("posture.firewall", .fail), ("posture.screen-lock", .pass)])
+            #expect(try await state("posture.disk").lastSeenAt == at(30))
+            #expect(try await state("posture.disk").status == .fail)
+            #expect(try await state("posture.screen-lock").lastSeenAt == at(40))
+            try await ingest(50, [("posture.firewall", .pass), ("posture.screen-lock", .pass)])
+            #expect(try await state("posture.disk").lastSeenAt == at(30))
+            #expect(try await state("posture.firewall").lastPassedAt == at(50))
+            #expect(try await state("posture.firewall").firstFailedAt == nil)
+            #expect(try await state("posture.screen-lock").lastPassedAt == at(50))
+
+            // A late report from before the latest one changes nothing.
+            try await ingest(45, [("posture.firewall", .fail), ("posture.disk", .pass), ("posture.vpn", .fail)])
+            #expect(try await state("posture.firewall").status == .pass)
+            #expect(try await state("posture.disk").lastSeenAt == at(30))
+            #expect(try await harness.repository.checkStates(agentId: agent.id).count == 3)
+        }
+    }
+
     @Test("a report from a device revoked after its record was cached is not stored", arguments: TestBackend.available)
     func revokedDeviceInBatch(backend: TestBackend) async throws {
         try await Harness.with(backend) { harness in

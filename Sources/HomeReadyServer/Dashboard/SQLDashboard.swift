@@ -245,7 +245,7 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
         let (failures, equipment) = try await store.withConnection { db in
             let failures = try await db.raw(
                 """
-                SELECT check_id, first_failed_at, last_seen_at FROM check_states
+                SELECT check_id, first_failed_at, last_seen_at FROM current_check_states
                 WHERE agent_id = \(bind: id) AND check_id LIKE 'posture%' AND status IN ('fail', 'error')
                 ORDER BY check_id
                 """

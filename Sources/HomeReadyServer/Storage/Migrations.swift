@@ -201,6 +201,28 @@ enum Migrations {
                 WHERE status = 'fail' AND last_passed_at IS NOT NULL
                 """,
             ]),
+        // Quiet check states (each report writes only the checks whose status changed):
+        // - `agents.checks_digest` names the set of check ids of the agent's latest report, `agents.checks_since`
+        //   when that set began (the report that wrote all its checks);
+        // - a check state written at or after `checks_since` is in the latest report: it was last seen at the
+        //   agent's `last_report_at`, and if it passes, that is also when it last passed;
+        // - `agents.checks_statuses` names those checks with their statuses: a report that repeats it writes no
+        //   check state at all;
+        // - `current_check_states` gives every check state with those times applied; readers use it.
+        Migration(version: 8, name: "quiet_check_states", statements: [
+            "ALTER TABLE agents ADD COLUMN checks_digest TEXT",
+            "ALTER TABLE agents ADD COLUMN checks_since BIGINT",
+            "ALTER TABLE agents ADD COLUMN checks_statuses TEXT",
+            """
+            CREATE VIEW current_check_states AS
+            SELECT cs.agent_id, cs.check_id, cs.status, cs.first_failed_at,
+                CASE WHEN a.checks_since IS NOT NULL AND cs.last_seen_at >= a.checks_since AND cs.status = 'pass'
+                     THEN a.last_report_at ELSE cs.last_passed_at END AS last_passed_at,
+                CASE WHEN a.checks_since IS NOT NULL AND cs.last_seen_at >= a.checks_since
+                     THEN a.last_report_at ELSE cs.last_seen_at END AS last_seen_at
+            FROM check_states cs JOIN agents a ON a.id = cs.agent_id
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

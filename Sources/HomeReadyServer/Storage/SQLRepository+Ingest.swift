@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import HomeReadySigning
 import SQLKit
 
 /// A report waiting in the ingest lane.
@@ -16,10 +17,22 @@ struct ReportWrite: Sendable {
     var presentKinds: Set<String>
     var at: Date
     /// The report's check states as JSON rows `[agent_id, check_id, status, first_failed_at, last_passed_at,
-    /// last_seen_at]`, comma-separated: built by the request before it queues, so the lane only joins them.
+    /// last_seen_at, checks_digest]`, comma-separated: built by the request before it queues, so the lane only
+    /// joins them.
     let checkStateRows: String
+    /// Names the set of check ids in the report (`agents.checks_digest`): while it stays the same from one report
+    /// to the next, only the checks whose status changed are written.
+    let checksDigest: String
+    /// Names the report's checks with their statuses (`agents.checks_statuses`): when it is the same as the agent's
+    /// latest report's, no check state changes and none is written.
+    let statusesDigest: String
 
     var reportId: String { report.reportID.uuidString.lowercased() }
+
+    /// A short name for a list of lines (128 bits of their SHA-256).
+    private static func digest(_ lines: [String]) -> String {
+        String(SecretDigest.sha256Hex(lines.joined(separator: "\n")).prefix(32))
+    }
 
     init(
         report: ReportEnvelope, body: String, agentId: String, deviceId: String?, signature: String?,
@@ -35,16 +48,18 @@ struct ReportWrite: Sendable {
         // Latest status per check id in this report (a report may repeat an id; the last one counts).
         let seen = String(Clock.millis(report.finishedAt))
         let agent = JSONText.quoted(agentId)
-        var rows: [String] = []
-        rows.reserveCapacity(report.findings.count)
+        var latest: [(id: String, status: FindingStatus)] = []
+        latest.reserveCapacity(report.findings.count)
         var counted = Set<String>()
         for finding in report.findings.reversed() where counted.insert(finding.id).inserted {
-            let status = finding.status
-            rows.append(
-                "[\(agent),\(JSONText.quoted(finding.id)),\"\(status.rawValue)\",\(status == .fail ? seen : "null"),\(status == .pass ? seen : "null"),\(seen)]"
-            )
+            latest.append((finding.id, finding.status))
         }
-        checkStateRows = rows.joined(separator: ",")
+        checksDigest = Self.digest(counted.sorted())
+        statusesDigest = Self.digest(latest.map { "\($0.id)\t\($0.status.rawValue)" }.sorted())
+        let digest = "\"" + checksDigest + "\""
+        checkStateRows = latest.map { id, status in
+            "[\(agent),\(JSONText.quoted(id)),\"\(status.rawValue)\",\(status == .fail ? seen : "null"),\(status == .pass ? seen : "null"),\(seen),\(digest)]"
+        }.joined(separator: ",")
     }
 }
 
@@ -149,9 +164,19 @@ extension SQLRepository {
         let insertedIds = try await insertReports(writes, on: db)
         let stored = writes.filter { insertedIds.contains($0.reportId) }
         guard !stored.isEmpty else { return writes.map { _ in .duplicate } }
-        try await enqueueNotReady(stored, on: db)
+        let before = try await latestReports(of: stored, on: db)
+        try await enqueueNotReady(stored, before: before, on: db)
+        // Check states before the agents: they compare each report with the agent's latest one. A report older
+        // than that one, or with the same checks and statuses, changes no check state.
+        let changing = stored.filter { write in
+            guard let latest = before[write.agentId], let at = latest.at else { return true }
+            return Clock.millis(write.report.finishedAt) >= at && latest.statuses != write.statusesDigest
+        }
+        if !changing.isEmpty {
+            try await settleCheckStates(changing, on: db)
+            try await upsertCheckStates(changing, on: db)
+        }
         try await updateLastVerdicts(stored, on: db)
-        try await upsertCheckStates(stored, on: db)
         let equipment = try await equipmentToVerify(stored, on: db)
         return writes.map { write in
             guard insertedIds.contains(write.reportId) else { return .duplicate }
@@ -196,20 +221,42 @@ extension SQLRepository {
         return inserted
     }
 
+    /// What an agent's latest stored report was when a round began.
+    struct LatestReport {
+        var at: Int64?
+        var verdict: Verdict?
+        /// `agents.checks_statuses`: its checks and their statuses (`ReportWrite.statusesDigest`).
+        var statuses: String?
+    }
+
+    /// The latest report of each agent of the round, read before the round changes it. On PostgreSQL the agents'
+    /// rows are locked until the commit, so another instance's batch cannot change them in between.
+    private static func latestReports(of writes: [ReportWrite], on db: any SQLDatabase) async throws
+        -> [String: LatestReport]
+    {
+        let lock: SQLQueryString = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let rows = try await db.raw(
+            """
+            SELECT id, last_report_at, last_verdict, checks_statuses FROM agents
+            WHERE id IN (\(list: Set(writes.map(\.agentId)).sorted()))\(lock)
+            """
+        ).all()
+        var latest: [String: LatestReport] = [:]
+        for row in rows {
+            latest[try row.string("id")] = LatestReport(
+                at: try row.decode(column: "last_report_at", as: Int64?.self),
+                verdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
+                statuses: try row.optionalString("checks_statuses"))
+        }
+        return latest
+    }
+
     /// Queues `agent.not_ready` for each failing report whose agent's previous verdict passed (or had none).
-    private static func enqueueNotReady(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
+    private static func enqueueNotReady(
+        _ writes: [ReportWrite], before previous: [String: LatestReport], on db: any SQLDatabase
+    ) async throws {
         let failing = writes.filter { !$0.report.verdict.passes }
         guard !failing.isEmpty else { return }
-        let rows = try await db.raw(
-            "SELECT id, last_report_at, last_verdict FROM agents WHERE id IN (\(list: failing.map(\.agentId)))"
-        ).all()
-        var previous: [String: (at: Int64?, verdict: Verdict?)] = [:]
-        for row in rows {
-            previous[try row.string("id")] = (
-                try row.decode(column: "last_report_at", as: Int64?.self),
-                try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:))
-            )
-        }
         for write in failing {
             let seen = Clock.millis(write.report.finishedAt)
             let before = previous[write.agentId]
@@ -226,16 +273,44 @@ extension SQLRepository {
         }
     }
 
-    /// Sets each agent's last report time and verdict, unless a newer report is already recorded.
-    private static func updateLastVerdicts(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
+    /// Each report as a row `(id, seen, verdict, digest, statuses)` of a `latest` table: the agent, when the
+    /// report finished, its verdict, its set of checks and its checks with their statuses.
+    private static func latestRows(_ writes: ArraySlice<ReportWrite>) -> SQLQueryString {
+        let rows: [SQLQueryString] = writes.map {
+            "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue), \(bind: $0.checksDigest), \(bind: $0.statusesDigest))"
+        }
+        return "WITH latest (id, seen, verdict, digest, statuses) AS (VALUES \(joined: rows))"
+    }
+
+    /// Before an agent's set of checks changes, writes down the times its current checks have only implied
+    /// (`current_check_states`): a check the new set leaves out keeps when it was last seen and last passed.
+    private static func settleCheckStates(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
         for chunk in writes.chunked(by: 500) {
-            let rows: [SQLQueryString] = chunk.map {
-                "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue))"
-            }
             try await db.raw(
                 """
-                WITH latest (id, seen, verdict) AS (VALUES \(joined: rows))
-                UPDATE agents SET last_report_at = latest.seen, last_verdict = latest.verdict
+                \(latestRows(chunk))
+                UPDATE check_states SET last_seen_at = a.last_report_at,
+                    last_passed_at = CASE WHEN check_states.status = 'pass' THEN a.last_report_at
+                                          ELSE check_states.last_passed_at END
+                FROM agents a, latest
+                WHERE latest.id = a.id AND check_states.agent_id = a.id AND a.checks_digest <> latest.digest
+                  AND latest.seen >= a.last_report_at AND check_states.last_seen_at >= a.checks_since
+                """
+            ).run()
+        }
+    }
+
+    /// Sets each agent's last report time, verdict and set of checks, unless a newer report is already recorded.
+    /// A new set of checks starts at this report (`checks_since`).
+    private static func updateLastVerdicts(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
+        for chunk in writes.chunked(by: 500) {
+            try await db.raw(
+                """
+                \(latestRows(chunk))
+                UPDATE agents SET last_report_at = latest.seen, last_verdict = latest.verdict,
+                    checks_since = CASE WHEN agents.checks_digest = latest.digest THEN agents.checks_since
+                                        ELSE latest.seen END,
+                    checks_digest = latest.digest, checks_statuses = latest.statuses
                 FROM latest
                 WHERE agents.id = latest.id AND (agents.last_report_at IS NULL OR agents.last_report_at <= latest.seen)
                 """
@@ -248,6 +323,11 @@ extension SQLRepository {
     /// One statement with one parameter: the rows travel as a JSON array (`ReportWrite.checkStateRows`), so the
     /// statement text stays the same and nothing is bound row by row. SQLite walks it with `jsonb_each`, whose rows
     /// are binary JSON that `->>` reads without parsing each row's text again.
+    ///
+    /// Only what changed is written. A report older than the agent's latest one changes nothing. When a report
+    /// has the same set of checks as the agent's latest one (`agents.checks_digest`), a check whose status did
+    /// not change is left alone: its times move with the agent's `last_report_at` (`current_check_states`), so a
+    /// steady agent's report writes no check state at all. A new set of checks writes all of them.
     private static func upsertCheckStates(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
         let rows = writes.map(\.checkStateRows).filter { !$0.isEmpty }
         guard !rows.isEmpty else { return }
@@ -260,8 +340,12 @@ extension SQLRepository {
             INSERT INTO check_states (agent_id, check_id, status, first_failed_at, last_passed_at, last_seen_at)
             SELECT entry.value ->> 0, entry.value ->> 1, entry.value ->> 2, CAST(entry.value ->> 3 AS BIGINT),
                    CAST(entry.value ->> 4 AS BIGINT), CAST(entry.value ->> 5 AS BIGINT)
-            FROM \(source)
-            WHERE true
+            FROM \(source) JOIN agents a ON a.id = entry.value ->> 0
+            WHERE (a.last_report_at IS NULL OR CAST(entry.value ->> 5 AS BIGINT) >= a.last_report_at)
+              AND NOT (a.checks_digest = entry.value ->> 6 AND EXISTS (
+                  SELECT 1 FROM check_states unchanged
+                  WHERE unchanged.agent_id = a.id AND unchanged.check_id = entry.value ->> 1
+                    AND unchanged.status = entry.value ->> 2))
             ON CONFLICT (agent_id, check_id) DO UPDATE SET
                 status = excluded.status,
                 first_failed_at = CASE
@@ -270,7 +354,13 @@ extension SQLRepository {
                              THEN check_states.first_failed_at ELSE excluded.last_seen_at END
                     WHEN excluded.status = 'pass' THEN NULL
                     ELSE check_states.first_failed_at END,
-                last_passed_at = CASE WHEN excluded.status = 'pass' THEN excluded.last_seen_at
+                last_passed_at = CASE
+                    WHEN excluded.status = 'pass' THEN excluded.last_seen_at
+                    WHEN check_states.status = 'pass' THEN COALESCE(
+                        (SELECT a.last_report_at FROM agents a
+                         WHERE a.id = check_states.agent_id AND a.checks_since IS NOT NULL
+                           AND check_states.last_seen_at >= a.checks_since),
+                        check_states.last_passed_at)
                     ELSE check_states.last_passed_at END,
                 last_seen_at = excluded.last_seen_at
             WHERE excluded.last_seen_at >= check_states.last_seen_at

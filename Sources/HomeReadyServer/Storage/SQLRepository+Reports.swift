@@ -37,7 +37,7 @@ extension SQLRepository {
         try await store.withConnection { db in
             try await db.raw(
                 """
-                SELECT check_id, status, first_failed_at, last_passed_at, last_seen_at FROM check_states
+                SELECT check_id, status, first_failed_at, last_passed_at, last_seen_at FROM current_check_states
                 WHERE agent_id = \(bind: agentId) ORDER BY check_id
                 """
             ).all().map {

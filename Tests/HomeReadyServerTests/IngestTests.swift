@@ -63,8 +63,8 @@ struct IngestTests {
                 #expect(states.count == 2)
                 #expect(states.allSatisfy { $0.lastSeenAt == Date(timeIntervalSince1970: 1_790_000_000 + 50 + Double(ids.firstIndex(of: id)!)) })
             }
-            let batches = await repository.reportLane.batches
-            let writes = await repository.reportLane.writes
+            let batches = repository.reportLane.batches
+            let writes = repository.reportLane.writes
             #expect(writes >= 65)
             #expect(batches <= writes)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import Synchronization
 
 /// Group commit: concurrent writes of one kind queued here share one transaction, written as one set.
 ///
@@ -14,7 +15,10 @@ import SQLKit
 /// One batch at a time per instance: SQLite has one writer anyway, and on PostgreSQL two batches touching the same
 /// rows in different orders could deadlock (between instances that can still happen; PostgreSQL aborts one, whose
 /// inputs are then redone one by one, retried on deadlock).
-actor GroupCommit<Input: Sendable, Output: Sendable> {
+///
+/// The queue is guarded by a lock, not an actor: queueing is a few instructions, and a caller does not hop to
+/// another executor to do it.
+final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     /// Writes a batch on `db` inside the batch's transaction; returns one output per input, in order. It may run
     /// twice for an input (the batch, then alone), so it must only touch the database.
     typealias Write = @Sendable ([Input], any SQLDatabase) async throws -> [Output]
@@ -26,14 +30,21 @@ actor GroupCommit<Input: Sendable, Output: Sendable> {
         let caller: CheckedContinuation<Outcome, Never>
     }
 
+    private struct State {
+        var queue: [Job] = []
+        var draining = false
+        var batches = 0
+        var writes = 0
+    }
+
     let maxBatch: Int
     private let store: SQLStore
     private let write: Write
-    private var queue: [Job] = []
-    private var draining = false
+    private let state = Mutex(State())
+
     /// Batches committed and inputs in them (for tests and logs).
-    private(set) var batches = 0
-    private(set) var writes = 0
+    var batches: Int { state.withLock { $0.batches } }
+    var writes: Int { state.withLock { $0.writes } }
 
     init(store: SQLStore, maxBatch: Int = 256, write: @escaping Write) {
         self.store = store
@@ -42,30 +53,35 @@ actor GroupCommit<Input: Sendable, Output: Sendable> {
     }
 
     /// Queues `input` and returns its output once committed (or its error).
-    nonisolated func run(_ input: Input) async throws -> Output {
-        try await submit(input).get()
-    }
-
-    private func submit(_ input: Input) async -> Outcome {
-        await withCheckedContinuation { caller in
-            queue.append(Job(input: input, caller: caller))
-            guard !draining else { return }
-            draining = true
-            Task(executorPreference: store.writeLane.executor) { await self.drain() }
-        }
+    func run(_ input: Input) async throws -> Output {
+        try await withCheckedContinuation { (caller: CheckedContinuation<Outcome, Never>) in
+            let startDrain = state.withLock { state in
+                state.queue.append(Job(input: input, caller: caller))
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
+            }
+            if startDrain { Task(executorPreference: store.writeLane.executor) { await self.drain() } }
+        }.get()
     }
 
     /// Writes batches until the queue is empty.
     private func drain() async {
-        while !queue.isEmpty {
-            let batch = Array(queue.prefix(maxBatch))
-            queue.removeFirst(batch.count)
+        while true {
+            let batch: [Job] = state.withLock { state in
+                let batch = Array(state.queue.prefix(maxBatch))
+                state.queue.removeFirst(batch.count)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
             let outcomes = await Self.execute(batch.map(\.input), write: write, in: store)
-            batches += 1
-            writes += batch.count
+            state.withLock { state in
+                state.batches += 1
+                state.writes += batch.count
+            }
             for (job, outcome) in zip(batch, outcomes) { job.caller.resume(returning: outcome) }
         }
-        draining = false
     }
 
     /// Writes a batch in one transaction; when that throws (or BEGIN/COMMIT fails), the transaction is rolled back

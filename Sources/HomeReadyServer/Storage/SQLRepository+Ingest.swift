@@ -1,6 +1,6 @@
+import Crypto
 import Foundation
 import HomeReadyModel
-import HomeReadySigning
 import SQLKit
 
 /// A report waiting in the ingest lane.
@@ -16,23 +16,17 @@ struct ReportWrite: Sendable {
     /// returned for verification.
     var presentKinds: Set<String>
     var at: Date
-    /// The report's check states as JSON rows `[agent_id, check_id, status, first_failed_at, last_passed_at,
-    /// last_seen_at, checks_digest]`, comma-separated: built by the request before it queues, so the lane only
-    /// joins them.
-    let checkStateRows: String
-    /// Names the set of check ids in the report (`agents.checks_digest`): while it stays the same from one report
-    /// to the next, only the checks whose status changed are written.
+    /// The report's checks, each with its latest status (a report may repeat an id; the last one counts).
+    let checks: [(id: String, status: FindingStatus)]
+    /// Names the report's check ids, in the order it lists them (`agents.checks_digest`): while it stays the same
+    /// from one report to the next, only the checks whose status changed are written. (A report listing the same
+    /// checks in another order counts as a new set: all its checks are written, which is only more work.)
     let checksDigest: String
     /// Names the report's checks with their statuses (`agents.checks_statuses`): when it is the same as the agent's
     /// latest report's, no check state changes and none is written.
     let statusesDigest: String
 
     var reportId: String { report.reportID.uuidString.lowercased() }
-
-    /// A short name for a list of lines (128 bits of their SHA-256).
-    private static func digest(_ lines: [String]) -> String {
-        String(SecretDigest.sha256Hex(lines.joined(separator: "\n")).prefix(32))
-    }
 
     init(
         report: ReportEnvelope, body: String, agentId: String, deviceId: String?, signature: String?,
@@ -45,19 +39,31 @@ struct ReportWrite: Sendable {
         self.signature = signature
         self.presentKinds = presentKinds
         self.at = at
-        // Latest status per check id in this report (a report may repeat an id; the last one counts).
+        var checks: [(id: String, status: FindingStatus)] = []
+        checks.reserveCapacity(report.findings.count)
+        var counted = Set<String>()
+        // 128 bits of SHA-256 over the ids (and statuses), each line ended by a newline, fed as they come.
+        var ids = SHA256(), statuses = SHA256()
+        for finding in report.findings.reversed() where counted.insert(finding.id).inserted {
+            checks.append((finding.id, finding.status))
+            var line = finding.id + "\n"
+            line.withUTF8 { ids.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            line = finding.id + "\t" + finding.status.rawValue + "\n"
+            line.withUTF8 { statuses.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        self.checks = checks
+        checksDigest = ids.finalize().prefix(16).hexEncoded
+        statusesDigest = statuses.finalize().prefix(16).hexEncoded
+    }
+
+    /// The report's check states as JSON rows `[agent_id, check_id, status, first_failed_at, last_passed_at,
+    /// last_seen_at, checks_digest]`, comma-separated. Built on the write lane, only for a report whose check
+    /// states change.
+    func checkStateRows() -> String {
         let seen = String(Clock.millis(report.finishedAt))
         let agent = JSONText.quoted(agentId)
-        var latest: [(id: String, status: FindingStatus)] = []
-        latest.reserveCapacity(report.findings.count)
-        var counted = Set<String>()
-        for finding in report.findings.reversed() where counted.insert(finding.id).inserted {
-            latest.append((finding.id, finding.status))
-        }
-        checksDigest = Self.digest(counted.sorted())
-        statusesDigest = Self.digest(latest.map { "\($0.id)\t\($0.status.rawValue)" }.sorted())
         let digest = "\"" + checksDigest + "\""
-        checkStateRows = latest.map { id, status in
+        return checks.map { id, status in
             "[\(agent),\(JSONText.quoted(id)),\"\(status.rawValue)\",\(status == .fail ? seen : "null"),\(status == .pass ? seen : "null"),\(seen),\(digest)]"
         }.joined(separator: ",")
     }
@@ -329,7 +335,7 @@ extension SQLRepository {
     /// not change is left alone: its times move with the agent's `last_report_at` (`current_check_states`), so a
     /// steady agent's report writes no check state at all. A new set of checks writes all of them.
     private static func upsertCheckStates(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
-        let rows = writes.map(\.checkStateRows).filter { !$0.isEmpty }
+        let rows = writes.map { $0.checkStateRows() }.filter { !$0.isEmpty }
         guard !rows.isEmpty else { return }
         let json = "[" + rows.joined(separator: ",") + "]"
         let source: SQLQueryString =

@@ -190,6 +190,53 @@ struct IngestTests {
         }
     }
 
+    @Test("two instances ingesting one agent's changing reports at once leave the check states of its latest report",
+          arguments: TestBackend.available)
+    func quietCheckStatesAcrossInstances(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let (secondStore, second) = try await openRepository(harness.configuration, logger: Harness.logger)
+            let instances = [harness.repository, second]
+            var agents: [AgentRecord] = []
+            for index in 0..<4 {
+                agents.append(try await harness.repository.createAgent(NewAgent(employeeId: "E\(index)", name: "A\(index)")))
+            }
+            let base = Date(timeIntervalSince1970: 1_790_000_000)
+            let checks = ["posture.firewall", "posture.disk", "network.latency"]
+            /// Report `n` of an agent: every check's status flips with n in its own rhythm; n = 7 adds a check.
+            func report(_ agent: Int, _ n: Int) -> CheckReport {
+                var findings = checks.enumerated().map { offset, id in
+                    Finding(id: id, section: .posture, severity: .critical,
+                            status: (n / (offset + 1)) % 2 == 0 ? .pass : .fail, message: "m")
+                }
+                if n >= 7 { findings.append(Finding(id: "posture.screen-lock", section: .posture, severity: .warning, status: .pass, message: "m")) }
+                return sampleReport(employeeId: "E\(agent)", finishedAt: base.addingTimeInterval(Double(n)), findings: findings)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (agentIndex, agent) in agents.enumerated() {
+                    for n in 0..<12 {
+                        let instance = instances[(n + agentIndex) % 2]
+                        let posted = report(agentIndex, n)
+                        group.addTask {
+                            _ = try await instance.ingest(posted, body: "{}", agentId: agent.id, deviceId: nil, at: Date())
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            await secondStore.shutdown()
+            for (agentIndex, agent) in agents.enumerated() {
+                let latest = report(agentIndex, 11)
+                let states = try await harness.repository.checkStates(agentId: agent.id)
+                for finding in latest.findings {
+                    let state = try #require(states.first { $0.checkId == finding.id })
+                    #expect(state.status == finding.status, "\(agent.employeeId) \(finding.id)")
+                    #expect(state.lastSeenAt == latest.finishedAt, "\(agent.employeeId) \(finding.id)")
+                    if finding.status == .pass { #expect(state.lastPassedAt == latest.finishedAt) }
+                }
+            }
+        }
+    }
+
     @Test("a report from a device revoked after its record was cached is not stored", arguments: TestBackend.available)
     func revokedDeviceInBatch(backend: TestBackend) async throws {
         try await Harness.with(backend) { harness in

@@ -236,11 +236,13 @@ extension SQLRepository {
     }
 
     /// The latest report of each agent of the round, read before the round changes it. On PostgreSQL the agents'
-    /// rows are locked until the commit, so another instance's batch cannot change them in between.
+    /// rows are locked until the commit (`FOR NO KEY UPDATE`, the lock the round's `UPDATE agents` takes anyway,
+    /// which the reports' foreign-key checks do not conflict with), so another instance's batch cannot change them
+    /// in between.
     private static func latestReports(of writes: [ReportWrite], on db: any SQLDatabase) async throws
         -> [String: LatestReport]
     {
-        let lock: SQLQueryString = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let lock: SQLQueryString = db.dialect.name == "postgresql" ? " FOR NO KEY UPDATE" : ""
         let rows = try await db.raw(
             """
             SELECT id, last_report_at, last_verdict, checks_statuses FROM agents

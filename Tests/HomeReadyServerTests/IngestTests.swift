@@ -187,6 +187,25 @@ struct IngestTests {
             #expect(try await state("posture.firewall").status == .pass)
             #expect(try await state("posture.disk").lastSeenAt == at(30))
             #expect(try await harness.repository.checkStates(agentId: agent.id).count == 3)
+
+            // An agent whose check states were written before migration 8 (rows exact, no digests): its next
+            // report, statuses unchanged, writes them all and starts its set of checks.
+            try await harness.store.withConnection { db in
+                try await db.raw(
+                    "UPDATE agents SET checks_digest = NULL, checks_since = NULL, checks_statuses = NULL WHERE id = \(bind: agent.id)"
+                ).run()
+                try await db.raw(
+                    "UPDATE check_states SET last_seen_at = \(literal: Clock.millis(at(50))), last_passed_at = \(literal: Clock.millis(at(50))) WHERE agent_id = \(bind: agent.id) AND status = 'pass'"
+                ).run()
+            }
+            try await ingest(60, [("posture.firewall", .pass), ("posture.screen-lock", .pass)])
+            #expect(try await stored()["posture.firewall"] == Clock.millis(at(60)))
+            #expect(try await state("posture.firewall").lastSeenAt == at(60))
+            #expect(try await state("posture.screen-lock").lastPassedAt == at(60))
+            #expect(try await state("posture.disk").lastSeenAt == at(30))
+            try await ingest(70, [("posture.firewall", .pass), ("posture.screen-lock", .pass)])
+            #expect(try await stored()["posture.firewall"] == Clock.millis(at(60)))
+            #expect(try await state("posture.screen-lock").lastSeenAt == at(70))
         }
     }
 

@@ -350,7 +350,7 @@ extension SQLRepository {
                    CAST(entry.value ->> 4 AS BIGINT), CAST(entry.value ->> 5 AS BIGINT)
             FROM \(source) JOIN agents a ON a.id = entry.value ->> 0
             WHERE (a.last_report_at IS NULL OR CAST(entry.value ->> 5 AS BIGINT) >= a.last_report_at)
-              AND NOT (a.checks_digest = entry.value ->> 6 AND EXISTS (
+              AND NOT (a.checks_digest IS NOT NULL AND a.checks_digest = entry.value ->> 6 AND EXISTS (
                   SELECT 1 FROM check_states unchanged
                   WHERE unchanged.agent_id = a.id AND unchanged.check_id = entry.value ->> 1
                     AND unchanged.status = entry.value ->> 2))

@@ -6,6 +6,7 @@
 //   HomeReadyModel      pure values: report, profile, verdict, equipment lifecycle
 //   HomeReadyProfiles   YAML -> Profile, validation with located errors, search path
 //   HomeReadyScoring    pure math: E-model, Erlang C, latency/jitter statistics
+//   HomeReadyJudging    pure judge: profile + measured figures, states and evidence -> findings, verdict, coverage
 //   HomeReadyTransport  Swift over libcurl and OpenSSL (HTTP timing, TLS inspection, UDP sockets)
 //   HomeReadyProbe      network measurement (throughput, latency, jitter, loss, DNS)
 //   HomeReadyVPN        VPN gateway, STUN and MTU checks
@@ -60,6 +61,7 @@ var targets: [Target] = [
     .target(name: "HomeReadyModel"),
     .target(name: "HomeReadyProfiles", dependencies: ["HomeReadyModel", yams], resources: [.copy("Builtin")]),
     .target(name: "HomeReadyScoring", dependencies: ["HomeReadyModel"]),
+    .target(name: "HomeReadyJudging", dependencies: ["HomeReadyModel", "HomeReadyScoring"]),
     .target(name: "HomeReadyTransport", dependencies: ["CHomeReadyCurl", "CHomeReadyOpenSSL", logging]),
     .target(name: "HomeReadyProbe", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyTransport", logging]),
@@ -85,6 +87,7 @@ var targets: [Target] = [
     .testTarget(name: "HomeReadyModelTests", dependencies: ["HomeReadyModel", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyProfilesTests", dependencies: ["HomeReadyProfiles", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyScoringTests", dependencies: ["HomeReadyScoring"]),
+    .testTarget(name: "HomeReadyJudgingTests", dependencies: ["HomeReadyJudging", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyTransportTests", dependencies: ["HomeReadyTransport", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyProbeTests", dependencies: ["HomeReadyProbe", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyVPNTests", dependencies: ["HomeReadyVPN", "HomeReadyTestSupport"]),

@@ -85,9 +85,7 @@ public final class NetworkLab: @unchecked Sendable {
     /// Why lab tests cannot run here, or nil when they can.
     public static var unavailableReason: String? {
         if !TestEnvironment.isRoot { return "network lab tests need root (ip netns, veth, tc)" }
-        if !Subprocess.isInstalled("ip") { return "iproute2 is not installed (run Scripts/bootstrap)" }
-        if !Subprocess.isInstalled("tc") { return "tc is not installed (run Scripts/bootstrap)" }
-        return nil
+        return PeerRequirement.missing([.ip, .tc, .ss, .nft, .sysctl])
     }
 
     /// A third octet in 10.200.0.0/16 that no interface on this host uses yet.

@@ -38,7 +38,7 @@ public final class NginxPeer: @unchecked Sendable {
 
     /// Why nginx tests cannot run, or nil.
     public static var unavailableReason: String? {
-        Subprocess.isInstalled("nginx") ? nil : "nginx is not installed (run Scripts/bootstrap)"
+        PeerRequirement.missing([.nginx])
     }
 
     /// Starts nginx on 127.0.0.1 (and ::1), or, with `lab`, inside the lab's namespace on its remote address.

@@ -43,6 +43,7 @@ public enum VPNPeers {
         certificate: String, key: String, chain: String? = nil, host: String, port: Int, lab: NetworkLab? = nil,
         extraArguments: [String] = []
     ) throws -> BackgroundProcess {
+        try requireInstalled([.openssl])
         var argv = ["openssl", "s_server", "-accept", "\(host):\(port)", "-cert", certificate, "-key", key, "-quiet"]
         argv += extraArguments
         if let chain { argv += ["-cert_chain", chain] }
@@ -111,6 +112,8 @@ public enum VPNPeers {
     /// Starts strongSwan's charon inside the lab with no connections configured: it answers any IKE_SA_INIT
     /// (with NO_PROPOSAL_CHOSEN) on UDP 500 and 4500. Configured through a private strongswan.conf.
     public static func startCharon(in lab: NetworkLab, directory: TemporaryDirectory) throws -> BackgroundProcess {
+        try requireInstalled([.charon] + PeerRequirement.charonPlugins)
+        let plugins = PeerRequirement.charonPluginPackages.map(\.plugin).joined(separator: " ")
         let config = try directory.write(
             "strongswan.conf",
             """
@@ -119,7 +122,7 @@ public enum VPNPeers {
                 port_nat_t = 4500
                 install_routes = no
                 install_virtual_ip = no
-                load = random nonce openssl pem pkcs1 x509 pubkey socket-default kernel-netlink sha2 hmac aes gcm
+                load = \(plugins)
                 filelog {
                     stderr {
                         default = 1
@@ -150,6 +153,7 @@ public enum VPNPeers {
     public static func startOpenVPN(
         in lab: NetworkLab, port: Int, tlsAuth: Bool, tlsCrypt: Bool = false, directory: TemporaryDirectory
     ) throws -> BackgroundProcess {
+        try requireInstalled([.openvpn])
         let leaf = try TestCertificateAuthority.selfSigned(
             file: "openvpn-\(port)", commonName: "openvpn", names: ["openvpn.test"], in: directory.path)
         var argv = [
@@ -175,6 +179,7 @@ public enum VPNPeers {
     public static func startSTUNServer(
         in lab: NetworkLab, port: Int = 3478, listenAddress: String? = nil, directory: TemporaryDirectory
     ) throws -> BackgroundProcess {
+        try requireInstalled([.turnserver])
         let process = try lab.start([
             "turnserver", "-L", listenAddress ?? lab.remoteAddress, "--listening-port", String(port), "--stun-only", "--no-tls",
             "--no-dtls", "--no-cli", "--simple-log", "--log-file", "stdout", "-b", "\(directory.path)/turndb",
@@ -210,3 +215,11 @@ public enum VPNPeers {
         return process
     }
 }
+
+extension VPNPeers {
+    /// Throws the install hint of the first of `peers` that is missing, before a peer is started without it.
+    static func requireInstalled(_ peers: [PeerRequirement]) throws {
+        if let missing = PeerRequirement.missing(peers) { throw TestSupportError(missing) }
+    }
+}
+

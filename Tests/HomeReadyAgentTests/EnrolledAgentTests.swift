@@ -153,10 +153,7 @@ struct EnrolledAgentTests {
         #expect(timer.contains("OnUnitActiveSec=30min"))
         #expect(timer.contains("Persistent=true"))
         #expect(timer.contains("WantedBy=timers.target"))
-        guard Subprocess.isInstalled("systemd-analyze") else {
-            TestEnvironment.skip("systemd-analyze verify", because: "systemd-analyze is not installed")
-            return
-        }
+        try TestEnvironment.require([.systemdAnalyze])
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         // A real executable path, since verify checks that ExecStart exists.

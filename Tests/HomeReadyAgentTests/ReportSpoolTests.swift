@@ -69,16 +69,19 @@ struct ReportSpoolTests {
     }
 
     @Test func aReadOnlySpoolIsAClearErrorAndKeepsWhatWasSaved() throws {
-        guard !TestEnvironment.isRoot else {
-            TestEnvironment.skip("read-only spool", because: "root ignores directory permissions")
-            return
-        }
         let dir = try TemporaryDirectory()
         defer { chmod(dir.path, 0o700); dir.remove() }
         let spool = ReportSpool(directory: dir.url)
         let first = UUID()
         try spool.add(reportID: first, deviceID: "d", signature: "s", body: body(first))
-        chmod(dir.path, 0o500)
+        if TestEnvironment.isRoot {
+            // Root ignores directory permissions: a read-only bind mount of the folder over itself refuses root too.
+            #expect(try Subprocess.run(["mount", "--bind", dir.path, dir.path]).status == 0)
+            #expect(try Subprocess.run(["mount", "-o", "remount,bind,ro", dir.path]).status == 0)
+        } else {
+            chmod(dir.path, 0o500)
+        }
+        defer { if TestEnvironment.isRoot { _ = try? Subprocess.run(["umount", "-l", dir.path]) } }
         #expect(throws: AgentError.self) { try spool.add(reportID: UUID(), deviceID: "d", signature: "s", body: body(UUID())) }
         #expect(spool.pending().reports.map(\.reportID) == [first])
     }

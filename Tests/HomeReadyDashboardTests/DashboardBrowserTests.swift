@@ -18,10 +18,7 @@ struct DashboardBrowserTests {
 
     @Test("Sign-in, CSRF, every page without console errors, screenshots, and live updates within 2 s")
     func browserJourney() async throws {
-        guard Browser.isAvailable else {
-            print("skip: chromium is not installed (Scripts/bootstrap installs it)")
-            return
-        }
+        try TestEnvironment.require([.chromium])
         let fixture = try DashboardFixture(agents: 500, configuration: .init(keepAliveSeconds: 1))
         try await fixture.makeApplication().test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"

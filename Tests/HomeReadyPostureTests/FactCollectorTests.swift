@@ -279,10 +279,7 @@ struct FirewallParsingTests {
 
     /// Loads real rulesets into a throwaway network namespace and parses `nft list ruleset` from it.
     @Test func nftRulesetsFromARealNamespace() throws {
-        guard TestEnvironment.isRoot, Subprocess.isInstalled("nft"), Subprocess.isInstalled("ip") else {
-            TestEnvironment.skip("nftRulesetsFromARealNamespace", because: "needs root, nft and ip")
-            return
-        }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         let namespace = "hrfw\(UInt32.random(in: 0..<1_000_000))"
         try Subprocess.run(["ip", "netns", "add", namespace])
         defer { _ = try? Subprocess.run(["ip", "netns", "delete", namespace]) }

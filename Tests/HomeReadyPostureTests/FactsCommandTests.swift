@@ -15,9 +15,7 @@ struct FactsCommandTests {
 
     @Test func factsPrintsJSONThatCheckAccepts() async throws {
         guard let binary = Self.binary else {
-            TestEnvironment.skip(
-                "factsPrintsJSONThatCheckAccepts", because: "homeready is not built (swift build --product homeready)")
-            return
+            try TestEnvironment.skip(because: "homeready is not built (swift build --product homeready)")
         }
         let plain = try Subprocess.run([binary, "facts"])
         #expect(plain.status == 0, "\(plain.stderr)")
@@ -47,8 +45,7 @@ struct FactsCommandTests {
 
     @Test func factsRecordsAProfilesCommandOutputs() async throws {
         guard let binary = Self.binary else {
-            TestEnvironment.skip("factsRecordsAProfilesCommandOutputs", because: "homeready is not built")
-            return
+            try TestEnvironment.skip(because: "homeready is not built")
         }
         let root = try TemporaryDirectory()
         defer { root.remove() }
@@ -76,8 +73,7 @@ struct FactsCommandTests {
 
     @Test func checkWithRecordedMacOutputsAndAPreparedRoot() async throws {
         guard let binary = Self.binary else {
-            TestEnvironment.skip("checkWithRecordedMacOutputsAndAPreparedRoot", because: "homeready is not built")
-            return
+            try TestEnvironment.skip(because: "homeready is not built")
         }
         let root = try TemporaryDirectory()
         defer { root.remove() }

@@ -29,7 +29,7 @@ func quickOptions(
 
     @Test(arguments: [false, true])
     func fullCheckAgainstPeersWeDidNotWrite(ipv6: Bool) async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 16)
         defer { nginx.stop() }
         let peer = try UDPEchoPeer(host: ipv6 ? "::1" : "127.0.0.1")
@@ -73,7 +73,7 @@ func quickOptions(
     }
 
     @Test func captivePortalHTMLIsDetected() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 1)
         defer { nginx.stop() }
         for path in ["/portal", "/redirect"] {
@@ -88,7 +88,7 @@ func quickOptions(
     }
 
     @Test func httpErrorsBecomeFindings() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 1)
         defer { nginx.stop() }
         let outcome = await NetworkSection.run(
@@ -98,7 +98,7 @@ func quickOptions(
     }
 
     @Test func udpBlockedIsItsOwnFindingWithTCPFallback() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 1)
         defer { nginx.stop() }
         // Nothing listens on this UDP port: probes vanish (as behind a UDP-blocking firewall).
@@ -140,7 +140,7 @@ func quickOptions(
     }
 
     @Test func proxyFromTheEnvironmentIsUsedAndReported() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 4)
         defer { nginx.stop() }
         // nginx answers absolute-form requests, so it serves as a forward proxy for its own files.
@@ -167,7 +167,7 @@ func quickOptions(
     }
 
     @Test func interfaceBindingIsHonoured() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 4)
         defer { nginx.stop() }
         let peer = try UDPEchoPeer()

@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: [(20.0, 5.0), (50.0, 10.0)])
     func throughputMatchesTheShapedRate(down: Double, up: Double) async throws {
-        if let reason = NetworkLab.unavailableReason ?? NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NetworkLab.unavailableReason ?? NginxPeer.unavailableReason)
         try await withNetworkLab { lab in
             try lab.shape(downMbit: down, upMbit: up, queueMs: 50)
             let nginx = try NginxPeer(fileMegabytes: 64, lab: lab)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func bufferbloatShowsUpAsLoadedLatency() async throws {
-        if let reason = NetworkLab.unavailableReason ?? NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NetworkLab.unavailableReason ?? NginxPeer.unavailableReason)
         try await withNetworkLab { lab in
             // A 400 ms tbf queue on a 10/2 Mbit/s link: idle RTT stays tiny, loaded RTT balloons.
             try lab.shape(downMbit: 10, upMbit: 2, queueMs: 400)

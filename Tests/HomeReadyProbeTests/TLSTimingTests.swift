@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct TLSTimingTests {
     @Test func httpsDownloadReportsTheTLSHandshakeTime() async throws {
-        guard Subprocess.isInstalled("openssl") else { print("skip: openssl not installed"); return }
+        try TestEnvironment.require([.openssl])
         let directory = try TemporaryDirectory(prefix: "hr-probe-tls")
         defer { directory.remove() }
         let key = directory.url.appendingPathComponent("key.pem").path

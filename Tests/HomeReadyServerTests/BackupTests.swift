@@ -139,13 +139,11 @@ import Testing
     /// The PostgreSQL procedure in docs/operations.md: pg_dump in custom format, pg_restore, same rows.
     @Test func pgDumpAndPgRestoreRoundTrip() async throws {
         guard TestBackend.available.contains(.postgres) else {
-            print("skipped: pgDumpAndPgRestoreRoundTrip needs HOMEREADY_TEST_POSTGRES_URL (Scripts/with-postgres)")
-            return
+            try TestEnvironment.skip(because: "pgDumpAndPgRestoreRoundTrip needs HOMEREADY_TEST_POSTGRES_URL (Scripts/with-postgres)")
         }
         let binaries = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let version = binaries.sorted().last else {
-            print("skipped: pgDumpAndPgRestoreRoundTrip found no /usr/lib/postgresql/*/bin")
-            return
+            try TestEnvironment.skip(because: "pgDumpAndPgRestoreRoundTrip found no /usr/lib/postgresql/*/bin")
         }
         let bin = "/usr/lib/postgresql/\(version)/bin"
         let url = ProcessInfo.processInfo.environment["HOMEREADY_TEST_POSTGRES_URL"]!

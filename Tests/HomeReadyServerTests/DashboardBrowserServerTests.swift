@@ -22,10 +22,7 @@ struct DashboardBrowserServerTests {
 
     @Test("Real server with demo data: sign-in, CSRF, every page, live report from the API")
     func realServerJourney() async throws {
-        guard Browser.isAvailable else {
-            print("skip: chromium is not installed (Scripts/bootstrap installs it)")
-            return
-        }
+        try TestEnvironment.require([.chromium])
         try await Harness.with(.sqlite) { h in
             let outcome = try await DemoData(agents: 300, seed: 3, days: 10).run(on: h.repository, logger: Harness.logger)
             guard case .created = outcome else { Issue.record("demo data refused"); return }

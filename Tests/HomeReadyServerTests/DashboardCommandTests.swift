@@ -41,8 +41,7 @@ struct DashboardCommandTests {
     @Test("create-user reads the password from stdin or a file, never argv; demo-data refuses a filled database")
     func commands() async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.server.path) else {
-            print("skip: \(Self.server.path) is not built (swift build)")
-            return
+            try TestEnvironment.skip(because: "\(Self.server.path) is not built (swift build)")
         }
         let directory = try TemporaryDirectory(prefix: "dashboard-commands")
         defer { directory.remove() }

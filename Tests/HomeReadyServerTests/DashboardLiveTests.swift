@@ -125,8 +125,7 @@ struct DashboardLiveTests {
     @Test("PostgreSQL: a report posted to instance A reaches an SSE client of instance B within 2 s, also after the LISTEN connection dropped")
     func postgresAcrossInstances() async throws {
         guard TestBackend.available.contains(.postgres) else {
-            print("skip: HOMEREADY_TEST_POSTGRES_URL is not set (run under Scripts/with-postgres)")
-            return
+            try TestEnvironment.skip(because: "HOMEREADY_TEST_POSTGRES_URL is not set (run under Scripts/with-postgres)")
         }
         try await Harness.with(.postgres) { h in
             let agent = try await Self.makeAgent(h, "E-LIVE-2")

@@ -207,8 +207,7 @@ struct FaultTests {
     @Test("a read-only or full disk under the spool: a clear error, and what was spooled is sent later")
     func readOnlyAndFullDisk() throws {
         guard TestEnvironment.isRoot else {
-            TestEnvironment.skip("read-only and full spool disks", because: "mounting a small tmpfs needs root")
-            return
+            try TestEnvironment.skip(because: "mounting a small tmpfs needs root")
         }
         let fleet = try Fleet.make(agents: 1)
         defer { fleet.tearDown() }
@@ -217,8 +216,7 @@ struct FaultTests {
         try FileManager.default.createDirectory(at: mount, withIntermediateDirectories: true)
         let mounted = try Subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", mount.path])
         guard mounted.status == 0 else {
-            TestEnvironment.skip("read-only and full spool disks", because: "tmpfs mount failed: \(mounted.stderr)")
-            return
+            try TestEnvironment.skip(because: "tmpfs mount failed: \(mounted.stderr)")
         }
         defer { _ = try? Subprocess.run(["umount", "-l", mount.path]) }
         // The agent's state folder lives on the small disk.

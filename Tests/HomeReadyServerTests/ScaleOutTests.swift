@@ -51,13 +51,9 @@ struct ScaleOutTests {
     @Test("two instances on one PostgreSQL behind nginx: reports land through either, reads agree")
     func twoInstancesBehindNginx() async throws {
         guard TestBackend.available.contains(.postgres) else {
-            print("skipped: scale-out needs PostgreSQL (run under Scripts/with-postgres)")
-            return
+            try TestEnvironment.skip(because: "scale-out needs PostgreSQL (run under Scripts/with-postgres)")
         }
-        guard Subprocess.isInstalled("nginx") else {
-            print("skipped: nginx is not installed (run Scripts/bootstrap)")
-            return
-        }
+        try TestEnvironment.require([.nginx])
         try await Harness.with(.postgres, configure: { $0.clientAddressHeader = "X-Real-IP" }) { harness in
             // The second instance has its own connection pool, router, rate limiters and metrics.
             let (secondStore, secondRepository) = try await openRepository(harness.configuration, logger: Harness.logger)
@@ -146,13 +142,9 @@ struct ScaleOutTests {
     @Test("live updates through nginx: reports posted to either instance reach a dashboard stream on the other within 2 s")
     func liveUpdatesAcrossInstancesBehindNginx() async throws {
         guard TestBackend.available.contains(.postgres) else {
-            print("skipped: scale-out needs PostgreSQL (run under Scripts/with-postgres)")
-            return
+            try TestEnvironment.skip(because: "scale-out needs PostgreSQL (run under Scripts/with-postgres)")
         }
-        guard Subprocess.isInstalled("nginx") else {
-            print("skipped: nginx is not installed (run Scripts/bootstrap)")
-            return
-        }
+        try TestEnvironment.require([.nginx])
         try await Harness.with(.postgres) { h in
             let agent = try await DashboardLiveTests.makeAgent(h, "E-SCALE")
             let cookie = try await DashboardLiveTests.signIn(h)

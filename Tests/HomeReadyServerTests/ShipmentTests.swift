@@ -98,8 +98,7 @@ struct ShipmentTests {
     func subcommand() throws {
         let binary = TestEnvironment.productsDirectory.appendingPathComponent("homeready-server").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            print("skip: \(binary) is not built (swift build --build-tests builds it)")
-            return
+            try TestEnvironment.skip(because: "\(binary) is not built (swift build --build-tests builds it)")
         }
         let dir = try TemporaryDirectory(prefix: "homeready-shipments")
         defer { dir.remove() }

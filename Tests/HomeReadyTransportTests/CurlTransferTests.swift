@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct CurlTransferTests {
     @Test func realTransferFromLoopbackReadsTimingFields() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 4)
         defer { nginx.stop() }
         let response = try await HTTPClient.perform(HTTPRequest(url: nginx.url("/big.bin")))
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func tlsHandshakeTimeIsReadAgainstOpenSSLServer() async throws {
-        guard Subprocess.isInstalled("openssl") else { print("skip: openssl not installed"); return }
+        try TestEnvironment.require([.openssl])
         let directory = try TemporaryDirectory(prefix: "hr-tls")
         defer { directory.remove() }
         let key = directory.url.appendingPathComponent("key.pem").path
@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test func ipv6LoopbackWorks() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 1)
         defer { nginx.stop() }
         let response = try await HTTPClient.perform(HTTPRequest(url: nginx.url("/big.bin", ipv6: true), ipFamily: .v6))
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func uploadSendsTheRequestedBytes() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 1)
         defer { nginx.stop() }
         let response = try await HTTPClient.perform(HTTPRequest(url: nginx.url("/upload"), method: .post, uploadBytes: 3_000_000))
@@ -97,7 +97,7 @@ import Testing
     }
 
     @Test func parallelStreamsRampAndStop() async throws {
-        if let reason = NginxPeer.unavailableReason { print("skip: \(reason)"); return }
+        try TestEnvironment.require(NginxPeer.unavailableReason)
         let nginx = try NginxPeer(fileMegabytes: 8)
         defer { nginx.stop() }
         let request = HTTPRequest(url: nginx.url("/big.bin"), timeoutSeconds: 3)

@@ -30,7 +30,7 @@ struct GatewayLabTests {
 
     @Test("TLS gateways: valid, expired, wrong name, intercepting, self-signed, pinned, not TLS, refused, unreachable, filtered")
     func tlsGateways() async throws {
-        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("tlsGateways", because: reason) }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let host = lab.remoteAddress
@@ -134,7 +134,7 @@ struct GatewayLabTests {
 
     @Test("IKEv2: strongSwan's charon answers IKE_SA_INIT on 500 and 4500; dropped is filtered, closed is refused")
     func ikev2Gateways() async throws {
-        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("ikev2Gateways", because: reason) }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let charon = try VPNPeers.startCharon(in: lab, directory: directory)
@@ -160,7 +160,7 @@ struct GatewayLabTests {
 
     @Test("OpenVPN over UDP: a hard reset is answered without tls-auth; with tls-auth or tls-crypt silence is unverifiable")
     func openVPNGateways() async throws {
-        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("openVPNGateways", because: reason) }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let plain = try VPNPeers.startOpenVPN(in: lab, port: 1194, tlsAuth: false, directory: directory)
@@ -193,7 +193,7 @@ struct GatewayLabTests {
 
     @Test("STUN: coturn returns the mapped address; a binding survives a short idle; a dropped port fails")
     func stunMediaPath() async throws {
-        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("stunMediaPath", because: reason) }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let turn = try VPNPeers.startSTUNServer(in: lab, directory: directory)
@@ -228,9 +228,7 @@ struct GatewayLabTests {
 
     @Test("NAT binding lifetime: a real conntrack NAT with a 4 s UDP timeout is bracketed and fails the minimum")
     func natBindingLifetime() async throws {
-        if let reason = NetworkLab.unavailableReason {
-            return TestEnvironment.skip("natBindingLifetime", because: reason)
-        }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let turn = try VPNPeers.startSTUNServer(in: lab, directory: directory)
@@ -263,7 +261,7 @@ struct GatewayLabTests {
 
     @Test("IPv6: charon over IPv6, STUN XOR-MAPPED IPv6 address, and path MTU with IPv6 DF probes")
     func ipv6() async throws {
-        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("ipv6", because: reason) }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 let (host6, remote6) = try lab.addIPv6()
@@ -297,7 +295,7 @@ struct GatewayLabTests {
 
     @Test("path MTU: DF probes against the UDP echo responder find a 1400-byte black hole (no ICMP)")
     func pathMTU() async throws {
-        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("pathMTU", because: reason) }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         try await withUniqueNetworkLab { lab in
             try VPNPeers.dropLargerThan(1400, udpPort: 7007, in: lab)
             let echo = try VPNPeers.startUDPEcho(in: lab, port: 7007)

@@ -10,7 +10,7 @@ import Testing
 struct TunnelLabTests {
     @Test("a tun interface is seen; a corporate net routed into it passes, one routed elsewhere fails; health URL")
     func tunnelState() async throws {
-        if let reason = NetworkLab.unavailableReason { return TestEnvironment.skip("tunnelState", because: reason) }
+        try TestEnvironment.require(NetworkLab.unavailableReason)
         try await withUniqueNetworkLab { lab in
             try await withTemporaryDirectory { directory in
                 // A tun device on this side with a private test subnet: what a connected VPN client adds. It exists

@@ -24,6 +24,10 @@ public struct CheckReport: Codable, Sendable, Equatable {
     public var equipment: [EquipmentResult]?
     /// The tool that produced the report.
     public var tool: ToolInfo?
+    /// Where the report comes from; absent means `cli` (`homeready check`).
+    public var source: ReportSource?
+    /// What the browser self-test measured (`source` `browser` only).
+    public var browser: BrowserResult?
 
     public init(
         schemaVersion: Int = CheckReport.currentSchemaVersion,
@@ -39,7 +43,9 @@ public struct CheckReport: Codable, Sendable, Equatable {
         vpn: [VPNResult]? = nil,
         posture: [PostureResult]? = nil,
         equipment: [EquipmentResult]? = nil,
-        tool: ToolInfo? = nil
+        tool: ToolInfo? = nil,
+        source: ReportSource? = nil,
+        browser: BrowserResult? = nil
     ) {
         self.schemaVersion = schemaVersion
         self.reportID = reportID
@@ -55,6 +61,8 @@ public struct CheckReport: Codable, Sendable, Equatable {
         self.posture = posture
         self.equipment = equipment
         self.tool = tool
+        self.source = source
+        self.browser = browser
     }
 
     enum CodingKeys: String, CodingKey {
@@ -63,8 +71,16 @@ public struct CheckReport: Codable, Sendable, Equatable {
         case agent, profile
         case startedAt = "started_at"
         case finishedAt = "finished_at"
-        case verdict, findings, network, voice, vpn, posture, equipment, tool
+        case verdict, findings, network, voice, vpn, posture, equipment, tool, source, browser
     }
+}
+
+/// The kind of program that made a report.
+public enum ReportSource: String, Codable, Sendable, CaseIterable {
+    /// `homeready check` on the agent's computer: every section can be measured.
+    case cli
+    /// The self-test page in a browser: network, voice path and headset; no posture.
+    case browser
 }
 
 /// Who ran the check.

@@ -70,7 +70,7 @@ var targets: [Target] = [
     .target(
         name: "HomeReadyAgent",
         dependencies: [
-            "HomeReadyModel", "HomeReadyProfiles", "HomeReadyScoring", "HomeReadyTransport",
+            "HomeReadyModel", "HomeReadyProfiles", "HomeReadyScoring", "HomeReadyJudging", "HomeReadyTransport",
             "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", "HomeReadySigning", logging, crypto,
         ]
     ),
@@ -87,11 +87,14 @@ var targets: [Target] = [
     .testTarget(name: "HomeReadyModelTests", dependencies: ["HomeReadyModel", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyProfilesTests", dependencies: ["HomeReadyProfiles", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyScoringTests", dependencies: ["HomeReadyScoring"]),
-    .testTarget(name: "HomeReadyJudgingTests", dependencies: ["HomeReadyJudging", "HomeReadyTestSupport"]),
+    .testTarget(
+        name: "HomeReadyJudgingTests", dependencies: ["HomeReadyJudging", "HomeReadyProfiles", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyTransportTests", dependencies: ["HomeReadyTransport", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadyProbeTests", dependencies: ["HomeReadyProbe", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadyVPNTests", dependencies: ["HomeReadyVPN", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadyPostureTests", dependencies: ["HomeReadyPosture", "HomeReadyProfiles", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyProbeTests", dependencies: ["HomeReadyProbe", "HomeReadyJudging", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyVPNTests", dependencies: ["HomeReadyVPN", "HomeReadyJudging", "HomeReadyTestSupport"]),
+    .testTarget(
+        name: "HomeReadyPostureTests",
+        dependencies: ["HomeReadyPosture", "HomeReadyProfiles", "HomeReadyJudging", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning"]),
     .testTarget(name: "HomeReadyAgentTests", dependencies: ["HomeReadyAgent", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
@@ -119,7 +122,8 @@ if !agentOnly {
         .target(
             name: "HomeReadyServer",
             dependencies: [
-                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadySpeedTest", "HomeReadyDashboard", hummingbird,
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadyJudging", "HomeReadySigning", "HomeReadySpeedTest",
+                "HomeReadyDashboard", hummingbird,
                 lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging,
                 crypto, "HomeReadyProfiles", .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -149,7 +153,7 @@ if !agentOnly {
         .testTarget(
             name: "HomeReadySpeedTestTests",
             dependencies: [
-                "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyTestSupport", hummingbird,
+                "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyJudging", "HomeReadyTestSupport", hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -18,36 +18,44 @@ public struct PostureCheckOptions: Sendable {
     }
 }
 
-/// The posture and equipment sections of `homeready check`.
+/// The posture and equipment sections of `homeready check`: they collect and evaluate on this machine; the judge
+/// (`PostureJudge`, `EquipmentJudge`) turns the results into findings.
 public enum PostureSection {
-    /// Evaluates the profile's posture checks and equipment requirements. Never throws: a rule that cannot be
+    /// Evaluates the profile's posture checks and detects equipment. Never throws: a rule that cannot be
     /// evaluated is an `error` result with the reason.
     public static func run(
         profile: Profile, options: PostureCheckOptions, includePosture: Bool, includeEquipment: Bool,
         progress: @escaping ProgressHandler, logger: Logger
     ) async -> SectionOutcome {
         let system: any PostureSystem
+        let collection: PostureCollection
         if let factsFile = options.factsFile {
+            collection = .recordedFacts
             do {
                 let snapshot = try PostureSnapshot.load(from: factsFile)
                 system = RecordedSystem(snapshot: snapshot, files: options.root.map { FileTree(root: $0) })
             } catch {
-                return SectionOutcome(findings: [
-                    Finding(
-                        id: "posture.facts", section: .posture, severity: .critical, status: .error,
-                        message: error.message,
-                        remediation: "Record facts with `homeready facts --all > FILE` and pass that file.")
-                ])
+                return SectionOutcome(
+                    observations: [
+                        Finding(
+                            id: "posture.facts", section: .posture, severity: .critical, status: .error,
+                            message: error.message,
+                            remediation: "Record facts with `homeready facts --all > FILE` and pass that file.")
+                    ],
+                    postureContext: PostureContext(collection: collection))
             }
         } else {
+            collection = options.root == nil ? .live : .preparedRoot
             system = LiveSystem(fileTree: FileTree(root: options.root ?? URL(fileURLWithPath: "/")), logger: logger)
         }
-        return await run(
+        var outcome = await run(
             profile: profile, system: system, role: options.role, includePosture: includePosture,
             includeEquipment: includeEquipment, progress: progress, logger: logger)
+        if includePosture { outcome.postureContext?.collection = collection }
+        return outcome
     }
 
-    /// Evaluates against any system (live or recorded).
+    /// Evaluates against any system (live or recorded); the posture context says `live`.
     public static func run(
         profile: Profile, system: any PostureSystem, role: String? = nil, includePosture: Bool = true,
         includeEquipment: Bool = true, progress: @escaping ProgressHandler = { _ in }, logger: Logger
@@ -57,24 +65,17 @@ public enum PostureSection {
         if includePosture {
             var results: [PostureResult] = []
             var gate: RuleOutcome = .pass("")
+            var context = PostureContext(collection: .live)
             if let requirements = profile.requirements {
                 progress(CheckProgress(phase: "posture.requirements", message: "Checking whether the profile applies"))
                 gate = await evaluator.combine(requirements.condition, requirements.rules)
-                let title = requirements.title ?? "Profile \(profile.id) applies to this endpoint"
                 switch gate {
-                case .pass: break
+                case .pass(let evidence):
+                    context.requirements = PostureGate(status: .pass, evidence: RuleOutcome.short(evidence))
                 case .fail(let evidence):
-                    outcome.findings.append(
-                        Finding(
-                            id: "posture.requirements", section: .posture, severity: .info, status: .notApplicable,
-                            message: "\(title): no (\(RuleOutcome.short(evidence))); posture checks not applicable"))
+                    context.requirements = PostureGate(status: .notApplicable, evidence: RuleOutcome.short(evidence))
                 case .error(let reason):
-                    outcome.findings.append(
-                        Finding(
-                            id: "posture.requirements", section: .posture, severity: .critical, status: .error,
-                            message: "\(title): cannot tell (\(RuleOutcome.short(reason)))",
-                            remediation: "Fix the profile's requirements, or run the check where they can be evaluated."
-                        ))
+                    context.requirements = PostureGate(status: .error, evidence: RuleOutcome.short(reason))
                 }
             }
             for (index, check) in profile.posture.enumerated() {
@@ -96,31 +97,14 @@ public enum PostureSection {
                     "posture.check",
                     metadata: ["posture.check": "\(check.id)", "posture.status": "\(result.status.rawValue)"])
                 results.append(result)
-                if gate.isPass { outcome.findings.append(finding(for: result)) }
             }
             outcome.posture = results
+            outcome.postureContext = context
         }
         if includeEquipment {
             progress(CheckProgress(phase: "equipment", message: "Detecting equipment"))
-            let facts = await system.facts()
-            let (results, findings) = EquipmentMatcher.match(profile.equipment, role: role, facts: facts)
-            outcome.equipment = results
-            outcome.findings += findings
+            outcome.equipment = EquipmentMatcher.detect(profile.equipment, role: role, facts: await system.facts())
         }
         return outcome
-    }
-
-    /// The report finding for a posture result.
-    static func finding(for result: PostureResult) -> Finding {
-        let message: String
-        switch result.status {
-        case .pass: message = result.title
-        case .notApplicable: message = "\(result.title): not applicable"
-        default: message = result.evidence.map { "\(result.title): \($0)" } ?? result.title
-        }
-        return Finding(
-            id: "posture.\(result.id)", section: .posture, severity: result.severity, status: result.status,
-            message: message,
-            remediation: result.status == .fail || result.status == .error ? result.remediation : nil)
     }
 }

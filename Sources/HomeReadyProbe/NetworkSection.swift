@@ -53,8 +53,8 @@ public struct NetworkCheckOptions: Sendable {
 
 /// The network section of `homeready check`.
 public enum NetworkSection {
-    /// Measures the home link and judges it against the profile's thresholds. Never throws: what could not be
-    /// measured becomes a finding with status `error`. One overall deadline (`options.deadlineSeconds`) bounds
+    /// Measures the home link (the judge compares it with the profile's thresholds). Never throws: what could not be
+    /// measured is absent, and a fault the measurement saw is an observation with status `error` or `fail`. One overall deadline (`options.deadlineSeconds`) bounds
     /// the whole section, however the server behaves.
     public static func run(
         profile: Profile, options: NetworkCheckOptions, progress: @escaping ProgressHandler, logger: Logger
@@ -71,9 +71,7 @@ public enum NetworkSection {
         DispatchQueue.global().asyncAfter(deadline: .now() + max(0, options.deadlineSeconds), execute: watchdog)
         let outcome = await measurement.run()
         watchdog.cancel()
-        let voice = NetworkJudge.voice(network: outcome.network, thresholds: profile.network)
-        let findings = outcome.faults + NetworkJudge.findings(network: outcome.network, voice: voice, thresholds: profile.network)
-        logger.debug("probe.network.done", metadata: ["probe.findings": "\(findings.count)"])
-        return SectionOutcome(findings: findings, network: outcome.network, voice: voice)
+        logger.debug("probe.network.done", metadata: ["probe.observations": "\(outcome.faults.count)"])
+        return SectionOutcome(observations: outcome.faults, network: outcome.network)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import HomeReadyTestSupport
 import Testing
@@ -91,7 +92,7 @@ struct CheckEvaluatorTests {
             posture: [PostureCheck(id: "fw", title: "Firewall", remediation: "x", rules: [no])])
         let outcome = await PostureSection.run(
             profile: profile, system: RecordedSystem(snapshot: PostureSnapshot(facts: facts)), includeEquipment: false,
-            logger: testLogger)
+            logger: testLogger).judged(by: profile)
         #expect(outcome.posture?.map(\.status) == [.notApplicable])
         #expect(outcome.findings.map(\.id) == ["posture.requirements"])
         #expect(outcome.findings.first?.status == .notApplicable)
@@ -107,7 +108,7 @@ struct CheckEvaluatorTests {
             ])
         let outcome = await PostureSection.run(
             profile: profile, system: RecordedSystem(snapshot: PostureSnapshot(facts: facts)), includeEquipment: false,
-            logger: testLogger)
+            logger: testLogger).judged(by: profile)
         #expect(outcome.findings.map(\.id) == ["posture.enc", "posture.fw"])
         #expect(outcome.findings[1].status == .fail)
         #expect(outcome.findings[1].remediation == "Turn it on.")
@@ -120,7 +121,14 @@ struct CheckEvaluatorTests {
             EquipmentRequirement(kind: .wiredLink, severity: .warning, remediation: "Use the cable."),
             EquipmentRequirement(kind: .secondScreen, roles: ["supervisor"]),
         ]
-        let agent = EquipmentMatcher.match(requirements, role: "agent", facts: facts)
+        func match(_ role: String, _ facts: FactSet) -> (results: [EquipmentResult], findings: [Finding]) {
+            let results = EquipmentMatcher.detect(requirements, role: role, facts: facts)
+            return (
+                results,
+                EquipmentJudge.findings(results, requirements: requirements, role: role, shipped: .unknown)
+            )
+        }
+        let agent = match("agent", facts)
         #expect(agent.findings.map(\.id) == ["equipment.usb_headset", "equipment.wired_link"])
         #expect(agent.findings.map(\.status) == [.pass, .fail])
         #expect(agent.findings[1].remediation == "Use the cable.")
@@ -130,11 +138,10 @@ struct CheckEvaluatorTests {
                 == EquipmentResult(
                     kind: "usb_headset", present: true, detail: "Headset: Jabra EVOLVE 20 MS", required: true))
         #expect(agent.results.first { $0.kind == "webcam" }?.required == nil)
-        let supervisor = EquipmentMatcher.match(requirements, role: "supervisor", facts: facts)
+        let supervisor = match("supervisor", facts)
         let screen = supervisor.findings.first { $0.id == "equipment.second_screen" }
         #expect(screen?.status == .warn)  // not knowable here: a person must look
-        let twoScreens = EquipmentMatcher.match(
-            requirements, role: "supervisor", facts: facts.merging(["display.screens": .number(2)]) { $1 })
+        let twoScreens = match("supervisor", facts.merging(["display.screens": .number(2)]) { $1 })
         #expect(twoScreens.findings.first { $0.id == "equipment.second_screen" }?.status == .pass)
     }
 
@@ -170,11 +177,11 @@ struct CheckEvaluatorTests {
         let root = try TemporaryDirectory()
         defer { root.remove() }
         let file = try root.write("facts.json", "{\"facts\": {\"os.id\": {\"nested\": 1}}}")
+        let profile = Profile(
+            id: "p", title: "P", version: 1, posture: [PostureCheck(id: "x", title: "X", rules: [yes])])
         let outcome = await PostureSection.run(
-            profile: Profile(
-                id: "p", title: "P", version: 1, posture: [PostureCheck(id: "x", title: "X", rules: [yes])]),
-            options: PostureCheckOptions(factsFile: file), includePosture: true, includeEquipment: true,
-            progress: { _ in }, logger: testLogger)
+            profile: profile, options: PostureCheckOptions(factsFile: file), includePosture: true,
+            includeEquipment: true, progress: { _ in }, logger: testLogger).judged(by: profile)
         #expect(outcome.findings.map(\.status) == [.error])
         #expect(outcome.findings.first?.message.contains("facts.json is not valid") == true)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import HomeReadyProfiles
 import HomeReadyTestSupport
@@ -26,7 +27,7 @@ struct ShippedProfileTests {
     func evaluatesHereWithoutErrors(_ id: String) async throws {
         let profile = try loader.load(id)
         let outcome = await PostureSection.run(
-            profile: profile, system: LiveSystem(logger: testLogger), includeEquipment: true, logger: testLogger)
+            profile: profile, system: LiveSystem(logger: testLogger), includeEquipment: true, logger: testLogger).judged(by: profile)
         let errors = (outcome.posture ?? []).filter { $0.status == .error }
         #expect(errors.isEmpty, "\(errors.map { "\($0.id): \($0.evidence ?? "")" })")
         #expect(!outcome.findings.contains { $0.section == .posture && $0.status == .error })
@@ -83,7 +84,7 @@ struct ShippedProfileTests {
         let passing = await PostureSection.run(
             profile: profile, options: PostureCheckOptions(factsFile: goodFile), includePosture: true,
             includeEquipment: false,
-            progress: { _ in }, logger: testLogger)
+            progress: { _ in }, logger: testLogger).judged(by: profile)
         #expect(passing.posture?.allSatisfy { $0.status == .pass } == true, "\(passing.posture ?? [])")
         #expect(passing.posture?.count == 9)
 
@@ -91,7 +92,7 @@ struct ShippedProfileTests {
             facts: macFacts,
             commands: outputs(fileVault: "FileVault is Off.\n", firewall: "Firewall is disabled. (State = 0)\n"))
         let failing = await PostureSection.run(
-            profile: profile, system: RecordedSystem(snapshot: bad), includeEquipment: false, logger: testLogger)
+            profile: profile, system: RecordedSystem(snapshot: bad), includeEquipment: false, logger: testLogger).judged(by: profile)
         let failed = (failing.posture ?? []).filter { $0.status == .fail }.map(\.id)
         #expect(failed == ["filevault", "application-firewall"])
         #expect(failing.posture?.first?.evidence == "`fdesetup status` does not contain \"FileVault is On.\"")
@@ -139,7 +140,7 @@ struct ShippedProfileTests {
             profile: good,
             system: RecordedSystem(
                 snapshot: PostureSnapshot(facts: ["os.id": .text("ubuntu"), "os.version_id": .text("24.04")])),
-            includeEquipment: false, logger: testLogger)
+            includeEquipment: false, logger: testLogger).judged(by: good)
         #expect(outcome.posture?.first?.status == .pass)
         #expect(outcome.posture?.first?.evidence == "os.id = ubuntu; os.version_id = 24.04 (>= 22.04)")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import HomeReadyTestSupport
 import Logging
@@ -12,7 +13,7 @@ let voiceProfile = Profile(
         maxLatencyLoadedMs: Threshold(200, severity: .warning), maxJitterMs: Threshold(30), maxLossPercent: Threshold(1),
         minMOS: Threshold(3.6), maxDNSMs: Threshold(300, severity: .warning), codec: .g711, concurrentCalls: 1))
 
-func finding(_ outcome: SectionOutcome, _ id: String) -> Finding? { outcome.findings.first { $0.id == id } }
+func finding(_ outcome: JudgedSection, _ id: String) -> Finding? { outcome.findings.first { $0.id == id } }
 
 func quickOptions(
     download: String? = nil, upload: String? = nil, echo: (String, Int)? = nil, deadline: Double = 30,
@@ -38,7 +39,7 @@ func quickOptions(
         let outcome = await NetworkSection.run(
             profile: voiceProfile,
             options: quickOptions(download: nginx.url("/big.bin", ipv6: ipv6), upload: nginx.url("/upload", ipv6: ipv6), echo: (peer.host, peer.port)),
-            progress: events.record, logger: logger)
+            progress: events.record, logger: logger).judged(by: voiceProfile)
         let network = try #require(outcome.network)
         #expect(try #require(network.downloadMbps) > 50)
         #expect(try #require(network.uploadMbps) > 50)
@@ -78,7 +79,7 @@ func quickOptions(
         defer { nginx.stop() }
         for path in ["/portal", "/redirect"] {
             let outcome = await NetworkSection.run(
-                profile: voiceProfile, options: quickOptions(download: nginx.url(path)), progress: { _ in }, logger: logger)
+                profile: voiceProfile, options: quickOptions(download: nginx.url(path)), progress: { _ in }, logger: logger).judged(by: voiceProfile)
             let portal = try #require(finding(outcome, "network.captive_portal"), "\(path)")
             #expect(portal.status == .fail)
             #expect(portal.remediation?.contains("browser") == true)
@@ -92,7 +93,7 @@ func quickOptions(
         let nginx = try NginxPeer(fileMegabytes: 1)
         defer { nginx.stop() }
         let outcome = await NetworkSection.run(
-            profile: voiceProfile, options: quickOptions(download: nginx.url("/missing")), progress: { _ in }, logger: logger)
+            profile: voiceProfile, options: quickOptions(download: nginx.url("/missing")), progress: { _ in }, logger: logger).judged(by: voiceProfile)
         let status = try #require(finding(outcome, "network.http_status"))
         #expect(status.measured == .number(404))
     }
@@ -106,7 +107,7 @@ func quickOptions(
         defer { relay.stop() }
         var options = quickOptions(download: nginx.url("/big.bin"), echo: ("127.0.0.1", relay.port))
         options.maxSecondsPerDirection = 1
-        let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+        let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
         let blocked = try #require(finding(outcome, "network.udp_blocked"))
         #expect(blocked.status == .fail)
         #expect(outcome.network?.udpBlocked == true)
@@ -122,7 +123,7 @@ func quickOptions(
         let start = Date()
         let outcome = await NetworkSection.run(
             profile: voiceProfile, options: quickOptions(download: stalling.url, upload: stalling.url, deadline: 8),
-            progress: { _ in }, logger: logger)
+            progress: { _ in }, logger: logger).judged(by: voiceProfile)
         #expect(Date().timeIntervalSince(start) < 12)
         #expect(outcome.network?.downloadMbps == nil)
         #expect(outcome.findings.contains { $0.id == "network.download" && $0.status == .error })
@@ -131,7 +132,7 @@ func quickOptions(
     @Test func unreachableServerIsAFinding() async throws {
         let port = try FreePort.tcp()
         let options = NetworkCheckOptions(serverURL: URL(string: "http://127.0.0.1:\(port)"), deadlineSeconds: 10)
-        let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+        let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
         let server = try #require(finding(outcome, "network.server"))
         #expect(server.status == .error)
         #expect(server.remediation != nil)
@@ -147,7 +148,7 @@ func quickOptions(
         let proxy = "http://user:pw@127.0.0.1:\(nginx.port)"
         var options = quickOptions(download: "http://speedtest.invalid/big.bin", environment: ["http_proxy": proxy])
         options.maxSecondsPerDirection = 1
-        let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+        let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
         #expect(outcome.network?.method?.proxy == "http://127.0.0.1:\(nginx.port)")
         #expect(finding(outcome, "network.proxy") != nil)
         #expect(try #require(outcome.network?.downloadMbps) > 0)
@@ -156,12 +157,12 @@ func quickOptions(
         let deadPort = try FreePort.tcp()
         options.downloadURL = URL(string: nginx.url("/big.bin"))
         options.environment = ["http_proxy": "http://127.0.0.1:\(deadPort)", "no_proxy": "127.0.0.1"]
-        let direct = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+        let direct = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
         #expect(direct.network?.method?.proxy == nil)
         #expect(try #require(direct.network?.downloadMbps) > 0)
         // Without NO_PROXY the dead proxy is a connection finding, not a hang or a crash.
         options.environment = ["http_proxy": "http://127.0.0.1:\(deadPort)"]
-        let dead = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+        let dead = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
         #expect(dead.network?.method?.proxy == "http://127.0.0.1:\(deadPort)")
         #expect(finding(dead, "network.download")?.status == .error)
     }
@@ -174,14 +175,14 @@ func quickOptions(
         defer { peer.stop() }
         var options = quickOptions(download: nginx.url("/big.bin"), echo: (peer.host, peer.port), interface: "lo")
         options.maxSecondsPerDirection = 1
-        let bound = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+        let bound = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
         #expect(bound.network?.method?.interface == "lo")
         if TestEnvironment.isRoot {
             #expect(try #require(bound.network?.downloadMbps) > 0)
             #expect(bound.network?.udpProbes?.lost == 0)
         }
         options.interface = "hr-nonexistent0"
-        let missing = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+        let missing = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
         #expect(missing.network?.downloadMbps == nil)
         #expect(missing.findings.contains { $0.status == .error })
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import HomeReadyTestSupport
 import Logging
@@ -26,7 +27,7 @@ import Testing
                 downloadURL: URL(string: nginx.url("/big.bin")), uploadURL: URL(string: nginx.url("/upload")),
                 echoHost: lab.remoteAddress, echoPort: 7, deadlineSeconds: 40, maxSecondsPerDirection: 8, voiceSeconds: 2)
             let start = Date()
-            let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+            let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
             let elapsed = Date().timeIntervalSince(start)
             let network = try #require(outcome.network)
             let downloaded = try #require(network.downloadMbps)
@@ -52,7 +53,7 @@ import Testing
             let options = NetworkCheckOptions(
                 downloadURL: URL(string: nginx.url("/big.bin")), uploadURL: URL(string: nginx.url("/upload")),
                 echoHost: lab.remoteAddress, echoPort: 7, deadlineSeconds: 40, maxSecondsPerDirection: 5, voiceSeconds: 2)
-            let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger)
+            let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: logger).judged(by: voiceProfile)
             let network = try #require(outcome.network)
             let idle = try #require(network.latencyIdleMs)
             let loadedDown = try #require(network.latencyLoadedDownMs)

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import HomeReadyTestSupport
 import Logging
@@ -28,7 +29,7 @@ import Testing
         let options = NetworkCheckOptions(
             downloadURL: URL(string: "https://127.0.0.1:\(port)/file.bin"), deadlineSeconds: 15,
             maxSecondsPerDirection: 1, voiceSeconds: 0.5, insecureTLS: true, environment: [:])
-        let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: Logger(label: "t"))
+        let outcome = await NetworkSection.run(profile: voiceProfile, options: options, progress: { _ in }, logger: Logger(label: "t")).judged(by: voiceProfile)
         let network = try #require(outcome.network)
         #expect(try #require(network.tlsHandshakeMs) >= 0)
         #expect(network.dnsMs != nil)

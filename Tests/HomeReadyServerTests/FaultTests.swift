@@ -108,11 +108,10 @@ struct FaultTests {
     func sigkillWhileTwentyAgentsFlush() throws {
         let fleet = try Fleet.make(agents: 20)
         defer { fleet.tearDown() }
-        // 500 signed reports per agent, spooled by the agent itself (write, fsync, rename). Agent processes are
-        // waited for on threads of their own, never on the (2-thread) Swift concurrency pool.
+        // 500 signed reports per agent, spooled through the agent's own spool (write, fsync, rename), each agent on
+        // a thread of its own, never on the (2-thread) Swift concurrency pool.
         let spooling = ParallelRuns(fleet.agents) { agent in
-            let result = try agent.run(["report", "--spool-synthetic", "500"])
-            guard result.status == 0 else { throw TestSupportError("spooling failed: \(result.stderr)") }
+            try agent.spoolSynthetic(500)
             return 1
         }
         try spooling.wait()
@@ -160,7 +159,7 @@ struct FaultTests {
         let (revoked, tampered, skewed, corrupt) = (fleet.agents[0], fleet.agents[1], fleet.agents[2], fleet.agents[3])
 
         // Revoked device: the report moves to rejected/ with the reason; status shows it.
-        try revoked.run(["report", "--spool-synthetic", "2"])
+        try revoked.spoolSynthetic(2)
         try fleet.revoke(revoked)
         let afterRevoke = try revoked.run(["report", "--flush"])
         #expect(afterRevoke.status == 1)
@@ -170,7 +169,7 @@ struct FaultTests {
         #expect(status.stdout.contains("no longer accepts this device"))
 
         // Wrong signature: a spooled body altered after signing.
-        try tampered.run(["report", "--spool-synthetic", "2"])
+        try tampered.spoolSynthetic(2)
         let spool = tampered.home.appendingPathComponent("state/spool")
         let victim = try #require(try FileManager.default.contentsOfDirectory(atPath: spool.path).first { $0.hasSuffix(".report") })
         let file = spool.appendingPathComponent(victim)
@@ -184,8 +183,8 @@ struct FaultTests {
         #expect(try fleet.storedReports().rows == 1)
 
         // Clock far off: 30 h in the past, and 2 h in the future.
-        try skewed.run(["report", "--spool-synthetic", "1", "--synthetic-hours-ago", "30"])
-        try skewed.run(["report", "--spool-synthetic", "1", "--synthetic-hours-ago=-2"])
+        try skewed.spoolSynthetic(1, hoursAgo: 30)
+        try skewed.spoolSynthetic(1, hoursAgo: -2)
         let afterSkew = try skewed.run(["report", "--flush"])
         #expect(afterSkew.status == 1)
         #expect(afterSkew.stderr.contains("before the server's clock"), "\(afterSkew.stderr)")
@@ -193,7 +192,7 @@ struct FaultTests {
         #expect(skewed.rejectedCount == 2)
 
         // Corrupt spool file: moved aside to corrupt/, the good reports are sent.
-        try corrupt.run(["report", "--spool-synthetic", "3"])
+        try corrupt.spoolSynthetic(3)
         let corruptFile = corrupt.home.appendingPathComponent("state/spool/\(UUID().uuidString).report")
         try Data("{\"format\":1,\"device\n\u{0}garbage".utf8).write(to: corruptFile)
         let afterCorrupt = try corrupt.run(["report", "--flush"])
@@ -222,21 +221,17 @@ struct FaultTests {
         // The agent's state folder lives on the small disk.
         try FileManager.default.createSymbolicLink(
             at: agent.home.appendingPathComponent("state"), withDestinationURL: mount)
-        #expect(try agent.run(["report", "--spool-synthetic", "2"]).status == 0)
+        try agent.spoolSynthetic(2)
         #expect(agent.pendingCount == 2)
 
         #expect(try Subprocess.run(["mount", "-o", "remount,ro", mount.path]).status == 0)
-        let readOnly = try agent.run(["report", "--spool-synthetic", "1"])
-        #expect(readOnly.status == 2)
-        #expect(readOnly.stderr.contains("read-only"), "\(readOnly.stderr)")
+        #expect { try agent.spoolSynthetic(1) } throws: { "\($0)".contains("read-only") }
         #expect(agent.pendingCount == 2)
         #expect(try Subprocess.run(["mount", "-o", "remount,rw", mount.path]).status == 0)
 
         let filler = mount.appendingPathComponent("filler")
         _ = try Subprocess.run(["dd", "if=/dev/zero", "of=\(filler.path)", "bs=4k", "count=1000"])
-        let full = try agent.run(["report", "--spool-synthetic", "1"])
-        #expect(full.status == 2)
-        #expect(full.stderr.contains("disk is full"), "\(full.stderr)")
+        #expect { try agent.spoolSynthetic(1) } throws: { "\($0)".contains("disk is full") }
         #expect(agent.pendingCount == 2)
         try FileManager.default.removeItem(at: filler)
 

@@ -36,7 +36,7 @@ struct TLSTests {
         let trusting = agent("ca")
         let enrolled = try trusting.run(["enroll", "--server", fleet.server.url, "--code", try fleet.server.enrollmentCode(employeeID: "T1"), "--ca-file", authority.certificatePath])
         #expect(enrolled.status == 0, "\(enrolled.stderr)")
-        try trusting.run(["report", "--spool-synthetic", "2"])
+        try trusting.spoolSynthetic(2)
         let sent = try trusting.run(["report", "--flush"])
         #expect(sent.status == 0, "\(sent.stderr)")
         #expect(sent.stdout.contains("sent 2"))

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 @testable import HomeReadySpeedTest
 import HomeReadyTestSupport
@@ -20,6 +21,7 @@ import Testing
             let options = NetworkCheckOptions(
                 serverURL: URL(string: base), deadlineSeconds: 30, maxSecondsPerDirection: 3, voiceSeconds: 1)
             let outcome = await NetworkSection.run(profile: profile, options: options, progress: { _ in }, logger: logger)
+                .judged(by: profile)
             let network = try #require(outcome.network)
             #expect(try #require(network.downloadMbps) > 50)
             #expect(try #require(network.uploadMbps) > 50)

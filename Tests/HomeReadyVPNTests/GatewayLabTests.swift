@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import HomeReadyTestSupport
 import HomeReadyTransport
@@ -18,11 +19,11 @@ struct GatewayLabTests {
     }
 
     static func run(_ gateways: [VPNGateway], stun: [STUNServer] = [], options: VPNCheckOptions = options())
-        async -> (SectionOutcome, [String: VPNResult])
+        async -> (JudgedSection, [String: VPNResult])
     {
         let profile = Profile(
             id: "lab", title: "lab", version: 1, vpn: VPNSettings(gateways: gateways), stunServers: stun)
-        let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: logger)
+        let outcome = await VPNSection.run(profile: profile, options: options, progress: { _ in }, logger: logger).judged(by: profile)
         var byName: [String: VPNResult] = [:]
         for result in outcome.vpn ?? [] { byName[result.name] = result }
         return (outcome, byName)
@@ -214,8 +215,8 @@ struct GatewayLabTests {
                 #expect(dropped?.remediation != nil)
 
                 let probe = await STUNProbe.check(STUNServer(host: lab.remoteAddress), options: Self.options())
-                #expect(probe.mappedAddress == lab.hostAddress)
-                #expect(probe.natDetected == false)
+                #expect(probe.result.mappedAddress == lab.hostAddress)
+                #expect(probe.result.natDetected == false)
                 let endpoint = try #require(probe.endpoint)
                 let estimate = await NATBindingEstimator.estimate(
                     intervals: [0.3, 0.6],
@@ -243,14 +244,14 @@ struct GatewayLabTests {
                     id: "nat", title: "nat", version: 1, stunServers: [STUNServer(host: lab.remoteAddress)])
                 let measured = await VPNSection.measure(
                     profile: profile, options: options, progress: { _ in }, logger: Self.logger)
-                #expect(measured.stun.first?.natDetected == true)
-                #expect(measured.stun.first?.mappedAddress == lab.hostAddress)
+                #expect(measured.path.stun.first?.natDetected == true)
+                #expect(measured.path.stun.first?.mappedAddress == lab.hostAddress)
                 // The bracket is the real idle time: the binding cannot vanish before conntrack's 4 s.
-                let estimate = try #require(measured.natBinding)
+                let estimate = try #require(measured.path.natBinding)
                 let expired = try #require(estimate.expiredWithinSeconds)
                 #expect(expired >= 4)
                 if let survived = estimate.survivedSeconds { #expect(survived < 5) }
-                let findings = VPNSection.findings(for: measured, profile: profile, options: options)
+                let findings = VPNJudge.findings(gateways: measured.gateways, path: measured.path, profile: profile)
                 #expect(findings.first { $0.id.hasPrefix("vpn.stun.") }?.message.contains("behind NAT") == true)
                 let nat = try #require(findings.first { $0.id == "vpn.nat_binding" })
                 #expect(nat.status == .fail, "\(nat.message)")
@@ -285,10 +286,10 @@ struct GatewayLabTests {
                     profile: profile, options: options, progress: { _ in }, logger: Self.logger)
                 #expect(measured.gateways.first?.state == .reachable, "charon log: \(charon.log)")
                 #expect(measured.gateways.first?.requiredMTUBytes == 80 + 20 + 200)
-                #expect(measured.stun.first?.state == .reachable, "turnserver log: \(turn.log)")
-                #expect(measured.stun.first?.mappedAddress == host6)
-                #expect(measured.stun.first?.natDetected == false)
-                #expect(measured.pathMTU == 1400, "echo log: \(echo.log)")
+                #expect(measured.path.stun.first?.state == .reachable, "turnserver log: \(turn.log)")
+                #expect(measured.path.stun.first?.mappedAddress == host6)
+                #expect(measured.path.stun.first?.natDetected == false)
+                #expect(measured.path.pathMTUBytes == 1400, "echo log: \(echo.log)")
             }
         }
     }
@@ -348,7 +349,7 @@ struct LoopbackGatewayTests {
                 VPNGateway(name: "connected", host: "127.0.0.1", port: handshakePort, transport: .wireguard),
             ]))
         let outcome = await VPNSection.run(
-            profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+            profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger).judged(by: profile)
         let states = Dictionary(uniqueKeysWithValues: (outcome.vpn ?? []).map { ($0.name, $0.state) })
         #expect(states["silent"] == .unverifiable)
         #expect(states["closed"] == .refused)
@@ -373,7 +374,7 @@ struct LoopbackGatewayTests {
                     VPNGateway(name: "gw", host: "gw.test", port: port, transport: .tls, pinSHA256: pin)
                 ]))
             let outcome = await VPNSection.run(
-                profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+                profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger).judged(by: profile)
             let result = try #require(outcome.vpn?.first)
             #expect(result.addresses?.map(\.address) == ["::1", "127.0.0.1"])
             #expect(result.addresses?.map(\.state) == [.refused, .reachable])
@@ -402,7 +403,7 @@ struct LoopbackGatewayTests {
                 ]))
             let options = VPNCheckOptions(timeoutSeconds: 2, natBindingProbeSeconds: [])
             let outcome = await VPNSection.run(
-                profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+                profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger).judged(by: profile)
             #expect(outcome.vpn?.first?.state == .reachable)
             #expect(outcome.vpn?.first?.tls?.protocolVersion == "TLSv1")
             #expect(outcome.findings.first?.status == .warn)
@@ -435,7 +436,7 @@ struct LoopbackGatewayTests {
             id: "dns", title: "dns", version: 1,
             vpn: VPNSettings(gateways: [VPNGateway(name: "gw", host: "vpn.corp.test", port: 443, transport: .tls)]))
         let outcome = await VPNSection.run(
-            profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger)
+            profile: profile, options: options, progress: { _ in }, logger: GatewayLabTests.logger).judged(by: profile)
         #expect(outcome.vpn?.first?.state == .dnsFailure)
         #expect(outcome.vpn?.first?.dnsMs == 12)
         #expect(outcome.findings.first?.status == .fail)

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import Testing
 
@@ -31,12 +32,10 @@ struct MediaMathTests {
     @Test("a NAT binding closing before 30 s fails the finding with a remediation")
     func natFinding() {
         let profile = Profile(id: "p", title: "p", version: 1)
-        let result = VPNSectionResult(
-            gateways: [], stun: [],
+        let path = VPNPathResult(
             natBinding: NATBindingEstimate(survivedSeconds: 12, expiredWithinSeconds: 20, inconclusive: []),
-            pathMTU: nil, localMTU: nil,
             tunnel: TunnelStatus(interfaces: [], routes: [], names: [], health: nil))
-        let findings = VPNSection.findings(for: result, profile: profile, options: VPNCheckOptions())
+        let findings = VPNJudge.findings(gateways: [], path: path, profile: profile)
         let nat = findings.first { $0.id == "vpn.nat_binding" }
         #expect(nat?.status == .fail)
         #expect(nat?.remediation != nil)
@@ -57,10 +56,10 @@ struct MediaMathTests {
             var measured = VPNResult(
                 name: "wg", host: "10.0.0.1", port: 51820, transport: .wireguard, state: .unverifiable)
             measured.requiredMTUBytes = PathMTUProbe.overheadBytes(.wireguard) + PathMTUProbe.voicePacketBytes
-            let result = VPNSectionResult(
-                gateways: [measured], stun: [], natBinding: nil, pathMTU: mtu, localMTU: 1500,
+            let path = VPNPathResult(
+                pathMTUProbed: true, pathMTUBytes: mtu, localMTUBytes: 1500,
                 tunnel: TunnelStatus(interfaces: [], routes: [], names: [], health: nil))
-            return VPNSection.findings(for: result, profile: profile, options: VPNCheckOptions())
+            return VPNJudge.findings(gateways: [measured], path: path, profile: profile)
                 .first { $0.id == "vpn.path_mtu" }?.status
         }
         #expect(status(1500) == .pass)
@@ -81,10 +80,10 @@ struct MediaMathTests {
     @Test("tunnel findings: skipped when no tunnel is up, failing when a corporate route bypasses it")
     func tunnelFindings() {
         let settings = VPNSettings(corporateNetworks: ["10.20.0.0/16"])
-        let none = VPNSection.tunnelFindings(
+        let none = VPNJudge.tunnelFindings(
             TunnelStatus(interfaces: [], routes: [], names: [], health: nil), settings: settings)
         #expect(none.first?.status == .skipped)
-        let bypass = VPNSection.tunnelFindings(
+        let bypass = VPNJudge.tunnelFindings(
             TunnelStatus(
                 interfaces: ["wg0"],
                 routes: [TunnelStatus.Route(network: "10.20.0.0/16", interface: "eth0", throughTunnel: false)],

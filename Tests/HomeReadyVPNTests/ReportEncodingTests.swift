@@ -1,3 +1,4 @@
+import HomeReadyJudging
 import Foundation
 import HomeReadyModel
 import Testing
@@ -31,10 +32,7 @@ struct ReportEncodingTests {
         let measured = VPNResult(
             name: "old", host: "10.0.0.1", port: 443, transport: .tls, state: .reachable,
             tls: TLSInspection(protocolVersion: "TLSv1", verified: true, daysToExpiry: 200))
-        let result = VPNSectionResult(
-            gateways: [measured], stun: [], natBinding: nil, pathMTU: nil, localMTU: nil,
-            tunnel: TunnelStatus(interfaces: [], routes: [], names: [], health: nil))
-        let finding = VPNSection.findings(for: result, profile: profile, options: VPNCheckOptions()).first
+        let finding = VPNJudge.findings(gateways: [measured], path: VPNPathResult(), profile: profile).first
         #expect(finding?.status == .warn)
         #expect(finding?.remediation?.contains("TLS 1.2") == true)
     }

@@ -1,3 +1,4 @@
+import HomeReadyJudging
 import Foundation
 import HomeReadyModel
 import HomeReadyTestSupport
@@ -45,7 +46,7 @@ struct TunnelLabTests {
                 #expect(status.routes.last?.interface == lab.hostInterface)
                 #expect(status.names.first?.addresses.isEmpty == false)
                 #expect(status.health?.statusCode == 200)
-                let findings = VPNSection.tunnelFindings(status, settings: settings)
+                let findings = VPNJudge.tunnelFindings(status, settings: settings)
                 #expect(findings.first?.status == .fail)
                 #expect(findings.first?.message.contains(lab.hostInterface) == true)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import HomeReadyPosture
 import HomeReadyProbe
@@ -38,7 +39,8 @@ public enum HomeReadyVersion {
     public static let current = "0.1.0"
 }
 
-/// Runs the selected sections of a check against a profile and assembles the report.
+/// Runs the selected sections of a check against a profile, assembles the report and has the shared judge
+/// (`ReportJudge`) decide its findings and verdict.
 public struct CheckRunner: Sendable {
     public var configuration: CheckConfiguration
     public var logger: Logger
@@ -70,8 +72,7 @@ public struct CheckRunner: Sendable {
                     includeEquipment: parts.contains(.equipment), progress: progress, logger: logger))
         }
         report.finishedAt = Date()
-        report.verdict = Verdict.decide(from: report.findings)
-        return report
+        return ReportJudge.judged(report, profile: profile, context: JudgingContext(role: configuration.posture.role))
     }
 
     static var platform: String {

@@ -33,12 +33,19 @@ public struct EquipmentEvent: Codable, Sendable, Equatable {
     public var trackingNumber: String?
     /// Free text kept in the audit log.
     public var note: String?
+    /// The USB identity of the very device (`VVVV:PPPP` or `VVVV:PPPP:SERIAL`, hex), recorded by IT at
+    /// shipment or acceptance.
+    public var usbIdentity: String?
 
-    public init(_ kind: EquipmentEventKind, carrier: String? = nil, trackingNumber: String? = nil, note: String? = nil) {
+    public init(
+        _ kind: EquipmentEventKind, carrier: String? = nil, trackingNumber: String? = nil, note: String? = nil,
+        usbIdentity: String? = nil
+    ) {
         self.kind = kind
         self.carrier = carrier
         self.trackingNumber = trackingNumber
         self.note = note
+        self.usbIdentity = usbIdentity
     }
 
     enum CodingKeys: String, CodingKey {
@@ -46,5 +53,6 @@ public struct EquipmentEvent: Codable, Sendable, Equatable {
         case carrier
         case trackingNumber = "tracking_number"
         case note
+        case usbIdentity = "usb_identity"
     }
 }

@@ -28,25 +28,30 @@ public struct ReadinessInput: Sendable, Equatable {
     /// The agent's items that are not returned/lost/faulty: kind and state.
     public var items: [(kind: String, state: EquipmentState)]
     public var lastReportAt: Date?
+    /// The server's verdict on the last report (never the agent's own claim).
     public var lastVerdict: Verdict?
+    /// Why the last report cannot count, in plain words, when the server found it incomplete.
+    public var lastVerdictReason: String?
     /// How old the last check may be, in hours (the campaign's freshness window).
     public var freshnessHours: Int
 
     public init(
         requiredKinds: [String], items: [(kind: String, state: EquipmentState)], lastReportAt: Date?,
-        lastVerdict: Verdict?, freshnessHours: Int
+        lastVerdict: Verdict?, lastVerdictReason: String? = nil, freshnessHours: Int
     ) {
         self.requiredKinds = requiredKinds
         self.items = items
         self.lastReportAt = lastReportAt
         self.lastVerdict = lastVerdict
+        self.lastVerdictReason = lastVerdictReason
         self.freshnessHours = freshnessHours
     }
 
     public static func == (lhs: ReadinessInput, rhs: ReadinessInput) -> Bool {
         lhs.requiredKinds == rhs.requiredKinds && lhs.items.map(\.kind) == rhs.items.map(\.kind)
             && lhs.items.map(\.state) == rhs.items.map(\.state) && lhs.lastReportAt == rhs.lastReportAt
-            && lhs.lastVerdict == rhs.lastVerdict && lhs.freshnessHours == rhs.freshnessHours
+            && lhs.lastVerdict == rhs.lastVerdict && lhs.lastVerdictReason == rhs.lastVerdictReason
+            && lhs.freshnessHours == rhs.freshnessHours
     }
 }
 
@@ -113,7 +118,10 @@ public enum Readiness {
             reasons.insert(.init(code: "verdict.ready_with_warnings", message: "last check passed with warnings"), at: 0)
         case .notReady, .incomplete:
             blocking = true
-            reasons.insert(.init(code: "verdict.\(verdict.rawValue)", message: "last check verdict is \(verdict.rawValue)"), at: 0)
+            let message = input.lastVerdictReason.map {
+                "last check \(verdict == .incomplete ? "is incomplete" : "failed"): \($0)"
+            } ?? "last check verdict is \(verdict.rawValue)"
+            reasons.insert(.init(code: "verdict.\(verdict.rawValue)", message: message), at: 0)
         }
         if blocking { return (.notReady, reasons) }
         if risky { return (.atRisk, reasons) }

@@ -12,6 +12,11 @@ public struct EquipmentRequirement: Codable, Sendable, Equatable {
         self.remediation = remediation
         self.roles = roles
     }
+
+    /// The requirements that apply to an agent of `role` (all role-free ones, and those naming the role).
+    public static func applicable(_ requirements: [EquipmentRequirement], role: String?) -> [EquipmentRequirement] {
+        requirements.filter { $0.roles.isEmpty || role.map($0.roles.contains) == true }
+    }
 }
 
 /// Equipment the agent's own check can detect, each decided by one built-in fact.

@@ -20,8 +20,15 @@ public struct CheckReport: Codable, Sendable, Equatable {
     public var network: NetworkResult?
     public var voice: VoiceResult?
     public var vpn: [VPNResult]?
+    /// The softphone's media path and the tunnel, as the VPN section measured them.
+    public var vpnPath: VPNPathResult?
     public var posture: [PostureResult]?
+    /// How the posture results were collected (this machine, or facts replayed from a file).
+    public var postureContext: PostureContext?
     public var equipment: [EquipmentResult]?
+    /// What the measuring code saw that is not a figure (a captive portal, an HTTP error, a proxy in the path),
+    /// as findings; the judge keeps them among its findings.
+    public var observations: [Finding]?
     /// The tool that produced the report.
     public var tool: ToolInfo?
     /// Where the report comes from; absent means `cli` (`homeready check`).
@@ -41,8 +48,11 @@ public struct CheckReport: Codable, Sendable, Equatable {
         network: NetworkResult? = nil,
         voice: VoiceResult? = nil,
         vpn: [VPNResult]? = nil,
+        vpnPath: VPNPathResult? = nil,
         posture: [PostureResult]? = nil,
+        postureContext: PostureContext? = nil,
         equipment: [EquipmentResult]? = nil,
+        observations: [Finding]? = nil,
         tool: ToolInfo? = nil,
         source: ReportSource? = nil,
         browser: BrowserResult? = nil
@@ -58,8 +68,11 @@ public struct CheckReport: Codable, Sendable, Equatable {
         self.network = network
         self.voice = voice
         self.vpn = vpn
+        self.vpnPath = vpnPath
         self.posture = posture
+        self.postureContext = postureContext
         self.equipment = equipment
+        self.observations = observations
         self.tool = tool
         self.source = source
         self.browser = browser
@@ -71,7 +84,11 @@ public struct CheckReport: Codable, Sendable, Equatable {
         case agent, profile
         case startedAt = "started_at"
         case finishedAt = "finished_at"
-        case verdict, findings, network, voice, vpn, posture, equipment, tool, source, browser
+        case verdict, findings, network, voice, vpn
+        case vpnPath = "vpn_path"
+        case posture
+        case postureContext = "posture_context"
+        case equipment, observations, tool, source, browser
     }
 }
 

@@ -2,34 +2,40 @@
 ///
 /// Each measuring library returns one; `HomeReadyAgent` merges them into a `CheckReport`.
 public struct SectionOutcome: Sendable, Equatable {
-    public var findings: [Finding]
+    /// What the measuring code saw that is not a figure (a captive portal, an HTTP error, a proxy): carried in
+    /// the report as `observations`, and passed through by the judge.
+    public var observations: [Finding]
     public var network: NetworkResult?
-    public var voice: VoiceResult?
     public var vpn: [VPNResult]?
+    public var vpnPath: VPNPathResult?
     public var posture: [PostureResult]?
+    public var postureContext: PostureContext?
     public var equipment: [EquipmentResult]?
 
     public init(
-        findings: [Finding] = [], network: NetworkResult? = nil, voice: VoiceResult? = nil, vpn: [VPNResult]? = nil,
-        posture: [PostureResult]? = nil, equipment: [EquipmentResult]? = nil
+        observations: [Finding] = [], network: NetworkResult? = nil, vpn: [VPNResult]? = nil,
+        vpnPath: VPNPathResult? = nil, posture: [PostureResult]? = nil, postureContext: PostureContext? = nil,
+        equipment: [EquipmentResult]? = nil
     ) {
-        self.findings = findings
+        self.observations = observations
         self.network = network
-        self.voice = voice
         self.vpn = vpn
+        self.vpnPath = vpnPath
         self.posture = posture
+        self.postureContext = postureContext
         self.equipment = equipment
     }
 }
 
 extension CheckReport {
-    /// Adds a section's results and findings to the report (the verdict is decided separately).
+    /// Adds a section's raw results and observations to the report (findings and verdict come from the judge).
     public mutating func merge(_ outcome: SectionOutcome) {
-        findings += outcome.findings
+        if !outcome.observations.isEmpty { observations = (observations ?? []) + outcome.observations }
         if let value = outcome.network { network = value }
-        if let value = outcome.voice { voice = value }
         if let value = outcome.vpn { vpn = (vpn ?? []) + value }
+        if let value = outcome.vpnPath { vpnPath = value }
         if let value = outcome.posture { posture = (posture ?? []) + value }
+        if let value = outcome.postureContext { postureContext = value }
         if let value = outcome.equipment { equipment = (equipment ?? []) + value }
     }
 }

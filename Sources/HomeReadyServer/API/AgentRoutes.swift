@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyJudging
 import HomeReadyModel
 import Hummingbird
 
@@ -47,6 +48,7 @@ struct AgentRoutes {
             let principal = try context.require(.admin)
             let body = try await request.decodeJSON(NewItem.self, limit: limit)
             try requireText(body.kind, "kind")
+            try requireUSBIdentity(body.usbIdentity)
             return EditedResponse(status: .created, response: try await repository.createItem(body, actor: principal.actor))
         }
         router.get("equipment") { request, context in
@@ -73,9 +75,11 @@ struct AgentRoutes {
             let principal = try context.require(.admin, .device)
             let id = try context.parameters.require("id")
             let event = try await request.decodeJSON(EquipmentEvent.self, limit: limit, decoder: ReportCoding.decoder())
+            try requireUSBIdentity(event.usbIdentity)
             if principal.role == .device {
-                // A device may only confirm receipt of its own agent's items.
-                guard event.kind == .accept, let item = try await repository.item(id: id),
+                // A device may only confirm receipt of its own agent's items, and never names the device itself:
+                // the identity its check must see is IT's record.
+                guard event.kind == .accept, event.usbIdentity == nil, let item = try await repository.item(id: id),
                     item.agentId == principal.agentId
                 else { throw Problem.forbidden(.device) }
             }
@@ -88,6 +92,14 @@ struct AgentRoutes {
             return ListResponse(items: try await repository.audit(itemId: id))
         }
     }
+}
+
+/// Refuses a USB identity not written `VVVV:PPPP` or `VVVV:PPPP:SERIAL` (four hex digits each).
+func requireUSBIdentity(_ identity: String?) throws {
+    guard let identity, !ShippedEquipment.isValid(identity) else { return }
+    throw Problem.invalid(
+        "usb_identity",
+        "`usb_identity` must be VENDOR:PRODUCT or VENDOR:PRODUCT:SERIAL with four hex digits each (as `lsusb` shows them, e.g. 0b0e:245d), got \"\(identity)\"")
 }
 
 /// Admins and planners see every agent; a device only its own.

@@ -12,6 +12,12 @@ struct OrganisationRoutes {
         var profileId: String
         var cutoverDate: String
         var freshnessHours: Int?
+        var profileGraceHours: Int?
+        var browserReportsCount: Bool?
+    }
+    struct CampaignSettings: Decodable {
+        var profileGraceHours: Int?
+        var browserReportsCount: Bool?
     }
     struct NewTeam: Decodable { var name: String; var siteId: String? }
     struct NewRole: Decodable { var name: String; var kit: [String] }
@@ -39,10 +45,26 @@ struct OrganisationRoutes {
             }
             let hours = body.freshnessHours ?? 72
             guard hours > 0 else { throw Problem.invalid("freshness_hours", "`freshness_hours` must be positive") }
-            return EditedResponse(
-                status: .created,
-                response: try await repository.createCampaign(
-                    name: body.name, profileId: body.profileId, cutoverDate: body.cutoverDate, freshnessHours: hours))
+            try Self.validate(graceHours: body.profileGraceHours)
+            var campaign = try await repository.createCampaign(
+                name: body.name, profileId: body.profileId, cutoverDate: body.cutoverDate, freshnessHours: hours)
+            if body.profileGraceHours != nil || body.browserReportsCount != nil {
+                campaign = try await repository.updateCampaign(
+                    id: campaign.id, profileGraceHours: body.profileGraceHours,
+                    browserReportsCount: body.browserReportsCount) ?? campaign
+            }
+            return EditedResponse(status: .created, response: campaign)
+        }
+        router.patch("campaigns/:id") { request, context in
+            _ = try context.require(.admin)
+            let id = try context.parameters.require("id")
+            let body = try await request.decodeJSON(CampaignSettings.self, limit: limit)
+            try Self.validate(graceHours: body.profileGraceHours)
+            guard
+                let campaign = try await repository.updateCampaign(
+                    id: id, profileGraceHours: body.profileGraceHours, browserReportsCount: body.browserReportsCount)
+            else { throw Problem.notFound("campaign", id) }
+            return campaign
         }
         router.get("campaigns") { request, context in
             _ = try context.require(.admin, .planner)
@@ -77,6 +99,12 @@ struct OrganisationRoutes {
             _ = try context.require(.admin, .planner)
             let (after, n) = try request.pagination
             return makePage(try await repository.roles(after: after, limit: n), limit: n, id: \.id)
+        }
+    }
+
+    static func validate(graceHours: Int?) throws {
+        if let graceHours, !(0...8_760).contains(graceHours) {
+            throw Problem.invalid("profile_grace_hours", "`profile_grace_hours` must be 0…8760 hours")
         }
     }
 }

@@ -13,32 +13,31 @@ struct ReportRoutes {
     let repository: any InventoryRepository
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
-    /// Where stored reports are announced to the dashboards (nil where no dashboard is mounted).
-    let events: ServerEventBus?
-    private let verification: ReportVerification
+    private let ingestion: ReportIngestion
     private let agents: ExpiringCache<String, AgentRecord>
 
     init(
         repository: any InventoryRepository, configuration: ServerConfiguration, metrics: ServerMetrics,
-        events: ServerEventBus?
+        ingestion: ReportIngestion
     ) {
         self.repository = repository
         self.configuration = configuration
         self.metrics = metrics
-        self.events = events
-        verification = ReportVerification(repository: repository, configuration: configuration)
+        self.ingestion = ingestion
         agents = ExpiringCache(ttl: configuration.lookupCacheTTL)
     }
 
-    /// The answer to a POST: `{"report_id": …, "duplicate": …}` (`duplicate` true when this report id was already
-    /// stored and nothing changed). Written by hand: it is two fixed fields (a lowercase UUID and a flag) on the
-    /// busiest route.
-    static func ingested(reportId: UUID, duplicate: Bool) -> Response {
-        Response(
-            status: duplicate ? .ok : .created, headers: [.contentType: "application/json"],
-            body: .init(
-                byteBuffer: ByteBuffer(
-                    string: "{\"report_id\":\"\(reportId.uuidString.lowercased())\",\"duplicate\":\(duplicate)}")))
+    /// The answer to a POST: `{"report_id": …, "duplicate": …, "verdict": …, "reason": …}` (`duplicate` true when
+    /// this report id was already stored and nothing changed; `verdict` the server's, `reason` why the report
+    /// cannot count, when it cannot). Written by hand: a few fixed fields on the busiest route.
+    static func ingested(_ outcome: ReportIngestion.Outcome) -> Response {
+        var json = "{\"report_id\":\"\(outcome.reportID.uuidString.lowercased())\",\"duplicate\":\(outcome.duplicate)"
+        json += ",\"verdict\":\"\(outcome.verdict.rawValue)\""
+        if let reason = outcome.reason { json += ",\"reason\":" + JSONText.quoted(reason) }
+        json += "}"
+        return Response(
+            status: outcome.duplicate ? .ok : .created, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: json)))
     }
 
     func add(to router: RouterGroup<ServerRequestContext>) {
@@ -46,7 +45,6 @@ struct ReportRoutes {
             let principal = try context.require(.device, .admin)
             let buffer = try await request.bodyBytes(limit: configuration.maxReportBytes)
             let bytes = Array(buffer.readableBytesView)
-            let data = Data(bytes)
             // The fields the server reads are checked; the body is kept as sent (and signed).
             let report: ReportEnvelope
             do { report = try ReportEnvelope.read(json: bytes) } catch {
@@ -65,47 +63,12 @@ struct ReportRoutes {
             if principal.role == .device, principal.agentId != agent.id {
                 throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
             }
-            let now = Date()
-            let body = String(decoding: data, as: UTF8.self)
-            let inserted: Bool
-            if let devices = repository as? any DeviceRepository, let deviceId = principal.deviceId {
-                try await verification.verify(
-                    report: report, body: data, principal: principal, agentId: agent.id, headers: request.headers, now: now)
-                // Stores the report once by report_id, its signature in the same transaction.
-                let outcome = try await devices.ingest(
-                    report, body: body, agentId: agent.id, deviceId: deviceId,
-                    signature: request.headers[HTTPField.Name(ReportSignature.signatureHeader)!],
-                    presentKinds: ReportVerification.presentEquipment(report), at: now)
-                switch outcome {
-                case .stored(let equipment):
-                    inserted = true
-                    let verified = try await devices.verifyEquipment(
-                        equipment, actor: "device:\(deviceId)",
-                        note: "seen by report \(report.reportID.uuidString.lowercased())", at: now)
-                    if !verified.isEmpty {
-                        context.logger.info("equipment.verified", metadata: ["items": "\(verified.map(\.id))"])
-                    }
-                case .deviceRevoked:
-                    try await verification.refuseRevoked(deviceId: deviceId)
-                case .duplicate:
-                    inserted = false
-                    // Already stored: the same device re-sending is an idempotent retry; another device is a replay.
-                    let existing = try await devices.reportDevice(reportId: report.reportID.uuidString)
-                    if existing.deviceId != deviceId {
-                        throw Problem(
-                            .conflict, "Replayed report",
-                            detail: "report \(report.reportID.uuidString.lowercased()) is already stored from another device; a report cannot be sent again by a different device",
-                            field: "report_id")
-                    }
-                }
-            } else {
-                inserted = try await repository.ingest(
-                    report, body: body, agentId: agent.id, deviceId: principal.deviceId, at: now)
-            }
-            if inserted { await events?.reportIngested(report, agent: agent) }
-            metrics.reportIngested(duplicate: !inserted)
-            context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(!inserted)"])
-            return Self.ingested(reportId: report.reportID, duplicate: !inserted)
+            let outcome = try await ingestion.ingest(
+                bytes: bytes, envelope: report, principal: principal, agent: agent, headers: request.headers,
+                logger: context.logger)
+            metrics.reportIngested(duplicate: outcome.duplicate)
+            context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(outcome.duplicate)"])
+            return Self.ingested(outcome)
         }
         router.get("agents/:id/reports") { request, context in
             let id = try context.parameters.require("id")

@@ -69,12 +69,14 @@ func buildRouter(
     OrganisationRoutes(repository: repository, configuration: configuration).add(to: api)
     AgentRoutes(repository: repository, configuration: configuration).add(to: api)
     AccessRoutes(repository: repository, configuration: configuration).add(to: api)
-    ReportRoutes(repository: repository, configuration: configuration, metrics: metrics, events: events).add(to: api)
+    let ingestion = ReportIngestion(repository: repository, configuration: configuration, events: events)
+    ReportRoutes(repository: repository, configuration: configuration, metrics: metrics, ingestion: ingestion).add(to: api)
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
     if let devices = repository as? any DeviceRepository {
-        DeviceRoutes(repository: repository, devices: devices, configuration: configuration).add(to: api)
+        DeviceRoutes(
+            repository: repository, devices: devices, configuration: configuration, profiles: ingestion.profiles).add(to: api)
     }
     if let audit = repository as? any AdminAuditRepository { AdminAuditRoutes(repository: audit).add(to: api) }
     // The agent's network check measures against these (no token: agents test before they enroll).

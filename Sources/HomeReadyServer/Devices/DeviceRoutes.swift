@@ -9,6 +9,8 @@ struct DeviceRoutes {
     let repository: any InventoryRepository
     let devices: any DeviceRepository
     let configuration: ServerConfiguration
+    /// The assigned profiles as served (each version served is recorded, so reports are judged with it).
+    let profiles: AssignedProfiles
 
     struct Revoke: Decodable { var reason: String? }
     struct Revoked: Codable, Sendable, ResponseEncodable {
@@ -44,34 +46,20 @@ struct DeviceRoutes {
                     .notFound, "No profile assigned",
                     detail: "agent \(agent.employeeId) has no campaign, so no profile is assigned; IT sets the campaign")
             }
-            guard let yaml = Self.profileText(id: campaign.profileId, directories: configuration.profileDirectories) else {
+            guard let served = try await profiles.served(campaign.profileId) else {
                 throw Problem(
                     .notFound, "Profile not found",
                     detail: "profile \"\(campaign.profileId)\" of campaign \(campaign.name) is not in the server's profile folders; add it with --profiles DIR")
             }
-            let etag = SHA256.hash(data: Data(yaml.utf8)).prefix(16).hexEncoded
+            let etag = served.digest
             if let match = request.headers[.ifNoneMatch], match.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) == etag {
                 return Response(status: .notModified, headers: [.eTag: "\"\(etag)\""])
             }
-            let version = (try? ProfileLoader().load(yaml: yaml, name: campaign.profileId).version) ?? 1
-            let body = AssignedProfile(profileId: campaign.profileId, version: version, etag: etag, yaml: yaml)
+            let body = AssignedProfile(
+                profileId: campaign.profileId, version: served.current.version, etag: etag, yaml: served.yaml)
             var response = try body.response(from: request, context: context)
             response.headers[.eTag] = "\"\(etag)\""
             return response
         }
-    }
-
-    /// The YAML of profile `id` from `directories`, then ./Profiles, then the built-in set.
-    static func profileText(id: String, directories: [String]) -> String? {
-        guard id.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil, !id.hasPrefix(".") else { return nil }
-        var folders = directories.map { URL(fileURLWithPath: $0) }
-        folders.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Profiles"))
-        if let builtin = ProfileSearchPath.builtinDirectory { folders.append(builtin) }
-        for folder in folders {
-            for name in ["\(id).yaml", "\(id).yml"] {
-                if let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) { return text }
-            }
-        }
-        return nil
     }
 }

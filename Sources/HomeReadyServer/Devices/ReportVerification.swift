@@ -85,16 +85,4 @@ struct ReportVerification: Sendable {
     static func hours(_ seconds: Double) -> String {
         seconds >= 3600 ? String(format: "%.1f h", seconds / 3600) : String(format: "%.0f s", seconds)
     }
-
-    /// Equipment kinds a report shows present (results, and passing `equipment.*` findings); a USB headset is
-    /// also a headset.
-    static func presentEquipment(_ report: ReportEnvelope) -> Set<String> {
-        var kinds = Set<String>()
-        for result in report.equipment where result.present { kinds.insert(result.kind) }
-        for finding in report.findings where finding.section == .equipment && finding.status == .pass {
-            kinds.insert(String(finding.id.dropFirst("equipment.".count)))
-        }
-        if kinds.contains("usb_headset") { kinds.insert("headset") }
-        return kinds
-    }
 }

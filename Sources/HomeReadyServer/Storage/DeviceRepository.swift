@@ -11,7 +11,7 @@ public protocol DeviceRepository: Sendable {
     /// concurrent ingests). Not stored when the report id was already stored or the device is revoked.
     func ingest(
         _ report: ReportEnvelope, body: String, agentId: String, deviceId: String, signature: String?,
-        presentKinds: Set<String>, at: Date
+        presentKinds: Set<String>, judgement: StoredJudgement?, at: Date
     ) async throws -> IngestOutcome
     /// Moves items (delivered or accepted, from `ingest`) to verified; returns the items moved.
     func verifyEquipment(_ items: [EquipmentRecord], actor: String, note: String, at: Date) async throws

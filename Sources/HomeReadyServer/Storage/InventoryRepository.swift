@@ -15,6 +15,8 @@ public protocol InventoryRepository: Sendable {
     func createCampaign(name: String, profileId: String, cutoverDate: String, freshnessHours: Int) async throws
         -> CampaignRecord
     func campaign(id: String) async throws -> CampaignRecord?
+    /// Changes a campaign's judging settings (nil leaves one as it is); nil when there is no such campaign.
+    func updateCampaign(id: String, profileGraceHours: Int?, browserReportsCount: Bool?) async throws -> CampaignRecord?
     func campaigns(after: String?, limit: Int) async throws -> [CampaignRecord]
     func createTeam(name: String, siteId: String?) async throws -> TeamRecord
     func teams(after: String?, limit: Int) async throws -> [TeamRecord]
@@ -52,12 +54,23 @@ public protocol InventoryRepository: Sendable {
     func device(id: String) async throws -> DeviceRecord?
 
     // MARK: Reports
-    /// Stores a report once by `report_id`; returns false when it was already stored.
-    func ingest(_ report: ReportEnvelope, body: String, agentId: String, deviceId: String?, at: Date) async throws
-        -> Bool
+    /// Stores a report once by `report_id`; returns false when it was already stored. `report.verdict` is stored
+    /// as the report's verdict: the server's own (`ReportIngestion` judges first), with the agent's claim and the
+    /// reason in `judgement`.
+    func ingest(
+        _ report: ReportEnvelope, body: String, agentId: String, deviceId: String?, judgement: StoredJudgement?,
+        at: Date
+    ) async throws -> Bool
     func reports(agentId: String, after: String?, limit: Int) async throws -> [ReportSummary]
     func reportBody(reportId: String) async throws -> (agentId: String, body: String)?
     func checkStates(agentId: String) async throws -> [CheckStateRecord]
+
+    // MARK: Judging
+    /// The campaign, role and shipped item identities the server judges an agent's reports with.
+    func judgingFacts(agentId: String) async throws -> JudgingFacts
+    /// Records a profile version the first time it is seen; returns every stored version of the profile.
+    func recordProfileVersion(profileId: String, version: Int, digest: String, yaml: String, at: Date) async throws
+        -> [StoredProfileVersion]
 
     // MARK: Readiness
     func readinessInput(agentId: String) async throws -> ReadinessInput?
@@ -107,13 +120,23 @@ public struct NewItem: Codable, Sendable {
     public var serial: String?
     public var assetTag: String?
     public var agentId: String?
+    /// The device's USB identity, `VVVV:PPPP` or `VVVV:PPPP:SERIAL` (hex), when IT records it.
+    public var usbIdentity: String? = nil
 }
 
 extension InventoryRepository {
-    /// Stores a whole report once by `report_id`; returns false when it was already stored.
+    /// Stores a whole report once by `report_id`, its verdict as given (storage tests and demo data: reports from
+    /// agents go through `ReportIngestion`, which judges them); returns false when it was already stored.
     public func ingest(_ report: CheckReport, body: String, agentId: String, deviceId: String?, at: Date) async throws
         -> Bool
     {
-        try await ingest(ReportEnvelope(report), body: body, agentId: agentId, deviceId: deviceId, at: at)
+        try await ingest(ReportEnvelope(report), body: body, agentId: agentId, deviceId: deviceId, judgement: nil, at: at)
+    }
+
+    /// Stores a report envelope once by `report_id`, its verdict as given; returns false when it was already stored.
+    public func ingest(_ report: ReportEnvelope, body: String, agentId: String, deviceId: String?, at: Date)
+        async throws -> Bool
+    {
+        try await ingest(report, body: body, agentId: agentId, deviceId: deviceId, judgement: nil, at: at)
     }
 }

@@ -223,6 +223,35 @@ enum Migrations {
             FROM check_states cs JOIN agents a ON a.id = cs.agent_id
             """,
         ]),
+        // Readiness the server stands behind (the server judges every report against the assigned profile):
+        // - `reports.verdict` and `agents.last_verdict` are the server's; the agent's own verdict is kept as
+        //   `reports.claimed_verdict`, for diagnosis only; `verdict_reason` says in plain words why a report
+        //   cannot count (it covers only part of the profile, another profile, stale measurements);
+        // - verdicts stored before this step were the agents' claims: they become `incomplete` until the agent
+        //   checks again;
+        // - `profile_versions` keeps every version of a profile the server served, so a report made against the
+        //   previous one is judged with it during the campaign's grace period (`campaigns.profile_grace_hours`);
+        // - `campaigns.browser_reports_count` says whether a browser self-test can make an agent ready;
+        // - `equipment_items.usb_identity` (VVVV:PPPP or VVVV:PPPP:SERIAL) names the very device shipped.
+        Migration(version: 9, name: "server_judging", statements: [
+            "ALTER TABLE reports ADD COLUMN claimed_verdict TEXT",
+            "ALTER TABLE reports ADD COLUMN verdict_reason TEXT",
+            "UPDATE reports SET claimed_verdict = verdict",
+            "ALTER TABLE agents ADD COLUMN last_verdict_reason TEXT",
+            """
+            UPDATE agents SET last_verdict = 'incomplete',
+                last_verdict_reason = 'the last report was stored before the server judged reports itself: run the check again'
+            WHERE last_verdict IS NOT NULL
+            """,
+            "ALTER TABLE campaigns ADD COLUMN profile_grace_hours INTEGER NOT NULL DEFAULT 24 CHECK (profile_grace_hours >= 0)",
+            "ALTER TABLE campaigns ADD COLUMN browser_reports_count INTEGER NOT NULL DEFAULT 0 CHECK (browser_reports_count IN (0, 1))",
+            "ALTER TABLE equipment_items ADD COLUMN usb_identity TEXT",
+            """
+            CREATE TABLE profile_versions (
+                profile_id TEXT NOT NULL, version INTEGER NOT NULL, digest TEXT NOT NULL, yaml TEXT NOT NULL,
+                first_seen_at BIGINT NOT NULL, PRIMARY KEY (profile_id, digest))
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -17,6 +17,12 @@ public struct CampaignRecord: Codable, Sendable, Equatable {
     public var cutoverDate: String
     /// How old an agent's last check may be and still count, in hours.
     public var freshnessHours: Int
+    /// How long after a new version of the profile is first served a report made against the previous version
+    /// still counts, in hours.
+    public var profileGraceHours: Int = 24
+    /// Whether a browser self-test can make an agent ready (campaigns working through VDI); otherwise only the
+    /// full check counts.
+    public var browserReportsCount: Bool = false
 }
 
 /// A team of agents.
@@ -63,6 +69,9 @@ public struct EquipmentRecord: Codable, Sendable, Equatable {
     public var deliveredAt: Date?
     public var replacesId: String?
     public var updatedAt: Date
+    /// The USB identity of the very device (`VVVV:PPPP` or `VVVV:PPPP:SERIAL`, hex), recorded by IT at
+    /// shipment or acceptance: the agent's check must see this device for the item to count.
+    public var usbIdentity: String? = nil
 
     var lifecycle: EquipmentLifecycle {
         EquipmentLifecycle(
@@ -159,4 +168,18 @@ public struct Page<Item: Codable & Sendable>: Codable, Sendable {
     public var items: [Item]
     /// Pass as `after` to get the next page; nil on the last page.
     public var next: String?
+}
+
+/// What the server keeps of its judgement besides the verdict it stores as the report's: the agent's own claim
+/// and, when the report cannot count, why.
+public struct StoredJudgement: Sendable, Equatable {
+    /// The verdict the agent's report claimed (for diagnosis only).
+    public var claimedVerdict: Verdict
+    /// Why the report cannot count toward readiness, in plain words (nil when it can).
+    public var reason: String?
+
+    public init(claimedVerdict: Verdict, reason: String?) {
+        self.claimedVerdict = claimedVerdict
+        self.reason = reason
+    }
 }

@@ -31,12 +31,12 @@ extension SQLRepository: DeviceRepository {
 
     public func ingest(
         _ report: ReportEnvelope, body: String, agentId: String, deviceId: String, signature: String?,
-        presentKinds: Set<String>, at: Date
+        presentKinds: Set<String>, judgement: StoredJudgement?, at: Date
     ) async throws -> IngestOutcome {
         try await ingest(
             ReportWrite(
                 report: report, body: body, agentId: agentId, deviceId: deviceId, signature: signature,
-                presentKinds: presentKinds, at: at))
+                presentKinds: presentKinds, judgement: judgement, at: at))
     }
 
     public func verifyEquipment(_ items: [EquipmentRecord], actor: String, note: String, at: Date) async throws

@@ -5,7 +5,7 @@ import SQLKit
 extension SQLRepository {
     static let itemColumns: SQLQueryString = """
         id, kind, model, serial, asset_tag, agent_id, state, carrier, tracking_number, shipped_at, delivered_at,
-        replaces_id, updated_at
+        replaces_id, updated_at, usb_identity
         """
 
     static func item(_ row: any SQLRow) throws -> EquipmentRecord {
@@ -16,7 +16,8 @@ extension SQLRepository {
             state: EquipmentState(rawValue: try row.string("state")) ?? .requested,
             carrier: try row.optionalString("carrier"), trackingNumber: try row.optionalString("tracking_number"),
             shippedAt: try row.optionalDate("shipped_at"), deliveredAt: try row.optionalDate("delivered_at"),
-            replacesId: try row.optionalString("replaces_id"), updatedAt: try row.date("updated_at"))
+            replacesId: try row.optionalString("replaces_id"), updatedAt: try row.date("updated_at"),
+            usbIdentity: try row.optionalString("usb_identity"))
     }
 
     static func insertItem(
@@ -25,9 +26,10 @@ extension SQLRepository {
         let id = newID()
         try await db.raw(
             """
-            INSERT INTO equipment_items (id, kind, model, serial, asset_tag, agent_id, state, replaces_id, updated_at)
+            INSERT INTO equipment_items (id, kind, model, serial, asset_tag, agent_id, state, replaces_id, updated_at,
+                                         usb_identity)
             VALUES (\(bind: id), \(bind: item.kind), \(bind: item.model), \(bind: item.serial), \(bind: item.assetTag),
-                    \(bind: item.agentId), 'requested', \(bind: replaces), \(millis: at))
+                    \(bind: item.agentId), 'requested', \(bind: replaces), \(millis: at), \(bind: item.usbIdentity))
             """
         ).run()
         try await db.raw(
@@ -39,7 +41,8 @@ extension SQLRepository {
         if let agentId = item.agentId { try await refreshEquipmentStatus(agentId: agentId, on: db) }
         return EquipmentRecord(
             id: id, kind: item.kind, model: item.model, serial: item.serial, assetTag: item.assetTag,
-            agentId: item.agentId, state: .requested, replacesId: replaces, updatedAt: Clock.date(Clock.millis(at)))
+            agentId: item.agentId, state: .requested, replacesId: replaces, updatedAt: Clock.date(Clock.millis(at)),
+            usbIdentity: item.usbIdentity)
     }
 
     public func createItem(_ item: NewItem, actor: String) async throws -> EquipmentRecord {
@@ -85,7 +88,8 @@ extension SQLRepository {
                 """
                 UPDATE equipment_items SET state = \(bind: lifecycle.state.rawValue), carrier = \(bind: lifecycle.carrier),
                     tracking_number = \(bind: lifecycle.trackingNumber), shipped_at = \(millis: lifecycle.shippedAt),
-                    delivered_at = \(millis: lifecycle.deliveredAt), updated_at = \(millis: at)
+                    delivered_at = \(millis: lifecycle.deliveredAt), updated_at = \(millis: at),
+                    usb_identity = \(bind: event.usbIdentity ?? record.usbIdentity)
                 WHERE id = \(bind: itemId) AND state = \(bind: record.state.rawValue)
                 """
             ).run()
@@ -116,6 +120,7 @@ extension SQLRepository {
             record.shippedAt = lifecycle.shippedAt
             record.deliveredAt = lifecycle.deliveredAt
             record.updatedAt = Clock.date(Clock.millis(at))
+            record.usbIdentity = event.usbIdentity ?? record.usbIdentity
             return record
         }
     }

@@ -15,6 +15,9 @@ struct ReportWrite: Sendable {
     /// Equipment kinds the report shows present: the agent's delivered or accepted items of these kinds are
     /// returned for verification.
     var presentKinds: Set<String>
+    /// The agent's own verdict and the server's reason, when the server judged the report (`report.verdict` is
+    /// then the server's).
+    var judgement: StoredJudgement?
     var at: Date
     /// The report's checks, each with its latest status (a report may repeat an id; the last one counts).
     let checks: [(id: String, status: FindingStatus)]
@@ -30,7 +33,7 @@ struct ReportWrite: Sendable {
 
     init(
         report: ReportEnvelope, body: String, agentId: String, deviceId: String?, signature: String?,
-        presentKinds: Set<String>, at: Date
+        presentKinds: Set<String>, judgement: StoredJudgement? = nil, at: Date
     ) {
         self.report = report
         self.body = body
@@ -38,6 +41,7 @@ struct ReportWrite: Sendable {
         self.deviceId = deviceId
         self.signature = signature
         self.presentKinds = presentKinds
+        self.judgement = judgement
         self.at = at
         var checks: [(id: String, status: FindingStatus)] = []
         checks.reserveCapacity(report.findings.count)
@@ -122,13 +126,14 @@ extension SQLRepository {
         }
     }
 
-    public func ingest(_ report: ReportEnvelope, body: String, agentId: String, deviceId: String?, at: Date)
-        async throws -> Bool
-    {
+    public func ingest(
+        _ report: ReportEnvelope, body: String, agentId: String, deviceId: String?, judgement: StoredJudgement?,
+        at: Date
+    ) async throws -> Bool {
         try await ingest(
             ReportWrite(
                 report: report, body: body, agentId: agentId, deviceId: deviceId, signature: nil, presentKinds: [],
-                at: at)
+                judgement: judgement, at: at)
         ).inserted
     }
 
@@ -210,13 +215,14 @@ extension SQLRepository {
                     (\(bind: write.reportId), \(bind: write.agentId), \(bind: write.deviceId), \(millis: report.startedAt),
                      \(millis: report.finishedAt), \(millis: write.at), \(bind: report.verdict.rawValue),
                      \(bind: report.profile.id), \(literal: report.profile.version), \(bind: write.body),
-                     \(bind: write.deviceId == nil ? nil : write.signature))
+                     \(bind: write.deviceId == nil ? nil : write.signature),
+                     \(bind: write.judgement?.claimedVerdict.rawValue), \(bind: write.judgement?.reason))
                     """
             }
             let returned = try await db.raw(
                 """
                 INSERT INTO reports (report_id, agent_id, device_id, started_at, finished_at, received_at, verdict,
-                                     profile_id, profile_version, body, signature)
+                                     profile_id, profile_version, body, signature, claimed_verdict, verdict_reason)
                 VALUES \(joined: rows)
                 ON CONFLICT (report_id) DO NOTHING
                 RETURNING report_id
@@ -281,13 +287,14 @@ extension SQLRepository {
         }
     }
 
-    /// Each report as a row `(id, seen, verdict, digest, statuses)` of a `latest` table: the agent, when the
-    /// report finished, its verdict, its set of checks and its checks with their statuses.
+    /// Each report as a row `(id, seen, verdict, digest, statuses, reason)` of a `latest` table: the agent, when
+    /// the report finished, its verdict, its set of checks, its checks with their statuses, and why it cannot
+    /// count (when it cannot).
     private static func latestRows(_ writes: ArraySlice<ReportWrite>) -> SQLQueryString {
         let rows: [SQLQueryString] = writes.map {
-            "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue), \(bind: $0.checksDigest), \(bind: $0.statusesDigest))"
+            "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue), \(bind: $0.checksDigest), \(bind: $0.statusesDigest), \(bind: $0.judgement?.reason))"
         }
-        return "WITH latest (id, seen, verdict, digest, statuses) AS (VALUES \(joined: rows))"
+        return "WITH latest (id, seen, verdict, digest, statuses, reason) AS (VALUES \(joined: rows))"
     }
 
     /// Before an agent's set of checks changes, writes down the times its current checks have only implied
@@ -316,6 +323,7 @@ extension SQLRepository {
                 """
                 \(latestRows(chunk))
                 UPDATE agents SET last_report_at = latest.seen, last_verdict = latest.verdict,
+                    last_verdict_reason = latest.reason,
                     checks_since = CASE WHEN agents.checks_digest = latest.digest THEN agents.checks_since
                                         ELSE latest.seen END,
                     checks_digest = latest.digest, checks_statuses = latest.statuses

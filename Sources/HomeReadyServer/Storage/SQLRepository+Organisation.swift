@@ -41,16 +41,38 @@ extension SQLRepository {
         return campaign
     }
 
+    static let campaignColumns: SQLQueryString =
+        "id, name, profile_id, cutover_date, freshness_hours, profile_grace_hours, browser_reports_count"
+
     static func campaign(_ row: any SQLRow) throws -> CampaignRecord {
         CampaignRecord(
             id: try row.string("id"), name: try row.string("name"), profileId: try row.string("profile_id"),
-            cutoverDate: try row.string("cutover_date"), freshnessHours: try row.int("freshness_hours"))
+            cutoverDate: try row.string("cutover_date"), freshnessHours: try row.int("freshness_hours"),
+            profileGraceHours: try row.int("profile_grace_hours"),
+            browserReportsCount: try row.int("browser_reports_count") != 0)
+    }
+
+    public func updateCampaign(id: String, profileGraceHours: Int?, browserReportsCount: Bool?) async throws
+        -> CampaignRecord?
+    {
+        try await writing(field: nil) { db in
+            try await db.raw(
+                """
+                UPDATE campaigns SET
+                    profile_grace_hours = COALESCE(\(bind: profileGraceHours), profile_grace_hours),
+                    browser_reports_count = COALESCE(\(bind: browserReportsCount.map { $0 ? 1 : 0 }), browser_reports_count)
+                WHERE id = \(bind: id)
+                """
+            ).run()
+            return try await db.raw("SELECT \(Self.campaignColumns) FROM campaigns WHERE id = \(bind: id)")
+                .all().first.map(Self.campaign)
+        }
     }
 
     public func campaign(id: String) async throws -> CampaignRecord? {
         try await store.withConnection { db in
             try await db.raw(
-                "SELECT id, name, profile_id, cutover_date, freshness_hours FROM campaigns WHERE id = \(bind: id)"
+                "SELECT \(Self.campaignColumns) FROM campaigns WHERE id = \(bind: id)"
             ).all().first.map(Self.campaign)
         }
     }
@@ -58,7 +80,7 @@ extension SQLRepository {
     public func campaigns(after: String?, limit: Int) async throws -> [CampaignRecord] {
         try await store.withConnection { db in
             try await db.raw(
-                "SELECT id, name, profile_id, cutover_date, freshness_hours FROM campaigns WHERE 1 = 1 \(Self.page(after, limit))"
+                "SELECT \(Self.campaignColumns) FROM campaigns WHERE 1 = 1 \(Self.page(after, limit))"
             ).all().map(Self.campaign)
         }
     }

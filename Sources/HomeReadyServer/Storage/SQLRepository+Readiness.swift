@@ -8,7 +8,7 @@ extension SQLRepository {
             guard
                 let row = try await db.raw(
                     """
-                    SELECT a.last_report_at, a.last_verdict, c.freshness_hours FROM agents a
+                    SELECT a.last_report_at, a.last_verdict, a.last_verdict_reason, c.freshness_hours FROM agents a
                     LEFT JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = \(bind: agentId)
                     """
                 ).all().first
@@ -18,7 +18,7 @@ extension SQLRepository {
             return ReadinessInput(
                 requiredKinds: kinds, items: items, lastReportAt: try row.optionalDate("last_report_at"),
                 lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
-                freshnessHours: hours)
+                lastVerdictReason: try row.optionalString("last_verdict_reason"), freshnessHours: hours)
         }
     }
 

@@ -3,11 +3,8 @@ import HomeReadyTransport
 
 /// Path MTU with don't-fragment probes against a UDP echo responder (which returns each datagram as it came).
 public enum PathMTUProbe {
-    /// Voice packet inside the tunnel: G.711 at 20 ms (160 bytes) + RTP 12 + UDP 8 + IPv4 20.
-    public static let voicePacketBytes = 200
-    /// The inner MTU VPN clients commonly use by default (WireGuard 1420, AnyConnect 1406, IPsec ~1400): below
-    /// overhead plus this, large packets fragment or vanish unless the client lowers its MTU.
-    public static let typicalTunnelMTU = 1400
+    /// Voice packet inside the tunnel (`VPNPathResult.voicePacketBytes`).
+    public static let voicePacketBytes = VPNPathResult.voicePacketBytes
 
     /// Outer header bytes a VPN adds per packet (IPv4 outer header; IPv6 adds 20).
     public static func overheadBytes(_ transport: VPNTransport, ipv6: Bool = false) -> Int {

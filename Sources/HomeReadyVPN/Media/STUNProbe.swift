@@ -2,40 +2,27 @@ import Foundation
 import HomeReadyModel
 import HomeReadyTransport
 
-/// The softphone media path toward one STUN server.
-public struct STUNResult: Sendable, Equatable {
-    public var host: String
-    public var port: Int
-    /// `reachable` when a binding response came back; `filtered`, `refused`, `dns_failure`, ... otherwise.
-    public var state: VPNState
-    public var rttMs: Double?
-    /// The public address and port the server saw.
-    public var mappedAddress: String?
-    public var mappedPort: Int?
-    /// This computer's own source address toward the server.
-    public var localAddress: String?
-    /// Whether a NAT sits between this computer and the server (mapped address differs from the local one).
-    public var natDetected: Bool?
-    /// The endpoint actually queried (for the NAT binding estimate).
+/// A STUN result with the endpoint actually queried (the NAT binding estimate reuses it).
+public struct STUNProbeOutcome: Sendable, Equatable {
+    public var result: STUNResult
     public var endpoint: IPEndpoint?
 }
 
 /// STUN binding requests over UDP.
 enum STUNProbe {
     /// Queries `server` (all tries within `timeout` seconds).
-    static func check(_ server: STUNServer, options: VPNCheckOptions) async -> STUNResult {
+    static func check(_ server: STUNServer, options: VPNCheckOptions) async -> STUNProbeOutcome {
         var result = STUNResult(host: server.host, port: server.port, state: .error)
         let resolution = await options.environment.resolve(server.host, options.timeoutSeconds)
         guard let address = resolution.addresses.first, let endpoint = IPEndpoint(address: address, port: server.port)
         else {
             result.state = .dnsFailure
-            return result
+            return STUNProbeOutcome(result: result, endpoint: nil)
         }
-        result.endpoint = endpoint
         let interface = options.interface
         let timeout = options.timeoutSeconds
         let initial = result
-        return await BlockingThread.run {
+        let measured = await BlockingThread.run {
             var result = initial
             do {
                 let socket = try UDPSocket(remote: endpoint, interface: interface)
@@ -64,6 +51,7 @@ enum STUNProbe {
             }
             return result
         }
+        return STUNProbeOutcome(result: measured, endpoint: endpoint)
     }
 
     /// One binding request/response on an open socket: three tries sharing `timeout`.
@@ -78,16 +66,6 @@ enum STUNProbe {
         }
         return (outcome, nil)
     }
-}
-
-/// How long a NAT keeps an idle UDP binding, bracketed by idle trials.
-public struct NATBindingEstimate: Sendable, Equatable {
-    /// The longest idle interval after which the mapping was unchanged (the binding lives at least this long).
-    public var survivedSeconds: Double?
-    /// The shortest idle interval after which the mapping had changed (the binding closed before this).
-    public var expiredWithinSeconds: Double?
-    /// Intervals whose second query got no answer.
-    public var inconclusive: [Double]
 }
 
 /// One idle trial: whether the mapping was kept, and how long the binding really stayed idle (a loaded machine

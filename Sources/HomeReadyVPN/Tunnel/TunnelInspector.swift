@@ -6,37 +6,6 @@ import HomeReadyTransport
     import FoundationNetworking
 #endif
 
-/// What the tunnel looks like when the VPN is connected.
-public struct TunnelStatus: Sendable, Equatable {
-    /// Tunnel interfaces that are up (tun, tap, wg, ppp, ipsec, vti, xfrm, cscotun, gpd).
-    public var interfaces: [String]
-    /// Per corporate network: the interface its traffic leaves by, and whether that is a tunnel.
-    public var routes: [Route]
-    /// Per corporate name: whether it resolved.
-    public var names: [Name]
-    /// The internal health URL's outcome, when the profile names one.
-    public var health: Health?
-
-    public struct Route: Sendable, Equatable {
-        public var network: String
-        public var interface: String?
-        public var throughTunnel: Bool
-    }
-
-    public struct Name: Sendable, Equatable {
-        public var name: String
-        public var addresses: [String]
-        public var failure: String?
-    }
-
-    public struct Health: Sendable, Equatable {
-        public var url: String
-        public var statusCode: Int?
-        public var failure: String?
-        public var ok: Bool { statusCode.map { (200..<400).contains($0) } ?? false }
-    }
-}
-
 /// Reads the tunnel state: interfaces, the route the kernel picks toward corporate networks (policy routing
 /// included: a connected UDP socket's source address tells the chosen interface), corporate names, health URL.
 enum TunnelInspector {

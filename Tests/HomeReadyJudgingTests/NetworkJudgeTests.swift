@@ -1,6 +1,15 @@
 import HomeReadyModel
 import Testing
-@testable import HomeReadyProbe
+
+@testable import HomeReadyJudging
+
+/// A voice profile with every network threshold set.
+let voiceProfile = Profile(
+    id: "test-voice", title: "Test voice", version: 1,
+    network: NetworkThresholds(
+        minDownloadMbps: Threshold(10), minUploadMbps: Threshold(3), maxLatencyIdleMs: Threshold(100),
+        maxLatencyLoadedMs: Threshold(200, severity: .warning), maxJitterMs: Threshold(30), maxLossPercent: Threshold(1),
+        minMOS: Threshold(3.6), maxDNSMs: Threshold(300, severity: .warning), codec: .g711, concurrentCalls: 1))
 
 @Suite struct NetworkJudgeTests {
     @Test func eachThresholdGivesOneFindingWithAHomeRemediation() throws {

@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import HomeReadyJudging
+import HomeReadyModel
+import HomeReadyProfiles
+
+/// The profiles campaigns are assigned, as the server serves them: read from the profile folders (then
+/// ./Profiles, then the built-in set), each new version recorded in `profile_versions` so a report made against
+/// the previous one can still be judged with it during the campaign's grace period. Cached for the lookup TTL.
+struct AssignedProfiles: Sendable {
+    /// A profile as served now, with the versions the server served before.
+    struct Served: Sendable {
+        var yaml: String
+        /// The YAML's SHA-256 prefix (the device profile route's ETag).
+        var digest: String
+        var current: Profile
+        var currentSince: Date
+        /// The version served before the current one, parsed.
+        var previous: Profile?
+
+        /// The assigned profile as the judge's acceptance rules see it.
+        func assigned(graceHours: Int) -> AssignedProfile {
+            AssignedProfile(
+                id: current.id, currentVersion: current.version, currentSince: currentSince,
+                previousVersion: previous?.version, graceHours: graceHours)
+        }
+
+        /// The parsed profile of `version` (the current one when the server has no other).
+        func profile(version: Int) -> Profile {
+            version == previous?.version ? previous! : current
+        }
+    }
+
+    let repository: any InventoryRepository
+    let directories: [String]
+    private let cache: ExpiringCache<String, Served>
+
+    init(repository: any InventoryRepository, configuration: ServerConfiguration) {
+        self.repository = repository
+        directories = configuration.profileDirectories
+        cache = ExpiringCache(ttl: configuration.lookupCacheTTL)
+    }
+
+    /// The profile `id` as served now, or nil when no profile folder holds it.
+    func served(_ id: String, now: Date = Date()) async throws -> Served? {
+        if let cached = cache.value(for: id) { return cached }
+        guard let yaml = Self.profileText(id: id, directories: directories) else { return nil }
+        let loader = ProfileLoader(searchPath: searchPath)
+        let current: Profile
+        do { current = try loader.load(yaml: yaml, name: id) } catch {
+            throw Problem(
+                .internalServerError, "Profile cannot be read",
+                detail: "profile \"\(id)\" on the server does not load (\(error.description)); fix it (homeready profile lint)")
+        }
+        let digest = SHA256.hash(data: Data(yaml.utf8)).prefix(16).hexEncoded
+        let versions = try await repository.recordProfileVersion(
+            profileId: id, version: current.version, digest: digest, yaml: yaml, at: now)
+        let since = versions.filter { $0.version == current.version }.map(\.firstSeenAt).min() ?? now
+        let previous = versions.filter { $0.version < current.version }.max { $0.version < $1.version }
+            .flatMap { try? loader.load(yaml: $0.yaml, name: id) }
+        let served = Served(yaml: yaml, digest: digest, current: current, currentSince: since, previous: previous)
+        cache.store(served, for: id)
+        return served
+    }
+
+    private var searchPath: ProfileSearchPath {
+        var folders = directories.map { URL(fileURLWithPath: $0) }
+        folders.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Profiles"))
+        return ProfileSearchPath(directories: folders)
+    }
+
+    /// The YAML of profile `id` from `directories`, then ./Profiles, then the built-in set.
+    static func profileText(id: String, directories: [String]) -> String? {
+        guard id.range(of: "^[A-Za-z0-9._-]+$", options: .regularExpression) != nil, !id.hasPrefix(".") else { return nil }
+        var folders = directories.map { URL(fileURLWithPath: $0) }
+        folders.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Profiles"))
+        if let builtin = ProfileSearchPath.builtinDirectory { folders.append(builtin) }
+        for folder in folders {
+            for name in ["\(id).yaml", "\(id).yml"] {
+                if let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) { return text }
+            }
+        }
+        return nil
+    }
+}

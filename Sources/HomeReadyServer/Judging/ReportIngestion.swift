@@ -1,0 +1,166 @@
+import Foundation
+import HomeReadyJudging
+import HomeReadyModel
+import HomeReadySigning
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The one path every report takes into the inventory: verify who sent it, judge it on the server against the
+/// profile the agent's campaign is assigned, store it (with the device's signature, the server's verdict and the
+/// agent's claim) and verify the equipment it proves present, then announce it.
+///
+/// The agent's verdict is never trusted: readiness, roll-ups, alerts, webhooks, exports and the dashboard read
+/// the verdict stored here, the server's own.
+struct ReportIngestion: Sendable {
+    let repository: any InventoryRepository
+    let configuration: ServerConfiguration
+    let events: ServerEventBus?
+    let profiles: AssignedProfiles
+    private let verification: ReportVerification
+    private let facts: ExpiringCache<String, JudgingFacts>
+
+    init(repository: any InventoryRepository, configuration: ServerConfiguration, events: ServerEventBus?) {
+        self.repository = repository
+        self.configuration = configuration
+        self.events = events
+        profiles = AssignedProfiles(repository: repository, configuration: configuration)
+        verification = ReportVerification(repository: repository, configuration: configuration)
+        facts = ExpiringCache(ttl: configuration.lookupCacheTTL)
+    }
+
+    /// What became of one report.
+    struct Outcome: Sendable {
+        var reportID: UUID
+        var duplicate: Bool
+        /// The server's verdict and, when the report cannot count, why.
+        var verdict: Verdict
+        var reason: String?
+    }
+
+    /// Judges, stores and announces one report sent by `principal` for `agent`. Throws a problem for a report
+    /// that must not be stored (bad signature, revoked device, a report id taken over from another device).
+    func ingest(
+        bytes: [UInt8], envelope: ReportEnvelope, principal: Principal, agent: AgentRecord, headers: HTTPFields,
+        logger: Logger
+    ) async throws -> Outcome {
+        let now = Date()
+        let data = Data(bytes)
+        let report: CheckReport
+        do { report = try ReportCoding.decoder().decode(CheckReport.self, from: data) } catch {
+            throw Problem.reading(error)
+        }
+        let judged = try await judge(report, agent: agent, now: now)
+        var stored = envelope
+        stored.verdict = judged.verdict
+        stored.findings = judged.findings.map {
+            ReportEnvelope.FindingState(id: $0.id, section: $0.section, status: $0.status)
+        }
+        let judgement = StoredJudgement(claimedVerdict: envelope.verdict, reason: judged.reason)
+        let body = String(decoding: data, as: UTF8.self)
+        let inserted: Bool
+        if let devices = repository as? any DeviceRepository, let deviceId = principal.deviceId {
+            try await verification.verify(
+                report: envelope, body: data, principal: principal, agentId: agent.id, headers: headers, now: now)
+            // Stores the report once by report_id, its signature in the same transaction.
+            let outcome = try await devices.ingest(
+                stored, body: body, agentId: agent.id, deviceId: deviceId,
+                signature: headers[HTTPField.Name(ReportSignature.signatureHeader)!],
+                presentKinds: judged.provenKinds, judgement: judgement, at: now)
+            switch outcome {
+            case .stored(let equipment):
+                inserted = true
+                let verified = try await devices.verifyEquipment(
+                    equipment, actor: "device:\(deviceId)",
+                    note: "seen by report \(envelope.reportID.uuidString.lowercased())", at: now)
+                if !verified.isEmpty {
+                    logger.info("equipment.verified", metadata: ["items": "\(verified.map(\.id))"])
+                }
+            case .deviceRevoked:
+                try await verification.refuseRevoked(deviceId: deviceId)
+            case .duplicate:
+                inserted = false
+                // Already stored: the same device re-sending is an idempotent retry; another device is a replay.
+                let existing = try await devices.reportDevice(reportId: envelope.reportID.uuidString)
+                if existing.deviceId != deviceId {
+                    throw Problem(
+                        .conflict, "Replayed report",
+                        detail: "report \(envelope.reportID.uuidString.lowercased()) is already stored from another device; a report cannot be sent again by a different device",
+                        field: "report_id")
+                }
+            }
+        } else {
+            inserted = try await repository.ingest(
+                stored, body: body, agentId: agent.id, deviceId: principal.deviceId, judgement: judgement, at: now)
+        }
+        if inserted { await events?.reportIngested(stored, agent: agent) }
+        logger.debug(
+            "report.judged",
+            metadata: [
+                "report.id": "\(envelope.reportID)", "report.claimed": "\(envelope.verdict.rawValue)",
+                "report.verdict": "\(judged.verdict.rawValue)",
+            ])
+        return Outcome(reportID: envelope.reportID, duplicate: !inserted, verdict: judged.verdict, reason: judged.reason)
+    }
+
+    /// The server's judgement of a report.
+    struct Judged: Sendable {
+        var verdict: Verdict
+        var findings: [Finding]
+        /// Why the report cannot count toward readiness, in plain words; nil when it can.
+        var reason: String?
+        /// Equipment kinds the report proves present (only from a report that counts).
+        var provenKinds: Set<String>
+    }
+
+    /// Judges `report` against the profile `agent`'s campaign is assigned (the version the report was made
+    /// against when that is the previous one within the campaign's grace period).
+    func judge(_ report: CheckReport, agent: AgentRecord, now: Date) async throws -> Judged {
+        let known = try await facts.value(for: agent.id) { try await repository.judgingFacts(agentId: agent.id) }
+        guard let campaign = known.campaign else {
+            return Judged(
+                verdict: .incomplete, findings: [],
+                reason: "agent \(agent.employeeId) has no campaign, so no profile is assigned: IT sets the campaign",
+                provenKinds: [])
+        }
+        guard let served = try await profiles.served(campaign.profileId, now: now) else {
+            return Judged(
+                verdict: .incomplete, findings: [],
+                reason: "profile \(campaign.profileId) of campaign \(campaign.name) is not on the server: IT adds it (--profiles DIR)",
+                provenKinds: [])
+        }
+        let (version, versionProblem) = ReportAcceptance.version(
+            for: report, assigned: served.assigned(graceHours: campaign.profileGraceHours), now: now)
+        let profile = served.profile(version: version)
+        var shipped = ShippedEquipment()
+        for (kind, identities) in known.shippedIdentities {
+            if let kind = EquipmentKind(rawValue: kind) { shipped.identities[kind] = identities }
+        }
+        let judgement = ReportJudge.judge(
+            report, profile: profile, context: JudgingContext(role: known.roleName, shipped: shipped))
+        var gaps = [versionProblem, ReportAcceptance.freshnessProblem(report, freshnessHours: campaign.freshnessHours, now: now)]
+            .compactMap { $0 }
+        gaps += ProfileCoverage.gaps(
+            report, profile: profile, role: known.roleName, acceptsBrowser: campaign.browserReportsCount,
+            campaign: campaign.name)
+        let verdict = ProfileCoverage.verdict(judgement.verdict, gaps: gaps)
+        return Judged(
+            verdict: verdict, findings: judgement.findings, reason: gaps.isEmpty ? nil : gaps.joined(separator: "; "),
+            provenKinds: gaps.isEmpty ? Self.provenKinds(report, findings: judgement.findings) : [])
+    }
+
+    /// Equipment kinds a counting report proves present: each kind whose requirement finding passes, and each
+    /// kind seen that no requirement judged; a USB headset is also a headset.
+    static func provenKinds(_ report: CheckReport, findings: [Finding]) -> Set<String> {
+        var kinds = Set<String>()
+        let judged = Dictionary(
+            findings.filter { $0.section == .equipment }.map { (String($0.id.dropFirst("equipment.".count)), $0.status) },
+            uniquingKeysWith: { first, _ in first })
+        for result in report.equipment ?? [] where result.present {
+            if let status = judged[result.kind], status != .pass { continue }
+            kinds.insert(result.kind)
+        }
+        if kinds.contains("usb_headset") { kinds.insert("headset") }
+        return kinds
+    }
+}

@@ -30,7 +30,9 @@ struct EDRFactsTests {
     @Test func processNameAloneIsNotCounted() async throws {
         let tree = try TemporaryDirectory()
         defer { tree.remove() }
-        try process(tree, 812, "falcon-sensor", exe: "/tmp/falcon-sensor", cgroup: "/user.slice/user-1000.slice/session-2.scope")
+        try process(
+            tree, 812, "falcon-sensor", exe: "/tmp/falcon-sensor", cgroup: "/user.slice/user-1000.slice/session-2.scope"
+        )
         let facts = await edrFacts(tree)
         #expect(facts["edr.running"] == .list([]))
         #expect(facts["edr.any_running"] == .flag(false))
@@ -55,12 +57,14 @@ struct EDRFactsTests {
     @Test func processInItsActiveUnitCounts() async throws {
         let tree = try TemporaryDirectory()
         defer { tree.remove() }
-        try process(tree, 812, "falcon-sensor", exe: "/usr/local/falcon/sensor", cgroup: "/system.slice/falcon-sensor.service")
+        try process(
+            tree, 812, "falcon-sensor", exe: "/usr/local/falcon/sensor", cgroup: "/system.slice/falcon-sensor.service")
         let facts = await edrFacts(tree)
         #expect(facts["edr.running"] == .list(["CrowdStrike Falcon (falcon-sensor)"]))
         #expect(facts["edr.any_running"] == .flag(true))
         #expect(facts["edr.unconfirmed"] == .list([]))
-        #expect(facts["edr.evidence"] == .text("CrowdStrike Falcon (falcon-sensor): pid 812 runs in falcon-sensor.service"))
+        #expect(
+            facts["edr.evidence"] == .text("CrowdStrike Falcon (falcon-sensor): pid 812 runs in falcon-sensor.service"))
     }
 
     @Test func processWithActiveUnitListedByTheSystemManagerCounts() async throws {
@@ -96,7 +100,8 @@ struct EDRFactsTests {
     @Test func templateUnitInstancesBelongToTheProduct() async throws {
         let tree = try TemporaryDirectory()
         defer { tree.remove() }
-        try process(tree, 5, "clamd", exe: "/opt/clam/clamd", cgroup: "/system.slice/system-clamd.slice/clamd@scan.service")
+        try process(
+            tree, 5, "clamd", exe: "/opt/clam/clamd", cgroup: "/system.slice/system-clamd.slice/clamd@scan.service")
         #expect(await edrFacts(tree)["edr.running"] == .list(["ClamAV (clamd)"]))
         #expect(EDRCatalog.products.last?.owns(unit: "clamd@.service") == true)
         #expect(EDRCatalog.products.last?.owns(unit: "clamdx.service") == false)
@@ -107,14 +112,16 @@ struct EDRFactsTests {
         defer { tree.remove() }
         try process(tree, 40, "s1-agent")
         let systemctl = try tree.write(
-            "bin/systemctl", "#!/bin/sh\n[ \"$2\" = sentinelone.service ] && { echo active; exit 0; }\necho inactive; exit 3\n")
+            "bin/systemctl",
+            "#!/bin/sh\n[ \"$2\" = sentinelone.service ] && { echo active; exit 0; }\necho inactive; exit 3\n")
         try chmod(systemctl, 0o755)
         let runner = CommandRunner(searchPath: [tree.url.appendingPathComponent("bin").path])
         #expect(await edrFacts(tree, runner: runner, commands: true)["edr.any_running"] == .flag(false))
         try FileManager.default.createDirectory(
             at: tree.url.appendingPathComponent("run/systemd/system"), withIntermediateDirectories: true)
         #expect(await edrFacts(tree, runner: runner, commands: false)["edr.any_running"] == .flag(false))
-        #expect(await edrFacts(tree, runner: runner, commands: true)["edr.running"] == .list(["SentinelOne (s1-agent)"]))
+        #expect(
+            await edrFacts(tree, runner: runner, commands: true)["edr.running"] == .list(["SentinelOne (s1-agent)"]))
     }
 
     @Test func noEdrSaysSo() async throws {

@@ -29,7 +29,8 @@ struct PeripheralIdentityTests {
             tree, "1-2", vendor: "0b0e", product: "0300", name: "Jabra EVOLVE 20 MS", serial: "A1B2C3D4E5",
             classes: ["01", "01", "03"])
         try usbDevice(tree, "1-4.1", vendor: "046d", product: "0a44", name: "Logitech USB Headset", classes: ["01"])
-        try usbDevice(tree, "1-3", vendor: "046d", product: "0825", name: "Webcam C270", serial: "CAFE", classes: ["0e"])
+        try usbDevice(
+            tree, "1-3", vendor: "046d", product: "0825", name: "Webcam C270", serial: "CAFE", classes: ["0e"])
         let facts = PeripheralFacts.collect(in: FileTree(root: tree.url))
         #expect(
             facts["audio.usb_devices"]

@@ -78,7 +78,9 @@ private func gnomeSession(_ tree: SessionTree) throws {
     try tree.process(2000, "gdm-wayland-session", uid: 1000)
     try tree.process(
         2001, "gnome-shell", uid: 1000,
-        environment: ["XDG_CURRENT_DESKTOP": "ubuntu:GNOME", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus"])
+        environment: [
+            "XDG_CURRENT_DESKTOP": "ubuntu:GNOME", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus",
+        ])
     try tree.logind("3", uid: 1000, user: "alice", desktop: "ubuntu", leader: 2000)
 }
 
@@ -163,7 +165,8 @@ struct ScreenLockFactsTests {
         try gnomeSession(tree)
         let facts = await tree.collect()
         #expect(facts["screen_lock.enabled"] == .flag(true))
-        #expect(facts["screen_lock.source"] == .text("GNOME defaults applied by the running session (no dconf value set)"))
+        #expect(
+            facts["screen_lock.source"] == .text("GNOME defaults applied by the running session (no dconf value set)"))
         // Without dconf, gsettings answers built-in defaults from memory: they are never taken as the setting.
         let bare = try SessionTree(dconf: false)
         try gnomeSession(bare)
@@ -225,14 +228,20 @@ struct ScreenLockFactsTests {
         #expect(facts["screen_lock.enabled"] == .flag(true))
         #expect(facts["screen_lock.idle_delay_seconds"] == .number(600))
         #expect(facts["screen_lock.lock_delay_seconds"] == .number(60))
-        #expect(facts["screen_lock.source"] == .text("xfce4-screensaver xml /home/alice/\(xml.dropFirst("home/alice/".count))"))
+        #expect(
+            facts["screen_lock.source"]
+                == .text("xfce4-screensaver xml /home/alice/\(xml.dropFirst("home/alice/".count))"))
 
-        try tree.dir.write(xml, #"<channel><property name="lock" type="empty"><property name="enabled" type="bool" value="false"/></property></channel>"#)
+        try tree.dir.write(
+            xml,
+            #"<channel><property name="lock" type="empty"><property name="enabled" type="bool" value="false"/></property></channel>"#
+        )
         facts = await tree.collect()
         #expect(facts["screen_lock.enabled"] == .flag(false))
 
         // While the session runs, xfconf-query is asked first.
-        try tree.script("xfconf-query", "printf '/lock/enabled                 true\\n/saver/idle-activation/delay  3\\n'")
+        try tree.script(
+            "xfconf-query", "printf '/lock/enabled                 true\\n/saver/idle-activation/delay  3\\n'")
         facts = await tree.collect()
         #expect(facts["screen_lock.enabled"] == .flag(true))
         #expect(facts["screen_lock.idle_delay_seconds"] == .number(180))
@@ -301,7 +310,9 @@ struct ScreenLockFactsTests {
         #expect(facts["screen_lock.enabled"] == nil)
         try tree.process(2501, "xscreensaver", uid: 1000)
         try tree.dir.write(
-            "home/alice/.xscreensaver", "# XScreenSaver Preferences File\ntimeout:\t0:05:00\nlock:\t\tTrue\nlockTimeout:\t0:01:00\nmode:\t\trandom\n")
+            "home/alice/.xscreensaver",
+            "# XScreenSaver Preferences File\ntimeout:\t0:05:00\nlock:\t\tTrue\nlockTimeout:\t0:01:00\nmode:\t\trandom\n"
+        )
         facts = await tree.collect()
         #expect(facts["screen_lock.enabled"] == .flag(true))
         #expect(facts["screen_lock.idle_delay_seconds"] == .number(300))
@@ -354,7 +365,8 @@ struct ScreenLockFactsTests {
     }
 
     @Test func thisMachineDoesNotClaimALockItDidNotSee() async throws {
-        let facts = await ScreenLockFacts.collect(runner: CommandRunner(), environment: ProcessInfo.processInfo.environment)
+        let facts = await ScreenLockFacts.collect(
+            runner: CommandRunner(), environment: ProcessInfo.processInfo.environment)
         print("screen-lock facts on this machine: \(facts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })")
         if facts["screen_lock.session"] == .text("none") {
             #expect(facts["screen_lock.enabled"] == nil)

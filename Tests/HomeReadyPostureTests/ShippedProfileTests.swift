@@ -38,7 +38,8 @@ struct ShippedProfileTests {
         #expect(errors.isEmpty, "\(errors.map { "\($0.id): \($0.evidence ?? "")" })")
         #expect(
             !outcome.findings.contains {
-                $0.section == .posture && $0.status == .error && !expected.contains(String($0.id.dropFirst("posture.".count)))
+                $0.section == .posture && $0.status == .error
+                    && !expected.contains(String($0.id.dropFirst("posture.".count)))
             })
     }
 

@@ -21,7 +21,8 @@ struct DesktopSession: Sendable, Equatable {
                 self = .kde
             } else if upper.contains("LXQT") {
                 self = .lxqt
-            } else if upper.split(separator: ":").contains(where: { ["GNOME", "UNITY", "GNOME-CLASSIC"].contains($0) }) {
+            } else if upper.split(separator: ":").contains(where: { ["GNOME", "UNITY", "GNOME-CLASSIC"].contains($0) })
+            {
                 self = .gnome
             } else {
                 self = .other(name.isEmpty ? "unnamed desktop" : name)
@@ -84,7 +85,8 @@ struct DesktopSession: Sendable, Equatable {
             let own = processes.filter { owners[$0.pid] == uid }
             let sessionProcess = own.first { process in sessionProcesses.contains { process.isNamed($0.process) } }
             let env = sessionProcess.map { environment(of: $0.pid, in: tree) } ?? [:]
-            let name = env["XDG_CURRENT_DESKTOP"] ?? record["DESKTOP"] ?? sessionProcess.flatMap { desktopName(of: $0) } ?? ""
+            let name =
+                env["XDG_CURRENT_DESKTOP"] ?? record["DESKTOP"] ?? sessionProcess.flatMap { desktopName(of: $0) } ?? ""
             let user = record["USER"] ?? account(uid: uid, in: tree)?.name ?? "uid \(uid)"
             candidates.append(
                 (
@@ -97,7 +99,8 @@ struct DesktopSession: Sendable, Equatable {
                 ))
         }
         for process in processes {
-            guard let uid = owners[process.pid], uid >= firstUserUID, !candidates.contains(where: { $0.session.uid == uid }),
+            guard let uid = owners[process.pid], uid >= firstUserUID,
+                !candidates.contains(where: { $0.session.uid == uid }),
                 let name = desktopName(of: process)
             else { continue }
             let env = environment(of: process.pid, in: tree)

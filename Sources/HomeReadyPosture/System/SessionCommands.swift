@@ -15,7 +15,8 @@ struct SessionCommands: Sendable {
     var whyNot: String {
         effectiveUID == 0
             ? "runuser is not installed, so the settings of \(session.user) cannot be read"
-            : "the check runs as uid \(effectiveUID) and cannot read the settings of \(session.user); run it as that user or with sudo"
+            : "the check runs as uid \(effectiveUID) and cannot read the settings of \(session.user); "
+                + "run it as that user or with sudo"
     }
 
     /// The output of `argv` run as the session's user, `nil` when it is not installed, cannot run as that user,

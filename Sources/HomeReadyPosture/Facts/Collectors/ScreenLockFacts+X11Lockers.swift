@@ -4,7 +4,9 @@ import Foundation
 extension ScreenLockFacts {
     /// The properties of an xfconf channel (`/lock/enabled` → `true`): from `xfconf-query` in the session, else from
     /// the channel's xml under `~/.config/xfce4/xfconf/xfce-perchannel-xml`; `nil` when neither could be read.
-    static func xfconfChannel(_ channel: String, _ session: DesktopSession, _ commands: SessionCommands, _ tree: FileTree)
+    static func xfconfChannel(
+        _ channel: String, _ session: DesktopSession, _ commands: SessionCommands, _ tree: FileTree
+    )
         async -> (properties: [String: String], source: String)?
     {
         if let output = await commands.run(["xfconf-query", "-c", channel, "-lv"]) {

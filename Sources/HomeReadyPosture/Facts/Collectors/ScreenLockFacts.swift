@@ -60,7 +60,9 @@ enum ScreenLockFacts {
         case .gnome, .cinnamon, .mate:
             return await gsettingsReading(session.desktop, commands: commands)
         case .kde:
-            guard let home = session.home else { return Reading(source: "KDE Plasma", note: "the user's home is unknown") }
+            guard let home = session.home else {
+                return Reading(source: "KDE Plasma", note: "the user's home is unknown")
+            }
             let path = "\(home)/.config/kscreenlockerrc"
             let text = try? tree.read(path)
             var reading = kdeReading(text)
@@ -109,7 +111,8 @@ extension ScreenLockFacts {
             return (
                 SettingKey("org.cinnamon.desktop.screensaver", "lock-enabled", "/org/cinnamon/desktop/screensaver/"),
                 SettingKey(
-                    "org.cinnamon.desktop.screensaver", "idle-activation-enabled", "/org/cinnamon/desktop/screensaver/"),
+                    "org.cinnamon.desktop.screensaver", "idle-activation-enabled",
+                    "/org/cinnamon/desktop/screensaver/"),
                 SettingKey("org.cinnamon.desktop.session", "idle-delay", "/org/cinnamon/desktop/session/"),
                 SettingKey("org.cinnamon.desktop.screensaver", "lock-delay", "/org/cinnamon/desktop/screensaver/"), 1
             )
@@ -170,7 +173,8 @@ extension ScreenLockFacts {
             source =
                 read.isEmpty
                 ? "\(name) defaults applied by the running session (no dconf value set)"
-                : "\(name) dconf values (\(read.joined(separator: ", "))) and session defaults (\(defaults.joined(separator: ", ")))"
+                : "\(name) dconf values (\(read.joined(separator: ", "))) and session defaults "
+                    + "(\(defaults.joined(separator: ", ")))"
         }
         var reading = Reading(source: source)
         reading.idleSeconds = idle.flatMap { parseNumber($0.value) }.map { $0 * keys.unit }

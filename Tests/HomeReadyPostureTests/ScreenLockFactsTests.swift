@@ -106,7 +106,7 @@ struct ScreenLockFactsTests {
         #expect(!tree.log.contains("gsettings"))
         let outcome = await lockRule(facts)
         #expect(outcome.status == "error")
-        #expect("\(outcome)".contains("no graphical session runs"))
+        #expect("\(outcome)".contains("unknown: no desktop session runs"))
     }
 
     @Test func greeterSessionsAreNotDesktopSessions() async throws {

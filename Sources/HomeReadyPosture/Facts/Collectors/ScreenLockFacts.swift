@@ -30,7 +30,7 @@ enum ScreenLockFacts {
                 session: nil,
                 Reading(
                     source: "no desktop session",
-                    note: "no graphical session runs (no logind x11/wayland session, no desktop session process)"))
+                    note: "no desktop session runs (no logind x11/wayland session, no desktop session process)"))
         }
         let commands = SessionCommands(session: session, runner: runner, effectiveUID: effectiveUID)
         return facts(session: session, await read(session, commands: commands, tree: tree))
@@ -43,9 +43,16 @@ enum ScreenLockFacts {
             "screen_lock.source": .text(reading.source),
             "screen_lock.state": .text(reading.enabled.map { $0 ? "enabled" : "disabled" } ?? "unknown"),
         ]
-        var evidence = session.map { "\($0.desktop.label) session of \($0.user) (\($0.origin)), " } ?? ""
-        evidence += "read from \(reading.source)"
-        if reading.enabled == nil { evidence += ": unknown, \(reading.note ?? "the locker's settings were not read")" }
+        var evidence: String
+        if let session {
+            evidence =
+                "\(session.desktop.label) session of \(session.user) (\(session.origin)), read from \(reading.source)"
+            if reading.enabled == nil {
+                evidence += ": unknown, \(reading.note ?? "the locker's settings were not read")"
+            }
+        } else {
+            evidence = "unknown: \(reading.note ?? reading.source)"
+        }
         facts["screen_lock.evidence"] = .text(evidence)
         if let session { facts["screen_lock.user"] = .text(session.user) }
         if let enabled = reading.enabled { facts["screen_lock.enabled"] = .flag(enabled) }

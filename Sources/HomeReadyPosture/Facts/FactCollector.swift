@@ -31,7 +31,9 @@ public struct FactCollector: Sendable {
         var facts = SystemFacts.collect(in: tree)
         facts.merge(DiskFacts.collect(in: tree)) { $1 }
         let processList = processes ?? ProcessTable.list(in: tree)
-        facts.merge(EDRCatalog.facts(processes: processList)) { $1 }
+        facts.merge(
+            await EDRCatalog.collect(processes: processList, tree: tree, runner: runner, runsCommands: runsCommands)
+        ) { $1 }
         let packageList = packages ?? (try? PackageDatabase.dpkgPackages(in: tree))
         facts.merge(UpdateFacts.collect(in: tree, packages: packageList)) { $1 }
         facts.merge(NetworkFacts.collect(in: tree)) { $1 }

@@ -14,7 +14,16 @@ enum PeripheralFacts {
         var vendor: String
         var product: String
         var name: String
+        /// The device's `serial` attribute, `nil` when it has none.
+        var serial: String? = nil
         var interfaceClasses: Set<String>
+
+        /// `vvvv:pppp` or `vvvv:pppp:SERIAL` (white space inside a serial becomes `_`).
+        var identity: String {
+            let id = "\(vendor.lowercased()):\(product.lowercased())"
+            guard let serial, !serial.isEmpty else { return id }
+            return id + ":" + serial.split(whereSeparator: \.isWhitespace).joined(separator: "_")
+        }
     }
 
     static func collect(in tree: FileTree) -> FactSet {
@@ -30,6 +39,10 @@ enum PeripheralFacts {
         facts["audio.devices"] = .list(cards.map { "\($0.id): \($0.name)" })
         facts["audio.usb_headset"] = .flag(usbAudio)
         facts["audio.headset"] = .flag(usbAudio || named)
+        facts["audio.usb_devices"] = .list(
+            usb.filter { $0.interfaceClasses.contains("01") }.map {
+                "\($0.identity) \($0.name)".trimmingCharacters(in: .whitespaces)
+            })
         facts["usb.devices"] = .list(
             usb.map { "\($0.vendor):\($0.product) \($0.name)".trimmingCharacters(in: .whitespaces) })
         facts["usb.webcam"] = .flag(usb.contains { $0.interfaceClasses.contains("0e") })
@@ -53,7 +66,7 @@ enum PeripheralFacts {
         }
     }
 
-    /// USB devices (not root hubs) with their interface classes.
+    /// USB devices (not root hubs) with their serial and interface classes.
     static func usbDevices(in tree: FileTree) -> [USBDevice] {
         let base = "/sys/bus/usb/devices"
         let entries = tree.list(base) ?? []
@@ -67,7 +80,10 @@ enum PeripheralFacts {
             for interface in entries where interface.hasPrefix(entry + ":") {
                 if let value = tree.value("\(base)/\(interface)/bInterfaceClass") { classes.insert(value.lowercased()) }
             }
-            return USBDevice(path: entry, vendor: vendor, product: product, name: name, interfaceClasses: classes)
+            return USBDevice(
+                path: entry, vendor: vendor, product: product, name: name,
+                serial: tree.value("\(base)/\(entry)/serial").flatMap { $0.isEmpty ? nil : $0 },
+                interfaceClasses: classes)
         }
     }
 

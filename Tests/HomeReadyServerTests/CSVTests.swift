@@ -55,15 +55,23 @@ struct CSVTests {
     func export(backend: TestBackend) async throws {
         try await Harness.with(backend) { harness in
             try await harness.withClient { api in
-                _ = try await api.create("agents", ["employee_id": "E1", "name": "Ada"])
+                let agent = try await api.agentInCampaign("E1", profileId: "linux-baseline")
                 _ = try await api.create("equipment", ["kind": "laptop", "asset_tag": "AT-9"])
                 let device = try await enrollDevice(api, employeeId: "E1")
-                _ = try await api.send(.post, "/api/v1/reports", token: device, raw: try encodeReport(sampleReport(employeeId: "E1", verdict: .notReady)))
+                let failing = try await completeReport(
+                    for: agent, employeeId: "E1", repository: harness.repository, outcome: .failing)
+                _ = try await api.send(.post, "/api/v1/reports", token: device, raw: try encodeReport(failing))
                 let readiness = try await api.send(.get, "/api/v1/export/readiness.csv", token: api.planner)
                 #expect(readiness.contentType?.hasPrefix("text/csv") == true)
                 let lines = readiness.text.split(separator: "\n")
-                #expect(lines.first == "employee_id,name,site,campaign,team,status,reasons,network.download,posture.disk-encryption")
-                #expect(lines.last == "E1,Ada,,,,not_ready,verdict.not_ready,pass,fail")
+                let header = lines.first?.split(separator: ",").map(String.init) ?? []
+                #expect(Array(header.prefix(8)) == ["employee_id", "name", "site", "campaign", "team", "status", "reasons", "explanation"])
+                #expect(header.contains("network.download") && header.contains("posture.disk-encryption"))
+                let row = CSV.parse(String(lines.last ?? "")).records.first?.fields ?? []
+                #expect(Array(row.prefix(7)) == ["E1", "E1", "", "C-E1", "", "not_ready", "verdict.not_ready"])
+                #expect(row[7] == "last check verdict is not_ready", "\(row)")
+                #expect(row[header.firstIndex(of: "network.download")!] == "fail")
+                #expect(row[header.firstIndex(of: "network.upload")!] == "pass")
                 let equipment = try await api.send(.get, "/api/v1/export/equipment.csv", token: api.planner)
                 #expect(equipment.text.contains("AT-9,laptop,,,,requested"))
                 #expect(try await api.send(.get, "/api/v1/export/equipment.csv", token: device).status == .forbidden)

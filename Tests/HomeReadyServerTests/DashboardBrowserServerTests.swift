@@ -108,8 +108,8 @@ struct DashboardBrowserServerTests {
                 let directory = try TemporaryDirectory(prefix: "dashboard-browser")
                 defer { directory.remove() }
                 let sent = ContinuousClock.now
-                let status = try DashboardLiveTests.post(
-                    sampleReport(employeeId: agent.employeeID), to: instance, token: h.adminToken, in: directory)
+                let passing = try await completeReport(for: agent.id, employeeId: agent.employeeID, repository: h.repository)
+                let status = try DashboardLiveTests.post(passing, to: instance, token: h.adminToken, in: directory)
                 #expect(status == 201)
                 let expected = "\"\(Int(readyBefore.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))! + 1)\""
                 let updated = try await page.waitUntil(

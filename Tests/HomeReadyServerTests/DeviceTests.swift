@@ -186,7 +186,7 @@ struct DeviceTests {
     func equipmentVerifiedByReport(backend: TestBackend) async throws {
         try await Harness.with(backend) { harness in
             try await harness.withClient { api in
-                let agent = try await api.create("agents", ["employee_id": "E1", "name": "Ada"])
+                let agent = try await api.agentInCampaign("E1", profileId: "inbound-voice")
                 func item(_ kind: String, _ events: [[String: String]]) async throws -> String {
                     let id = try await api.create("equipment", ["kind": kind, "agent_id": agent])
                     for event in events {
@@ -201,7 +201,7 @@ struct DeviceTests {
                 let webcam = try await item("webcam", delivered)
                 let shipped = try await item("usb_headset", Array(delivered.prefix(2)))
                 let device = try await SignedDevice.enroll(api, employeeId: "E1")
-                var report = sampleReport(employeeId: "E1", finishedAt: Date())
+                var report = try await completeReport(for: agent, employeeId: "E1", repository: harness.repository)
                 report.equipment = [
                     EquipmentResult(kind: "usb_headset", present: true, detail: "Jabra", required: true),
                     EquipmentResult(kind: "wired_link", present: true, detail: "eth0 up", required: true),

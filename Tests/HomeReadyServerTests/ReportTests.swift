@@ -115,9 +115,13 @@ struct ReportTests {
                 }
                 for index in 0..<3 {
                     let device = try await enrollDevice(api, employeeId: "E\(index)")
-                    let reply = try await api.send(
-                        .post, "/api/v1/reports", token: device, raw: try encodeReport(sampleReport(employeeId: "E\(index)")))
+                    // A complete passing check (no equipment detected, so no item is verified by it).
+                    var report = try await completeReport(
+                        for: agents[index], employeeId: "E\(index)", repository: harness.repository)
+                    report.equipment = nil
+                    let reply = try await api.send(.post, "/api/v1/reports", token: device, raw: try encodeReport(report))
                     #expect(reply.status == .created)
+                    #expect(reply.string("verdict") == "ready", "\(reply.text)")
                 }
                 let expected = ["ready", "at_risk", "not_ready", "unknown"]
                 for (index, agent) in agents.enumerated() {

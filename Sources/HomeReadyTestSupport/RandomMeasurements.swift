@@ -1,21 +1,6 @@
 import Foundation
 import HomeReadyModel
 
-/// A seeded random number generator (SplitMix64): property tests print their seed and can be replayed.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random measurement sets covering every part of a profile, each figure drawn on both sides of its limit (and
 /// now and then missing), every state drawn from its whole set: the inputs on which the agent's and the server's
 /// judgements are compared.

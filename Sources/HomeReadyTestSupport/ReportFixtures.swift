@@ -4,6 +4,15 @@ import HomeReadyModel
 /// Reports built for tests: complete measurements for a profile, so the server's own judge decides them as a real
 /// check's would. (The production binaries have no way to make a report without measuring.)
 public enum ReportFixtures {
+    /// A voice profile with every network threshold set (critical, but loaded latency and DNS as warnings).
+    public static let voiceProfile = Profile(
+        id: "test-voice", title: "Test voice", version: 1,
+        network: NetworkThresholds(
+            minDownloadMbps: Threshold(10), minUploadMbps: Threshold(3), maxLatencyIdleMs: Threshold(100),
+            maxLatencyLoadedMs: Threshold(200, severity: .warning), maxJitterMs: Threshold(30),
+            maxLossPercent: Threshold(1), minMOS: Threshold(3.6), maxDNSMs: Threshold(300, severity: .warning),
+            codec: .g711, concurrentCalls: 1))
+
     /// What the measurements of `complete(for:…)` show.
     public enum Outcome: Sendable {
         /// Every figure well within the profile's limits, every gateway reachable, every posture check passing,

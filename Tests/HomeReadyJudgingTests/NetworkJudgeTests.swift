@@ -1,15 +1,10 @@
 import HomeReadyModel
+import HomeReadyTestSupport
 import Testing
 
 @testable import HomeReadyJudging
 
-/// A voice profile with every network threshold set.
-let voiceProfile = Profile(
-    id: "test-voice", title: "Test voice", version: 1,
-    network: NetworkThresholds(
-        minDownloadMbps: Threshold(10), minUploadMbps: Threshold(3), maxLatencyIdleMs: Threshold(100),
-        maxLatencyLoadedMs: Threshold(200, severity: .warning), maxJitterMs: Threshold(30), maxLossPercent: Threshold(1),
-        minMOS: Threshold(3.6), maxDNSMs: Threshold(300, severity: .warning), codec: .g711, concurrentCalls: 1))
+let voiceProfile = ReportFixtures.voiceProfile
 
 @Suite struct NetworkJudgeTests {
     @Test func eachThresholdGivesOneFindingWithAHomeRemediation() throws {

@@ -6,12 +6,7 @@ import Logging
 import Testing
 @testable import HomeReadyProbe
 
-let voiceProfile = Profile(
-    id: "test-voice", title: "Test voice", version: 1,
-    network: NetworkThresholds(
-        minDownloadMbps: Threshold(10), minUploadMbps: Threshold(3), maxLatencyIdleMs: Threshold(100),
-        maxLatencyLoadedMs: Threshold(200, severity: .warning), maxJitterMs: Threshold(30), maxLossPercent: Threshold(1),
-        minMOS: Threshold(3.6), maxDNSMs: Threshold(300, severity: .warning), codec: .g711, concurrentCalls: 1))
+let voiceProfile = ReportFixtures.voiceProfile
 
 func finding(_ outcome: JudgedSection, _ id: String) -> Finding? { outcome.findings.first { $0.id == id } }
 

@@ -14,7 +14,7 @@ struct ReadinessRuleTests {
           arguments: TestBackend.available)
     func sqlMatchesSwift(backend: TestBackend) async throws {
         let seed = UInt64.random(in: 0...UInt64.max)
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         try await Harness.with(backend) { harness in
             let repository = harness.repository
             let now = Date(timeIntervalSince1970: (Date().timeIntervalSince1970).rounded(.down))

@@ -54,7 +54,7 @@ struct ServerJudgingTests {
         let perProfile = 1_000
         try await Harness.with(backend) { harness in
             try await harness.withClient { api in
-                var rng = SeededGenerator(seed: seed)
+                var rng = SplitMix64(seed: seed)
                 var compared = 0
                 for profile in shippedProfiles {
                     let employee = "E-\(profile.id)"

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 
 extension InMemoryDashboard {
     /// A ready-to-mount demo: `agents` generated agents, an admin and a planner with the given passwords.

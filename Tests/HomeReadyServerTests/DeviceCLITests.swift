@@ -23,6 +23,11 @@ struct DeviceCLITests {
         #expect([0, 1, 3].contains(check.status), "\(check.stderr)")
         #expect(check.stderr.contains("profile chat-email version 1 from \(fleet.server.url)"), "\(check.stderr)")
         #expect(check.stderr.contains("upload: sent 1"), "\(check.stderr)")
+        // `--only equipment` measured one part: the server, not the agent, says what that is worth.
+        #expect(
+            check.stderr.contains(
+                "the server's verdict: incomplete (the last report covered only equipment; chat-email v1 also needs network"),
+            "\(check.stderr)")
         let agentId = try #require(try fleet.api("GET", "/api/v1/agents?limit=5", [:])["items"] as? [[String: Any]]).first?["id"] as? String
         let reports = try fleet.api("GET", "/api/v1/agents/\(agentId ?? "")/reports", [:])
         #expect((reports["items"] as? [[String: Any]])?.first?["profile_id"] as? String == "chat-email")

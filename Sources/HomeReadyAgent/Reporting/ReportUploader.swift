@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 import HomeReadySigning
 import Logging
 
@@ -99,8 +100,22 @@ public struct FlushSummary: Sendable, Equatable {
     /// Still waiting (server unreachable or overloaded): sent by the next flush.
     public var remaining = 0
     public var problems: [String] = []
+    /// What the server decided for each report it took: its own verdict, and why a report cannot count.
+    public var judged: [UUID: ServerJudgement] = [:]
 
     public init() {}
+}
+
+/// The server's verdict on a report it stored (it judges every report itself: docs/trust.md).
+public struct ServerJudgement: Sendable, Equatable, Decodable {
+    public var verdict: Verdict
+    /// Why the report cannot count toward readiness, in plain words; nil when it can.
+    public var reason: String?
+
+    public init(verdict: Verdict, reason: String? = nil) {
+        self.verdict = verdict
+        self.reason = reason
+    }
 }
 
 /// Sends the spool to the server, oldest first. Only acknowledged reports leave the spool.
@@ -145,12 +160,14 @@ public struct ReportUploader: Sendable {
                 break
             }
             switch await send(report) {
-            case .accepted:
+            case .accepted(let judgement):
                 spool.remove(report)
                 summary.accepted += 1
-            case .duplicate:
+                summary.judged[report.reportID] = judgement
+            case .duplicate(let judgement):
                 spool.remove(report)
                 summary.duplicates += 1
+                summary.judged[report.reportID] = judgement
             case .rejected(let reason):
                 spool.reject(report, reason: reason)
                 summary.rejected += 1
@@ -165,7 +182,7 @@ public struct ReportUploader: Sendable {
     }
 
     enum Outcome: Equatable {
-        case accepted, duplicate
+        case accepted(ServerJudgement?), duplicate(ServerJudgement?)
         case rejected(String)
         case later(String)
     }
@@ -185,8 +202,8 @@ public struct ReportUploader: Sendable {
             do {
                 let response = try await transport.send(request)
                 switch response.status {
-                case 201: return .accepted
-                case 200: return .duplicate
+                case 201: return .accepted(try? JSONDecoder().decode(ServerJudgement.self, from: response.body))
+                case 200: return .duplicate(try? JSONDecoder().decode(ServerJudgement.self, from: response.body))
                 case 408, 429, 500...599:
                     retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"))
                     lastReason = "HTTP \(response.status)"

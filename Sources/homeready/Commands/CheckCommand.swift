@@ -122,6 +122,12 @@ struct CheckCommand: AsyncParsableCommand {
                 let summary = try await agent.flush()
                 note("upload: " + ReportCommand.describe(summary))
                 for problem in summary.problems { note(problem) }
+                if let judged = summary.judged[report.reportID] {
+                    // The server's verdict is the one that counts; say so when it differs from this machine's.
+                    note(
+                        "the server's verdict: \(judged.verdict.rawValue)"
+                            + (judged.reason.map { " (\($0))" } ?? ""))
+                }
             } catch {
                 note("upload: \(error)")
             }

@@ -12,7 +12,10 @@ struct OrganisationRoutes {
         var profileId: String
         var cutoverDate: String
         var freshnessHours: Int?
+        /// Whether a browser self-test report can make an agent ready (default false: a CLI check is required).
+        var browserReportsCount: Bool?
     }
+    struct CampaignChange: Decodable { var browserReportsCount: Bool? }
     struct NewTeam: Decodable { var name: String; var siteId: String? }
     struct NewRole: Decodable { var name: String; var kit: [String] }
 
@@ -39,10 +42,26 @@ struct OrganisationRoutes {
             }
             let hours = body.freshnessHours ?? 72
             guard hours > 0 else { throw Problem.invalid("freshness_hours", "`freshness_hours` must be positive") }
-            return EditedResponse(
-                status: .created,
-                response: try await repository.createCampaign(
-                    name: body.name, profileId: body.profileId, cutoverDate: body.cutoverDate, freshnessHours: hours))
+            var campaign = try await repository.createCampaign(
+                name: body.name, profileId: body.profileId, cutoverDate: body.cutoverDate, freshnessHours: hours)
+            if body.browserReportsCount == true {
+                campaign = try await repository.setBrowserReportsCount(campaignId: campaign.id, true) ?? campaign
+            }
+            return EditedResponse(status: .created, response: campaign)
+        }
+        router.patch("campaigns/:id") { request, context in
+            _ = try context.require(.admin)
+            let id = try context.parameters.require("id")
+            let body = try await request.decodeJSON(CampaignChange.self, limit: limit)
+            guard let counts = body.browserReportsCount else {
+                throw Problem(
+                    .badRequest, "Missing field", detail: "`browser_reports_count` is required",
+                    field: "browser_reports_count")
+            }
+            guard let campaign = try await repository.setBrowserReportsCount(campaignId: id, counts) else {
+                throw Problem.notFound("campaign", id)
+            }
+            return campaign
         }
         router.get("campaigns") { request, context in
             _ = try context.require(.admin, .planner)

@@ -16,6 +16,8 @@ public protocol InventoryRepository: Sendable {
         -> CampaignRecord
     func campaign(id: String) async throws -> CampaignRecord?
     func campaigns(after: String?, limit: Int) async throws -> [CampaignRecord]
+    /// Sets whether a browser self-test report can make the campaign's agents ready; nil for an unknown campaign.
+    func setBrowserReportsCount(campaignId: String, _ counts: Bool) async throws -> CampaignRecord?
     func createTeam(name: String, siteId: String?) async throws -> TeamRecord
     func teams(after: String?, limit: Int) async throws -> [TeamRecord]
     func createRole(name: String, kit: [String]) async throws -> RoleRecord

@@ -223,6 +223,26 @@ enum Migrations {
             FROM check_states cs JOIN agents a ON a.id = cs.agent_id
             """,
         ]),
+        // Browser self-test (issue 17), numbered 20 so the lead's 9 and 10 fit before it:
+        // - a personal link names one agent, expires, can be revoked and stores at most `max_uses` reports; only
+        //   the SHA-256 of its token is kept;
+        // - `campaigns.browser_reports_count` (0/1) says whether a browser report can make an agent of the
+        //   campaign ready (e.g. campaigns working through VDI) or a full CLI check is still required.
+        Migration(version: 20, name: "self_test_links", statements: [
+            """
+            CREATE TABLE self_test_links (
+                id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+                agent_id TEXT NOT NULL REFERENCES agents(id), created_at BIGINT NOT NULL, created_by TEXT,
+                expires_at BIGINT NOT NULL, revoked_at BIGINT,
+                max_uses INTEGER NOT NULL CHECK (max_uses > 0), uses INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0),
+                last_used_at BIGINT, CHECK (uses <= max_uses))
+            """,
+            "CREATE INDEX self_test_links_agent ON self_test_links(agent_id, created_at)",
+            """
+            ALTER TABLE campaigns ADD COLUMN browser_reports_count INTEGER NOT NULL DEFAULT 0
+                CHECK (browser_reports_count IN (0, 1))
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -17,6 +17,9 @@ public struct CampaignRecord: Codable, Sendable, Equatable {
     public var cutoverDate: String
     /// How old an agent's last check may be and still count, in hours.
     public var freshnessHours: Int
+    /// Whether a browser self-test report can make an agent of this campaign ready (e.g. campaigns working through
+    /// VDI); false means a full `homeready check` is still required (migration 20; default false).
+    public var browserReportsCount: Bool = false
 }
 
 /// A team of agents.

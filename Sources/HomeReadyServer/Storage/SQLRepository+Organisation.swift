@@ -44,13 +44,14 @@ extension SQLRepository {
     static func campaign(_ row: any SQLRow) throws -> CampaignRecord {
         CampaignRecord(
             id: try row.string("id"), name: try row.string("name"), profileId: try row.string("profile_id"),
-            cutoverDate: try row.string("cutover_date"), freshnessHours: try row.int("freshness_hours"))
+            cutoverDate: try row.string("cutover_date"), freshnessHours: try row.int("freshness_hours"),
+            browserReportsCount: try row.int("browser_reports_count") != 0)
     }
 
     public func campaign(id: String) async throws -> CampaignRecord? {
         try await store.withConnection { db in
             try await db.raw(
-                "SELECT id, name, profile_id, cutover_date, freshness_hours FROM campaigns WHERE id = \(bind: id)"
+                "SELECT id, name, profile_id, cutover_date, freshness_hours, browser_reports_count FROM campaigns WHERE id = \(bind: id)"
             ).all().first.map(Self.campaign)
         }
     }
@@ -58,7 +59,7 @@ extension SQLRepository {
     public func campaigns(after: String?, limit: Int) async throws -> [CampaignRecord] {
         try await store.withConnection { db in
             try await db.raw(
-                "SELECT id, name, profile_id, cutover_date, freshness_hours FROM campaigns WHERE 1 = 1 \(Self.page(after, limit))"
+                "SELECT id, name, profile_id, cutover_date, freshness_hours, browser_reports_count FROM campaigns WHERE 1 = 1 \(Self.page(after, limit))"
             ).all().map(Self.campaign)
         }
     }

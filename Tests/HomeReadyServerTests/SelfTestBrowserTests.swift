@@ -79,7 +79,7 @@ struct SelfTestBrowserTests {
             let wav = directory.url.appendingPathComponent("voice.wav")
             try WAVFile.tone(to: wav, dBFS: -20)
             let browser = try await Browser.launch(
-                arguments: Browser.fakeMediaArguments + ["--lang=es-MX", "--use-file-for-fake-audio-capture=\(wav.path)"])
+                arguments: Browser.fakeMediaArguments + ["--accept-lang=es-MX,es", "--use-file-for-fake-audio-capture=\(wav.path)"])
             defer { browser.close() }
             let page = browser.page
             try await page.navigate(to: url)
@@ -121,7 +121,7 @@ struct SelfTestBrowserTests {
         let turn = try await TURNPeer.start(udp: false)
         defer { turn.stop() }
         try await Self.withPage(turn: turn) { h, instance, url, roster in
-            let browser = try await Browser.launch(arguments: Browser.fakeMediaArguments + ["--lang=en-US"])
+            let browser = try await Browser.launch(arguments: Browser.fakeMediaArguments + ["--accept-lang=en-US,en"])
             defer { browser.close() }
             let page = browser.page
             try await page.navigate(to: url)
@@ -149,12 +149,12 @@ struct SelfTestBrowserTests {
         defer { turn.stop() }
         try await Self.withPage(turn: turn) { h, instance, url, roster in
             // Fake devices, but no automatic permission: the page's origin is denied the microphone.
-            let browser = try await Browser.launch(arguments: ["--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required", "--lang=es-MX"])
+            let browser = try await Browser.launch(arguments: ["--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required", "--accept-lang=es-MX,es"])
             defer { browser.close() }
             let page = browser.page
             try await page.call(
                 "Browser.setPermission",
-                ["permission": ["name": "audioCapture"] as [String: any Sendable], "setting": "denied", "origin": instance.base])
+                ["permission": ["name": "microphone"] as [String: any Sendable], "setting": "denied", "origin": instance.base])
             try await page.navigate(to: url)
             _ = try await Self.runPage(page, answer: nil, timeout: 90)
             let report = try await Self.storedReport(h, agent: roster.ana)
@@ -174,7 +174,7 @@ struct SelfTestBrowserTests {
     func languagePhoneKeyboardAndPagehide() async throws {
         try TestEnvironment.require([.chromium])
         try await Self.withPage(turn: nil) { h, instance, url, roster in
-            let browser = try await Browser.launch(width: 390, height: 844, arguments: Browser.fakeMediaArguments + ["--lang=en-US"])
+            let browser = try await Browser.launch(width: 390, height: 844, arguments: Browser.fakeMediaArguments + ["--accept-lang=en-US,en"])
             defer { browser.close() }
             let page = browser.page
             try await page.setViewport(width: 390, height: 844, mobile: true)

@@ -8,16 +8,17 @@ import Testing
 
 @testable import HomeReadyServer
 
-/// Self-test links and the page's API against a REAL server on 127.0.0.1 over a real SQLite file: links made,
+/// Self-test links and the page's API against a REAL server on 127.0.0.1 over a real SQLite file (and PostgreSQL
+/// under `Scripts/with-postgres`): links made,
 /// listed, revoked and expired; only the token's SHA-256 stored; reports stored once for the link's agent; one
 /// link never reaching another agent's data; problems as problem+json; the CLI command end to end.
 @Suite("Self-test links (real server)", .serialized)
 struct SelfTestLinkTests {
     static func token(of url: String) -> String { String(url.split(separator: "/").last ?? "") }
 
-    @Test("an admin makes a link; only its SHA-256 is stored; the page is served with a strict CSP; revoking ends it")
-    func linkLifecycle() async throws {
-        try await Harness.with(.sqlite) { h in
+    @Test("an admin makes a link; only its SHA-256 is stored; the page is served with a strict CSP; revoking ends it", arguments: TestBackend.available)
+    func linkLifecycle(backend: TestBackend) async throws {
+        try await Harness.with(backend) { h in
             let roster = try await SelfTestRoster.make(h)
             let instance = try await LiveInstance.start(h.configuration)
             do {
@@ -128,9 +129,9 @@ struct SelfTestLinkTests {
         }
     }
 
-    @Test("a report is judged, stored once for the link's agent, never another's; a used-up link refuses new reports")
-    func reportsStoredOnceAndIsolated() async throws {
-        try await Harness.with(.sqlite) { h in
+    @Test("a report is judged, stored once for the link's agent, never another's; a used-up link refuses new reports", arguments: TestBackend.available)
+    func reportsStoredOnceAndIsolated(backend: TestBackend) async throws {
+        try await Harness.with(backend) { h in
             let roster = try await SelfTestRoster.make(h)
             let instance = try await LiveInstance.start(h.configuration)
             do {
@@ -193,9 +194,9 @@ struct SelfTestLinkTests {
         }
     }
 
-    @Test("a CSV of links for a campaign; the campaign says whether browser reports count")
-    func campaignLinksAndSetting() async throws {
-        try await Harness.with(.sqlite) { h in
+    @Test("a CSV of links for a campaign; the campaign says whether browser reports count", arguments: TestBackend.available)
+    func campaignLinksAndSetting(backend: TestBackend) async throws {
+        try await Harness.with(backend) { h in
             let roster = try await SelfTestRoster.make(h)
             let instance = try await LiveInstance.start(h.configuration)
             do {

@@ -15,12 +15,13 @@ import Testing
 struct SelfTestBrowserTests {
     /// A live server with the TURN peer configured, an agent and a link; `body` gets the link URL.
     static func withPage(
-        turn: TURNPeer?, callSeconds: Double = 10,
+        turn: TURNPeer?, callSeconds: Double = 10, turnServers: [TURNServer]? = nil, turnTLSServers: [TURNServer] = [],
         _ body: (_ h: Harness, _ instance: LiveInstance, _ url: String, _ roster: SelfTestRoster) async throws -> Void
     ) async throws {
         try await Harness.with(.sqlite, configure: { configuration in
             if let turn {
-                configuration.turnServers = [TURNServer(host: "127.0.0.1", port: turn.port)]
+                configuration.turnServers = turnServers ?? [TURNServer(host: "127.0.0.1", port: turn.port)]
+                configuration.turnTLSServers = turnTLSServers
                 configuration.turnSecret = turn.secret
             }
             configuration.selfTestCallSeconds = callSeconds
@@ -139,6 +140,36 @@ struct SelfTestBrowserTests {
             let shown = try await page.evaluate("document.querySelector('#fixes li[data-finding=\"voice.relay\"]').textContent")
             #expect(shown.contains("Calls only work through the TCP relay (degraded)"))
             #expect(try await page.evaluate("document.getElementById('result').dataset.verdict") == "\"ready_with_warnings\"")
+        }
+    }
+
+    @Test("with UDP and TCP to the TURN port refused the call goes over TLS (turns:) and is degraded")
+    func tlsRelayLastResort() async throws {
+        try TestEnvironment.require([.chromium, .turnserver, .openssl])
+        let turn = try await TURNPeer.start(udp: false, tls: true)
+        defer { turn.stop() }
+        // The plain TURN port given to the page is closed (nothing listens): UDP and TCP both fail, TLS is left.
+        let closed = try VPNPeers.freeLoopbackPort()
+        let tls = TURNServer(host: "127.0.0.1", port: try #require(turn.tlsPort))
+        try await Self.withPage(
+            turn: turn, turnServers: [TURNServer(host: "127.0.0.1", port: closed)], turnTLSServers: [tls]
+        ) { h, instance, url, roster in
+            // coturn's certificate is self-signed here; Chromium checks turns: certificates like any TLS.
+            let browser = try await Browser.launch(
+                arguments: Browser.fakeMediaArguments + ["--accept-lang=en-US,en", "--ignore-certificate-errors"])
+            defer { browser.close() }
+            let page = browser.page
+            try await page.navigate(to: url)
+            let seconds = try await Self.runPage(page, answer: true)
+            print("self-test page with only TLS to the relay: verdict after \(String(format: "%.1f", seconds)) s")
+            let report = try await Self.storedReport(h, agent: roster.ana)
+            let relay = try #require(report.browser?.relay)
+            #expect(relay.transport == .tls, "attempts: \(String(describing: relay.attempts))")
+            #expect(relay.attempts?.map(\.transport) == [.udp, .tcp, .tls])
+            #expect(relay.attempts?.map(\.connected) == [false, false, true])
+            #expect(relay.rttMs != nil && relay.jitterMs != nil && (relay.packetsReceived ?? 0) > 300)
+            let finding = try #require(report.findings.first { $0.id == "voice.relay" })
+            #expect(finding.status == .warn && finding.message.contains("the test call used TLS"))
         }
     }
 

@@ -140,6 +140,13 @@ struct SelfTestBrowserTests {
             let shown = try await page.evaluate("document.querySelector('#fixes li[data-finding=\"voice.relay\"]').textContent")
             #expect(shown.contains("Calls only work through the TCP relay (degraded)"))
             #expect(try await page.evaluate("document.getElementById('result').dataset.verdict") == "\"ready_with_warnings\"")
+            // The result on a phone: no sideways scrolling, the fix readable.
+            try await page.setViewport(width: 390, height: 844, mobile: true)
+            try await page.evaluate("document.querySelector('#result details').open = true")
+            #expect(try await page.evaluate("document.documentElement.scrollWidth <= 390") == "true")
+            try await page.screenshot(
+                to: TestEnvironment.packageRoot.appendingPathComponent(".build/selftest-screenshots/result-tcp-390x844-en.png"),
+                fullPage: true)
         }
     }
 

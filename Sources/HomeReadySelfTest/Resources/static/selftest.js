@@ -681,6 +681,9 @@
     if (!answer) { step('send', 'failed'); return; }
     step('send', 'done');
     setStatus('status.done');
+    const heading = $('progress-h');
+    heading.dataset.i18n = 'progress.done';
+    heading.textContent = tt('progress.done');
     lastResult = { answer, report };
     renderResult(lastResult);
     $('result').focus();

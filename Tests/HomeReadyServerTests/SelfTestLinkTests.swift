@@ -256,6 +256,23 @@ struct SelfTestLinkTests {
         }
     }
 
+    @Test("serve refuses TURN options that cannot work, saying what to give")
+    func serveTURNOptions() throws {
+        let binary = TestEnvironment.productsDirectory.appendingPathComponent("homeready-server").path
+        let directory = try TemporaryDirectory(prefix: "selftest-serve")
+        defer { directory.remove() }
+        let db = "sqlite:\(directory.path)/x.sqlite"
+        let noSecret = try Subprocess.run([binary, "serve", "--db", db, "--turn-server", "127.0.0.1:3478"], timeout: 20)
+        #expect(noSecret.status != 0 && noSecret.stderr.contains("--turn-secret-file"))
+        let badServer = try Subprocess.run([binary, "serve", "--db", db, "--turn-server", "turn.example.com"], timeout: 20)
+        #expect(badServer.status != 0 && badServer.stderr.contains("HOST:PORT"))
+        let missingFile = try Subprocess.run(
+            [binary, "serve", "--db", db, "--listen", "127.0.0.1:0", "--turn-server", "127.0.0.1:3478",
+             "--turn-secret-file", "\(directory.path)/none"], timeout: 20)
+        #expect(missingFile.status != 0 && missingFile.stderr.contains("cannot read --turn-secret-file"))
+        #expect(!missingFile.stderr.contains("static-auth-secret="))
+    }
+
     @Test("the agent page's button makes a link (admins only)")
     func dashboardButton() async throws {
         try await Harness.with(.sqlite) { h in

@@ -75,6 +75,14 @@ with open(wav, "wb") as f:
     f.write(b"RIFF" + struct.pack("<I", 36 + count * 2) + b"WAVEfmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate * 2, 2, 16)
             + b"data" + struct.pack("<I", count * 2))
     f.write(b"".join(struct.pack("<h", round(amplitude * math.sin(2 * math.pi * 440 * i / rate))) for i in range(count)))
+def axe(cdp, where):
+    """Runs axe-core (AXE: path of axe.min.js) on the page: WCAG 2 A and AA rules; prints the violations."""
+    cdp.call("Runtime.evaluate", expression=open(os.environ["AXE"]).read())
+    found = cdp.js("""axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})
+        .then(r => JSON.stringify({version: axe.version, passes: r.passes.length,
+            violations: r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))}))""")
+    print(json.dumps({"axe": where, **json.loads(found)}), flush=True)
+
 profile = os.path.join(os.environ["WORK"], "chromium")
 chrome = subprocess.Popen(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                            "--no-first-run", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
@@ -98,6 +106,8 @@ try:
         cdp.call("Page.navigate", url=link())
         if not cdp.wait("document.body && document.body.dataset.ready === 'true'", 15):
             sys.exit("browser: the page did not get ready")
+        if os.environ.get("AXE"):
+            axe(cdp, "start page")
         start = time.time()
         cdp.js("document.getElementById('start').click()")
         cdp.wait("!document.getElementById('speaker').hidden", 60)
@@ -108,6 +118,9 @@ try:
         times.append(seconds)
         verdict = cdp.js("document.getElementById('result').dataset.verdict || ('error:' + document.body.dataset.error)")
         figures = cdp.js("JSON.stringify(Object.fromEntries(Array.from(document.querySelectorAll('#figures dd')).map(d => [d.dataset.figure, d.textContent])))")
+        if os.environ.get("AXE"):
+            cdp.js("document.querySelector('#result details').open = true")
+            axe(cdp, "result page")
         print(json.dumps({"run": run + 1, "page_seconds": round(seconds, 1), "verdict": verdict, "figures": json.loads(figures)}, ensure_ascii=False), flush=True)
     times.sort()
     print(json.dumps({"runs": len(times), "page_seconds_min": round(times[0], 1),

@@ -15,6 +15,7 @@
 //   HomeReadyAgent      runs a check, renders, signs, spools and uploads it
 //   HomeReadySpeedTest  server side of the speed test (HTTP endpoints, UDP echo responder)
 //   HomeReadyDashboard  server-rendered web pages for IT and planners (Mustache, SVG charts, SSE)
+//   HomeReadySelfTest   the agent's browser self-test page: personal links, page and assets, TURN credentials
 //   HomeReadyServer     inventory server: storage, readiness, capacity, API
 //
 // Set HOMEREADY_AGENT_ONLY=1 to leave out the server targets and their dependencies
@@ -123,7 +124,7 @@ if !agentOnly {
             name: "HomeReadyServer",
             dependencies: [
                 "HomeReadyModel", "HomeReadyScoring", "HomeReadyJudging", "HomeReadySigning", "HomeReadySpeedTest",
-                "HomeReadyDashboard", hummingbird,
+                "HomeReadyDashboard", "HomeReadySelfTest", hummingbird,
                 lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging,
                 crypto, "HomeReadyProfiles", .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -144,7 +145,13 @@ if !agentOnly {
             ],
             resources: [.copy("Templates"), .copy("Static")]
         ),
-        .executableTarget(name: "homeready-server", dependencies: ["HomeReadyServer", argumentParser, logging]),
+        .target(
+            name: "HomeReadySelfTest",
+            dependencies: ["HomeReadyModel", "HomeReadySigning", hummingbird, logging, crypto],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "homeready-server", dependencies: ["HomeReadyServer", "HomeReadySelfTest", argumentParser, logging]),
         // A stand-alone speed-test server for Scripts/lab and Scripts/bench (the inventory server mounts the same parts).
         .executableTarget(
             name: "homeready-speedtest-server",
@@ -163,6 +170,10 @@ if !agentOnly {
                 "HomeReadyDashboard", "HomeReadyTestSupport", hummingbird,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "HomeReadySelfTestTests",
+            dependencies: ["HomeReadySelfTest", "HomeReadyModel", "HomeReadyTestSupport", crypto]
         ),
         .testTarget(
             name: "HomeReadyServerTests",

@@ -19,16 +19,22 @@ public final class Browser: @unchecked Sendable {
     /// Whether Debian's chromium is installed.
     public static var isAvailable: Bool { Subprocess.isInstalled("chromium") }
 
-    /// Starts headless Chromium with a fresh profile and a window of `width`×`height`.
-    public static func launch(width: Int = 1366, height: Int = 768) async throws -> Browser {
+    /// Flags for pages that use the microphone and play sound: fake capture devices (a beeping "Fake Default Audio
+    /// Input"), no permission prompt (granted), sound without a user gesture.
+    public static let fakeMediaArguments = [
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
+    ]
+
+    /// Starts headless Chromium with a fresh profile and a window of `width`×`height`; `arguments` are added to the
+    /// command line (e.g. `fakeMediaArguments`, `--lang=es-MX`).
+    public static func launch(width: Int = 1366, height: Int = 768, arguments: [String] = []) async throws -> Browser {
         let profile = try TemporaryDirectory(prefix: "homeready-chromium")
         let process = try Subprocess.start([
             "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
             "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0", "--user-data-dir=\(profile.path)", "--window-size=\(width),\(height)",
-            "about:blank",
-        ])
+        ] + arguments + ["about:blank"])
         do {
             let portFile = profile.url.appendingPathComponent("DevToolsActivePort")
             var port: Int?
@@ -217,6 +223,23 @@ public final class BrowserPage: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(25))
         }
         return false
+    }
+
+    /// Presses and releases a key as a keyboard would (`Tab`, `Enter`, `Space`), to test keyboard-only use.
+    public func press(_ key: String) async throws {
+        let codes: [String: Int] = ["Tab": 9, "Enter": 13, "Space": 32]
+        var down: [String: any Sendable] = [
+            "type": "rawKeyDown", "key": key == "Space" ? " " : key, "code": key, "windowsVirtualKeyCode": codes[key] ?? 0,
+        ]
+        try await call("Input.dispatchKeyEvent", down)
+        if key == "Enter" || key == "Space" {
+            down["type"] = "char"
+            down["text"] = key == "Enter" ? "\r" : " "
+            try await call("Input.dispatchKeyEvent", down)
+        }
+        down["type"] = "keyUp"
+        down["text"] = nil
+        try await call("Input.dispatchKeyEvent", down)
     }
 
     /// Sets the viewport (and mobile emulation for phone sizes).

@@ -13,7 +13,7 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, ImportShipments.self,
-            Export.self, Backup.self, Restore.self, CreateUser.self, DemoDataCommand.self,
+            Export.self, Backup.self, Restore.self, CreateUser.self, DemoDataCommand.self, SelfTestLinkCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -53,6 +53,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var devices: DeviceServeOptions
     @Flag(help: "Mark dashboard cookies Secure when a TLS proxy is in front (always on with --tls-cert).") var secureCookies = false
     @OptionGroup var protection: ProtectionOptions
+    @OptionGroup var selfTest: SelfTestServeOptions
 
     func validate() throws {
         guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
@@ -70,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         // Cookies are Secure whenever browsers reach the server over TLS: its own or a proxy's.
         configuration.secureCookies = secureCookies || configuration.tlsCertificate != nil
         protection.apply(to: &configuration)
+        try selfTest.apply(to: &configuration)
         let app = try await buildApplication(configuration: configuration, logger: options.logger)
         try await app.runService()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import HTTPTypes
 import Testing
 
 @testable import HomeReadyServer
@@ -48,6 +49,12 @@ struct AccessTests {
         Rule(method: "GET", path: "/api/v1/history", allowed: [.admin, .planner]),
         Rule(method: "POST", path: "/api/v1/snapshots", allowed: [.admin]),
         Rule(method: "POST", path: "/api/v1/campaigns/{campaign}/capacity", allowed: [.admin, .planner]),
+        // Browser self-test links (issue 17): IT only.
+        Rule(method: "POST", path: "/api/v1/agents/{agent}/self-test-links", allowed: [.admin]),
+        Rule(method: "GET", path: "/api/v1/agents/{agent}/self-test-links", allowed: [.admin]),
+        Rule(method: "POST", path: "/api/v1/campaigns/{campaign}/self-test-links.csv", allowed: [.admin]),
+        Rule(method: "PATCH", path: "/api/v1/campaigns/{campaign}", allowed: [.admin]),
+        Rule(method: "DELETE", path: "/api/v1/self-test-links/stl_none", allowed: [.admin]),
     ]
 
     @Test("each endpoint admits exactly its roles", arguments: TestBackend.available)
@@ -76,7 +83,7 @@ struct AccessTests {
                         // An empty body: allowed callers get past authorization and fail validation (4xx other
                         // than 401/403) or succeed; others are refused before the body is read.
                         let reply = try await api.send(
-                            rule.method == "GET" ? .get : .post, path, token: token,
+                            HTTPRequest.Method(rule.method) ?? .post, path, token: token,
                             json: rule.method == "GET" ? nil : [String: String]())
                         let code = reply.status.code
                         if rule.allowed.contains(caller) {

@@ -18,3 +18,11 @@ public protocol DashboardDataSource: Sendable {
     /// Marks an alert acknowledged (admin action); returns false when no alert has this id.
     func acknowledgeAlert(id: String, by user: String) async throws -> Bool
 }
+
+/// Makes personal browser self-test links from an agent's page (admins only). The server implements it over its
+/// link store; without one the agent page shows no self-test button.
+public protocol DashboardSelfTestLinks: Sendable {
+    /// Makes a link for agent `agentId`, starting with `baseURL`; nil when no agent has this id.
+    func createSelfTestLink(agentId: String, createdBy: String, baseURL: String) async throws
+        -> (url: String, expiresAt: Date)?
+}

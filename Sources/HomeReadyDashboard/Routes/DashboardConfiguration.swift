@@ -12,6 +12,8 @@ public struct DashboardConfiguration: Sendable {
     public var maxFormBytes: Int
     /// Seconds between SSE keep-alive comments (detects closed browsers, keeps proxies from timing out).
     public var keepAliveSeconds: Double
+    /// The address agents reach the server at, for self-test links; nil uses the request's `Host`.
+    public var publicBaseURL: String? = nil
 
     /// Creates a configuration; the defaults suit a plain-HTTP development server.
     public init(

@@ -134,7 +134,9 @@ extension DashboardHandlers {
         ]
     }
 
-    func agentPage(id: String, _ session: DashboardSession) async throws -> Response {
+    func agentPage(
+        id: String, _ session: DashboardSession, selfTestLink: (url: String, expiresAt: Date)? = nil
+    ) async throws -> Response {
         guard let a = try await dataSource.agent(id: id) else {
             return try errorPage(
                 status: .notFound, title: "No such agent", message: "No agent has the id \(id). Search the agent list.",
@@ -188,6 +190,12 @@ extension DashboardHandlers {
             ]
         }
         context["hasEquipment"] = !a.equipment.isEmpty
+        context["canMakeSelfTest"] = selfTestLinks != nil && session.role == .admin
+        context["csrf"] = session.csrfToken
+        if let selfTestLink {
+            context["selfTestURL"] = selfTestLink.url
+            context["selfTestExpires"] = DashboardFormat.minute(selfTestLink.expiresAt)
+        }
         let content = try renderer.render("agent", context)
         return try layout(content: content, title: a.summary.name, nav: "agents", session: session)
     }
@@ -289,5 +297,30 @@ extension DashboardHandlers {
             return try await alertsPage(session, message: "No alert has the id \(id).", status: .notFound)
         }
         return redirect("/alerts")
+    }
+
+    // MARK: Self-test links
+
+    /// Makes a personal self-test link for the agent (admins only) and shows it on the agent's page.
+    func createSelfTestLink(agentId: String, baseURL: String, _ session: DashboardSession) async throws -> Response {
+        guard let selfTestLinks else {
+            return try errorPage(
+                status: .notFound, title: "Not available", message: "This server does not make self-test links.",
+                session: session)
+        }
+        guard session.role == .admin else {
+            return try errorPage(
+                status: .forbidden, title: "Not allowed",
+                message: "Only IT administrators can make self-test links. Ask an admin.", session: session)
+        }
+        guard let link = try await selfTestLinks.createSelfTestLink(
+            agentId: agentId, createdBy: "dashboard:\(session.userName)", baseURL: baseURL)
+        else {
+            return try errorPage(
+                status: .notFound, title: "No such agent",
+                message: "No agent has the id \(agentId). Search the agent list.", session: session)
+        }
+        logger.debug("dashboard.selftest.link", metadata: ["agent.id": "\(agentId)"])
+        return try await agentPage(id: agentId, session, selfTestLink: link)
     }
 }

@@ -6,18 +6,18 @@ import Logging
 /// Mounts the dashboard's pages on a Hummingbird router.
 ///
 /// Pages: `/` (fleet overview), `/overview/live` (the overview fragment the live script swaps in), `/equipment`,
-/// `/agents`, `/agents/{id}`, `/capacity`, `/alerts`, `/alerts/{id}/acknowledge` (admin), `/login`, `/logout`,
+/// `/agents`, `/agents/{id}`, `/agents/{id}/self-test-link` (admin, when self-test links are given), `/capacity`, `/alerts`, `/alerts/{id}/acknowledge` (admin), `/login`, `/logout`,
 /// `/events` (Server-Sent Events) and `/static/{file}`. Every page but `/login` and `/static` needs a session.
 public enum DashboardRoutes {
     /// Adds the dashboard routes to `router`.
     public static func add<Context: RequestContext>(
         to router: Router<Context>, dataSource: any DashboardDataSource, users: any DashboardUserStore,
         events: any DashboardEventSource, configuration: DashboardConfiguration = .init(),
-        logger: Logger = Logger(label: "homeready.dashboard")
+        logger: Logger = Logger(label: "homeready.dashboard"), selfTestLinks: (any DashboardSelfTestLinks)? = nil
     ) throws {
         let h = DashboardHandlers(
             dataSource: dataSource, users: users, events: events, configuration: configuration,
-            renderer: try DashboardRenderer(), logger: logger)
+            renderer: try DashboardRenderer(), logger: logger, selfTestLinks: selfTestLinks)
         router.get("/") { request, _ in try await h.page(request) { try await h.overviewPage($0) } }
         router.get("/overview/live") { request, _ in try await h.page(request) { _ in try await h.overviewFragment() } }
         router.get("/equipment") { request, _ in try await h.page(request) { try await h.equipmentPage($0) } }
@@ -25,6 +25,12 @@ public enum DashboardRoutes {
         router.get("/agents/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             return try await h.page(request) { try await h.agentPage(id: id, $0) }
+        }
+        router.post("/agents/:id/self-test-link") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let host = request.head.authority ?? "localhost"
+            let base = configuration.publicBaseURL ?? "\(configuration.secureCookies ? "https" : "http")://\(host)"
+            return try await h.form(request) { session, _ in try await h.createSelfTestLink(agentId: id, baseURL: base, session) }
         }
         router.get("/capacity") { request, _ in try await h.page(request) { try await h.capacityPage($0, form: nil) } }
         router.post("/capacity") { request, _ in
@@ -51,6 +57,7 @@ struct DashboardHandlers: Sendable {
     let configuration: DashboardConfiguration
     let renderer: DashboardRenderer
     let logger: Logger
+    var selfTestLinks: (any DashboardSelfTestLinks)? = nil
     let hasher = PasswordHasher()
 
     static let sessionCookie = "hr_session"

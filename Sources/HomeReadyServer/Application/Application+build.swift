@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import HomeReadySelfTest
 import HomeReadySpeedTest
 import Hummingbird
 import Logging
@@ -81,6 +82,19 @@ func buildRouter(
     if let audit = repository as? any AdminAuditRepository { AdminAuditRoutes(repository: audit).add(to: api) }
     // The agent's network check measures against these (no token: agents test before they enroll).
     SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: configuration.echoPort))
+    // The browser self-test: links for IT under /api/v1, the page for agents at /self-test/{token} (no account).
+    if let sql = repository as? SQLRepository {
+        let backend = ServerSelfTestBackend(repository: sql, configuration: configuration, metrics: metrics, events: events)
+        SelfTestLinkRoutes(repository: sql, backend: backend, configuration: configuration).add(to: api)
+        do {
+            try SelfTestRoutes.add(to: router, backend: backend, configuration: configuration.selfTest)
+        } catch {
+            // Only a build without the page's bundled resources gets here; the rest of the server still runs.
+            router.get("self-test/:token") { _, _ -> Response in
+                throw Problem(.serviceUnavailable, "Self-test unavailable", detail: "\(error)")
+            }
+        }
+    }
     return router
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadySelfTest
 
 /// Where the inventory lives.
 public enum DatabaseLocation: Sendable, Equatable {
@@ -103,4 +104,19 @@ public struct ServerConfiguration: Sendable {
     public var signInRateLimit: RateLimit = RateLimit(burst: 5, perMinute: 5)
     /// A header holding the client address set by a trusted reverse proxy (e.g. `X-Real-IP`); nil uses the peer.
     public var clientAddressHeader: String?
+
+    // MARK: Browser self-test (set after init)
+    /// TURN servers the self-test page relays its test call through, over UDP and TCP on their port
+    /// (`--turn-server HOST:PORT`, repeatable).
+    public var turnServers: [TURNServer] = []
+    /// TURN servers reached over TLS (`turns:`, `--turn-tls-server HOST:PORT`).
+    public var turnTLSServers: [TURNServer] = []
+    /// coturn's `static-auth-secret` (read from `--turn-secret-file`); nil leaves the page's call test out. Never
+    /// logged.
+    public var turnSecret: String?
+    /// The address agents reach the server at, for self-test links (`--public-url`, e.g.
+    /// `https://homeready.example.com`); nil uses the request's `Host` (and HTTPS when the server serves TLS).
+    public var publicBaseURL: String?
+    /// Seconds of audio the page's looped call measures (nil: the page's default, 10).
+    public var selfTestCallSeconds: Double?
 }

@@ -12,8 +12,11 @@ public enum ServerDashboard {
         configuration: ServerConfiguration, logger: Logger
     ) throws {
         let dashboard = SQLDashboard(repository: repository, overdueDays: configuration.overdueDays)
+        var settings = DashboardConfiguration(secureCookies: configuration.secureCookies)
+        settings.publicBaseURL = configuration.publicBaseURL
+        let backend = ServerSelfTestBackend(repository: repository, configuration: configuration, metrics: nil, events: events)
         try DashboardRoutes.add(
-            to: router, dataSource: dashboard, users: dashboard, events: events,
-            configuration: DashboardConfiguration(secureCookies: configuration.secureCookies), logger: logger)
+            to: router, dataSource: dashboard, users: dashboard, events: events, configuration: settings, logger: logger,
+            selfTestLinks: DashboardSelfTestLinkMaker(repository: repository, backend: backend))
     }
 }

@@ -36,6 +36,8 @@ struct ReportIngestion: Sendable {
         /// The server's verdict and, when the report cannot count, why.
         var verdict: Verdict
         var reason: String?
+        /// The server's findings (for a page that shows them).
+        var findings: [Finding] = []
     }
 
     /// Judges, stores and announces one report sent by `principal` for `agent`. Throws a problem for a report
@@ -101,6 +103,35 @@ struct ReportIngestion: Sendable {
                 "report.verdict": "\(judged.verdict.rawValue)",
             ])
         return Outcome(reportID: envelope.reportID, duplicate: !inserted, verdict: judged.verdict, reason: judged.reason)
+    }
+
+    /// Judges and stores a report the browser self-test page posted for `agent` (no device: the page's personal
+    /// link named the agent). The page does not choose a profile: the report is taken as made against the
+    /// campaign's current one. Posting the same report id again stores nothing.
+    func ingestBrowserReport(_ sent: CheckReport, agent: AgentRecord, logger: Logger) async throws -> Outcome {
+        let now = Date()
+        var report = sent
+        report.source = .browser
+        if let campaign = try await facts.value(for: agent.id, load: { try await repository.judgingFacts(agentId: agent.id) }).campaign,
+            let served = try await profiles.served(campaign.profileId, now: now)
+        {
+            report.profile = ProfileReference(id: served.current.id, version: served.current.version)
+        }
+        let judged = try await judge(report, agent: agent, now: now)
+        report.findings = judged.findings
+        report.verdict = judged.verdict
+        let body = try ReportCoding.encoder().encode(report)
+        var envelope = ReportEnvelope(report)
+        envelope.verdict = judged.verdict
+        let inserted = try await repository.ingest(
+            envelope, body: String(decoding: body, as: UTF8.self), agentId: agent.id, deviceId: nil,
+            judgement: StoredJudgement(claimedVerdict: sent.verdict, reason: judged.reason), at: now)
+        if inserted { await events?.reportIngested(envelope, agent: agent) }
+        logger.debug(
+            "report.judged", metadata: ["report.id": "\(report.reportID)", "report.verdict": "\(judged.verdict.rawValue)"])
+        return Outcome(
+            reportID: report.reportID, duplicate: !inserted, verdict: judged.verdict, reason: judged.reason,
+            findings: judged.findings)
     }
 
     /// The server's judgement of a report.

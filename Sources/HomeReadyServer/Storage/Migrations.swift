@@ -252,6 +252,21 @@ enum Migrations {
                 first_seen_at BIGINT NOT NULL, PRIMARY KEY (profile_id, digest))
             """,
         ]),
+        // Browser self-test (issue 17):
+        // - a personal link names one agent, expires, can be revoked and stores at most `max_uses` reports; only
+        //   the SHA-256 of its token is kept;
+        //   (`campaigns.browser_reports_count`, whether such a report can make an agent ready, came in step 9.)
+        Migration(version: 10, name: "self_test_links", statements: [
+            """
+            CREATE TABLE self_test_links (
+                id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+                agent_id TEXT NOT NULL REFERENCES agents(id), created_at BIGINT NOT NULL, created_by TEXT,
+                expires_at BIGINT NOT NULL, revoked_at BIGINT,
+                max_uses INTEGER NOT NULL CHECK (max_uses > 0), uses INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0),
+                last_used_at BIGINT, CHECK (uses <= max_uses))
+            """,
+            "CREATE INDEX self_test_links_agent ON self_test_links(agent_id, created_at)",
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -1,0 +1,89 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// coturn's `turnserver` on loopback with the TURN REST API shared secret (`--use-auth-secret
+/// --static-auth-secret`), for tests of the browser self-test's relayed call.
+///
+/// `udp: false` starts it with `--no-udp` (clients can reach it over TCP only: the page must fall back);
+/// `tls: true` adds a TLS listener with a self-signed certificate. coturn refuses loopback peers unless
+/// `--allow-loopback-peers`, which it only takes together with `--no-cli`.
+public final class TURNPeer: @unchecked Sendable {
+    /// The port for UDP and TCP clients.
+    public let port: Int
+    /// The TLS port, when started with `tls: true`.
+    public let tlsPort: Int?
+    public let secret: String
+    private let process: BackgroundProcess
+    private let directory: TemporaryDirectory
+
+    public var server: String { "127.0.0.1:\(port)" }
+    public var log: String { process.log }
+
+    private init(port: Int, tlsPort: Int?, secret: String, process: BackgroundProcess, directory: TemporaryDirectory) {
+        self.port = port
+        self.tlsPort = tlsPort
+        self.secret = secret
+        self.process = process
+        self.directory = directory
+    }
+
+    /// Starts coturn and waits until it accepts TCP connections.
+    public static func start(udp: Bool = true, tls: Bool = false) async throws -> TURNPeer {
+        let directory = try TemporaryDirectory(prefix: "homeready-turn")
+        let port = try VPNPeers.freeLoopbackPort()
+        let secret = "turn-secret-" + UUID().uuidString
+        let relayBase = 20_000 + Int.random(in: 0..<400) * 100
+        var arguments = [
+            "turnserver", "--no-cli", "--allow-loopback-peers", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
+            "--listening-port=\(port)", "--use-auth-secret", "--static-auth-secret=\(secret)", "--realm=homeready.test",
+            "--min-port=\(relayBase)", "--max-port=\(relayBase + 99)", "--no-dtls", "--no-multicast-peers",
+            "--userdb=\(directory.path)/turndb", "--pidfile=\(directory.path)/turnserver.pid", "--log-file=stdout",
+            "--simple-log", "--no-stun-backward-compatibility",
+        ]
+        if !udp { arguments.append("--no-udp") }
+        var tlsPort: Int?
+        if tls {
+            let certificate = try TestCertificateAuthority.selfSigned(
+                file: "turn", commonName: "127.0.0.1", names: ["127.0.0.1", "localhost"], in: directory.path)
+            let chosen = try VPNPeers.freeLoopbackPort()
+            tlsPort = chosen
+            arguments += ["--tls-listening-port=\(chosen)", "--cert=\(certificate.cert)", "--pkey=\(certificate.key)"]
+        } else {
+            arguments.append("--no-tls")
+        }
+        let process = try Subprocess.start(arguments)
+        let peer = TURNPeer(port: port, tlsPort: tlsPort, secret: secret, process: process, directory: directory)
+        for _ in 0..<200 {
+            guard process.isRunning else {
+                peer.stop()
+                throw TestSupportError("turnserver exited: \(peer.log)")
+            }
+            if Self.accepts(port: port) { return peer }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        peer.stop()
+        throw TestSupportError("turnserver did not listen on 127.0.0.1:\(port): \(peer.log)")
+    }
+
+    /// Stops coturn and removes its folder.
+    public func stop() {
+        process.stop()
+        directory.remove()
+    }
+
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}

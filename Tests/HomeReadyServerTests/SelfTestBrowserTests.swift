@@ -1,0 +1,256 @@
+import Foundation
+import HomeReadyModel
+import HomeReadySelfTest
+import HomeReadyTestSupport
+import Testing
+
+@testable import HomeReadyServer
+
+/// The self-test page in headless Chromium (fake microphone, no permission prompt) against the REAL server and a
+/// REAL coturn on loopback: the page runs to the end and sets `#result[data-verdict]`; the relayed call's RTT,
+/// jitter and loss are in the stored report; with UDP to the TURN port refused (`--no-udp`) the call falls back to
+/// TCP and the degraded-relay finding appears; a refused microphone leaves the rest running; language, phone size,
+/// keyboard-only use; a closed tab stops its transfers.
+@Suite("Self-test page in a browser", .serialized)
+struct SelfTestBrowserTests {
+    /// A live server with the TURN peer configured, an agent and a link; `body` gets the link URL.
+    static func withPage(
+        turn: TURNPeer?, callSeconds: Double = 10, turnServers: [TURNServer]? = nil, turnTLSServers: [TURNServer] = [],
+        _ body: (_ h: Harness, _ instance: LiveInstance, _ url: String, _ roster: SelfTestRoster) async throws -> Void
+    ) async throws {
+        try await Harness.with(.sqlite, configure: { configuration in
+            if let turn {
+                configuration.turnServers = turnServers ?? [TURNServer(host: "127.0.0.1", port: turn.port)]
+                configuration.turnTLSServers = turnTLSServers
+                configuration.turnSecret = turn.secret
+            }
+            configuration.selfTestCallSeconds = callSeconds
+        }) { h in
+            let roster = try await SelfTestRoster.make(h)
+            let instance = try await LiveInstance.start(h.configuration)
+            do {
+                let made = try curl("POST", "\(instance.base)/api/v1/agents/\(roster.ana)/self-test-links", token: h.adminToken)
+                let url = try #require(made.json["url"] as? String)
+                try await body(h, instance, url, roster)
+            } catch {
+                await instance.stop()
+                throw error
+            }
+            await instance.stop()
+        }
+    }
+
+    /// Starts the test, answers the speaker question (`heard`: yes; nil: leaves it unanswered) and waits for the
+    /// verdict; returns the seconds from the click to the verdict.
+    static func runPage(_ page: BrowserPage, answer heard: Bool?, timeout: Double = 90) async throws -> Double {
+        #expect(try await page.waitUntil("document.body.dataset.ready === 'true'", timeout: 10), "the page got its config")
+        let started = ContinuousClock.now
+        try await page.evaluate("document.getElementById('start').click()")
+        if let heard {
+            #expect(try await page.waitUntil("!document.getElementById('speaker').hidden", timeout: 60))
+            try await page.evaluate("document.getElementById('\(heard ? "heard-yes" : "heard-no")').click()")
+        }
+        let done = try await page.waitUntil(
+            "document.getElementById('result').dataset.verdict || document.body.dataset.error || document.body.dataset.failure",
+            timeout: timeout)
+        let elapsed = ContinuousClock.now - started
+        #expect(done, "no verdict within \(timeout) s")
+        let failure = try await page.evaluate("document.body.dataset.failure || document.body.dataset.error || ''")
+        #expect(failure == "\"\"", "the page failed: \(failure)")
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    static func storedReport(_ h: Harness, agent: String) async throws -> CheckReport {
+        let reports = try await h.repository.reports(agentId: agent, after: nil, limit: 10)
+        #expect(reports.count == 1)
+        let id = try #require(reports.first?.reportId)
+        let body = try #require(try await h.repository.reportBody(reportId: id)?.body)
+        return try ReportCoding.decoder().decode(CheckReport.self, from: Data(body.utf8))
+    }
+
+    @Test("the page runs to the end through coturn over UDP; the relayed RTT, jitter and loss are stored")
+    func pageRunsToVerdict() async throws {
+        try TestEnvironment.require([.chromium, .turnserver])
+        let turn = try await TURNPeer.start()
+        defer { turn.stop() }
+        try await Self.withPage(turn: turn) { h, instance, url, roster in
+            // A fake microphone at a speaking level (Chromium's default fake device beeps at full scale: clipping).
+            let directory = try TemporaryDirectory(prefix: "selftest-audio")
+            defer { directory.remove() }
+            let wav = directory.url.appendingPathComponent("voice.wav")
+            try WAVFile.tone(to: wav, dBFS: -20)
+            let browser = try await Browser.launch(
+                arguments: Browser.fakeMediaArguments + ["--accept-lang=es-MX,es", "--use-file-for-fake-audio-capture=\(wav.path)"])
+            defer { browser.close() }
+            let page = browser.page
+            try await page.navigate(to: url)
+            let seconds = try await Self.runPage(page, answer: true)
+            print("self-test page: verdict after \(String(format: "%.1f", seconds)) s")
+            #expect(seconds <= 30, "the page test took \(seconds) s (target 30 s)")
+            let verdict = try await page.evaluate("document.getElementById('result').dataset.verdict")
+            let report = try await Self.storedReport(h, agent: roster.ana)
+            #expect(verdict == "\"\(report.verdict.rawValue)\"")
+            #expect(report.source == .browser)
+            let relay = try #require(report.browser?.relay)
+            #expect(relay.transport == .udp, "attempts: \(String(describing: relay.attempts)); coturn: \(turn.log.suffix(2000))")
+            #expect(relay.rttMs != nil && relay.jitterMs != nil && relay.lossPercent != nil)
+            #expect((relay.packetsReceived ?? 0) > 300, "about 50 packets a second each way for 10 s")
+            #expect((relay.callSeconds ?? 0) >= 10)
+            #expect(report.network?.jitterMs == relay.jitterMs && report.network?.lossPercent == relay.lossPercent)
+            #expect((report.network?.downloadMbps ?? 0) > 1 && (report.network?.uploadMbps ?? 0) > 1)
+            #expect(report.network?.latencyIdleMs != nil && report.network?.latencyLoadedDownMs != nil)
+            #expect(report.network?.method?.downloadStreams == 4)
+            #expect(report.browser?.microphone?.status == .ok, "\(String(describing: report.browser?.microphone))")
+            #expect(abs((report.browser?.microphone?.rmsDBFS ?? 0) + 23) < 1.5, "a −20 dBFS peak sine is −23 dBFS RMS")
+            #expect(report.browser?.speaker?.status == .heard)
+            #expect(report.browser?.devices?.contains { $0.kind == "audioinput" && $0.label.contains("Fake") } == true)
+            #expect(report.browser?.cpuCores != nil && report.browser?.os != nil)
+            #expect(report.findings.first { $0.id == "voice.relay" }?.status == .pass)
+            // The page shows the verdict in Spanish (the browser's language) with a fix for every failure.
+            #expect(try await page.evaluate("document.documentElement.lang") == "\"es-MX\"")
+            let fixes = try await page.evaluate("Array.from(document.querySelectorAll('#fixes li')).map(li => li.dataset.finding + ':' + (li.querySelector('p') ? 'fix' : 'none')).join(',')")
+            #expect(!fixes.contains(":none"), "every failure has a fix: \(fixes)")
+            #expect(page.consoleErrors.isEmpty, "\(page.consoleErrors)")
+            try await page.screenshot(
+                to: TestEnvironment.packageRoot.appendingPathComponent(".build/selftest-screenshots/result-1366x768.png"), fullPage: true)
+        }
+    }
+
+    @Test("with UDP to the TURN port refused the call goes over TCP and the degraded-relay finding appears")
+    func udpRefusedFallsBackToTCP() async throws {
+        try TestEnvironment.require([.chromium, .turnserver])
+        let turn = try await TURNPeer.start(udp: false)
+        defer { turn.stop() }
+        try await Self.withPage(turn: turn) { h, instance, url, roster in
+            let browser = try await Browser.launch(arguments: Browser.fakeMediaArguments + ["--accept-lang=en-US,en"])
+            defer { browser.close() }
+            let page = browser.page
+            try await page.navigate(to: url)
+            let seconds = try await Self.runPage(page, answer: true)
+            print("self-test page with UDP refused: verdict after \(String(format: "%.1f", seconds)) s")
+            let report = try await Self.storedReport(h, agent: roster.ana)
+            let relay = try #require(report.browser?.relay)
+            #expect(relay.transport == .tcp, "attempts: \(String(describing: relay.attempts))")
+            #expect(relay.attempts?.first?.transport == .udp && relay.attempts?.first?.connected == false)
+            #expect(relay.rttMs != nil && relay.jitterMs != nil && relay.lossPercent != nil)
+            #expect(report.network?.udpBlocked == true)
+            let finding = try #require(report.findings.first { $0.id == "voice.relay" })
+            #expect(finding.status == .warn && finding.message.contains("Calls only work through the TCP relay (degraded)"))
+            #expect(report.verdict == .readyWithWarnings)
+            let shown = try await page.evaluate("document.querySelector('#fixes li[data-finding=\"voice.relay\"]').textContent")
+            #expect(shown.contains("Calls only work through the TCP relay (degraded)"))
+            #expect(try await page.evaluate("document.getElementById('result').dataset.verdict") == "\"ready_with_warnings\"")
+            // The result on a phone: no sideways scrolling, the fix readable.
+            try await page.setViewport(width: 390, height: 844, mobile: true)
+            try await page.evaluate("document.querySelector('#result details').open = true")
+            #expect(try await page.evaluate("document.documentElement.scrollWidth <= 390") == "true")
+            try await page.screenshot(
+                to: TestEnvironment.packageRoot.appendingPathComponent(".build/selftest-screenshots/result-tcp-390x844-en.png"),
+                fullPage: true)
+        }
+    }
+
+    @Test("with UDP and TCP to the TURN port refused the call goes over TLS (turns:) and is degraded")
+    func tlsRelayLastResort() async throws {
+        try TestEnvironment.require([.chromium, .turnserver, .openssl])
+        let turn = try await TURNPeer.start(udp: false, tls: true)
+        defer { turn.stop() }
+        // The plain TURN port given to the page is closed (nothing listens): UDP and TCP both fail, TLS is left.
+        let closed = try VPNPeers.freeLoopbackPort()
+        let tls = TURNServer(host: "127.0.0.1", port: try #require(turn.tlsPort))
+        try await Self.withPage(
+            turn: turn, turnServers: [TURNServer(host: "127.0.0.1", port: closed)], turnTLSServers: [tls]
+        ) { h, instance, url, roster in
+            // coturn's certificate is self-signed here; Chromium checks turns: certificates like any TLS.
+            let browser = try await Browser.launch(
+                arguments: Browser.fakeMediaArguments + ["--accept-lang=en-US,en", "--ignore-certificate-errors"])
+            defer { browser.close() }
+            let page = browser.page
+            try await page.navigate(to: url)
+            let seconds = try await Self.runPage(page, answer: true)
+            print("self-test page with only TLS to the relay: verdict after \(String(format: "%.1f", seconds)) s")
+            let report = try await Self.storedReport(h, agent: roster.ana)
+            let relay = try #require(report.browser?.relay)
+            #expect(relay.transport == .tls, "attempts: \(String(describing: relay.attempts))")
+            #expect(relay.attempts?.map(\.transport) == [.udp, .tcp, .tls])
+            #expect(relay.attempts?.map(\.connected) == [false, false, true])
+            #expect(relay.rttMs != nil && relay.jitterMs != nil && (relay.packetsReceived ?? 0) > 300)
+            let finding = try #require(report.findings.first { $0.id == "voice.relay" })
+            #expect(finding.status == .warn && finding.message.contains("the test call used TLS"))
+        }
+    }
+
+    @Test("a refused microphone: the rest still runs, the finding says how to allow it; no answer: speaker not confirmed")
+    func microphoneRefused() async throws {
+        try TestEnvironment.require([.chromium, .turnserver])
+        let turn = try await TURNPeer.start()
+        defer { turn.stop() }
+        try await Self.withPage(turn: turn) { h, instance, url, roster in
+            // Fake devices, but no automatic permission: the page's origin is denied the microphone.
+            let browser = try await Browser.launch(arguments: ["--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required", "--accept-lang=es-MX,es"])
+            defer { browser.close() }
+            let page = browser.page
+            try await page.call(
+                "Browser.setPermission",
+                ["permission": ["name": "microphone"] as [String: any Sendable], "setting": "denied", "origin": instance.base])
+            try await page.navigate(to: url)
+            _ = try await Self.runPage(page, answer: nil, timeout: 90)
+            let report = try await Self.storedReport(h, agent: roster.ana)
+            #expect(report.browser?.microphone?.status == .permissionDenied)
+            #expect(report.browser?.speaker?.status == .notConfirmed)
+            #expect(report.browser?.relay?.transport == .udp, "the call ran with a generated tone instead")
+            #expect(report.network?.downloadMbps != nil)
+            #expect(report.verdict == .incomplete)
+            let microphone = try await page.evaluate("document.querySelector('#fixes li[data-finding=\"equipment.microphone\"]').textContent")
+            #expect(microphone.contains("Permitir"), "the fix says how to allow it, in Spanish: \(microphone)")
+            let speaker = try await page.evaluate("document.querySelector('#fixes li[data-finding=\"equipment.speaker\"]').textContent")
+            #expect(speaker.contains("sin confirmar"))
+        }
+    }
+
+    @Test("language from the browser, a remembered switch, a 390×844 phone, keyboard only, a closed tab stops transfers")
+    func languagePhoneKeyboardAndPagehide() async throws {
+        try TestEnvironment.require([.chromium])
+        try await Self.withPage(turn: nil) { h, instance, url, roster in
+            let browser = try await Browser.launch(width: 390, height: 844, arguments: Browser.fakeMediaArguments + ["--accept-lang=en-US,en"])
+            defer { browser.close() }
+            let page = browser.page
+            try await page.setViewport(width: 390, height: 844, mobile: true)
+            try await page.navigate(to: url)
+            #expect(try await page.waitUntil("document.body.dataset.ready === 'true'", timeout: 10))
+            #expect(try await page.evaluate("document.getElementById('start').textContent") == "\"Start the test\"")
+            #expect(try await page.evaluate("document.documentElement.scrollWidth <= 390") == "true")
+            try await page.screenshot(to: TestEnvironment.packageRoot.appendingPathComponent(".build/selftest-screenshots/start-390x844-en.png"))
+
+            // The switch: Spanish, remembered across a reload.
+            try await page.evaluate("document.querySelector('[data-set-lang=es]').click()")
+            #expect(try await page.waitUntil("document.getElementById('start').textContent === 'Empezar la prueba'", timeout: 5))
+            try await page.navigate(to: url)
+            #expect(try await page.waitUntil("document.body.dataset.ready === 'true' && document.documentElement.lang === 'es-MX'", timeout: 10))
+            #expect(try await page.evaluate("document.getElementById('start').textContent") == "\"Empezar la prueba\"")
+            try await page.screenshot(to: TestEnvironment.packageRoot.appendingPathComponent(".build/selftest-screenshots/start-390x844-es.png"))
+
+            // Keyboard only: Tab reaches the start button, Enter starts the test.
+            var reached = false
+            for _ in 0..<12 where !reached {
+                try await page.press("Tab")
+                reached = try await page.evaluate("document.activeElement && document.activeElement.id") == "\"start\""
+            }
+            #expect(reached, "Tab reaches #start")
+            try await page.press("Enter")
+            #expect(try await page.waitUntil("document.querySelector('[data-step=download] .state').dataset.state === 'running'", timeout: 20))
+            try await Task.sleep(for: .milliseconds(800))
+            let during = try curl("GET", "\(instance.base)/speed/info").json["active_tests"] as? Int ?? 0
+            #expect(during >= 1, "downloads run")
+            // Closing the tab (pagehide) aborts every transfer.
+            try await page.navigate(to: "about:blank")
+            var after = during
+            for _ in 0..<40 where after > 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                after = try curl("GET", "\(instance.base)/speed/info").json["active_tests"] as? Int ?? -1
+            }
+            #expect(after == 0, "transfers still running after the tab closed: \(after)")
+            #expect(try await h.repository.reports(agentId: roster.ana, after: nil, limit: 10).isEmpty)
+        }
+    }
+}

@@ -238,10 +238,16 @@ struct SelfTestBrowserTests {
             }
             #expect(reached, "Tab reaches #start")
             try await page.press("Enter")
-            #expect(try await page.waitUntil("document.querySelector('[data-step=download] .state').dataset.state === 'running'", timeout: 20))
-            try await Task.sleep(for: .milliseconds(800))
-            let during = try curl("GET", "\(instance.base)/speed/info").json["active_tests"] as? Int ?? 0
-            #expect(during >= 1, "downloads run")
+            // During the upload (the server counts an upload while it reads its body; a download's 25 MB answer is
+            // handed to the socket in a blink on loopback, so it is rarely seen running).
+            #expect(try await page.waitUntil("document.querySelector('[data-step=upload] .state').dataset.state === 'running'", timeout: 30))
+            var during = 0
+            for _ in 0..<40 where during == 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                during = try curl("GET", "\(instance.base)/speed/info").json["active_tests"] as? Int ?? 0
+            }
+            #expect(during >= 1, "uploads run")
+            #expect(try await page.evaluate("document.querySelector('[data-step=upload] .state').dataset.state") == "\"running\"")
             // Closing the tab (pagehide) aborts every transfer.
             try await page.navigate(to: "about:blank")
             var after = during

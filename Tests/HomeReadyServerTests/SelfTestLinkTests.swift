@@ -214,10 +214,18 @@ struct SelfTestLinkTests {
                 #expect(try curl("POST", "\(base)/api/v1/campaigns/none/self-test-links.csv", token: h.adminToken).status == 404)
 
                 let campaign = try curl("GET", "\(base)/api/v1/campaigns/\(roster.campaignId)", token: h.adminToken)
-                #expect(campaign.json["browser_reports_count"] as? Bool == false)
-                let changed = try curl("PATCH", "\(base)/api/v1/campaigns/\(roster.campaignId)", token: h.adminToken, json: ["browser_reports_count": true])
-                #expect(changed.status == 200 && changed.json["browser_reports_count"] as? Bool == true)
-                #expect(try curl("PATCH", "\(base)/api/v1/campaigns/\(roster.campaignId)", token: h.adminToken, json: [:] as [String: Any]).status == 400)
+                #expect(campaign.json["browser_reports_count"] as? Bool == true)
+                let changed = try curl("PATCH", "\(base)/api/v1/campaigns/\(roster.campaignId)", token: h.adminToken, json: ["browser_reports_count": false])
+                #expect(changed.status == 200 && changed.json["browser_reports_count"] as? Bool == false)
+                // An empty change changes nothing.
+                let unchanged = try curl("PATCH", "\(base)/api/v1/campaigns/\(roster.campaignId)", token: h.adminToken, json: [:] as [String: Any])
+                #expect(unchanged.status == 200 && unchanged.json["browser_reports_count"] as? Bool == false)
+                // Where browser reports do not count, the page's report is stored but the agent stays incomplete.
+                let brunoLink = try #require(
+                    try curl("POST", "\(base)/api/v1/agents/\(roster.bruno)/self-test-links", token: h.adminToken).json["url"] as? String)
+                let refused = try curl("POST", "\(brunoLink)/report", raw: try reportJSON(browserReport(transport: .udp)))
+                #expect(refused.status == 201 && refused.json["verdict"] as? String == "incomplete", "\(refused.body)")
+                #expect((refused.json["reason"] as? String)?.contains("a browser self-test cannot make this agent ready") == true)
                 let vdi = try curl(
                     "POST", "\(base)/api/v1/campaigns", token: h.adminToken,
                     json: ["name": "VDI", "profile_id": "inbound-voice", "cutover_date": "2026-12-01", "browser_reports_count": true])

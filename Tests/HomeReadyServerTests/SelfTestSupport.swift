@@ -57,9 +57,15 @@ struct SelfTestRoster: Sendable {
     let ana: String
     let bruno: String
 
-    static func make(_ h: Harness, profile: String = "inbound-voice") async throws -> SelfTestRoster {
+    /// A campaign on `profile` whose browser reports count (`browserReportsCount`), a role whose kit is a USB
+    /// headset, and two agents.
+    static func make(_ h: Harness, profile: String = "inbound-voice", browserReportsCount: Bool = true) async throws
+        -> SelfTestRoster
+    {
         let campaign = try await h.repository.createCampaign(
             name: "Soporte", profileId: profile, cutoverDate: "2026-12-01", freshnessHours: 72)
+        _ = try await h.repository.updateCampaign(
+            id: campaign.id, profileGraceHours: nil, browserReportsCount: browserReportsCount)
         let role = try await h.repository.createRole(name: "agente", kit: ["usb_headset"])
         let ana = try await h.repository.createAgent(
             NewAgent(employeeId: "E1001", name: "Ana López", campaignId: campaign.id, roleId: role.id))

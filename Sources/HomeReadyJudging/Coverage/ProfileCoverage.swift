@@ -88,12 +88,16 @@ public enum ProfileCoverage {
         }
         if required.contains(.equipment), let results = report.equipment {
             let seen = Set(results.map(\.kind))
-            let unchecked = EquipmentRequirement.applicable(profile.equipment, role: role).map(\.kind.rawValue)
-                .filter { !seen.contains($0) }
+            let unchecked = EquipmentRequirement.applicable(profile.equipment, role: role).map(\.kind)
+                .filter { report.source != .browser || Self.browserDetectable.contains($0) }
+                .map(\.rawValue).filter { !seen.contains($0) }
             if !unchecked.isEmpty { gaps.append("equipment not checked: \(list(unchecked))") }
         }
         return gaps
     }
+
+    /// Equipment a browser can see (audio and video devices); a wired link or a second screen it cannot.
+    static let browserDetectable: Set<EquipmentKind> = [.usbHeadset, .headset, .webcam]
 
     /// `a`, `a and b`, `a, b and c`.
     static func list(_ items: [String]) -> String {

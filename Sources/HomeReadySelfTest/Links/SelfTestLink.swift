@@ -68,12 +68,15 @@ public struct SelfTestSubmission: Sendable, Equatable {
     public var duplicate: Bool
     public var verdict: Verdict
     public var findings: [Finding]
+    /// Why the report cannot count toward readiness (the server's words), when it cannot.
+    public var reason: String?
 
-    public init(reportId: UUID, duplicate: Bool, verdict: Verdict, findings: [Finding]) {
+    public init(reportId: UUID, duplicate: Bool, verdict: Verdict, findings: [Finding], reason: String? = nil) {
         self.reportId = reportId
         self.duplicate = duplicate
         self.verdict = verdict
         self.findings = findings
+        self.reason = reason
     }
 }
 

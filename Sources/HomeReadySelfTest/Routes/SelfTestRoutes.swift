@@ -210,14 +210,15 @@ struct SelfTestHandlers: Sendable {
         return try answer(submission)
     }
 
-    /// `{"report_id", "duplicate", "verdict", "findings"}`: 201 when stored, 200 for a re-sent report.
+    /// `{"report_id", "duplicate", "verdict", "findings", "reason"}`: 201 when stored, 200 for a re-sent report.
     func answer(_ submission: SelfTestSubmission) throws -> Response {
         let findings = try JSONSerialization.jsonObject(with: ReportCoding.encoder().encode(submission.findings))
-        return try json(
-            [
-                "report_id": submission.reportId.uuidString.lowercased(), "duplicate": submission.duplicate,
-                "verdict": submission.verdict.rawValue, "findings": findings,
-            ], status: submission.duplicate ? .ok : .created)
+        var fields: [String: Any] = [
+            "report_id": submission.reportId.uuidString.lowercased(), "duplicate": submission.duplicate,
+            "verdict": submission.verdict.rawValue, "findings": findings,
+        ]
+        if let reason = submission.reason { fields["reason"] = reason }
+        return try json(fields, status: submission.duplicate ? .ok : .created)
     }
 
     /// Decodes the page's report, naming the field at fault.

@@ -43,7 +43,7 @@ struct ServerSelfTestBackend: SelfTestBackend {
         metrics?.reportIngested(duplicate: outcome.duplicate)
         return SelfTestSubmission(
             reportId: outcome.reportID, duplicate: outcome.duplicate, verdict: outcome.verdict,
-            findings: outcome.findings)
+            findings: outcome.findings, reason: outcome.reason)
     }
 }
 

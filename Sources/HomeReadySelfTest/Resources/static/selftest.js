@@ -744,7 +744,9 @@
     section.hidden = false;
     section.dataset.verdict = answer.verdict;
     $('verdict-title').textContent = tt('verdict.' + answer.verdict);
-    $('verdict-text').textContent = tt('verdict.text.' + answer.verdict);
+    // A campaign that needs the full check on a managed computer: the page's result cannot make the agent ready.
+    const browserNotEnough = (answer.reason || '').includes('browser self-test cannot make this agent ready');
+    $('verdict-text').textContent = tt(browserNotEnough ? 'verdict.text.browser_not_enough' : 'verdict.text.' + answer.verdict);
     const fixes = $('fixes');
     fixes.textContent = '';
     let count = 0;

@@ -13,6 +13,16 @@ struct ServerSelfTestBackend: SelfTestBackend {
     let configuration: ServerConfiguration
     let metrics: ServerMetrics?
     let events: ServerEventBus?
+    /// One ingestion for every browser report, so its profile and judging-facts caches are shared.
+    private let ingestion: ReportIngestion
+
+    init(repository: SQLRepository, configuration: ServerConfiguration, metrics: ServerMetrics?, events: ServerEventBus?) {
+        self.repository = repository
+        self.configuration = configuration
+        self.metrics = metrics
+        self.events = events
+        ingestion = ReportIngestion(repository: repository, configuration: configuration, events: events)
+    }
 
     func createSelfTestLink(_ link: SelfTestLink, tokenHash: String) async throws {
         try await repository.createSelfTestLink(link, tokenHash: tokenHash)
@@ -38,7 +48,6 @@ struct ServerSelfTestBackend: SelfTestBackend {
         guard let record = try await repository.agent(id: agent.id) else {
             throw Problem.notFound("agent", agent.id)
         }
-        let ingestion = ReportIngestion(repository: repository, configuration: configuration, events: events)
         let outcome = try await ingestion.ingestBrowserReport(report, agent: record, logger: Logger(label: "homeready.selftest"))
         metrics?.reportIngested(duplicate: outcome.duplicate)
         return SelfTestSubmission(

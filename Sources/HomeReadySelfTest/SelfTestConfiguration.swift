@@ -14,10 +14,16 @@ public struct SelfTestConfiguration: Sendable {
     public var callSeconds: Double
     /// Seconds the page waits for a relay transport to connect before trying the next (default 6).
     public var relayConnectSeconds: Double
-    /// Seconds per direction of the throughput test, warm-up included (default 5).
+    /// Longest a throughput direction runs, in seconds (default 6); it stops earlier once the rate is steady.
     public var throughputSeconds: Double
-    /// Seconds of warm-up discarded at the start of each direction (default 1).
-    public var warmupSeconds: Double
+    /// Seconds discarded after every stream has started moving bytes (default 0.5: connection set-up, slow
+    /// start, the first socket buffer of an upload).
+    public var settleSeconds: Double
+    /// Seconds the steady phase must last before a direction may stop (default 2).
+    public var minSteadySeconds: Double
+    /// A direction is steady when its last four 0.5 s window rates vary by less than this (coefficient of
+    /// variation; default 0.05, as the agent's `ThroughputController`).
+    public var stableSpread: Double
     /// Parallel download and upload streams (default 4: with the latency probe, within a browser's six
     /// connections per host over HTTP/1.1).
     public var streams: Int
@@ -31,7 +37,8 @@ public struct SelfTestConfiguration: Sendable {
     public init(
         turnServers: [TURNServer] = [], turnTLSServers: [TURNServer] = [], turnSecret: String? = nil,
         turnCredentialSeconds: TimeInterval = 600, callSeconds: Double = 10, relayConnectSeconds: Double = 6,
-        throughputSeconds: Double = 5, warmupSeconds: Double = 1, streams: Int = 4, speakerAnswerSeconds: Double = 20,
+        throughputSeconds: Double = 6, settleSeconds: Double = 0.5, minSteadySeconds: Double = 2,
+        stableSpread: Double = 0.05, streams: Int = 4, speakerAnswerSeconds: Double = 20,
         maxReportBytes: Int = 256 << 10, speedPathPrefix: String = "/speed"
     ) {
         self.turnServers = turnServers
@@ -41,7 +48,9 @@ public struct SelfTestConfiguration: Sendable {
         self.callSeconds = callSeconds
         self.relayConnectSeconds = relayConnectSeconds
         self.throughputSeconds = throughputSeconds
-        self.warmupSeconds = warmupSeconds
+        self.settleSeconds = settleSeconds
+        self.minSteadySeconds = minSteadySeconds
+        self.stableSpread = stableSpread
         self.streams = streams
         self.speakerAnswerSeconds = speakerAnswerSeconds
         self.maxReportBytes = maxReportBytes

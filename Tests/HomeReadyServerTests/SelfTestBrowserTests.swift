@@ -116,24 +116,30 @@ struct SelfTestBrowserTests {
         }
     }
 
-    @Test("with UDP to the TURN port refused the call goes over TCP and the degraded-relay finding appears")
-    func udpRefusedFallsBackToTCP() async throws {
+    @Test("UDP to the TURN port dropped by nftables: the call goes over TCP and the degraded-relay finding appears")
+    func udpDroppedFallsBackToTCP() async throws {
         try TestEnvironment.require([.chromium, .turnserver])
-        let turn = try await TURNPeer.start(udp: false)
+        try TestEnvironment.require(LoopbackFirewall.unavailableReason)
+        // coturn listens on UDP and TCP; a firewall rule silently drops UDP to its port, as a home router or a
+        // company firewall does (no refusal comes back: the page only learns it by timing out).
+        let turn = try await TURNPeer.start()
         defer { turn.stop() }
+        let firewall = try LoopbackFirewall.dropUDP(toPort: turn.port)
+        defer { firewall.remove() }
         try await Self.withPage(turn: turn) { h, instance, url, roster in
             let browser = try await Browser.launch(arguments: Browser.fakeMediaArguments + ["--accept-lang=en-US,en"])
             defer { browser.close() }
             let page = browser.page
             try await page.navigate(to: url)
             let seconds = try await Self.runPage(page, answer: true)
-            print("self-test page with UDP refused: verdict after \(String(format: "%.1f", seconds)) s")
+            print("self-test page with UDP dropped: verdict after \(String(format: "%.1f", seconds)) s")
             let report = try await Self.storedReport(h, agent: roster.ana)
             let relay = try #require(report.browser?.relay)
             #expect(relay.transport == .tcp, "attempts: \(String(describing: relay.attempts))")
             #expect(relay.attempts?.first?.transport == .udp && relay.attempts?.first?.connected == false)
             #expect(relay.rttMs != nil && relay.jitterMs != nil && relay.lossPercent != nil)
             #expect(report.network?.udpBlocked == true)
+            #expect(try firewall.droppedPackets() > 0, "the page's UDP to the TURN port met the rule")
             let finding = try #require(report.findings.first { $0.id == "voice.relay" })
             #expect(finding.status == .warn && finding.message.contains("Calls only work through the TCP relay (degraded)"))
             // The fake microphone is no USB headset: the kit's headset fails, so the verdict is the server's, not ready.
@@ -149,6 +155,61 @@ struct SelfTestBrowserTests {
                 to: TestEnvironment.packageRoot.appendingPathComponent(".build/selftest-screenshots/result-tcp-390x844-en.png"),
                 fullPage: true)
         }
+    }
+
+    @Test("the relayed call's RTT, jitter and loss match a delay, uniform jitter and random loss injected on the path")
+    func relayedCallMeasuresInjectedImpairment() async throws {
+        try TestEnvironment.require([.chromium, .turnserver])
+        let turn = try await TURNPeer.start()
+        defer { turn.stop() }
+        // The page reaches coturn through a UDP relay that impairs what comes back from coturn: every media
+        // packet of the looped call crosses that direction exactly once (caller → relay → coturn → callee, and
+        // back the same way), so each direction of the call sees the injected figures.
+        let delayMs = 20.0, spreadMs = 15.0, loss = 0.05
+        let relay = try ImpairmentRelay(
+            upstreamHost: "127.0.0.1", upstreamPort: turn.port, up: Impairment(),
+            down: Impairment(delayMs: delayMs, uniformJitterMs: spreadMs, lossProbability: loss, seed: 17))
+        defer { relay.stop() }
+        try await Self.withPage(turn: turn, callSeconds: 12, turnServers: [TURNServer(host: "127.0.0.1", port: relay.port)]) {
+            h, instance, url, roster in
+            let browser = try await Browser.launch(arguments: Browser.fakeMediaArguments + ["--accept-lang=en-US,en"])
+            defer { browser.close() }
+            let page = browser.page
+            try await page.navigate(to: url)
+            _ = try await Self.runPage(page, answer: true)
+            let report = try await Self.storedReport(h, agent: roster.ana)
+            let call = try #require(report.browser?.relay)
+            #expect(call.transport == .udp, "attempts: \(String(describing: call.attempts))")
+            let counts = relay.counts
+            print(
+                "relayed call through the impairment: rtt \(call.rttMs ?? -1) ms, jitter \(call.jitterMs ?? -1) ms, "
+                    + "loss \(call.lossPercent ?? -1) % of \((call.packetsReceived ?? 0) + (call.packetsLost ?? 0)); "
+                    + "relay dropped \(counts.downDropped) of \(counts.down)")
+            // RTT: RTCP goes one way and back, each crossing the impaired direction once: 2 × (delay + mean jitter).
+            let expectedRTT = 2 * (delayMs + spreadMs / 2)
+            let rtt = try #require(call.rttMs)
+            #expect(rtt >= expectedRTT - 8 && rtt <= expectedRTT + 15, "RTT \(rtt) ms, injected \(expectedRTT) ms")
+            // Jitter: uniform extra delay in [0, W) gives consecutive packets |D| with mean W/3 (RFC 3550's estimate
+            // tends to it); the browser's own scheduling adds a little on a busy machine, never takes away.
+            let expectedJitter = spreadMs / 3
+            let jitter = try #require(call.jitterMs)
+            #expect(jitter >= expectedJitter * 0.8 && jitter <= expectedJitter + 2.5, "jitter \(jitter) ms, injected \(expectedJitter) ms")
+            // Loss: the injected probability lies inside the 99.9% Wilson interval of what the call counted.
+            let lost = Double(call.packetsLost ?? 0), total = Double((call.packetsReceived ?? 0) + (call.packetsLost ?? 0))
+            #expect(total > 800, "about 50 packets a second each way for 12 s: \(total)")
+            let interval = wilsonInterval(successes: lost, trials: total, z: 3.29)
+            #expect(interval.lower <= loss && loss <= interval.upper, "loss \(lost)/\(total), interval \(interval), injected \(loss)")
+            #expect(report.network?.jitterMs == call.jitterMs && report.network?.lossPercent == call.lossPercent)
+        }
+    }
+
+    /// The Wilson score interval of a proportion.
+    func wilsonInterval(successes: Double, trials: Double, z: Double) -> (lower: Double, upper: Double) {
+        guard trials > 0 else { return (0, 1) }
+        let p = successes / trials, z2 = z * z
+        let centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
+        let half = z * ((p * (1 - p) / trials + z2 / (4 * trials * trials)).squareRoot()) / (1 + z2 / trials)
+        return (max(0, centre - half), min(1, centre + half))
     }
 
     @Test("with UDP and TCP to the TURN port refused the call goes over TLS (turns:) and is degraded")

@@ -116,7 +116,7 @@ extension Harness {
             var out = ""
             for row in rows {
                 for column in row.allColumns {
-                    if let text = try? row.decode(column: column, as: String?.self) { out += (text ?? "") + "\n" }
+                    if let text = try? row.decode(column: column, as: String?.self) { out += text + "\n" }
                 }
             }
             return out

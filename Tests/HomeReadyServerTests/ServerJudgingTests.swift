@@ -254,6 +254,69 @@ struct ServerJudgingTests {
     }
 }
 
+extension ServerJudgingTests {
+    @Test("readiness says which evidence it rests on; a browser report the campaign does not accept leaves a full check's verdict alone",
+          arguments: TestBackend.available)
+    func readinessNamesItsEvidence(backend: TestBackend) async throws {
+        // No lookup cache: the campaign's setting, changed below, applies to the very next report.
+        try await Harness.with(backend, configure: { $0.lookupCacheSeconds = 0 }) { harness in
+            try await harness.withClient { api in
+                let profile = Self.inboundVoice
+                let agentId = try await api.agentInCampaign("E-EV", profileId: profile.id)
+                func readiness() async throws -> [String: Any] {
+                    try await api.send(.get, "/api/v1/agents/\(agentId)/readiness", token: api.planner).json
+                }
+                func csvLine() async throws -> String {
+                    let csv = try await api.send(.get, "/api/v1/export/readiness.csv", token: api.planner).text
+                    #expect(csv.hasPrefix("employee_id,name,site,campaign,team,status,evidence,reasons,explanation"))
+                    return String(csv.split(separator: "\n").first { $0.hasPrefix("E-EV,") } ?? "")
+                }
+                func browserPost(_ report: CheckReport) async throws -> APIClient.Reply {
+                    let link = try await api.send(.post, "/api/v1/agents/\(agentId)/self-test-links", token: api.admin)
+                    let token = try #require(link.string("url")?.split(separator: "/").last)
+                    return try await api.send(.post, "/self-test/\(token)/report", token: nil, raw: Data(try reportJSON(report).utf8))
+                }
+                #expect(try await readiness()["evidence"] == nil, "no report yet")
+                #expect(try await csvLine().hasPrefix("E-EV,E-EV,,C-E-EV,,unknown,,"))
+
+                // A full check: the agent is ready on it.
+                _ = try await api.post(ReportFixtures.complete(for: profile, employeeID: "E-EV"))
+                var answer = try await readiness()
+                #expect(answer["status"] as? String == "ready" && answer["evidence"] as? String == "cli", "\(answer)")
+
+                // A browser self-test in a campaign that requires the full check: stored, listed, not counted.
+                let refused = try await browserPost(browserReport(transport: .udp))
+                #expect(refused.status == .created && refused.string("verdict") == "incomplete", "\(refused.text)")
+                answer = try await readiness()
+                #expect(answer["status"] as? String == "ready" && answer["evidence"] as? String == "cli", "\(answer)")
+                #expect(try await csvLine().contains(",ready,cli,"))
+                let history = try await api.send(.get, "/api/v1/agents/\(agentId)/reports", token: api.planner)
+                #expect(history.items.count == 2, "both reports are kept: \(history.text)")
+                let sources = try await harness.store.withConnection { db in
+                    try await db.raw("SELECT source FROM reports WHERE agent_id = \(bind: agentId) ORDER BY finished_at")
+                        .all().map { try $0.decode(column: "source", as: String.self) }
+                }
+                #expect(sources == ["cli", "browser"])
+
+                // The campaign now accepts browser reports (e.g. it works through VDI): the next one is the evidence.
+                let agent = try await api.send(.get, "/api/v1/agents/\(agentId)", token: api.admin)
+                let campaignId = try #require(agent.string("campaign_id"))
+                let patched = try await api.send(
+                    .patch, "/api/v1/campaigns/\(campaignId)", token: api.admin, json: ["browser_reports_count": true])
+                #expect(patched.status == .ok, "\(patched.text)")
+                let counted = try await browserPost(browserReport(transport: .udp))
+                #expect(counted.status == .created, "\(counted.text)")
+                answer = try await readiness()
+                #expect(answer["evidence"] as? String == "browser", "\(answer)")
+                #expect(try await csvLine().contains(",browser,"))
+                let page = try await SQLDashboard(repository: harness.repository, now: { Date() }).agent(id: agentId)
+                #expect(page?.evidence == "the browser self-test")
+                #expect(page?.history.last?.fromBrowser == true && page?.history.first?.fromBrowser == false)
+            }
+        }
+    }
+}
+
 /// A complete report for the profile of `agentId`'s campaign, passing (or failing) as a real check would.
 func completeReport(
     for agentId: String, employeeId: String, repository: any InventoryRepository,

@@ -282,11 +282,13 @@ public struct ReportPoint: Sendable, Equatable {
     public var jitterMs: Double
     public var mos: Double
     public var passed: Bool
+    /// True for a browser self-test report (else the full check).
+    public var fromBrowser: Bool
 
     /// Creates a report point.
     public init(
         at: Date, downloadMbps: Double, uploadMbps: Double, latencyIdleMs: Double, latencyLoadedMs: Double,
-        jitterMs: Double, mos: Double, passed: Bool
+        jitterMs: Double, mos: Double, passed: Bool, fromBrowser: Bool = false
     ) {
         self.at = at
         self.downloadMbps = downloadMbps
@@ -296,6 +298,7 @@ public struct ReportPoint: Sendable, Equatable {
         self.jitterMs = jitterMs
         self.mos = mos
         self.passed = passed
+        self.fromBrowser = fromBrowser
     }
 }
 
@@ -341,17 +344,21 @@ public struct AgentDetail: Sendable, Equatable {
     public var postureFailures: [PostureFailure]
     /// Equipment transitions oldest first.
     public var equipment: [EquipmentEvent]
+    /// What the agent's readiness rests on, in plain words ("the full check (homeready check)", "the browser
+    /// self-test"); nil before any report.
+    public var evidence: String?
 
     /// Creates an agent page.
     public init(
         summary: AgentSummary, reasons: [String], history: [ReportPoint], postureFailures: [PostureFailure],
-        equipment: [EquipmentEvent]
+        equipment: [EquipmentEvent], evidence: String? = nil
     ) {
         self.summary = summary
         self.reasons = reasons
         self.history = history
         self.postureFailures = postureFailures
         self.equipment = equipment
+        self.evidence = evidence
     }
 }
 

@@ -169,6 +169,7 @@ extension DashboardHandlers {
         var context = agentRow(a.summary)
         context["reasons"] = a.reasons.map { ["text": $0] }
         context["hasReasons"] = !a.reasons.isEmpty
+        if let evidence = a.evidence { context["evidence"] = evidence }
         context["charts"] = charts.map { ["svg": $0] }
         context["hasHistory"] = !h.isEmpty
         context["reports"] = h.reversed().map {
@@ -177,6 +178,7 @@ extension DashboardHandlers {
                 "up": String(format: "%.1f", $0.uploadMbps), "idle": String(format: "%.0f", $0.latencyIdleMs),
                 "loaded": String(format: "%.0f", $0.latencyLoadedMs), "jitter": String(format: "%.1f", $0.jitterMs),
                 "mos": String(format: "%.2f", $0.mos), "verdict": $0.passed ? "Pass" : "Fail",
+                "source": $0.fromBrowser ? "Browser self-test" : "Full check",
             ]
         }
         context["posture"] = a.postureFailures.map {

@@ -34,10 +34,12 @@ public struct ReadinessInput: Sendable, Equatable {
     public var lastVerdictReason: String?
     /// How old the last check may be, in hours (the campaign's freshness window).
     public var freshnessHours: Int
+    /// What the last counting report was: the full check (`cli`) or the browser self-test. Readiness rests on it.
+    public var evidence: ReportSource?
 
     public init(
         requiredKinds: [String], items: [(kind: String, state: EquipmentState)], lastReportAt: Date?,
-        lastVerdict: Verdict?, lastVerdictReason: String? = nil, freshnessHours: Int
+        lastVerdict: Verdict?, lastVerdictReason: String? = nil, freshnessHours: Int, evidence: ReportSource? = nil
     ) {
         self.requiredKinds = requiredKinds
         self.items = items
@@ -45,13 +47,14 @@ public struct ReadinessInput: Sendable, Equatable {
         self.lastVerdict = lastVerdict
         self.lastVerdictReason = lastVerdictReason
         self.freshnessHours = freshnessHours
+        self.evidence = evidence
     }
 
     public static func == (lhs: ReadinessInput, rhs: ReadinessInput) -> Bool {
         lhs.requiredKinds == rhs.requiredKinds && lhs.items.map(\.kind) == rhs.items.map(\.kind)
             && lhs.items.map(\.state) == rhs.items.map(\.state) && lhs.lastReportAt == rhs.lastReportAt
             && lhs.lastVerdict == rhs.lastVerdict && lhs.lastVerdictReason == rhs.lastVerdictReason
-            && lhs.freshnessHours == rhs.freshnessHours
+            && lhs.freshnessHours == rhs.freshnessHours && lhs.evidence == rhs.evidence
     }
 }
 

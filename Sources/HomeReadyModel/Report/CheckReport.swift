@@ -98,6 +98,14 @@ public enum ReportSource: String, Codable, Sendable, CaseIterable {
     case cli
     /// The self-test page in a browser: network, voice path and headset; no posture.
     case browser
+
+    /// The evidence in plain words, for pages and exports ("the full check", "the browser self-test").
+    public var evidenceLabel: String {
+        switch self {
+        case .cli: "the full check (homeready check)"
+        case .browser: "the browser self-test"
+        }
+    }
 }
 
 /// Who ran the check.

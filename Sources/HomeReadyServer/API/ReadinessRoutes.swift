@@ -11,6 +11,9 @@ struct ReadinessRoutes {
     struct AgentReadiness: Codable, Sendable, ResponseEncodable {
         var agentId: String
         var status: ReadinessStatus
+        /// What the agent's readiness rests on: `cli` (the full check) or `browser` (the self-test); nil before
+        /// any report.
+        var evidence: ReportSource?
         var reasons: [ReadinessReason]
     }
     struct Snapshot: Decodable { var day: String? }
@@ -26,7 +29,7 @@ struct ReadinessRoutes {
             try authorizeAgent(id, context)
             guard let input = try await repository.readinessInput(agentId: id) else { throw Problem.notFound("agent", id) }
             let result = Readiness.evaluate(input, now: Date())
-            return AgentReadiness(agentId: id, status: result.status, reasons: result.reasons)
+            return AgentReadiness(agentId: id, status: result.status, evidence: input.evidence, reasons: result.reasons)
         }
         router.get("rollups") { request, context in
             _ = try context.require(.admin, .planner)

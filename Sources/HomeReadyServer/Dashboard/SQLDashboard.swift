@@ -226,8 +226,10 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
             })
         else { return nil }
         var reasons: [String] = []
+        var evidence: String?
         if let input = try await repository.readinessInput(agentId: id) {
             reasons = HomeReadyModel.Readiness.evaluate(input, now: now).reasons.map(\.message)
+            evidence = input.evidence?.evidenceLabel
         }
         let reports = try await store.withConnection { db in
             try await db.raw(
@@ -275,7 +277,8 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
             return (failures, equipment)
         }
         return AgentDetail(
-            summary: summary, reasons: reasons, history: history, postureFailures: failures, equipment: equipment)
+            summary: summary, reasons: reasons, history: history, postureFailures: failures, equipment: equipment,
+            evidence: evidence)
     }
 
     /// The chart values of one report; nil when it has no network section.
@@ -285,7 +288,8 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
         return ReportPoint(
             at: report.finishedAt, downloadMbps: network.downloadMbps ?? 0, uploadMbps: network.uploadMbps ?? 0,
             latencyIdleMs: network.latencyIdleMs?.p50 ?? 0, latencyLoadedMs: loaded ?? 0,
-            jitterMs: network.jitterMs ?? 0, mos: report.voice?.mos ?? 0, passed: report.verdict.passes)
+            jitterMs: network.jitterMs ?? 0, mos: report.voice?.mos ?? 0, passed: report.verdict.passes,
+            fromBrowser: report.source == .browser)
     }
 
     // MARK: Capacity

@@ -58,7 +58,9 @@ struct ReportIngestion: Sendable {
         stored.findings = judged.findings.map {
             ReportEnvelope.FindingState(id: $0.id, section: $0.section, status: $0.status)
         }
-        let judgement = StoredJudgement(claimedVerdict: envelope.verdict, reason: judged.reason)
+        let judgement = StoredJudgement(
+            claimedVerdict: envelope.verdict, reason: judged.reason, source: report.source ?? .cli,
+            sourceCounts: judged.sourceCounts)
         let body = String(decoding: data, as: UTF8.self)
         let inserted: Bool
         if let devices = repository as? any DeviceRepository, let deviceId = principal.deviceId {
@@ -125,7 +127,9 @@ struct ReportIngestion: Sendable {
         envelope.verdict = judged.verdict
         let inserted = try await repository.ingest(
             envelope, body: String(decoding: body, as: UTF8.self), agentId: agent.id, deviceId: nil,
-            judgement: StoredJudgement(claimedVerdict: sent.verdict, reason: judged.reason), at: now)
+            judgement: StoredJudgement(
+                claimedVerdict: sent.verdict, reason: judged.reason, source: .browser, sourceCounts: judged.sourceCounts),
+            at: now)
         if inserted { await events?.reportIngested(envelope, agent: agent) }
         logger.debug(
             "report.judged", metadata: ["report.id": "\(report.reportID)", "report.verdict": "\(judged.verdict.rawValue)"])
@@ -142,6 +146,8 @@ struct ReportIngestion: Sendable {
         var reason: String?
         /// Equipment kinds the report proves present (only from a report that counts).
         var provenKinds: Set<String>
+        /// False for a browser report in a campaign that still requires the full check.
+        var sourceCounts = true
     }
 
     /// Judges `report` against the profile `agent`'s campaign is assigned (the version the report was made
@@ -177,7 +183,8 @@ struct ReportIngestion: Sendable {
         let verdict = ProfileCoverage.verdict(judgement.verdict, gaps: gaps)
         return Judged(
             verdict: verdict, findings: judgement.findings, reason: gaps.isEmpty ? nil : gaps.joined(separator: "; "),
-            provenKinds: gaps.isEmpty ? Self.provenKinds(report, findings: judgement.findings) : [])
+            provenKinds: gaps.isEmpty ? Self.provenKinds(report, findings: judgement.findings) : [],
+            sourceCounts: report.source != .browser || campaign.browserReportsCount)
     }
 
     /// Equipment kinds a counting report proves present: each kind whose requirement finding passes, and each

@@ -267,6 +267,19 @@ enum Migrations {
             """,
             "CREATE INDEX self_test_links_agent ON self_test_links(agent_id, created_at)",
         ]),
+        // Which evidence readiness rests on (issue 17): each report's source (`cli`, the full check, or
+        // `browser`, the self-test page) and the agent's latest counting one. Reports stored before carry their
+        // source in the body only.
+        Migration(version: 11, name: "report_evidence", statements: [
+            "ALTER TABLE reports ADD COLUMN source TEXT NOT NULL DEFAULT 'cli' CHECK (source IN ('cli', 'browser'))",
+            "UPDATE reports SET source = 'browser' WHERE body LIKE '%\"source\":\"browser\"%'",
+            "ALTER TABLE agents ADD COLUMN last_report_source TEXT CHECK (last_report_source IN ('cli', 'browser'))",
+            """
+            UPDATE agents SET last_report_source = COALESCE(
+                (SELECT r.source FROM reports r WHERE r.agent_id = agents.id ORDER BY r.finished_at DESC LIMIT 1), 'cli')
+            WHERE last_report_at IS NOT NULL
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -177,9 +177,16 @@ public struct StoredJudgement: Sendable, Equatable {
     public var claimedVerdict: Verdict
     /// Why the report cannot count toward readiness, in plain words (nil when it can).
     public var reason: String?
+    /// What made the report: the full check (`cli`) or the browser self-test.
+    public var source: ReportSource
+    /// False for a browser report in a campaign that still requires the full check: it is stored and shown, but
+    /// it does not replace the verdict of an agent whose readiness rests on a full check.
+    public var sourceCounts: Bool
 
-    public init(claimedVerdict: Verdict, reason: String?) {
+    public init(claimedVerdict: Verdict, reason: String?, source: ReportSource = .cli, sourceCounts: Bool = true) {
         self.claimedVerdict = claimedVerdict
         self.reason = reason
+        self.source = source
+        self.sourceCounts = sourceCounts
     }
 }

@@ -59,7 +59,7 @@ extension SQLRepository {
             let checkIds = try await db.raw("SELECT DISTINCT check_id FROM check_states ORDER BY check_id").all()
                 .map { try $0.string("check_id") }
             var out = CSV.line(
-                ["employee_id", "name", "site", "campaign", "team", "status", "reasons", "explanation"] + checkIds)
+                ["employee_id", "name", "site", "campaign", "team", "status", "evidence", "reasons", "explanation"] + checkIds)
             let agents = try await db.raw(
                 """
                 SELECT a.id, a.employee_id, a.name, s.name AS site, c.name AS campaign, t.name AS team
@@ -78,7 +78,8 @@ extension SQLRepository {
                 out += CSV.line(
                     [try row.string("employee_id"), try row.string("name"), try row.optionalString("site") ?? "",
                      try row.optionalString("campaign") ?? "", try row.optionalString("team") ?? "", status.rawValue,
-                     reasons.map(\.code).joined(separator: ";"), reasons.map(\.message).joined(separator: "; ")]
+                     input.evidence?.rawValue ?? "", reasons.map(\.code).joined(separator: ";"),
+                     reasons.map(\.message).joined(separator: "; ")]
                         + checkIds.map { states[id]?[$0] ?? "" })
             }
             return out

@@ -30,6 +30,8 @@ struct ReportWrite: Sendable {
     let statusesDigest: String
 
     var reportId: String { report.reportID.uuidString.lowercased() }
+    /// The report's source (`cli` unless the server judged it as a browser report).
+    var source: ReportSource { judgement?.source ?? .cli }
 
     init(
         report: ReportEnvelope, body: String, agentId: String, deviceId: String?, signature: String?,
@@ -176,10 +178,18 @@ extension SQLRepository {
         let stored = writes.filter { insertedIds.contains($0.reportId) }
         guard !stored.isEmpty else { return writes.map { _ in .duplicate } }
         let before = try await latestReports(of: stored, on: db)
-        try await enqueueNotReady(stored, before: before, on: db)
+        // A browser report the agent's campaign does not accept is kept in the history, but leaves an agent whose
+        // readiness rests on a full check as it was (verdict, check states, equipment).
+        let evidence = stored.filter { write in
+            write.judgement?.sourceCounts != false || before[write.agentId]?.source != .cli
+        }
+        guard !evidence.isEmpty else {
+            return writes.map { insertedIds.contains($0.reportId) ? .stored(equipmentToVerify: []) : .duplicate }
+        }
+        try await enqueueNotReady(evidence, before: before, on: db)
         // Check states before the agents: they compare each report with the agent's latest one. A report older
         // than that one, or with the same checks and statuses, changes no check state.
-        let changing = stored.filter { write in
+        let changing = evidence.filter { write in
             guard let latest = before[write.agentId], let at = latest.at else { return true }
             return Clock.millis(write.report.finishedAt) >= at && latest.statuses != write.statusesDigest
         }
@@ -187,8 +197,8 @@ extension SQLRepository {
             try await settleCheckStates(changing, on: db)
             try await upsertCheckStates(changing, on: db)
         }
-        try await updateLastVerdicts(stored, on: db)
-        let equipment = try await equipmentToVerify(stored, on: db)
+        try await updateLastVerdicts(evidence, on: db)
+        let equipment = try await equipmentToVerify(evidence, on: db)
         return writes.map { write in
             guard insertedIds.contains(write.reportId) else { return .duplicate }
             return .stored(equipmentToVerify: equipment[write.agentId, default: []].filter {
@@ -216,13 +226,15 @@ extension SQLRepository {
                      \(millis: report.finishedAt), \(millis: write.at), \(bind: report.verdict.rawValue),
                      \(bind: report.profile.id), \(literal: report.profile.version), \(bind: write.body),
                      \(bind: write.deviceId == nil ? nil : write.signature),
-                     \(bind: write.judgement?.claimedVerdict.rawValue), \(bind: write.judgement?.reason))
+                     \(bind: write.judgement?.claimedVerdict.rawValue), \(bind: write.judgement?.reason),
+                     \(bind: write.source.rawValue))
                     """
             }
             let returned = try await db.raw(
                 """
                 INSERT INTO reports (report_id, agent_id, device_id, started_at, finished_at, received_at, verdict,
-                                     profile_id, profile_version, body, signature, claimed_verdict, verdict_reason)
+                                     profile_id, profile_version, body, signature, claimed_verdict, verdict_reason,
+                                     source)
                 VALUES \(joined: rows)
                 ON CONFLICT (report_id) DO NOTHING
                 RETURNING report_id
@@ -239,6 +251,8 @@ extension SQLRepository {
         var verdict: Verdict?
         /// `agents.checks_statuses`: its checks and their statuses (`ReportWrite.statusesDigest`).
         var statuses: String?
+        /// `agents.last_report_source`: the evidence the agent's readiness rests on.
+        var source: ReportSource?
     }
 
     /// The latest report of each agent of the round, read before the round changes it. On PostgreSQL the agents'
@@ -251,7 +265,7 @@ extension SQLRepository {
         let lock: SQLQueryString = db.dialect.name == "postgresql" ? " FOR NO KEY UPDATE" : ""
         let rows = try await db.raw(
             """
-            SELECT id, last_report_at, last_verdict, checks_statuses FROM agents
+            SELECT id, last_report_at, last_verdict, checks_statuses, last_report_source FROM agents
             WHERE id IN (\(list: Set(writes.map(\.agentId)).sorted()))\(lock)
             """
         ).all()
@@ -260,7 +274,8 @@ extension SQLRepository {
             latest[try row.string("id")] = LatestReport(
                 at: try row.decode(column: "last_report_at", as: Int64?.self),
                 verdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
-                statuses: try row.optionalString("checks_statuses"))
+                statuses: try row.optionalString("checks_statuses"),
+                source: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)))
         }
         return latest
     }
@@ -287,14 +302,14 @@ extension SQLRepository {
         }
     }
 
-    /// Each report as a row `(id, seen, verdict, digest, statuses, reason)` of a `latest` table: the agent, when
-    /// the report finished, its verdict, its set of checks, its checks with their statuses, and why it cannot
-    /// count (when it cannot).
+    /// Each report as a row `(id, seen, verdict, digest, statuses, reason, source)` of a `latest` table: the
+    /// agent, when the report finished, its verdict, its set of checks, its checks with their statuses, why it
+    /// cannot count (when it cannot) and its source.
     private static func latestRows(_ writes: ArraySlice<ReportWrite>) -> SQLQueryString {
         let rows: [SQLQueryString] = writes.map {
-            "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue), \(bind: $0.checksDigest), \(bind: $0.statusesDigest), \(bind: $0.judgement?.reason))"
+            "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue), \(bind: $0.checksDigest), \(bind: $0.statusesDigest), \(bind: $0.judgement?.reason), \(bind: $0.source.rawValue))"
         }
-        return "WITH latest (id, seen, verdict, digest, statuses, reason) AS (VALUES \(joined: rows))"
+        return "WITH latest (id, seen, verdict, digest, statuses, reason, source) AS (VALUES \(joined: rows))"
     }
 
     /// Before an agent's set of checks changes, writes down the times its current checks have only implied
@@ -323,7 +338,7 @@ extension SQLRepository {
                 """
                 \(latestRows(chunk))
                 UPDATE agents SET last_report_at = latest.seen, last_verdict = latest.verdict,
-                    last_verdict_reason = latest.reason,
+                    last_verdict_reason = latest.reason, last_report_source = latest.source,
                     checks_since = CASE WHEN agents.checks_digest = latest.digest THEN agents.checks_since
                                         ELSE latest.seen END,
                     checks_digest = latest.digest, checks_statuses = latest.statuses

@@ -8,7 +8,8 @@ extension SQLRepository {
             guard
                 let row = try await db.raw(
                     """
-                    SELECT a.last_report_at, a.last_verdict, a.last_verdict_reason, c.freshness_hours FROM agents a
+                    SELECT a.last_report_at, a.last_verdict, a.last_verdict_reason, a.last_report_source, c.freshness_hours
+                    FROM agents a
                     LEFT JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = \(bind: agentId)
                     """
                 ).all().first
@@ -18,7 +19,8 @@ extension SQLRepository {
             return ReadinessInput(
                 requiredKinds: kinds, items: items, lastReportAt: try row.optionalDate("last_report_at"),
                 lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
-                lastVerdictReason: try row.optionalString("last_verdict_reason"), freshnessHours: hours)
+                lastVerdictReason: try row.optionalString("last_verdict_reason"), freshnessHours: hours,
+                evidence: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)))
         }
     }
 

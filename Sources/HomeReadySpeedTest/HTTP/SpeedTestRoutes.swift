@@ -36,7 +36,9 @@ public struct UploadReceipt: Codable, Sendable, ResponseEncodable {
 /// The speed-test HTTP endpoints, mountable on any Hummingbird router.
 ///
 /// - `GET /speed/down?bytes=N`: N incompressible bytes, streamed from memory (never from disk).
-/// - `POST /speed/up`: reads and discards the body, answers `{bytes_received, duration_ms}`.
+/// - `POST /speed/up`: reads and discards the body, answers `{bytes_received, duration_ms}`; with `?tally=ID` it
+///   also counts the bytes as they arrive into the upload tally ID.
+/// - `GET /speed/up/tally/ID`: that tally (`UploadTally`: bytes per 50 ms bin as the server received them), or 404.
 /// - `GET|HEAD /speed/ping`: an empty uncached answer for round trips.
 /// - `GET /speed/info`: the endpoints, the UDP echo port and how many transfers run now.
 ///
@@ -53,7 +55,7 @@ public struct SpeedTestRoutes {
     /// Adds the endpoints to `router`.
     public static func add<Context: RequestContext>(
         to router: Router<Context>, configuration: SpeedTestConfiguration = SpeedTestConfiguration(),
-        activity: SpeedTestActivity = SpeedTestActivity()
+        activity: SpeedTestActivity = SpeedTestActivity(), tallies: UploadTallies = UploadTallies()
     ) {
         let prefix = configuration.pathPrefix
         let noStore: HTTPFields = [.cacheControl: "no-store", .contentType: "application/octet-stream"]
@@ -78,11 +80,27 @@ public struct SpeedTestRoutes {
             try await activity.tracking {
                 let start = ContinuousClock.now
                 var received: Int64 = 0
-                for try await buffer in request.body { received += Int64(buffer.readableBytes) }
+                let tally = request.uri.queryParameters.get("tally").map { String($0) }.flatMap {
+                    UploadTallies.isValid(id: $0) ? $0 : nil
+                }
+                for try await buffer in request.body {
+                    received += Int64(buffer.readableBytes)
+                    if let tally { tallies.add(buffer.readableBytes, to: tally) }
+                }
                 let elapsed = ContinuousClock.now - start
                 let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
                 return UploadReceipt(bytesReceived: received, durationMs: ms)
             }
+        }
+        router.get(RouterPath(prefix + "/up/tally/:id")) { _, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard let tally = tallies.tally(id) else {
+                return Response(status: .notFound, headers: [.cacheControl: "no-store", .contentLength: "0"])
+            }
+            let data = try JSONEncoder().encode(tally)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
         }
         let ping: @Sendable (Request, Context) async throws -> Response = { _, _ in
             Response(status: .ok, headers: [.cacheControl: "no-store", .contentLength: "0"])

@@ -232,36 +232,116 @@
     return samples;
   }
 
-  // Runs `streams` parallel transfers for `seconds`; the rate is the bytes moved after the warm-up over the time
-  // after the warm-up (steady state).
+  // Bytes per second between two times, read from [ms, bytes] samples (the agent's ThroughputController.rate).
+  function rateBetween(samples, from, to) {
+    let first = samples[0], last = null;
+    for (const sample of samples) {
+      if (sample[0] <= from) first = sample;
+      if (sample[0] <= to) last = sample;
+    }
+    if (!first || !last || last[0] <= first[0]) return undefined;
+    return (last[1] - first[1]) * 1000 / (last[0] - first[0]);
+  }
+
+  // Whether the last four 0.5 s windows before `t` vary by less than `spread` (coefficient of variation).
+  function stableAt(samples, t, spread) {
+    const windows = [];
+    for (let i = 0; i < 4; i++) windows.push(rateBetween(samples, t - (i + 1) * 500, t - i * 500));
+    if (windows.some((w) => w === undefined)) return false;
+    const mean = windows.reduce((a, b) => a + b, 0) / 4;
+    if (!(mean > 0)) return false;
+    const variance = windows.reduce((a, w) => a + (w - mean) * (w - mean), 0) / 4;
+    return Math.sqrt(variance) / mean < spread;
+  }
+
+  // The steady-state rate of [ms, bytes] samples: over the last four 0.5 s windows when they are stable after
+  // at least `min_steady_seconds` of steady phase, else over the later half of the steady phase (at least 2 s).
+  function steadyRate(samples, steadyStart, config) {
+    if (samples.length < 2) return { rate: undefined, seconds: 0, stable: false };
+    const end = samples[samples.length - 1][0];
+    const stable = steadyStart !== null && end - steadyStart >= config.min_steady_seconds * 1000 && stableAt(samples, end, config.stable_spread);
+    let from;
+    if (stable) from = end - 2000;
+    else if (steadyStart !== null && end > steadyStart) from = Math.max(steadyStart, Math.min(end - 2000, (steadyStart + end) / 2));
+    else from = end / 2;
+    from = Math.max(0, from);
+    return { rate: rateBetween(samples, from, end), seconds: (end - from) / 1000, stable };
+  }
+
+  // Runs `streams` parallel transfers and measures the steady-state rate, the agent's method without its stream
+  // ramp (a browser has at most six connections per host): the steady phase starts `settle_seconds` after every
+  // stream has moved its first bytes (connection set-up, slow start, an upload's first socket buffer); the
+  // direction stops once the last four 0.5 s window rates vary by less than `stable_spread` over at least
+  // `min_steady_seconds` of steady phase, or at `throughput_seconds` (see steadyRate for the rate).
+  // Download bytes are counted as the response streams hand them over. Upload bytes are counted by the server
+  // as they arrive (an upload tally, read afterwards): the page's own progress events come in coarse steps and
+  // run ahead of the wire by the socket buffer, so they only decide when to stop.
   async function throughput(kind, config, onBytes) {
-    const seconds = config.throughput_seconds, warmup = config.warmup_seconds, streams = config.streams;
+    const maxMs = config.throughput_seconds * 1000, settleMs = config.settle_seconds * 1000;
+    const minSteadyMs = config.min_steady_seconds * 1000, streams = config.streams;
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    let bytes = 0;
-    let warmBytes = null, warmAt = null;
+    let bytes = 0, flowing = 0, firstAt = null, steadyStart = null;
+    const started = new Array(streams).fill(false);
     const start = now();
-    const end = start + seconds * 1000;
-    const count = (n) => { bytes += n; if (onBytes) onBytes(bytes); };
+    const samples = [[0, 0]];
+    const count = (stream, n) => {
+      bytes += n;
+      if (!started[stream] && n > 0) {
+        started[stream] = true;
+        const t = now() - start;
+        if (firstAt === null) firstAt = t;
+        if (++flowing === streams) steadyStart = t + settleMs;
+      }
+      if (onBytes) onBytes(bytes);
+    };
     const timer = setInterval(() => {
-      const t0 = now();
-      if (warmAt === null && t0 - start >= warmup * 1000) { warmAt = t0; warmBytes = bytes; }
-      if (t0 >= end) stop.abort();
-    }, 20);
+      const t = now() - start;
+      samples.push([t, bytes]);
+      const steady = steadyStart !== null && t - steadyStart >= minSteadyMs && stableAt(samples, t, config.stable_spread);
+      if (steady || t >= maxMs) stop.abort();
+    }, 100);
     const latency = loadedLatency(config.speed.ping, stop.signal);
+    const tally = kind === 'upload' ? 'up' + Math.random().toString(36).slice(2, 12) + Date.now().toString(36) : null;
     const workers = [];
-    for (let i = 0; i < streams; i++) workers.push(kind === 'download' ? downloadWorker(config.speed.download, stop.signal, count) : uploadWorker(config.speed.upload, stop.signal, count));
+    for (let i = 0; i < streams; i++) {
+      const counter = (n) => count(i, n);
+      workers.push(kind === 'download' ? downloadWorker(config.speed.download, stop.signal, counter)
+        : uploadWorker(config.speed.upload + '?tally=' + tally, stop.signal, counter));
+    }
     await Promise.allSettled(workers);
-    const finished = now();
     clearInterval(timer);
+    samples.push([now() - start, bytes]);
     stop.abort();
     signal.removeEventListener('abort', onAbort);
     const loaded = await latency;
-    if (warmAt === null) { warmAt = start; warmBytes = 0; }
-    const steadySeconds = (finished - warmAt) / 1000;
-    const mbps = steadySeconds > 0 ? (bytes - warmBytes) * 8 / steadySeconds / 1e6 : undefined;
-    return { mbps, bytes, steadySeconds, streams, loaded };
+    let result = steadyRate(samples, steadyStart, config);
+    let counted = 'page';
+    if (tally && !signal.aborted) {
+      const server = await uploadTally(config.speed.upload, tally, firstAt, steadyStart, config);
+      if (server && server.rate !== undefined) { result = server; counted = 'server'; }
+    }
+    return {
+      mbps: result.rate !== undefined ? result.rate * 8 / 1e6 : undefined, bytes, steadySeconds: result.seconds,
+      seconds: (now() - start) / 1000, stable: result.stable, counted, streams, loaded,
+    };
+  }
+
+  // The server's tally of an upload as [ms, cumulative bytes] samples from its first byte (the last, partial bin
+  // dropped), and its steady-state rate; the steady phase starts as long after the first byte as on the page.
+  async function uploadTally(uploadURL, tally, firstAt, steadyStart, config) {
+    try {
+      const response = await fetch(uploadURL + '/tally/' + tally, { signal, cache: 'no-store' });
+      if (!response.ok) return null;
+      const body = await response.json();
+      const bins = (body.bytes || []).slice(0, -1);
+      const samples = [[0, 0]];
+      let total = 0;
+      bins.forEach((b, i) => { total += b; samples.push([(i + 1) * body.bin_ms, total]); });
+      const offset = firstAt !== null && steadyStart !== null ? steadyStart - firstAt : null;
+      return steadyRate(samples, offset, config);
+    } catch (e) { return null; }
   }
 
   async function downloadWorker(url, stop, count) {
@@ -517,13 +597,17 @@
   async function measureCall(pair, seconds, onTick) {
     const started = now();
     const rttSamples = [];
+    // The RFC 3550 estimate of each direction, read every second: a single reading is one noisy value of a
+    // running estimate (it follows the last ~16 packets), so the call's jitter is the mean of the readings.
+    const jitterSamples = [[], []];
     while (!signal.aborted && now() - started < seconds * 1000) {
       await sleep(1000);
       if (onTick) onTick((now() - started) / 1000);
-      for (const pc of [pair.a, pair.b]) {
+      for (const [index, pc] of [pair.a, pair.b].entries()) {
         try {
           const s = await statsOf(pc);
           if (s.pair && typeof s.pair.currentRoundTripTime === 'number') rttSamples.push(s.pair.currentRoundTripTime * 1000);
+          if (s.inbound && typeof s.inbound.jitter === 'number' && (s.inbound.packetsReceived || 0) > 16) jitterSamples[index].push(s.inbound.jitter * 1000);
         } catch (e) { /* closed */ }
       }
     }
@@ -531,11 +615,12 @@
     const stats = [await statsOf(pair.a), await statsOf(pair.b)];
     let received = 0, lost = 0, sent = 0, jitter = 0, rttTotal = 0, rttCount = 0;
     let relayProtocol = null;
-    for (const s of stats) {
+    for (const [index, s] of stats.entries()) {
       if (s.inbound) {
         received += s.inbound.packetsReceived || 0;
         lost += Math.max(0, s.inbound.packetsLost || 0);
-        jitter = Math.max(jitter, (s.inbound.jitter || 0) * 1000);
+        const readings = jitterSamples[index].length ? jitterSamples[index] : [(s.inbound.jitter || 0) * 1000];
+        jitter = Math.max(jitter, readings.reduce((x, y) => x + y, 0) / readings.length);
       }
       if (s.outbound) sent += s.outbound.packetsSent || 0;
       if (s.remoteInbound && s.remoteInbound.roundTripTimeMeasurements) {
@@ -653,7 +738,8 @@
         server: location.origin, download_streams: down.streams, upload_streams: up.streams,
         download_seconds: round(down.steadySeconds, 2), upload_seconds: round(up.steadySeconds, 2),
         download_bytes: down.bytes, upload_bytes: up.bytes, latency_transport: 'tcp', jitter_formula: 'rfc3550',
-        notes: ['browser self-test: HTTP round trips for latency; jitter and loss from a WebRTC audio call through the TURN relay'],
+        notes: ['browser self-test: HTTP round trips for latency; jitter and loss from a WebRTC audio call through the TURN relay',
+          'upload bytes counted by the ' + up.counted + (up.stable ? '; upload steady' : '') + (down.stable ? '; download steady' : '')],
       },
     };
     if (relay && relay.transport) {

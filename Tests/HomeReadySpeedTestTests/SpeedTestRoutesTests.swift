@@ -123,3 +123,54 @@ import Testing
         #expect(datagram == before)
     }
 }
+
+@Suite("Upload tallies: what the server received, in time bins")
+struct UploadTallyTests {
+    @Test("an upload naming a tally is counted as it arrives; the tally answers its bytes; bad or unknown ids do not")
+    func tallyThroughTheRoutes() async throws {
+        let router = Router()
+        SpeedTestRoutes.add(to: router)
+        try await Application(router: router).test(.router) { client in
+            let body = ByteBuffer(repeating: 7, count: 300_000)
+            for _ in 0..<2 {
+                try await client.execute(uri: "/speed/up?tally=abcdEFGH-12_x", method: .post, body: body) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+            try await client.execute(uri: "/speed/up/tally/abcdEFGH-12_x", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.cacheControl] == "no-store")
+                let tally = try JSONDecoder().decode(UploadTally.self, from: Data(buffer: response.body))
+                #expect(tally.binMs == 50)
+                #expect(tally.bytes.reduce(0, +) == 600_000)
+            }
+            // An id a page could not have made (too short, other characters) is not tallied.
+            try await client.execute(uri: "/speed/up?tally=a%2Fb", method: .post, body: body) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/speed/up/tally/a%2Fb", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/speed/up/tally/unknown-tally", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test("bytes land in the bin of their arrival time; tallies are bounded in length, number and age")
+    func binsAndBounds() {
+        let tallies = UploadTallies()
+        let start = ContinuousClock.now
+        tallies.add(100, to: "tally-one", at: start)
+        tallies.add(200, to: "tally-one", at: start + .milliseconds(49))
+        tallies.add(300, to: "tally-one", at: start + .milliseconds(120))
+        tallies.add(400, to: "tally-one", at: start + .seconds(3_600))
+        let tally = tallies.tally("tally-one", at: start + .seconds(1))
+        #expect(tally?.bytes.prefix(3) == [300, 0, 300])
+        #expect(tally?.bytes.count == UploadTallies.maxBins, "a late byte joins the last bin")
+        #expect(tally?.bytes.last == 400)
+        #expect(tallies.tally("tally-one", at: start + UploadTallies.lifetime) == nil, "forgotten after its lifetime")
+        for index in 0..<(UploadTallies.maxTallies + 1) {
+            tallies.add(1, to: "tally-\(String(format: "%04d", index))", at: start + .milliseconds(index))
+        }
+        #expect(tallies.tally("tally-one", at: start + .seconds(1)) == nil, "the oldest goes first")
+        #expect(tallies.tally("tally-0512", at: start + .seconds(1)) != nil)
+        #expect(UploadTallies.isValid(id: "up1a2b3c4d5e") && !UploadTallies.isValid(id: "short") && !UploadTallies.isValid(id: "bad id!!"))
+    }
+}

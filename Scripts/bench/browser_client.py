@@ -121,7 +121,8 @@ try:
         if os.environ.get("AXE"):
             cdp.js("document.querySelector('#result details').open = true")
             axe(cdp, "result page")
-        print(json.dumps({"run": run + 1, "page_seconds": round(seconds, 1), "verdict": verdict, "figures": json.loads(figures)}, ensure_ascii=False), flush=True)
+        problems = cdp.js("Array.from(document.querySelectorAll('#fixes li')).map(li => li.dataset.finding).join(',')")
+        print(json.dumps({"run": run + 1, "page_seconds": round(seconds, 1), "verdict": verdict, "problems": problems, "figures": json.loads(figures)}, ensure_ascii=False), flush=True)
     times.sort()
     print(json.dumps({"runs": len(times), "page_seconds_min": round(times[0], 1),
                       "page_seconds_median": round(times[len(times) // 2], 1), "page_seconds_max": round(times[-1], 1),

@@ -39,7 +39,9 @@ public enum ReportJudge {
         var voice: VoiceResult?
         if let network = report.network {
             voice = NetworkJudge.voice(network: network, thresholds: profile.network)
-            findings += NetworkJudge.findings(network: network, voice: voice, thresholds: profile.network)
+            findings += NetworkJudge.findings(
+                network: network, voice: voice, thresholds: profile.network,
+                unmeasurable: report.source == .browser ? BrowserJudge.unmeasurableNetworkChecks : [])
         }
         if report.vpn != nil || report.vpnPath != nil {
             findings += VPNJudge.findings(gateways: report.vpn ?? [], path: report.vpnPath, profile: profile)

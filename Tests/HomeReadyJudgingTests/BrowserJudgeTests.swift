@@ -33,6 +33,24 @@ struct BrowserJudgeTests {
         #expect(finding("posture.browser", judge(Self.healthy, posture: false)) == nil)
     }
 
+    @Test("DNS times, which a page cannot measure, are not applicable in a browser report and an error in the agent's")
+    func dnsNotApplicableInABrowser() {
+        let profile = Profile(
+            id: "p", title: "P", version: 1,
+            network: NetworkThresholds(minDownloadMbps: Threshold(10), maxDNSMs: Threshold(150)))
+        var report = CheckReport(
+            agent: AgentIdentity(employeeID: "E1", hostname: "browser"), profile: ProfileReference(id: "p", version: 1),
+            startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 30), verdict: .incomplete,
+            network: NetworkResult(downloadMbps: 50), source: .browser, browser: Self.healthy)
+        let browser = ReportJudge.judge(report, profile: profile)
+        let dns = finding("network.dns", browser)
+        #expect(dns?.status == .notApplicable && dns?.severity == .info && dns?.remediation == nil)
+        #expect(browser.verdict == .ready, "\(browser.findings.map { "\($0.id)=\($0.status)" })")
+        report.source = .cli
+        report.browser = nil
+        #expect(finding("network.dns", ReportJudge.judge(report, profile: profile))?.status == .error)
+    }
+
     @Test("a call only over TCP or TLS is degraded: a warning, ready with warnings")
     func tcpRelayDegraded() {
         for transport in [RelayTransport.tcp, .tls] {

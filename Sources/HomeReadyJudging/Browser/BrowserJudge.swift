@@ -12,6 +12,10 @@ import HomeReadyModel
 /// - `equipment.speaker`: not heard fails (critical); no answer within 20 s is `warn` ("speaker not confirmed").
 /// - `posture.browser`: `not_applicable` info when the profile has posture checks (a browser cannot read them).
 enum BrowserJudge {
+    /// Network checks a page cannot measure (name lookups happen inside the browser, untimed): `not_applicable`
+    /// in a browser report, never an error the agent is asked to fix.
+    public static let unmeasurableNetworkChecks: Set<String> = ["network.dns"]
+
     /// The browser-specific findings for `browser` against `profile`.
     static func findings(browser: BrowserResult, profile: Profile) -> [Finding] {
         var findings = [relay(browser.relay), microphone(browser.microphone), speaker(browser.speaker)]

@@ -17,8 +17,12 @@ public enum NetworkJudge {
         static let calls = "Your connection cannot carry the calls your role needs: ask your provider for more upload speed, or ask IT for a compressed codec."
     }
 
-    /// One finding per threshold the profile sets (an unset threshold is not judged).
-    public static func findings(network: NetworkResult, voice: VoiceResult?, thresholds: NetworkThresholds) -> [Finding] {
+    /// One finding per threshold the profile sets (an unset threshold is not judged). A check in `unmeasurable`
+    /// that has no figure is `not_applicable` (the way the report was made cannot measure it, e.g. DNS times in
+    /// a browser) instead of an error asking the agent to fix the test.
+    public static func findings(
+        network: NetworkResult, voice: VoiceResult?, thresholds: NetworkThresholds, unmeasurable: Set<String> = []
+    ) -> [Finding] {
         var findings: [Finding] = []
         func judge(
             _ id: String, _ section: Finding.Section = .network, threshold: Threshold?, measured: Double?,
@@ -26,6 +30,13 @@ public enum NetworkJudge {
         ) {
             guard let threshold else { return }
             guard let measured else {
+                if unmeasurable.contains(id) {
+                    findings.append(Finding(
+                        id: id, section: section, severity: .info, status: .notApplicable,
+                        limit: .number(threshold.limit), unit: unit,
+                        message: "\(what) is not measured by the browser self-test; the full check (homeready check) measures it."))
+                    return
+                }
                 findings.append(Finding(
                     id: id, section: section, severity: threshold.severity, status: .error,
                     limit: .number(threshold.limit), unit: unit,

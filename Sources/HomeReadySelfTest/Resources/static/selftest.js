@@ -256,6 +256,8 @@
 
   // The steady-state rate of [ms, bytes] samples: over the last four 0.5 s windows when they are stable after
   // at least `min_steady_seconds` of steady phase, else over the later half of the steady phase (at least 2 s).
+  // (Over the whole steady phase, as the agent does, an upload read up to 21 % low at 5 Mbit/s: a browser starts
+  // its uploads unevenly, and the start is over before its progress events show it.)
   function steadyRate(samples, steadyStart, config) {
     if (samples.length < 2) return { rate: undefined, seconds: 0, stable: false };
     const end = samples[samples.length - 1][0];
@@ -272,7 +274,7 @@
   // ramp (a browser has at most six connections per host): the steady phase starts `settle_seconds` after every
   // stream has moved its first bytes (connection set-up, slow start, an upload's first socket buffer); the
   // direction stops once the last four 0.5 s window rates vary by less than `stable_spread` over at least
-  // `min_steady_seconds` of steady phase, or at `throughput_seconds` (see steadyRate for the rate).
+  // `min_steady_seconds` of steady phase, or at `throughput_seconds` (steadyRate gives the rate).
   // Download bytes are counted as the response streams hand them over. Upload bytes are counted by the server
   // as they arrive (an upload tally, read afterwards): the page's own progress events come in coarse steps and
   // run ahead of the wire by the socket buffer, so they only decide when to stop.
@@ -310,6 +312,10 @@
       workers.push(kind === 'download' ? downloadWorker(config.speed.download, stop.signal, counter)
         : uploadWorker(config.speed.upload + '?tally=' + tally, stop.signal, counter));
     }
+    const stoppedAt = await Promise.race([
+      new Promise((resolve) => stop.signal.addEventListener('abort', () => resolve(now() - start), { once: true })),
+      Promise.allSettled(workers).then(() => now() - start),
+    ]);
     await Promise.allSettled(workers);
     clearInterval(timer);
     samples.push([now() - start, bytes]);
@@ -319,7 +325,7 @@
     let result = steadyRate(samples, steadyStart, config);
     let counted = 'page';
     if (tally && !signal.aborted) {
-      const server = await uploadTally(config.speed.upload, tally, firstAt, steadyStart, config);
+      const server = await uploadTally(config.speed.upload, tally, firstAt, steadyStart, stoppedAt, config);
       if (server && server.rate !== undefined) { result = server; counted = 'server'; }
     }
     return {
@@ -328,18 +334,34 @@
     };
   }
 
-  // The server's tally of an upload as [ms, cumulative bytes] samples from its first byte (the last, partial bin
-  // dropped), and its steady-state rate; the steady phase starts as long after the first byte as on the page.
-  async function uploadTally(uploadURL, tally, firstAt, steadyStart, config) {
+  // The server's tally of an upload as [ms, cumulative bytes] samples from its first byte, and its steady-state
+  // rate, on the server's clock: the steady phase starts, and the samples end, as long after the first byte as on
+  // the page. A stopped upload's connections still send what their socket buffers hold (on a slow uplink,
+  // seconds of it), so the tally is read until it stops growing (at most 5 s): the call that follows must not
+  // measure the speed test's leftovers, and the bytes that came after the page stopped are not counted.
+  async function uploadTally(uploadURL, tally, firstAt, steadyStart, stoppedAt, config) {
     try {
-      const response = await fetch(uploadURL + '/tally/' + tally, { signal, cache: 'no-store' });
-      if (!response.ok) return null;
-      const body = await response.json();
-      const bins = (body.bytes || []).slice(0, -1);
+      let body = null, previous = -1;
+      const started = now();
+      for (;;) {
+        const response = await fetch(uploadURL + '/tally/' + tally, { signal, cache: 'no-store' });
+        if (!response.ok) return null;
+        body = await response.json();
+        const sum = (body.bytes || []).reduce((a, b) => a + b, 0);
+        if (sum === previous || now() - started > 5000) break;
+        previous = sum;
+        await sleep(300);
+      }
+      if (firstAt === null) return null;
+      const endMs = stoppedAt - firstAt;
       const samples = [[0, 0]];
       let total = 0;
-      bins.forEach((b, i) => { total += b; samples.push([(i + 1) * body.bin_ms, total]); });
-      const offset = firstAt !== null && steadyStart !== null ? steadyStart - firstAt : null;
+      (body.bytes || []).forEach((b, i) => {
+        const t = (i + 1) * body.bin_ms;
+        total += b;
+        if (t <= endMs) samples.push([t, total]);
+      });
+      const offset = steadyStart !== null ? steadyStart - firstAt : null;
       return steadyRate(samples, offset, config);
     } catch (e) { return null; }
   }

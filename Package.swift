@@ -96,7 +96,7 @@ var targets: [Target] = [
     .testTarget(
         name: "HomeReadyPostureTests",
         dependencies: ["HomeReadyPosture", "HomeReadyProfiles", "HomeReadyJudging", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning"]),
+    .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyAgentTests", dependencies: ["HomeReadyAgent", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
 ]

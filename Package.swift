@@ -141,6 +141,7 @@ if !agentOnly {
             name: "HomeReadyDashboard",
             dependencies: [
                 "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", hummingbird, logging, crypto,
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Templates"), .copy("Static")]

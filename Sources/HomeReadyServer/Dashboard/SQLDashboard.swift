@@ -168,12 +168,9 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
         let now = now()
         return try await store.withConnection { db in
             var filter: SQLQueryString = "WHERE 1 = 1"
-            if let site = query.site { filter.appendInterpolation(unsafeRaw: " AND site = "); filter.appendInterpolation(bind: site) }
-            if let campaign = query.campaign {
-                filter.appendInterpolation(unsafeRaw: " AND campaign = ")
-                filter.appendInterpolation(bind: campaign)
-            }
-            if let team = query.team { filter.appendInterpolation(unsafeRaw: " AND team = "); filter.appendInterpolation(bind: team) }
+            if let site = query.site { filter += " AND site = \(bind: site)" }
+            if let campaign = query.campaign { filter += " AND campaign = \(bind: campaign)" }
+            if let team = query.team { filter += " AND team = \(bind: team)" }
             if let readiness = query.readiness {
                 let status: String
                 switch readiness {
@@ -182,15 +179,12 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
                 case .notReady: status = "not_ready"
                 case .unknown: status = "unknown"
                 }
-                filter.appendInterpolation(unsafeRaw: " AND status = ")
-                filter.appendInterpolation(bind: status)
+                filter += " AND status = \(bind: status)"
             }
             let needle = query.search.trimmingCharacters(in: .whitespaces).lowercased()
             if !needle.isEmpty {
                 let pattern = "%" + needle.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-                filter.appendInterpolation(
-                    " AND (LOWER(name) LIKE \(bind: pattern) OR LOWER(employee_id) LIKE \(bind: pattern) OR LOWER(id) LIKE \(bind: pattern))"
-                        as SQLQueryString)
+                filter += " AND (LOWER(name) LIKE \(bind: pattern) OR LOWER(employee_id) LIKE \(bind: pattern) OR LOWER(id) LIKE \(bind: pattern))"
             }
             let total = try await db.raw("SELECT COUNT(*) AS n FROM (\(agentRows(now: now))) x \(filter)").all()
                 .first?.int("n") ?? 0

@@ -200,7 +200,7 @@ extension SQLRepository {
     private static func revokedDevices(_ ids: Set<String>, on db: any SQLDatabase) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         let rows = try await db.raw(
-            "SELECT id FROM devices WHERE id IN (\(list: ids.sorted())) AND revoked_at IS NOT NULL"
+            "SELECT id FROM devices WHERE id IN (\(binds: ids.sorted())) AND revoked_at IS NOT NULL"
         ).all()
         return Set(try rows.map { try $0.string("id") })
     }
@@ -223,7 +223,7 @@ extension SQLRepository {
                 """
                 INSERT INTO reports (report_id, agent_id, device_id, started_at, finished_at, received_at, verdict,
                                      profile_id, profile_version, body, signature, claimed_verdict, verdict_reason)
-                VALUES \(joined: rows)
+                VALUES \(rows.joined(separator: ", "))
                 ON CONFLICT (report_id) DO NOTHING
                 RETURNING report_id
                 """
@@ -252,7 +252,7 @@ extension SQLRepository {
         let rows = try await db.raw(
             """
             SELECT id, last_report_at, last_verdict, checks_statuses FROM agents
-            WHERE id IN (\(list: Set(writes.map(\.agentId)).sorted()))\(lock)
+            WHERE id IN (\(binds: Set(writes.map(\.agentId)).sorted()))\(lock)
             """
         ).all()
         var latest: [String: LatestReport] = [:]
@@ -294,7 +294,7 @@ extension SQLRepository {
         let rows: [SQLQueryString] = writes.map {
             "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue), \(bind: $0.checksDigest), \(bind: $0.statusesDigest), \(bind: $0.judgement?.reason))"
         }
-        return "WITH latest (id, seen, verdict, digest, statuses, reason) AS (VALUES \(joined: rows))"
+        return "WITH latest (id, seen, verdict, digest, statuses, reason) AS (VALUES \(rows.joined(separator: ", ")))"
     }
 
     /// Before an agent's set of checks changes, writes down the times its current checks have only implied
@@ -393,29 +393,11 @@ extension SQLRepository {
         let items = try await db.raw(
             """
             SELECT \(Self.itemColumns) FROM equipment_items
-            WHERE agent_id IN (\(list: agents.sorted())) AND state IN ('delivered', 'accepted')
+            WHERE agent_id IN (\(binds: agents.sorted())) AND state IN ('delivered', 'accepted')
             ORDER BY id
             """
         ).all().map(Self.item)
         return Dictionary(grouping: items) { $0.agentId ?? "" }
-    }
-}
-
-extension SQLQueryString {
-    /// Parameters separated by commas, for `IN (...)`.
-    mutating func appendInterpolation(list values: [String]) {
-        for (index, value) in values.enumerated() {
-            if index > 0 { appendLiteral(", ") }
-            appendInterpolation(bind: value)
-        }
-    }
-
-    /// Fragments separated by commas, for multi-row `VALUES`.
-    mutating func appendInterpolation(joined fragments: [SQLQueryString]) {
-        for (index, fragment) in fragments.enumerated() {
-            if index > 0 { appendLiteral(", ") }
-            appendInterpolation(fragment)
-        }
     }
 }
 

@@ -12,8 +12,8 @@ struct ReportWrite: Sendable {
     var deviceId: String?
     /// The device's signature, kept with the report (`reports.signature`) so it can be verified again later.
     var signature: String?
-    /// Equipment kinds the report shows present: the agent's delivered or accepted items of these kinds are
-    /// returned for verification.
+    /// Equipment kinds the report proves present: the agent's delivered or accepted items of these kinds are
+    /// verified in the same transaction as the report.
     var presentKinds: Set<String>
     /// The agent's own verdict and the server's reason, when the server judged the report (`report.verdict` is
     /// then the server's).
@@ -100,8 +100,8 @@ enum JSONText {
 
 /// What ingestion did with one report.
 public enum IngestOutcome: Sendable, Equatable {
-    /// Stored; the agent's delivered or accepted items of the kinds the report shows present, to move to verified.
-    case stored(equipmentToVerify: [EquipmentRecord])
+    /// Stored; with the agent's items the report proved present, moved to verified in the same transaction.
+    case stored(verifiedEquipment: [EquipmentRecord])
     /// The report id was already stored: nothing changed.
     case duplicate
     /// The sending device was revoked before the report reached the database: nothing changed.
@@ -115,14 +115,14 @@ public enum IngestOutcome: Sendable, Equatable {
 
 extension SQLRepository {
     /// Stores a report (admin upload or device) through the ingest lane, turning constraint violations into
-    /// problems that name `report_id`.
+    /// storage errors that name `report_id`.
     func ingest(_ write: ReportWrite) async throws -> IngestOutcome {
         do {
             return try await reportLane.run(write)
-        } catch let problem as Problem {
-            throw problem
+        } catch let error as StorageError {
+            throw error
         } catch {
-            throw Self.constraintProblem(error, field: "report_id") ?? error
+            throw Self.constraintViolation(error, field: "report_id") ?? error
         }
     }
 
@@ -188,13 +188,34 @@ extension SQLRepository {
             try await upsertCheckStates(changing, on: db)
         }
         try await updateLastVerdicts(stored, on: db)
-        let equipment = try await equipmentToVerify(stored, on: db)
+        let verified = try await verifyEquipment(provenBy: stored, on: db)
         return writes.map { write in
             guard insertedIds.contains(write.reportId) else { return .duplicate }
-            return .stored(equipmentToVerify: equipment[write.agentId, default: []].filter {
-                write.presentKinds.contains($0.kind)
-            })
+            return .stored(verifiedEquipment: verified[write.reportId, default: []])
         }
+    }
+
+    /// Moves the delivered or accepted items each stored report proves present to verified, through the lifecycle
+    /// (audited with the sending device as actor) in the batch's own transaction; returns the items moved, by
+    /// report id. An item another writer moved first is left as it is.
+    private static func verifyEquipment(provenBy writes: [ReportWrite], on db: any SQLDatabase) async throws
+        -> [String: [EquipmentRecord]]
+    {
+        let items = try await equipmentToVerify(writes, on: db)
+        var verified: [String: [EquipmentRecord]] = [:]
+        for write in writes where !write.presentKinds.isEmpty {
+            let event = EquipmentEvent(.verify, note: "seen by report \(write.reportId)")
+            let actor = write.deviceId.map { "device:\($0)" } ?? "report"
+            for item in items[write.agentId, default: []] where write.presentKinds.contains(item.kind) {
+                do {
+                    verified[write.reportId, default: []].append(
+                        try await applyEvent(itemId: item.id, event: event, actor: actor, at: write.at, on: db))
+                } catch let error as StorageError where error.kind == .impossibleTransition {
+                    continue
+                }
+            }
+        }
+        return verified
     }
 
     private static func revokedDevices(_ ids: Set<String>, on db: any SQLDatabase) async throws -> Set<String> {

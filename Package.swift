@@ -63,7 +63,7 @@ var targets: [Target] = [
     .target(name: "HomeReadyProfiles", dependencies: ["HomeReadyModel", yams], resources: [.copy("Builtin")]),
     .target(name: "HomeReadyScoring", dependencies: ["HomeReadyModel"]),
     .target(name: "HomeReadyJudging", dependencies: ["HomeReadyModel", "HomeReadyScoring"]),
-    .target(name: "HomeReadyTransport", dependencies: ["CHomeReadyCurl", "CHomeReadyOpenSSL", logging]),
+    .target(name: "HomeReadyTransport", dependencies: ["CHomeReadyCurl", "CHomeReadyOpenSSL"]),
     .target(name: "HomeReadyProbe", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyPosture", dependencies: ["HomeReadyModel", logging]),
@@ -71,8 +71,8 @@ var targets: [Target] = [
     .target(
         name: "HomeReadyAgent",
         dependencies: [
-            "HomeReadyModel", "HomeReadyProfiles", "HomeReadyScoring", "HomeReadyJudging", "HomeReadyTransport",
-            "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture", "HomeReadySigning", logging, crypto,
+            "HomeReadyModel", "HomeReadyJudging", "HomeReadyTransport", "HomeReadyProbe", "HomeReadyVPN",
+            "HomeReadyPosture", "HomeReadySigning", logging,
         ]
     ),
     .executableTarget(
@@ -85,19 +85,35 @@ var targets: [Target] = [
     .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel"]),
 
     // MARK: Agent-side tests
-    .testTarget(name: "HomeReadyModelTests", dependencies: ["HomeReadyModel", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadyProfilesTests", dependencies: ["HomeReadyProfiles", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadyScoringTests", dependencies: ["HomeReadyScoring"]),
+    .testTarget(name: "HomeReadyModelTests", dependencies: ["HomeReadyModel"]),
     .testTarget(
-        name: "HomeReadyJudgingTests", dependencies: ["HomeReadyJudging", "HomeReadyProfiles", "HomeReadyTestSupport"]),
+        name: "HomeReadyProfilesTests", dependencies: ["HomeReadyProfiles", "HomeReadyModel", "HomeReadyTestSupport"]),
+    .testTarget(name: "HomeReadyScoringTests", dependencies: ["HomeReadyScoring", "HomeReadyModel"]),
+    .testTarget(
+        name: "HomeReadyJudgingTests",
+        dependencies: ["HomeReadyJudging", "HomeReadyModel", "HomeReadyProfiles", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyTransportTests", dependencies: ["HomeReadyTransport", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadyProbeTests", dependencies: ["HomeReadyProbe", "HomeReadyJudging", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadyVPNTests", dependencies: ["HomeReadyVPN", "HomeReadyJudging", "HomeReadyTestSupport"]),
+    .testTarget(
+        name: "HomeReadyProbeTests",
+        dependencies: [
+            "HomeReadyProbe", "HomeReadyJudging", "HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport",
+            "HomeReadyTestSupport", logging,
+        ]),
+    .testTarget(
+        name: "HomeReadyVPNTests",
+        dependencies: [
+            "HomeReadyVPN", "HomeReadyJudging", "HomeReadyModel", "HomeReadyTransport", "HomeReadyTestSupport", logging,
+        ]),
     .testTarget(
         name: "HomeReadyPostureTests",
-        dependencies: ["HomeReadyPosture", "HomeReadyProfiles", "HomeReadyJudging", "HomeReadyTestSupport"]),
-    .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning"]),
-    .testTarget(name: "HomeReadyAgentTests", dependencies: ["HomeReadyAgent", "HomeReadyTestSupport"]),
+        dependencies: [
+            "HomeReadyPosture", "HomeReadyProfiles", "HomeReadyJudging", "HomeReadyModel", "HomeReadyTestSupport",
+            logging,
+        ]),
+    .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning", "HomeReadyTestSupport"]),
+    .testTarget(
+        name: "HomeReadyAgentTests",
+        dependencies: ["HomeReadyAgent", "HomeReadyModel", "HomeReadySigning", "HomeReadyTestSupport", logging]),
     .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
 ]
 
@@ -113,27 +129,37 @@ if !agentOnly {
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.30.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.0"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.14.0"),
+        // Imported directly by the server besides the kits above (driver errors, the pool's event loops, fields).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.20.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/async-kit.git", from: "1.15.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ]
     let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
     let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
     let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
     let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+    let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+    let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+    let sqlKit = Target.Dependency.product(name: "SQLKit", package: "sql-kit")
     targets += [
         .target(name: "HomeReadySpeedTest", dependencies: [hummingbird, nioCore, nioPosix, lifecycle, logging]),
         .target(
             name: "HomeReadyServer",
             dependencies: [
                 "HomeReadyModel", "HomeReadyScoring", "HomeReadyJudging", "HomeReadySigning", "HomeReadySpeedTest",
-                "HomeReadyDashboard", "HomeReadySelfTest", hummingbird,
-                lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging,
-                crypto, "HomeReadyProfiles", .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                nioCore, nioPosix,
-                .product(name: "Mustache", package: "swift-mustache"),
+                "HomeReadyDashboard", "HomeReadySelfTest", "HomeReadyProfiles", hummingbird,
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"), httpTypes,
+                lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging, crypto,
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), nioCore, nioPosix,
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "SQLKit", package: "sql-kit"),
+                sqlKit,
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncKit", package: "async-kit"),
             ],
             resources: [.copy("Resources")]
         ),
@@ -141,6 +167,7 @@ if !agentOnly {
             name: "HomeReadyDashboard",
             dependencies: [
                 "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", hummingbird, logging, crypto,
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Templates"), .copy("Static")]
@@ -151,7 +178,10 @@ if !agentOnly {
             resources: [.copy("Resources")]
         ),
         .executableTarget(
-            name: "homeready-server", dependencies: ["HomeReadyServer", "HomeReadySelfTest", argumentParser, logging]),
+            name: "homeready-server",
+            dependencies: [
+                "HomeReadyServer", "HomeReadyDashboard", "HomeReadySelfTest", hummingbird, argumentParser, logging,
+            ]),
         // A stand-alone speed-test server for Scripts/lab and Scripts/bench (the inventory server mounts the same parts).
         .executableTarget(
             name: "homeready-speedtest-server",
@@ -160,15 +190,15 @@ if !agentOnly {
         .testTarget(
             name: "HomeReadySpeedTestTests",
             dependencies: [
-                "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyJudging", "HomeReadyTestSupport", hummingbird,
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyJudging", "HomeReadyModel", "HomeReadyTransport",
+                "HomeReadyTestSupport", hummingbird, hummingbirdTesting, nioCore, lifecycle, logging,
             ]
         ),
         .testTarget(
             name: "HomeReadyDashboardTests",
             dependencies: [
-                "HomeReadyDashboard", "HomeReadyTestSupport", hummingbird,
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "HomeReadyDashboard", "HomeReadyScoring", "HomeReadySigning", "HomeReadyTestSupport", hummingbird,
+                hummingbirdTesting,
             ]
         ),
         .testTarget(
@@ -178,8 +208,9 @@ if !agentOnly {
         .testTarget(
             name: "HomeReadyServerTests",
             dependencies: [
-                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent", "HomeReadyDashboard",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "HomeReadyServer", "HomeReadyTestSupport", "HomeReadyAgent", "HomeReadyDashboard", "HomeReadyJudging",
+                "HomeReadyModel", "HomeReadyProfiles", "HomeReadySelfTest", "HomeReadySigning", hummingbird,
+                hummingbirdTesting, httpTypes, nioCore, lifecycle, logging, crypto, sqlKit,
             ]
         ),
     ]

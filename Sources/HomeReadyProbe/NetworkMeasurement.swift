@@ -112,32 +112,16 @@ struct NetworkMeasurement: Sendable {
             }
         }
 
-        // 3. Throughput, each direction with latency probes under load.
-        if downloadUsable, endpoints.downloadURL != nil, remaining > 2 {
-            progress(CheckProgress(phase: "network.download", message: "Measuring download speed"))
-            let run = await throughput(.download, endpoints: endpoints, udp: udpWorks)
+        // 3. Throughput, each direction with latency probes under load: download first, then upload.
+        for direction in [Direction.download, .upload] {
+            let usable =
+                direction == .download ? downloadUsable && endpoints.downloadURL != nil : endpoints.uploadURL != nil
+            guard usable, remaining > 2 else { continue }
+            progress(
+                CheckProgress(phase: "network.\(direction.rawValue)", message: "Measuring \(direction.rawValue) speed"))
+            let run = await throughput(direction, endpoints: endpoints, udp: udpWorks)
             outcome.faults += run.faults
-            if let mbps = run.mbps {
-                outcome.network.downloadMbps = mbps
-                method.downloadStreams = run.streams
-                method.downloadSeconds = run.seconds
-                method.downloadBytes = run.bytes
-            }
-            outcome.network.latencyLoadedDownMs = run.loaded
-            if let rpm = run.rpm { outcome.network.responsivenessRPM = rpm }
-        }
-        if let _ = endpoints.uploadURL, remaining > 2 {
-            progress(CheckProgress(phase: "network.upload", message: "Measuring upload speed"))
-            let run = await throughput(.upload, endpoints: endpoints, udp: udpWorks)
-            outcome.faults += run.faults
-            if let mbps = run.mbps {
-                outcome.network.uploadMbps = mbps
-                method.uploadStreams = run.streams
-                method.uploadSeconds = run.seconds
-                method.uploadBytes = run.bytes
-            }
-            outcome.network.latencyLoadedUpMs = run.loaded
-            if let rpm = run.rpm { outcome.network.responsivenessRPM = min(outcome.network.responsivenessRPM ?? rpm, rpm) }
+            run.record(direction, in: &outcome.network, method: &method)
         }
         if cancellation.isCancelled {
             outcome.faults.append(Self.fault(
@@ -183,6 +167,28 @@ struct NetworkMeasurement: Sendable {
         var loaded: LatencySummary?
         var rpm: Double?
         var faults: [Finding] = []
+
+        /// Writes this direction's figures into the result and the method; responsiveness keeps the worse
+        /// direction's figure.
+        func record(_ direction: Direction, in network: inout NetworkResult, method: inout MeasurementMethod) {
+            let download = direction == .download
+            if let mbps {
+                let speed: WritableKeyPath<NetworkResult, Double?> = download ? \.downloadMbps : \.uploadMbps
+                let streamCount: WritableKeyPath<MeasurementMethod, Int?> =
+                    download ? \.downloadStreams : \.uploadStreams
+                let duration: WritableKeyPath<MeasurementMethod, Double?> =
+                    download ? \.downloadSeconds : \.uploadSeconds
+                let volume: WritableKeyPath<MeasurementMethod, Int64?> = download ? \.downloadBytes : \.uploadBytes
+                network[keyPath: speed] = mbps
+                method[keyPath: streamCount] = streams
+                method[keyPath: duration] = seconds
+                method[keyPath: volume] = bytes
+            }
+            let loadedLatency: WritableKeyPath<NetworkResult, LatencySummary?> =
+                download ? \.latencyLoadedDownMs : \.latencyLoadedUpMs
+            network[keyPath: loadedLatency] = loaded
+            if let rpm { network.responsivenessRPM = min(network.responsivenessRPM ?? rpm, rpm) }
+        }
     }
 
     private func throughput(_ direction: Direction, endpoints: SpeedEndpoints, udp: Bool) async -> ThroughputRun {

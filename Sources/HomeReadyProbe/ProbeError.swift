@@ -2,7 +2,7 @@ import Foundation
 
 /// A failure of the probe's own machinery (the network section turns every one into a finding).
 public struct ProbeError: Error, Sendable, CustomStringConvertible {
-    private enum Code: Sendable { case resolve, socket, interface, endpoints }
+    private enum Code: Sendable { case resolve, endpoints }
 
     private let code: Code
     public let message: String
@@ -15,16 +15,6 @@ public struct ProbeError: Error, Sendable, CustomStringConvertible {
     /// A host name did not resolve.
     static func resolve(host: String, detail: String) -> ProbeError {
         ProbeError(.resolve, "could not resolve \(host) (\(detail)); check the address and your DNS")
-    }
-
-    /// A socket call failed.
-    static func socket(_ call: String, errno code: Int32) -> ProbeError {
-        ProbeError(.socket, "\(call) failed: \(String(cString: strerror(code)))")
-    }
-
-    /// The named interface could not be used.
-    static func interface(_ name: String, errno code: Int32) -> ProbeError {
-        ProbeError(.interface, "cannot bind to interface \(name) (\(String(cString: strerror(code)))); check the name with `ip link` (binding needs root or CAP_NET_RAW)")
     }
 
     /// Nothing to measure against.

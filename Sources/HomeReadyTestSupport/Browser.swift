@@ -88,7 +88,7 @@ public final class Browser: @unchecked Sendable {
 
     /// A plain HTTP/1.1 GET on 127.0.0.1 (for the DevTools target list).
     static func httpGet(port: Int, path: String) throws -> String {
-        let fd = try connectLoopback(port: port)
+        let fd = try FreePort.connect(port: port)
         defer { Glibc.close(fd) }
         try writeAll(fd, Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8))
         // Chromium keeps the connection open: read the headers, then Content-Length bytes.
@@ -296,7 +296,7 @@ private final class WebSocketConnection: @unchecked Sendable {
     private var pending: [UInt8] = []
 
     init(port: Int, path: String) throws {
-        fd = try connectLoopback(port: port)
+        fd = try FreePort.connect(port: port)
         let key = Data((0..<16).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let request =
             "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -382,23 +382,6 @@ private func findHeaderEnd(_ data: [UInt8]) -> Int? {
         return i + 4
     }
     return nil
-}
-
-private func connectLoopback(port: Int) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw TestSupportError("socket() failed") }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let result = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard result == 0 else {
-        Glibc.close(fd)
-        throw TestSupportError("connect to 127.0.0.1:\(port) failed")
-    }
-    return fd
 }
 
 private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {

@@ -38,7 +38,7 @@ public final class HomeReadyServerProcess: @unchecked Sendable {
                 + extraArguments)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if LoopbackProbe.accepts(port: port) { return }
+            if FreePort.accepts(port: port) { return }
             if process?.isRunning == false { break }
             usleep(50_000)
         }
@@ -102,24 +102,5 @@ public struct HomeReadyAgentProcess: Sendable {
     public var rejectedCount: Int {
         let folder = home.appendingPathComponent("state/spool/rejected")
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".report") }.count
-    }
-}
-
-/// Connection probes for the process helpers.
-enum LoopbackProbe {
-    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

@@ -12,21 +12,13 @@ public final class StallingHTTPServer: @unchecked Sendable {
     private let loop = StoppableLoop()
 
     public init(bytesBeforeStall: Int = 64 * 1024) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
+        let (fd, port) = try FreePort.bind(udp: false)
+        guard listen(fd, 64) == 0 else {
+            close(fd)
+            throw TestSupportError("stalling server could not listen on 127.0.0.1:\(port)")
         }
-        guard ok, listen(fd, 64) == 0 else { throw TestSupportError("stalling server could not listen") }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.fd = fd
+        self.port = port
         loop.start { [fd] loop in
             var clients: [Int32] = []
             let header = Array("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000000\r\n\r\n".utf8)

@@ -5,37 +5,14 @@ import Foundation
 /// namespace (or on loopback for `openssl s_server`) and is stopped by the caller (`BackgroundProcess.stop()`)
 /// or with the lab.
 public enum VPNPeers {
-    /// Waits until something listens on `port` (TCP or UDP), inside `namespace` when given, using `ss`.
+    /// Waits until something listens on `port` (TCP or UDP), inside `namespace` when given
+    /// (`FreePort.waitForListener(port:udp:namespace:timeout:)`).
     public static func waitForListener(port: Int, udp: Bool, namespace: String? = nil, timeout: Double = 10) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var argv = ["ss", "-H", udp ? "-lun" : "-ltn", "sport = :\(port)"]
-        if let namespace { argv = ["ip", "netns", "exec", namespace] + argv }
-        while Date() < deadline {
-            let output = try Subprocess.run(argv, timeout: 5)
-            if output.status == 0, !output.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return }
-            usleep(50_000)
-        }
-        throw TestSupportError("nothing listens on \(udp ? "UDP" : "TCP") port \(port) after \(timeout) s")
+        try FreePort.waitForListener(port: port, udp: udp, namespace: namespace, timeout: timeout)
     }
 
-    /// A TCP port on 127.0.0.1 that is free right now (bound, read, released).
-    public static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw TestSupportError("bind to 127.0.0.1:0 failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A TCP port on 127.0.0.1 that is free right now (`FreePort.tcp()`).
+    public static func freeLoopbackPort() throws -> Int { try FreePort.tcp() }
 
     /// Starts `openssl s_server` on `host:port` with a certificate (and optional chain file), waiting until it
     /// listens. Pass `lab` to run it inside the lab's namespace; `extraArguments` go to s_server (e.g. `-tls1`).

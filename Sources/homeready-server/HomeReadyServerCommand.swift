@@ -48,24 +48,18 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the server (migrates the database first).")
 
     @OptionGroup var options: DatabaseOptions
-    @Option(name: .long, help: "HOST:PORT to listen on.") var listen: String = "127.0.0.1:8080"
+    @Option(name: .long, help: "HOST:PORT to listen on (default: 127.0.0.1:8080).", transform: ListenAddress.parse)
+    var listen = ListenAddress(host: "127.0.0.1", port: 8080)
     @Option(name: .long, help: "UDP port for the speed-test echo responder.") var echoPort: Int?
     @OptionGroup var devices: DeviceServeOptions
     @Flag(help: "Mark dashboard cookies Secure when a TLS proxy is in front (always on with --tls-cert).") var secureCookies = false
     @OptionGroup var protection: ProtectionOptions
     @OptionGroup var selfTest: SelfTestServeOptions
 
-    func validate() throws {
-        guard let colon = listen.lastIndex(of: ":"), Int(listen[listen.index(after: colon)...]) != nil else {
-            throw ValidationError("--listen must be HOST:PORT, e.g. 0.0.0.0:8080")
-        }
-    }
-
     func run() async throws {
         var configuration = try options.configuration()
-        let colon = listen.lastIndex(of: ":")!
-        configuration.host = String(listen[..<colon])
-        configuration.port = Int(listen[listen.index(after: colon)...])!
+        configuration.host = listen.host
+        configuration.port = listen.port
         configuration.echoPort = echoPort
         devices.apply(to: &configuration)
         // Cookies are Secure whenever browsers reach the server over TLS: its own or a proxy's.
@@ -92,18 +86,22 @@ struct CreateToken: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-token", abstract: "Create an admin or planner API token and print it once.")
     @OptionGroup var options: DatabaseOptions
-    @Option(help: "admin or planner") var role: String = "admin"
+    @Option(help: "admin or planner (default: admin)", transform: Self.parseRole) var role = Principal.Role.admin
     @Option(help: "A label to recognise the token by.") var label: String?
 
-    func validate() throws {
-        guard role == "admin" || role == "planner" else { throw ValidationError("--role must be admin or planner") }
+    /// Reads `--role`: a token made here is for a person, never a device.
+    @Sendable static func parseRole(_ text: String) throws -> Principal.Role {
+        guard let role = Principal.Role(rawValue: text), role != .device else {
+            throw ValidationError("--role must be admin or planner")
+        }
+        return role
     }
 
     func run() async throws {
         let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
         let secret = Tokens.generate()
         _ = try await repository.createToken(
-            hash: Tokens.hash(secret), role: role == "admin" ? .admin : .planner, deviceId: nil, label: label, at: Date())
+            hash: Tokens.hash(secret), role: role, deviceId: nil, label: label, at: Date())
         await store.shutdown()
         print(secret)
     }
@@ -177,5 +175,19 @@ struct Export: AsyncParsableCommand {
         }
         await store.shutdown()
         print(text, terminator: "")
+    }
+}
+
+/// `--listen`: where the server listens, HOST:PORT (the port after the last colon, so `[::1]:8080` works too).
+struct ListenAddress: Sendable {
+    var host: String
+    var port: Int
+
+    /// Reads `--listen`; the error shows the form.
+    @Sendable static func parse(_ text: String) throws -> ListenAddress {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 0.0.0.0:8080")
+        }
+        return ListenAddress(host: String(text[..<colon]), port: port)
     }
 }

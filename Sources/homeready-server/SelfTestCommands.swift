@@ -54,14 +54,20 @@ struct SelfTestLinkCommand: AsyncParsableCommand {
         abstract: "Make a personal browser self-test link for an agent and print its URL (alone on stdout).")
     @OptionGroup var options: DatabaseOptions
     @Option(help: "The agent's employee id.") var employeeId: String
-    @Option(help: "How long the link works: 7d, 12h, 30m (1 minute to 90 days).") var expires: String = "7d"
+    @Option(help: "How long the link works: 7d, 12h, 30m (1 minute to 90 days; default: 7d).", transform: Self.parseLifetime)
+    var expires: TimeInterval = 7 * 86_400
     @Option(help: "Reports the link may send (1-100).") var maxUses: Int = SelfTestLinks.defaultMaxUses
     @Option(help: "Address agents reach the server at.") var baseUrl: String = "http://127.0.0.1:8080"
 
-    func validate() throws {
-        guard SelfTestLinks.parseLifetime(expires) != nil else {
+    /// Reads `--expires`.
+    @Sendable static func parseLifetime(_ text: String) throws -> TimeInterval {
+        guard let lifetime = SelfTestLinks.parseLifetime(text) else {
             throw ValidationError("--expires must be a duration such as 7d, 12h or 30m (1 minute to 90 days)")
         }
+        return lifetime
+    }
+
+    func validate() throws {
         guard (1...100).contains(maxUses) else { throw ValidationError("--max-uses must be 1-100") }
         guard baseUrl.hasPrefix("http://") || baseUrl.hasPrefix("https://") else {
             throw ValidationError("--base-url must start with https:// (or http://), e.g. https://homeready.example.com")
@@ -72,7 +78,7 @@ struct SelfTestLinkCommand: AsyncParsableCommand {
         let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
         do {
             let (_, url) = try await repository.makeSelfTestLink(
-                employeeId: employeeId, lifetime: SelfTestLinks.parseLifetime(expires)!, maxUses: maxUses,
+                employeeId: employeeId, lifetime: expires, maxUses: maxUses,
                 baseURL: baseUrl, createdBy: "cli")
             await store.shutdown()
             print(url)

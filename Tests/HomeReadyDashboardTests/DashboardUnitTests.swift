@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyScoring
 import Testing
 
 @testable import HomeReadyDashboard
@@ -34,29 +35,19 @@ struct DashboardUnitTests {
         #expect(!constantTimeEqual("abc", "abcd"))
     }
 
-    @Test("Erlang C agrees with the factorial formula and the classic 10-Erlang table")
-    func erlangC() {
-        func factorialFormula(_ n: Int, _ a: Double) -> Double {
-            var sum = 0.0, term = 1.0
-            for k in 0..<n {
-                if k > 0 { term *= a / Double(k) }
-                sum += term
-            }
-            let top = term * a / Double(n) * Double(n) / (Double(n) - a)
-            return top / (sum + top)
-        }
-        for (n, a) in [(13, 10.0), (20, 15.5), (5, 2.0)] {
-            #expect(abs(DashboardErlangC.probabilityOfWaiting(agents: n, traffic: a) - factorialFormula(n, a)) < 1e-9)
-        }
-        // 10 Erlangs, AHT 180 s, 80% in 20 s: 13 agents hold 79.56% (just short), 14 hold 88.84%.
-        let staffing = DashboardErlangC.staffing(
+    @Test("The capacity page staffs a forecast with Scoring's Erlang C plan: the classic 10-Erlang example")
+    func capacityRow() throws {
+        // 10 Erlangs, AHT 180 s, 80% in 20 s: 13 agents hold 79.56% (just short), 14 hold 88.84%; 30% shrinkage
+        // makes 20 heads; 15 ready heads give 10 on the phones, which cannot hold any service level.
+        let handlers = try DashboardHandlersProbe.make()
+        let row = handlers.staffingRow(
             CapacityForecast(callsPerInterval: 100, intervalSeconds: 1800, ahtSeconds: 180, serviceLevel: 0.8,
-                answerWithinSeconds: 20, shrinkage: 0.3))
-        #expect(staffing.onPhones == 14)
-        #expect(staffing.rostered == 20)
-        #expect(abs(DashboardErlangC.serviceLevel(agents: 13, traffic: 10, ahtSeconds: 180, targetSeconds: 20) - 0.79559) < 1e-4)
-        #expect(abs(DashboardErlangC.serviceLevel(agents: 14, traffic: 10, ahtSeconds: 180, targetSeconds: 20) - 0.88835) < 1e-4)
-        #expect(DashboardErlangC.serviceLevel(agents: 10, traffic: 10, ahtSeconds: 180, targetSeconds: 20) == 0)
+                targetSeconds: 20, shrinkage: 0.3), ready: 15)
+        #expect(row["traffic"] as? String == "10.0")
+        #expect(row["onPhones"] as? Int == 14)
+        #expect(row["rostered"] as? Int == 20)
+        #expect(row["gap"] as? Int == -5)
+        #expect(row["held"] as? String == "0.0%")
     }
 
     @Test("The demo fleet is reproducible and realistic")

@@ -148,7 +148,10 @@ import Testing
         let bin = "/usr/lib/postgresql/\(version)/bin"
         let url = ProcessInfo.processInfo.environment["HOMEREADY_TEST_POSTGRES_URL"]!
         try await Harness.with(.postgres) { harness in
-            guard case .postgres(_, let schema?) = harness.configuration.database else { return }
+            guard case .postgres(_, let schema?) = harness.configuration.database else {
+                Issue.record("Harness.with(.postgres) did not give a PostgreSQL configuration with a schema")
+                return
+            }
             let agent = try await harness.repository.createAgent(NewAgent(employeeId: "P1", name: "Hedy"))
             for _ in 0..<20 {
                 _ = try await harness.repository.ingest(

@@ -132,7 +132,10 @@ struct DashboardLiveTests {
             let cookie = try await Self.signIn(h)
             let directory = try TemporaryDirectory(prefix: "dashboard-live")
             defer { directory.remove() }
-            guard case .postgres(_, let schema) = h.configuration.database else { return }
+            guard case .postgres(_, let schema) = h.configuration.database else {
+                Issue.record("Harness.with(.postgres) did not give a PostgreSQL configuration")
+                return
+            }
             let channel = ServerEventBus.channelName(schema: schema)
             let a = try await LiveInstance.start(h.configuration)
             let b = try await LiveInstance.start(h.configuration)

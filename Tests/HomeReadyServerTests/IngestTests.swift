@@ -78,7 +78,7 @@ struct IngestTests {
             // The whole batch is one multi-row INSERT: a duplicate value fails it, then each value is written alone.
             let lane = GroupCommit<Int, Int>(store: store) { values, db in
                 let rows: [SQLQueryString] = values.map { "(\(literal: $0))" }
-                try await db.raw("INSERT INTO t (v) VALUES \(joined: rows)").run()
+                try await db.raw("INSERT INTO t (v) VALUES \(rows.joined(separator: ", "))").run()
                 return values
             }
             let results = await withTaskGroup(of: Bool.self) { group in

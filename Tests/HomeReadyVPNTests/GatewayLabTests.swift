@@ -320,18 +320,8 @@ struct LoopbackGatewayTests {
     @Test("WireGuard: a silent port is unverifiable, a closed one refused, a recent handshake reachable")
     func wireGuard() async throws {
         // A bound UDP socket that never answers stands in for a WireGuard listener.
-        let listener = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let (listener, silentPort) = try FreePort.bind(udp: true)
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && getsockname(listener, $0, &length) == 0
-            }
-        }
-        let silentPort = Int(UInt16(bigEndian: address.sin_port))
         let closedPort = try VPNPeers.freeLoopbackPort()
         let handshakePort = try VPNPeers.freeLoopbackPort()
         var options = VPNCheckOptions(timeoutSeconds: 1, natBindingProbeSeconds: [])

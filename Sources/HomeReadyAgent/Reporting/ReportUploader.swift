@@ -54,26 +54,22 @@ public enum HTTPExchange {
     }
 }
 
-/// Exponential backoff with full jitter, honouring the server's `Retry-After`.
+/// Uploads' retries: the shared exponential `Backoff` with full jitter, honouring the server's `Retry-After`.
 public struct RetryPolicy: Sendable {
-    public var initialDelay: Double
-    public var maximumDelay: Double
-    public var multiplier: Double
+    /// The schedule of waits between attempts.
+    public var backoff: Backoff
     /// Attempts per report in one flush before it is left for the next flush.
     public var maxAttempts: Int
 
     public init(initialDelay: Double = 0.5, maximumDelay: Double = 60, multiplier: Double = 2, maxAttempts: Int = 6) {
-        self.initialDelay = initialDelay
-        self.maximumDelay = maximumDelay
-        self.multiplier = multiplier
+        backoff = Backoff(initialDelay: initialDelay, maximumDelay: maximumDelay, multiplier: multiplier, jitter: .full)
         self.maxAttempts = maxAttempts
     }
 
     /// The wait before attempt `attempt + 1` (attempt counts from 1), as seconds. `unit` is a random draw in 0..<1.
     public func delay(afterAttempt attempt: Int, retryAfter: Double?, unit: Double) -> Double {
-        let ceiling = min(maximumDelay, initialDelay * pow(multiplier, Double(max(0, attempt - 1))))
-        let jittered = ceiling * unit
-        if let retryAfter { return min(maximumDelay, max(retryAfter, jittered)) }
+        let jittered = backoff.delay(afterAttempt: attempt, unit: unit)
+        if let retryAfter { return min(backoff.maximumDelay, max(retryAfter, jittered)) }
         return jittered
     }
 

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HomeReadyModel
 import HomeReadySigning
+import _CryptoExtras
 
 /// Hashes passwords with PBKDF2-HMAC-SHA256 (RFC 8018) and verifies them in constant time.
 ///
@@ -36,31 +37,13 @@ public struct PasswordHasher: Sendable {
         return constantTimeEqual(Array(derived), Array(expected))
     }
 
-    /// PBKDF2 with HMAC-SHA256 as the PRF.
+    /// PBKDF2 with HMAC-SHA256 as the PRF (swift-crypto's, over BoringSSL). The iteration count is ours to check:
+    /// `hash` never goes below `minimumIterations`, and `verify` honours what a stored hash says. Empty when
+    /// BoringSSL fails (out of memory), which no stored hash matches.
     static func pbkdf2(password: Data, salt: Data, iterations: Int, length: Int) -> Data {
-        let key = SymmetricKey(data: password)
-        // HMAC's keyed state is a value: copy it per block instead of re-keying 210,000 times.
-        let keyed = HMAC<SHA256>(key: key)
-        var output = Data()
-        var blockIndex: UInt32 = 1
-        while output.count < length {
-            var first = keyed
-            first.update(data: salt)
-            first.update(data: withUnsafeBytes(of: blockIndex.bigEndian) { Data($0) })
-            var u = Array(first.finalize())
-            var block = u
-            if iterations > 1 {
-                for _ in 1..<iterations {
-                    var mac = keyed
-                    mac.update(data: u)
-                    u = Array(mac.finalize())
-                    for i in 0..<block.count { block[i] ^= u[i] }
-                }
-            }
-            output.append(contentsOf: block)
-            blockIndex += 1
-        }
-        return output.prefix(length)
+        let key = try? KDF.Insecure.PBKDF2.deriveKey(
+            from: password, salt: salt, using: .sha256, outputByteCount: length, unsafeUncheckedRounds: iterations)
+        return key?.withUnsafeBytes { Data($0) } ?? Data()
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 
 /// Server-side SVG charts: line charts for history, stacked bars for roll-ups, a funnel. Every chart carries a
 /// `<title>` and `<desc>` for screen readers and uses colours with at least 4.5:1 contrast on white.
@@ -10,7 +11,7 @@ enum SVGChart {
         var points: [(x: Double, y: Double)]
     }
 
-    static let readinessColors: [Readiness: String] = [
+    static let readinessColors: [ReadinessStatus: String] = [
         .ready: "#1a7f37", .atRisk: "#9a6700", .notReady: "#cf222e", .unknown: "#57606a",
     ]
 
@@ -78,7 +79,7 @@ enum SVGChart {
             let y = top + Double(i) * rowH
             svg += "<text x=\"\(f(labelW - 6))\" y=\"\(f(y + 15))\" text-anchor=\"end\" font-size=\"12\" fill=\"#24292f\">\(escape(row.name))</text>"
             var x = labelW
-            for state in Readiness.allCases {
+            for state in ReadinessStatus.allCases {
                 let w = Double(row.counts[state]) / maxTotal * barW
                 if w > 0 {
                     svg += "<rect x=\"\(f(x))\" y=\"\(f(y + 3))\" width=\"\(f(w))\" height=\"\(f(rowH - 8))\" fill=\"\(readinessColors[state]!)\"><title>\(escape(row.name)) \(state.label): \(row.counts[state])</title></rect>"
@@ -89,7 +90,7 @@ enum SVGChart {
         }
         var lx = labelW
         let ly = top + Double(rows.count) * rowH + 8
-        for state in Readiness.allCases {
+        for state in ReadinessStatus.allCases {
             svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly))\" width=\"10\" height=\"10\" fill=\"\(readinessColors[state]!)\"/>"
             svg += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly + 9))\" font-size=\"11\" fill=\"#24292f\">\(state.label)</text>"
             lx += 90

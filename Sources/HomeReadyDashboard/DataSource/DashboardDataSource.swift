@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 
 /// Where the dashboard reads the fleet from. The server implements it over its storage; `InMemoryDashboard` is
 /// the in-process implementation for tests, demos and single-instance use.

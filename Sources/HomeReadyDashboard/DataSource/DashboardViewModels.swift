@@ -1,61 +1,6 @@
 import Foundation
-
-/// The readiness state of one agent, as the dashboard shows it.
-public enum Readiness: String, Sendable, CaseIterable, Codable {
-    case ready
-    case atRisk = "at-risk"
-    case notReady = "not-ready"
-    case unknown
-
-    /// The label a person reads.
-    public var label: String {
-        switch self {
-        case .ready: "Ready"
-        case .atRisk: "At risk"
-        case .notReady: "Not ready"
-        case .unknown: "Unknown"
-        }
-    }
-}
-
-/// How many agents are in each readiness state.
-public struct ReadinessCounts: Sendable, Equatable, Codable {
-    public var ready: Int
-    public var atRisk: Int
-    public var notReady: Int
-    public var unknown: Int
-
-    /// Creates counts; all zero by default.
-    public init(ready: Int = 0, atRisk: Int = 0, notReady: Int = 0, unknown: Int = 0) {
-        self.ready = ready
-        self.atRisk = atRisk
-        self.notReady = notReady
-        self.unknown = unknown
-    }
-
-    /// All agents counted.
-    public var total: Int { ready + atRisk + notReady + unknown }
-
-    /// The count for one state.
-    public subscript(_ state: Readiness) -> Int {
-        get {
-            switch state {
-            case .ready: ready
-            case .atRisk: atRisk
-            case .notReady: notReady
-            case .unknown: unknown
-            }
-        }
-        set {
-            switch state {
-            case .ready: ready = newValue
-            case .atRisk: atRisk = newValue
-            case .notReady: notReady = newValue
-            case .unknown: unknown = newValue
-            }
-        }
-    }
-}
+import HomeReadyModel
+import HomeReadyScoring
 
 /// Readiness counts for one site, campaign or team.
 public struct ReadinessRollup: Sendable, Equatable {
@@ -119,11 +64,6 @@ public struct FleetOverview: Sendable, Equatable {
         self.byTeam = byTeam
         self.burnUps = burnUps
     }
-}
-
-/// A lifecycle state of an equipment item, in the order the funnel shows.
-public enum EquipmentStage: String, Sendable, CaseIterable, Codable {
-    case requested, allocated, shipped, delivered, accepted, verified, returned, lost, faulty
 }
 
 /// A shipment that left but has not arrived in time.
@@ -199,7 +139,7 @@ public struct AgentQuery: Sendable, Equatable {
     public var site: String?
     public var campaign: String?
     public var team: String?
-    public var readiness: Readiness?
+    public var readiness: ReadinessStatus?
     /// One-based page number.
     public var page: Int
     public var pageSize: Int
@@ -207,7 +147,7 @@ public struct AgentQuery: Sendable, Equatable {
     /// Creates a query; everything matches by default.
     public init(
         search: String = "", site: String? = nil, campaign: String? = nil, team: String? = nil,
-        readiness: Readiness? = nil, page: Int = 1, pageSize: Int = 50
+        readiness: ReadinessStatus? = nil, page: Int = 1, pageSize: Int = 50
     ) {
         self.search = search
         self.site = site
@@ -227,13 +167,13 @@ public struct AgentSummary: Sendable, Equatable {
     public var site: String
     public var campaign: String
     public var team: String
-    public var readiness: Readiness
+    public var readiness: ReadinessStatus
     public var lastCheck: Date?
 
     /// Creates a list row.
     public init(
         id: String, employeeID: String, name: String, site: String, campaign: String, team: String,
-        readiness: Readiness, lastCheck: Date?
+        readiness: ReadinessStatus, lastCheck: Date?
     ) {
         self.id = id
         self.employeeID = employeeID
@@ -316,16 +256,16 @@ public struct PostureFailure: Sendable, Equatable {
     }
 }
 
-/// One transition of one equipment item.
-public struct EquipmentEvent: Sendable, Equatable {
+/// One transition of one equipment item, as the agent page's timeline shows it.
+public struct EquipmentTimelineEntry: Sendable, Equatable {
     public var at: Date
     public var item: String
     public var serial: String
-    public var stage: EquipmentStage
+    public var stage: EquipmentState
     public var note: String
 
     /// Creates a timeline entry.
-    public init(at: Date, item: String, serial: String, stage: EquipmentStage, note: String) {
+    public init(at: Date, item: String, serial: String, stage: EquipmentState, note: String) {
         self.at = at
         self.item = item
         self.serial = serial
@@ -343,7 +283,7 @@ public struct AgentDetail: Sendable, Equatable {
     public var history: [ReportPoint]
     public var postureFailures: [PostureFailure]
     /// Equipment transitions oldest first.
-    public var equipment: [EquipmentEvent]
+    public var equipment: [EquipmentTimelineEntry]
     /// What the agent's readiness rests on, in plain words ("the full check (homeready check)", "the browser
     /// self-test"); nil before any report.
     public var evidence: String?
@@ -351,7 +291,7 @@ public struct AgentDetail: Sendable, Equatable {
     /// Creates an agent page.
     public init(
         summary: AgentSummary, reasons: [String], history: [ReportPoint], postureFailures: [PostureFailure],
-        equipment: [EquipmentEvent], evidence: String? = nil
+        equipment: [EquipmentTimelineEntry], evidence: String? = nil
     ) {
         self.summary = summary
         self.reasons = reasons
@@ -359,34 +299,6 @@ public struct AgentDetail: Sendable, Equatable {
         self.postureFailures = postureFailures
         self.equipment = equipment
         self.evidence = evidence
-    }
-}
-
-/// A campaign's forecast for the capacity planner.
-public struct CapacityForecast: Sendable, Equatable {
-    /// Calls offered per interval.
-    public var callsPerInterval: Double
-    /// Interval length in seconds (1800 for half hours).
-    public var intervalSeconds: Double
-    /// Average handling time in seconds.
-    public var ahtSeconds: Double
-    /// Share of calls to answer within `answerWithinSeconds` (0...1).
-    public var serviceLevel: Double
-    public var answerWithinSeconds: Double
-    /// Share of paid time agents are not on the phones (0..<1).
-    public var shrinkage: Double
-
-    /// Creates a forecast.
-    public init(
-        callsPerInterval: Double, intervalSeconds: Double = 1800, ahtSeconds: Double, serviceLevel: Double = 0.8,
-        answerWithinSeconds: Double = 20, shrinkage: Double = 0.3
-    ) {
-        self.callsPerInterval = callsPerInterval
-        self.intervalSeconds = intervalSeconds
-        self.ahtSeconds = ahtSeconds
-        self.serviceLevel = serviceLevel
-        self.answerWithinSeconds = answerWithinSeconds
-        self.shrinkage = shrinkage
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import HomeReadyScoring
 
 /// A realistic, reproducible fleet for demonstrations and tests: sites, campaigns with cutover dates and
 /// forecasts, teams, agents with report history, posture failures, equipment timelines and alerts.
@@ -58,7 +59,7 @@ public struct DemoFleet: Sendable {
             let site = sites[rng.below(sites.count)]
             let team = "\(campaign) \(["North", "South", "East"][rng.below(3)])"
             let roll = rng.unit()
-            let readiness: Readiness =
+            let readiness: ReadinessStatus =
                 roll < 0.56 ? .ready : roll < 0.71 ? .atRisk : roll < 0.9 ? .notReady : .unknown
             // Report history.
             var history: [ReportPoint] = []
@@ -95,23 +96,23 @@ public struct DemoFleet: Sendable {
                 }
             }
             // Equipment.
-            var equipment: [EquipmentEvent] = []
+            var equipment: [EquipmentTimelineEntry] = []
             for (kind, prefix) in kit {
                 let serial = "\(prefix)-\(String(format: "%06d", rng.below(1_000_000)))"
                 let target = readiness == .ready ? 5 : 1 + rng.below(5)
-                let path: [EquipmentStage] = [.requested, .allocated, .shipped, .delivered, .accepted, .verified]
+                let path: [EquipmentState] = [.requested, .allocated, .shipped, .delivered, .accepted, .verified]
                 var t = now.addingTimeInterval(-Double(20 + rng.below(10)) * day)
                 for stage in path.prefix(target + 1) {
                     var note = ""
                     if stage == .shipped {
                         note = "\(carriers[rng.below(carriers.count)]) \(String(format: "%010d", rng.below(1_000_000_000)))"
                     }
-                    equipment.append(EquipmentEvent(at: t, item: kind, serial: serial, stage: stage, note: note))
+                    equipment.append(EquipmentTimelineEntry(at: t, item: kind, serial: serial, stage: stage, note: note))
                     t = t.addingTimeInterval(day * (0.5 + rng.unit() * (stage == .shipped ? 3 : 2)))
                 }
                 if readiness == .notReady && rng.unit() < 0.12 {
                     equipment.append(
-                        EquipmentEvent(at: t, item: kind, serial: serial, stage: .faulty, note: "Does not power on"))
+                        EquipmentTimelineEntry(at: t, item: kind, serial: serial, stage: .faulty, note: "Does not power on"))
                 }
             }
             var reasons: [String] = []

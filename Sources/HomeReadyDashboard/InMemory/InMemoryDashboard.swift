@@ -1,4 +1,6 @@
 import Foundation
+import HomeReadyModel
+import HomeReadyScoring
 
 /// One agent as the in-memory store keeps it.
 public struct DemoAgent: Sendable, Equatable {
@@ -6,12 +8,12 @@ public struct DemoAgent: Sendable, Equatable {
     public var reasons: [String]
     public var history: [ReportPoint]
     public var postureFailures: [PostureFailure]
-    public var equipment: [EquipmentEvent]
+    public var equipment: [EquipmentTimelineEntry]
 
     /// Creates an agent record.
     public init(
         summary: AgentSummary, reasons: [String] = [], history: [ReportPoint] = [],
-        postureFailures: [PostureFailure] = [], equipment: [EquipmentEvent] = []
+        postureFailures: [PostureFailure] = [], equipment: [EquipmentTimelineEntry] = []
     ) {
         self.summary = summary
         self.reasons = reasons
@@ -67,7 +69,7 @@ public actor InMemoryDashboard: DashboardDataSource {
     // MARK: Changes
 
     /// Stores a new report for an agent, sets its readiness, and publishes a `.report` event.
-    public func record(report: ReportPoint, for agentID: String, readiness: Readiness, reasons: [String] = []) {
+    public func record(report: ReportPoint, for agentID: String, readiness: ReadinessStatus, reasons: [String] = []) {
         guard var agent = agentsByID[agentID] else { return }
         let before = agent.summary.readiness
         agent.history.append(report)
@@ -118,7 +120,7 @@ public actor InMemoryDashboard: DashboardDataSource {
     }
 
     public func equipmentFunnel() -> EquipmentFunnel {
-        var reached: [EquipmentStage: Int] = [:]
+        var reached: [EquipmentState: Int] = [:]
         var overdue: [OverdueShipment] = []
         var faulty: [FaultyItem] = []
         let current = now()

@@ -1,4 +1,6 @@
 import Foundation
+import HomeReadyModel
+import HomeReadyScoring
 import Hummingbird
 
 extension DashboardHandlers {
@@ -91,7 +93,7 @@ extension DashboardHandlers {
         func nonEmpty(_ k: String) -> String? { q[k].flatMap { $0.isEmpty ? nil : $0 } }
         let query = AgentQuery(
             search: q["q"] ?? "", site: nonEmpty("site"), campaign: nonEmpty("campaign"), team: nonEmpty("team"),
-            readiness: nonEmpty("readiness").flatMap(Readiness.init(rawValue:)), page: Int(q["page"] ?? "") ?? 1,
+            readiness: nonEmpty("readiness").flatMap(ReadinessStatus.init(slug:)), page: Int(q["page"] ?? "") ?? 1,
             pageSize: configuration.pageSize)
         let result = try await dataSource.agents(matching: query)
         func options(_ values: [String], selected: String?) -> [[String: Any]] {
@@ -103,7 +105,7 @@ extension DashboardHandlers {
             if let s = query.site { parts.append("site=\(percentEncode(s))") }
             if let c = query.campaign { parts.append("campaign=\(percentEncode(c))") }
             if let t = query.team { parts.append("team=\(percentEncode(t))") }
-            if let r = query.readiness { parts.append("readiness=\(r.rawValue)") }
+            if let r = query.readiness { parts.append("readiness=\(r.slug)") }
             return "/agents?" + parts.joined(separator: "&")
         }
         let pages = max(1, (result.total + result.pageSize - 1) / result.pageSize)
@@ -112,8 +114,8 @@ extension DashboardHandlers {
                 "sites": options(result.sites, selected: query.site),
                 "campaigns": options(result.campaigns, selected: query.campaign),
                 "teams": options(result.teams, selected: query.team),
-                "states": Readiness.allCases.map {
-                    ["value": $0.rawValue, "label": $0.label, "selected": $0 == query.readiness] as [String: Any]
+                "states": ReadinessStatus.allCases.map {
+                    ["value": $0.slug, "label": $0.label, "selected": $0 == query.readiness] as [String: Any]
                 },
                 "agents": result.agents.map(agentRow),
                 "hasAgents": !result.agents.isEmpty,
@@ -129,7 +131,7 @@ extension DashboardHandlers {
     func agentRow(_ a: AgentSummary) -> [String: Any] {
         [
             "id": a.id, "employeeID": a.employeeID, "name": a.name, "site": a.site, "campaign": a.campaign,
-            "team": a.team, "readiness": a.readiness.rawValue, "readinessLabel": a.readiness.label,
+            "team": a.team, "readiness": a.readiness.slug, "readinessLabel": a.readiness.label,
             "lastCheck": a.lastCheck.map(DashboardFormat.minute) ?? "never",
         ]
     }
@@ -239,7 +241,7 @@ extension DashboardHandlers {
             if problems.isEmpty, let campaign {
                 let f = CapacityForecast(
                     callsPerInterval: calls!, intervalSeconds: interval! * 60, ahtSeconds: aht!, serviceLevel: sl! / 100,
-                    answerWithinSeconds: within!, shrinkage: shrinkage! / 100)
+                    targetSeconds: within!, shrinkage: shrinkage! / 100)
                 var result = staffingRow(f, ready: campaign.readyAgents)
                 result["campaign"] = campaign.campaign
                 result["ready"] = campaign.readyAgents
@@ -255,15 +257,14 @@ extension DashboardHandlers {
     }
 
     func staffingRow(_ f: CapacityForecast, ready: Int) -> [String: Any] {
-        let s = DashboardErlangC.staffing(f)
-        let held = DashboardErlangC.heldServiceLevel(readyAgents: ready, forecast: f)
+        let plan = CapacityPlan(forecast: f, readyAgents: ready)
         return [
             "calls": String(format: "%.0f", f.callsPerInterval), "intervalMin": String(format: "%.0f", f.intervalSeconds / 60),
             "aht": String(format: "%.0f", f.ahtSeconds),
-            "target": "\(Int((f.serviceLevel * 100).rounded()))% in \(Int(f.answerWithinSeconds)) s",
-            "shrinkage": "\(Int((f.shrinkage * 100).rounded()))%", "traffic": String(format: "%.1f", s.traffic),
-            "onPhones": s.onPhones, "rostered": s.rostered, "gap": ready - s.rostered, "short": ready < s.rostered,
-            "held": String(format: "%.1f%%", held * 100),
+            "target": "\(Int((f.serviceLevel * 100).rounded()))% in \(Int(f.targetSeconds)) s",
+            "shrinkage": "\(Int((f.shrinkage * 100).rounded()))%", "traffic": String(format: "%.1f", plan.trafficErlangs),
+            "onPhones": plan.agentsRequired, "rostered": plan.headsRequired, "gap": ready - plan.headsRequired,
+            "short": ready < plan.headsRequired, "held": String(format: "%.1f%%", plan.achievableServiceLevel * 100),
         ]
     }
 

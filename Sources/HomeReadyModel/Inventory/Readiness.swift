@@ -9,6 +9,45 @@ public enum ReadinessStatus: String, Codable, Sendable, CaseIterable {
     case unknown
 }
 
+/// How many agents are in each readiness status (a roll-up's figures).
+public struct ReadinessCounts: Sendable, Equatable, Codable {
+    public var ready: Int
+    public var atRisk: Int
+    public var notReady: Int
+    public var unknown: Int
+
+    /// Creates counts; all zero by default.
+    public init(ready: Int = 0, atRisk: Int = 0, notReady: Int = 0, unknown: Int = 0) {
+        self.ready = ready
+        self.atRisk = atRisk
+        self.notReady = notReady
+        self.unknown = unknown
+    }
+
+    /// All agents counted.
+    public var total: Int { ready + atRisk + notReady + unknown }
+
+    /// The count for one status.
+    public subscript(_ status: ReadinessStatus) -> Int {
+        get {
+            switch status {
+            case .ready: ready
+            case .atRisk: atRisk
+            case .notReady: notReady
+            case .unknown: unknown
+            }
+        }
+        set {
+            switch status {
+            case .ready: ready = newValue
+            case .atRisk: atRisk = newValue
+            case .notReady: notReady = newValue
+            case .unknown: unknown = newValue
+            }
+        }
+    }
+}
+
 /// Why an agent is not (fully) ready, with a stable code for filters and a sentence for people.
 public struct ReadinessReason: Codable, Sendable, Equatable {
     /// e.g. `report.missing`, `report.stale`, `verdict.not_ready`, `equipment.missing.headset`.

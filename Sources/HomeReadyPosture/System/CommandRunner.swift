@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a command printed and how it ended.
 public struct CommandOutput: Codable, Sendable, Equatable {
@@ -167,42 +168,37 @@ extension CommandRunner {
 }
 
 /// Collects a child's output up to a cap, from the reader thread.
-private final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    private var truncated = false
-    private var finished = false
+private final class OutputCollector: Sendable {
+    private struct State {
+        var data = Data()
+        var truncated = false
+        var finished = false
+    }
+
+    private let state = Mutex(State())
     private let cap: Int
 
     init(cap: Int) { self.cap = cap }
 
     func append(_ chunk: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        let room = cap - data.count
-        if room >= chunk.count {
-            data.append(chunk)
-        } else {
-            if room > 0 { data.append(chunk.prefix(room)) }
-            truncated = true
+        state.withLock { state in
+            let room = cap - state.data.count
+            if room >= chunk.count {
+                state.data.append(chunk)
+            } else {
+                if room > 0 { state.data.append(chunk.prefix(room)) }
+                state.truncated = true
+            }
         }
     }
 
     func finish() {
-        lock.lock()
-        finished = true
-        lock.unlock()
+        state.withLock { $0.finished = true }
     }
 
-    var isFinished: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return finished
-    }
+    var isFinished: Bool { state.withLock { $0.finished } }
 
     func snapshot() -> (Data, Bool) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (data, truncated)
+        state.withLock { ($0.data, $0.truncated) }
     }
 }

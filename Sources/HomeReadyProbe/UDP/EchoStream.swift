@@ -64,20 +64,24 @@ struct EchoStream: Sendable {
 
     /// Runs the stream on the calling thread; stops early when `cancellation` fires.
     func runBlocking(cancellation: TransferCancellation?) throws -> EchoStreamResult {
-        let socket = try UDPSocket(host: host, port: port, interface: interface)
+        let resolution = HostResolver.resolveBlocking(host)
+        guard let address = resolution.addresses.first, let remote = IPEndpoint(address: address, port: port) else {
+            throw ProbeError.resolve(host: host, detail: resolution.failure ?? "no address")
+        }
+        let socket = try UDPSocket(remote: remote, interface: interface)
+        defer { socket.close() }
         let session = UInt32.random(in: 1...UInt32.max)
         let interval = 1.0 / packetsPerSecond
         let total = Int((durationSeconds * packetsPerSecond).rounded())
         let origin = DispatchTime.now().uptimeNanoseconds
         func nowMs() -> Double { Double(DispatchTime.now().uptimeNanoseconds - origin) / 1e6 }
-        var buffer = [UInt8](repeating: 0, count: 2048)
         var arrivals: [EchoArrival] = []
         var sentTimes: [Double] = []
         var serverOrigin: UInt64?
         var serverReceived: Int?
 
-        func absorb(_ length: Int, at receivedMs: Double) {
-            guard let packet = EchoPacket(buffer[0..<length]), packet.session == session else { return }
+        func absorb(_ datagram: [UInt8], at receivedMs: Double) {
+            guard let packet = EchoPacket(datagram[...]), packet.session == session else { return }
             if packet.isStatusQuery {
                 if packet.serverCount > 0 || packet.serverNanos > 0 { serverReceived = Int(packet.serverCount) }
                 return
@@ -97,8 +101,8 @@ struct EchoStream: Sendable {
             while true {
                 let remaining = deadlineMs - nowMs()
                 if remaining <= 0 { return }
-                if let length = socket.receive(into: &buffer, timeoutMs: Int32(remaining.rounded(.up))) {
-                    absorb(length, at: nowMs())
+                if case .received(let datagram) = socket.receive(timeout: remaining / 1000, maxBytes: 2048) {
+                    absorb(datagram, at: nowMs())
                 }
             }
         }
@@ -110,15 +114,15 @@ struct EchoStream: Sendable {
             let sendMs = nowMs()
             sentTimes.append(sendMs)
             let packet = EchoPacket(session: session, sequence: UInt32(sequence), clientSendNanos: UInt64(sendMs * 1e6))
-            socket.send(packet.encode(size: payloadBytes))
+            _ = socket.send(packet.encode(size: payloadBytes))
         }
         pump(until: nowMs() + drainSeconds * 1000)
         // Ask a HomeReady responder how many stream packets reached it (an RFC 862 peer echoes the query as is).
         for attempt in 0..<3 where serverReceived == nil && !arrivals.isEmpty {
             let query = EchoPacket(flags: 1, session: session, sequence: EchoPacket.statusSequence, clientSendNanos: UInt64(attempt))
-            socket.send(query.encode(size: EchoPacket.headerSize))
+            _ = socket.send(query.encode(size: EchoPacket.headerSize))
             pump(until: nowMs() + 150)
         }
-        return EchoStreamResult(sent: sentTimes.count, arrivals: arrivals, serverReceived: serverReceived, remoteAddress: socket.remoteAddress)
+        return EchoStreamResult(sent: sentTimes.count, arrivals: arrivals, serverReceived: serverReceived, remoteAddress: remote.address)
     }
 }

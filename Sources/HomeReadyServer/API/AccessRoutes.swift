@@ -53,31 +53,35 @@ struct AccessRoutes {
             try await repository.createEnrollmentCode(hash: Tokens.hash(code), agentId: agent.id, expiresAt: expires, at: now)
             return EditedResponse(status: .created, response: IssuedCode(code: code, agentId: agent.id, expiresAt: expires))
         }
-        router.post("enroll") { request, context in
-            let body = try await request.decodeJSON(Enrollment.self, limit: limit)
-            if let key = body.publicKey {
-                guard let raw = Data(base64Encoded: key), raw.count == 32 else {
-                    throw Problem.invalid("public_key", "`public_key` must be the base64 of a raw 32-byte Ed25519 key")
-                }
+        router.post("enroll") { request, context in try await enroll(request, context: context) }
+    }
+
+    /// `POST /api/v1/enroll` (no token: the code is the credential): spends the code, creates the device and its
+    /// token, and tells the agent its profile.
+    func enroll(_ request: Request, context: ServerRequestContext) async throws -> EditedResponse<Enrolled> {
+        let body = try await request.decodeJSON(Enrollment.self, limit: configuration.maxJSONBytes)
+        if let key = body.publicKey {
+            guard let raw = Data(base64Encoded: key), raw.count == 32 else {
+                throw Problem.invalid("public_key", "`public_key` must be the base64 of a raw 32-byte Ed25519 key")
             }
-            let token = Tokens.generate()
-            guard
-                let device = try await repository.enroll(
-                    codeHash: Tokens.hash(body.code), publicKey: body.publicKey, hostname: body.hostname,
-                    tokenHash: Tokens.hash(token), at: Date())
-            else {
-                throw Problem(
-                    .forbidden, "Enrollment refused",
-                    detail: "the code is unknown, used or expired; ask IT for a new enrollment code", field: "code")
-            }
-            let agent = try await repository.agent(id: device.agentId)
-            var profileId: String?
-            if let campaignId = agent?.campaignId { profileId = try await repository.campaign(id: campaignId)?.profileId }
-            return EditedResponse(
-                status: .created,
-                response: Enrolled(
-                    deviceId: device.id, agentId: device.agentId, employeeId: agent?.employeeId ?? "", token: token,
-                    profileId: profileId))
         }
+        let token = Tokens.generate()
+        guard
+            let device = try await repository.enroll(
+                codeHash: Tokens.hash(body.code), publicKey: body.publicKey, hostname: body.hostname,
+                tokenHash: Tokens.hash(token), at: Date())
+        else {
+            throw Problem(
+                .forbidden, "Enrollment refused",
+                detail: "the code is unknown, used or expired; ask IT for a new enrollment code", field: "code")
+        }
+        let agent = try await repository.agent(id: device.agentId)
+        var profileId: String?
+        if let campaignId = agent?.campaignId { profileId = try await repository.campaign(id: campaignId)?.profileId }
+        return EditedResponse(
+            status: .created,
+            response: Enrolled(
+                deviceId: device.id, agentId: device.agentId, employeeId: agent?.employeeId ?? "", token: token,
+                profileId: profileId))
     }
 }

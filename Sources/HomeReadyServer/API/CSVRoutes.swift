@@ -3,7 +3,7 @@ import Hummingbird
 
 /// CSV import of the roster and CSV exports (admin; exports also for planners).
 struct CSVRoutes {
-    let repository: any InventoryRepository
+    let repository: any ServerRepository
     let configuration: ServerConfiguration
 
     func add(to router: RouterGroup<ServerRequestContext>) {
@@ -16,13 +16,10 @@ struct CSVRoutes {
         }
         router.post("import/shipments") { request, context in
             let principal = try context.require(.admin)
-            guard let importer = repository as? any ShipmentImporting else {
-                throw Problem(.notImplemented, "Not implemented", detail: "this storage cannot import shipments")
-            }
             let buffer = try await request.bodyBytes(limit: configuration.maxCSVBytes)
             let dryRun = request.uri.queryParameters.get("dry_run").map { $0 == "true" || $0 == "1" } ?? false
             let result = try await importShipments(
-                String(buffer: buffer), dryRun: dryRun, actor: principal.actor, importer: importer)
+                String(buffer: buffer), dryRun: dryRun, actor: principal.actor, importer: repository)
             return EditedResponse(status: result.errors.isEmpty ? .ok : .unprocessableContent, response: result)
         }
         router.get("export/readiness.csv") { _, context in

@@ -41,6 +41,16 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable, CustomStri
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// The one mapping of storage's refusals to HTTP.
+    init(_ error: StorageError) {
+        switch error.kind {
+        case .conflict: self = .conflict(error.field, error.message)
+        case .notFound: self.init(.notFound, "Not found", detail: error.message)
+        case .badReference, .invalidValue: self = .invalid(error.field ?? "value", error.message)
+        case .impossibleTransition: self.init(.conflict, "Impossible transition", detail: error.message, field: error.field)
+        }
+    }
+
     static func notFound(_ what: String, _ id: String) -> Problem {
         Problem(.notFound, "Not found", detail: "no \(what) with id \"\(id)\"")
     }
@@ -109,5 +119,14 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable, CustomStri
         @unknown default:
             return Problem(.badRequest, "Malformed JSON", detail: "the body could not be read")
         }
+    }
+}
+
+/// Storage's refusals answer as the problem `Problem.init(_: StorageError)` makes of them.
+extension StorageError: HTTPResponseError {
+    public var status: HTTPResponse.Status { Problem(self).status }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try Problem(self).response(from: request, context: context)
     }
 }

@@ -41,35 +41,7 @@ struct ReportRoutes {
     }
 
     func add(to router: RouterGroup<ServerRequestContext>) {
-        router.post("reports") { request, context in
-            let principal = try context.require(.device, .admin)
-            let buffer = try await request.bodyBytes(limit: configuration.maxReportBytes)
-            let bytes = Array(buffer.readableBytesView)
-            // The fields the server reads are checked; the body is kept as sent (and signed).
-            let report: ReportEnvelope
-            do { report = try ReportEnvelope.read(json: bytes) } catch {
-                throw Problem.reading(error)
-            }
-            guard report.schemaVersion <= CheckReport.currentSchemaVersion else {
-                throw Problem.invalid("schema_version", "schema_version \(report.schemaVersion) is newer than this server reads (\(CheckReport.currentSchemaVersion)); upgrade the server")
-            }
-            // Cached when found; an unknown employee id is never cached (a new agent works at once).
-            let agent = try await agents.value(for: report.employeeID) {
-                guard let found = try await repository.agent(employeeId: report.employeeID) else {
-                    throw Problem.invalid("agent.employee_id", "no agent has employee id \"\(report.employeeID)\"")
-                }
-                return found
-            }
-            if principal.role == .device, principal.agentId != agent.id {
-                throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
-            }
-            let outcome = try await ingestion.ingest(
-                bytes: bytes, envelope: report, principal: principal, agent: agent, headers: request.headers,
-                logger: context.logger)
-            metrics.reportIngested(duplicate: outcome.duplicate)
-            context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(outcome.duplicate)"])
-            return Self.ingested(outcome)
-        }
+        router.post("reports") { request, context in try await receiveReport(request, context: context) }
         router.get("agents/:id/reports") { request, context in
             let id = try context.parameters.require("id")
             try authorizeAgent(id, context)
@@ -89,5 +61,37 @@ struct ReportRoutes {
             try authorizeAgent(id, context)
             return ListResponse(items: try await repository.checkStates(agentId: id))
         }
+    }
+
+    /// `POST /api/v1/reports`: reads the envelope, finds the agent it names (a device may only send its own
+    /// agent's), and hands it to the one ingestion service.
+    func receiveReport(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let principal = try context.require(.device, .admin)
+        let buffer = try await request.bodyBytes(limit: configuration.maxReportBytes)
+        let bytes = Array(buffer.readableBytesView)
+        // The fields the server reads are checked; the body is kept as sent (and signed).
+        let report: ReportEnvelope
+        do { report = try ReportEnvelope.read(json: bytes) } catch {
+            throw Problem.reading(error)
+        }
+        guard report.schemaVersion <= CheckReport.currentSchemaVersion else {
+            throw Problem.invalid("schema_version", "schema_version \(report.schemaVersion) is newer than this server reads (\(CheckReport.currentSchemaVersion)); upgrade the server")
+        }
+        // Cached when found; an unknown employee id is never cached (a new agent works at once).
+        let agent = try await agents.value(for: report.employeeID) {
+            guard let found = try await repository.agent(employeeId: report.employeeID) else {
+                throw Problem.invalid("agent.employee_id", "no agent has employee id \"\(report.employeeID)\"")
+            }
+            return found
+        }
+        if principal.role == .device, principal.agentId != agent.id {
+            throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
+        }
+        let outcome = try await ingestion.ingest(
+            bytes: bytes, envelope: report, principal: principal, agent: agent, headers: request.headers,
+            logger: context.logger)
+        metrics.reportIngested(duplicate: outcome.duplicate)
+        context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(outcome.duplicate)"])
+        return Self.ingested(outcome)
     }
 }

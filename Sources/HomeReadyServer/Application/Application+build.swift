@@ -33,7 +33,7 @@ public func openRepository(_ configuration: ServerConfiguration, logger: Logger)
 
 /// Builds the router with every route of the API.
 func buildRouter(
-    repository: any InventoryRepository, configuration: ServerConfiguration, metrics: ServerMetrics, backend: String,
+    repository: any ServerRepository, configuration: ServerConfiguration, metrics: ServerMetrics, backend: String,
     events: ServerEventBus? = nil
 ) -> Router<ServerRequestContext> {
     let router = Router(context: ServerRequestContext.self)
@@ -75,11 +75,8 @@ func buildRouter(
     ReadinessRoutes(repository: repository, configuration: configuration).add(to: api)
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
-    if let devices = repository as? any DeviceRepository {
-        DeviceRoutes(
-            repository: repository, devices: devices, configuration: configuration, profiles: ingestion.profiles).add(to: api)
-    }
-    if let audit = repository as? any AdminAuditRepository { AdminAuditRoutes(repository: audit).add(to: api) }
+    DeviceRoutes(repository: repository, configuration: configuration, profiles: ingestion.profiles).add(to: api)
+    AdminAuditRoutes(repository: repository).add(to: api)
     // The agent's network check measures against these (no token: agents test before they enroll).
     SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: configuration.echoPort))
     // The browser self-test: links for IT under /api/v1, the page for agents at /self-test/{token} (no account).

@@ -1,6 +1,7 @@
 import Foundation
 import HomeReadyDashboard
 import HomeReadyModel
+import HomeReadyScoring
 import Logging
 import SQLKit
 

@@ -1,6 +1,7 @@
 import Foundation
 import HomeReadyDashboard
 import HomeReadyModel
+import HomeReadyScoring
 import SQLKit
 
 /// The inventory database as the dashboard's data source and user store.
@@ -26,13 +27,8 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
 
     var store: SQLStore { repository.store }
 
-    static func readiness(_ status: String) -> HomeReadyDashboard.Readiness {
-        switch status {
-        case "ready": .ready
-        case "at_risk": .atRisk
-        case "not_ready": .notReady
-        default: .unknown
-        }
+    static func readiness(_ status: String) -> ReadinessStatus {
+        ReadinessStatus(rawValue: status) ?? .unknown
     }
 
     /// Agents with their names of site, campaign and team and their readiness status, as a sub-select.
@@ -168,29 +164,14 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
         let now = now()
         return try await store.withConnection { db in
             var filter: SQLQueryString = "WHERE 1 = 1"
-            if let site = query.site { filter.appendInterpolation(unsafeRaw: " AND site = "); filter.appendInterpolation(bind: site) }
-            if let campaign = query.campaign {
-                filter.appendInterpolation(unsafeRaw: " AND campaign = ")
-                filter.appendInterpolation(bind: campaign)
-            }
-            if let team = query.team { filter.appendInterpolation(unsafeRaw: " AND team = "); filter.appendInterpolation(bind: team) }
-            if let readiness = query.readiness {
-                let status: String
-                switch readiness {
-                case .ready: status = "ready"
-                case .atRisk: status = "at_risk"
-                case .notReady: status = "not_ready"
-                case .unknown: status = "unknown"
-                }
-                filter.appendInterpolation(unsafeRaw: " AND status = ")
-                filter.appendInterpolation(bind: status)
-            }
+            if let site = query.site { filter += " AND site = \(bind: site)" }
+            if let campaign = query.campaign { filter += " AND campaign = \(bind: campaign)" }
+            if let team = query.team { filter += " AND team = \(bind: team)" }
+            if let readiness = query.readiness { filter += " AND status = \(bind: readiness.rawValue)" }
             let needle = query.search.trimmingCharacters(in: .whitespaces).lowercased()
             if !needle.isEmpty {
                 let pattern = "%" + needle.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-                filter.appendInterpolation(
-                    " AND (LOWER(name) LIKE \(bind: pattern) OR LOWER(employee_id) LIKE \(bind: pattern) OR LOWER(id) LIKE \(bind: pattern))"
-                        as SQLQueryString)
+                filter += " AND (LOWER(name) LIKE \(bind: pattern) OR LOWER(employee_id) LIKE \(bind: pattern) OR LOWER(id) LIKE \(bind: pattern))"
             }
             let total = try await db.raw("SELECT COUNT(*) AS n FROM (\(agentRows(now: now))) x \(filter)").all()
                 .first?.int("n") ?? 0
@@ -263,14 +244,14 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
                 FROM equipment_audit au JOIN equipment_items i ON i.id = au.item_id
                 WHERE i.agent_id = \(bind: id) ORDER BY au.at, au.id
                 """
-            ).all().compactMap { row -> HomeReadyDashboard.EquipmentEvent? in
-                guard let stage = EquipmentStage(rawValue: try row.string("to_state")) else { return nil }
+            ).all().compactMap { row -> EquipmentTimelineEntry? in
+                guard let stage = EquipmentState(rawValue: try row.string("to_state")) else { return nil }
                 var note = try row.optionalString("note") ?? ""
                 if stage == .shipped, note.isEmpty {
                     note = [try row.optionalString("carrier"), try row.optionalString("tracking_number")]
                         .compactMap { $0 }.joined(separator: " ")
                 }
-                return HomeReadyDashboard.EquipmentEvent(
+                return EquipmentTimelineEntry(
                     at: try row.date("at"), item: Self.itemName(try row.string("kind"), try row.optionalString("model")),
                     serial: try row.optionalString("serial") ?? "", stage: stage, note: note)
             }
@@ -313,7 +294,7 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
                         callsPerInterval: calls, intervalSeconds: try row.decode(column: "interval_seconds", as: Double.self),
                         ahtSeconds: try row.decode(column: "aht_seconds", as: Double.self),
                         serviceLevel: try row.decode(column: "service_level", as: Double.self),
-                        answerWithinSeconds: try row.decode(column: "answer_within_seconds", as: Double.self),
+                        targetSeconds: try row.decode(column: "answer_within_seconds", as: Double.self),
                         shrinkage: try row.decode(column: "shrinkage", as: Double.self))
                 }
                 return CapacityInput(

@@ -6,8 +6,7 @@ import Hummingbird
 
 /// Device administration and the enrolled device's own endpoints.
 struct DeviceRoutes {
-    let repository: any InventoryRepository
-    let devices: any DeviceRepository
+    let repository: any ServerRepository
     let configuration: ServerConfiguration
     /// The assigned profiles as served (each version served is recorded, so reports are judged with it).
     let profiles: AssignedProfiles
@@ -30,7 +29,7 @@ struct DeviceRoutes {
             _ = try context.require(.admin)
             let id = try context.parameters.require("id")
             let body = (try? await request.decodeJSON(Revoke.self, limit: configuration.maxJSONBytes)) ?? Revoke()
-            guard let device = try await devices.revokeDevice(id: id, reason: body.reason, at: Date()) else {
+            guard let device = try await repository.revokeDevice(id: id, reason: body.reason, at: Date()) else {
                 throw Problem.notFound("device", id)
             }
             context.logger.info("device.revoked", metadata: ["device.id": "\(id)"])

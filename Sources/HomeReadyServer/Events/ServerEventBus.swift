@@ -4,6 +4,7 @@ import HomeReadyModel
 import Hummingbird
 import Logging
 import SQLKit
+import Synchronization
 
 /// Fleet changes for open dashboards, shared by every server instance on one database.
 ///
@@ -96,11 +97,9 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
 }
 
 /// A flag set once, read from any thread.
-final class ClosedFlag: @unchecked Sendable {
-    // `@unchecked`: `value` is only touched under `lock`.
-    private let lock = NSLock()
-    private var value = false
+final class ClosedFlag: Sendable {
+    private let value = Atomic(false)
 
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

@@ -6,21 +6,23 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// The one path every report takes into the inventory: verify who sent it, judge it on the server against the
-/// profile the agent's campaign is assigned, store it (with the device's signature, the server's verdict and the
-/// agent's claim) and verify the equipment it proves present, then announce it.
+/// The one path every report takes into the inventory, as one service: verify who sent it, judge it on the server
+/// against the profile the agent's campaign is assigned, store it (with the device's signature, the server's
+/// verdict and the agent's claim) together with verifying the equipment it proves present, in one transaction,
+/// then announce it. A failure leaves neither a stored report with unverified equipment nor verified equipment
+/// without its report.
 ///
 /// The agent's verdict is never trusted: readiness, roll-ups, alerts, webhooks, exports and the dashboard read
 /// the verdict stored here, the server's own.
 struct ReportIngestion: Sendable {
-    let repository: any InventoryRepository
+    let repository: any ServerRepository
     let configuration: ServerConfiguration
     let events: ServerEventBus?
     let profiles: AssignedProfiles
     private let verification: ReportVerification
     private let facts: ExpiringCache<String, JudgingFacts>
 
-    init(repository: any InventoryRepository, configuration: ServerConfiguration, events: ServerEventBus?) {
+    init(repository: any ServerRepository, configuration: ServerConfiguration, events: ServerEventBus?) {
         self.repository = repository
         self.configuration = configuration
         self.events = events
@@ -28,6 +30,9 @@ struct ReportIngestion: Sendable {
         verification = ReportVerification(repository: repository, configuration: configuration)
         facts = ExpiringCache(ttl: configuration.lookupCacheTTL)
     }
+
+    /// The header carrying the device's signature.
+    private static let signatureField = HTTPField.Name(ReportSignature.signatureHeader)
 
     /// What became of one report.
     struct Outcome: Sendable {
@@ -63,20 +68,18 @@ struct ReportIngestion: Sendable {
             sourceCounts: judged.sourceCounts)
         let body = String(decoding: data, as: UTF8.self)
         let inserted: Bool
-        if let devices = repository as? any DeviceRepository, let deviceId = principal.deviceId {
+        if let deviceId = principal.deviceId {
             try await verification.verify(
                 report: envelope, body: data, principal: principal, agentId: agent.id, headers: headers, now: now)
-            // Stores the report once by report_id, its signature in the same transaction.
-            let outcome = try await devices.ingest(
+            // Stores the report once by report_id, with its signature, and verifies the equipment it proves present,
+            // all in one transaction.
+            let outcome = try await repository.ingest(
                 stored, body: body, agentId: agent.id, deviceId: deviceId,
-                signature: headers[HTTPField.Name(ReportSignature.signatureHeader)!],
+                signature: Self.signatureField.flatMap { headers[$0] },
                 presentKinds: judged.provenKinds, judgement: judgement, at: now)
             switch outcome {
-            case .stored(let equipment):
+            case .stored(let verified):
                 inserted = true
-                let verified = try await devices.verifyEquipment(
-                    equipment, actor: "device:\(deviceId)",
-                    note: "seen by report \(envelope.reportID.uuidString.lowercased())", at: now)
                 if !verified.isEmpty {
                     logger.info("equipment.verified", metadata: ["items": "\(verified.map(\.id))"])
                 }
@@ -85,7 +88,7 @@ struct ReportIngestion: Sendable {
             case .duplicate:
                 inserted = false
                 // Already stored: the same device re-sending is an idempotent retry; another device is a replay.
-                let existing = try await devices.reportDevice(reportId: envelope.reportID.uuidString)
+                let existing = try await repository.reportDevice(reportId: envelope.reportID.uuidString)
                 if existing.deviceId != deviceId {
                     throw Problem(
                         .conflict, "Replayed report",
@@ -94,8 +97,9 @@ struct ReportIngestion: Sendable {
                 }
             }
         } else {
+            // An admin upload: no device, no signature, no equipment proven.
             inserted = try await repository.ingest(
-                stored, body: body, agentId: agent.id, deviceId: principal.deviceId, judgement: judgement, at: now)
+                stored, body: body, agentId: agent.id, deviceId: nil, judgement: judgement, at: now)
         }
         if inserted { await events?.reportIngested(stored, agent: agent) }
         logger.debug(

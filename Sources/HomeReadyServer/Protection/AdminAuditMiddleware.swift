@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 
 /// Writes an audit entry for every POST, PUT, PATCH or DELETE made with an admin token, whatever its outcome.
 ///
@@ -44,15 +45,14 @@ struct AdminAuditMiddleware: RouterMiddleware {
 }
 
 /// Numbers this process's audit entries in order.
-final class AuditSequence: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+final class AuditSequence: Sendable {
+    private let value = Mutex(0)
 
     func next() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value = (value + 1) % 10_000_000_000
-        return value
+        value.withLock { value in
+            value = (value + 1) % 10_000_000_000
+            return value
+        }
     }
 }
 

@@ -1,32 +1,25 @@
-import Foundation
+import Synchronization
 
 /// Counts requests in progress and refuses entry beyond a maximum.
-final class InFlightGate: @unchecked Sendable {
+final class InFlightGate: Sendable {
     let maximum: Int
-    private let lock = NSLock()
-    private var current = 0
+    private let current = Mutex(0)
 
     init(maximum: Int) { self.maximum = maximum }
 
     /// Takes a slot; false when all `maximum` are taken.
     func enter() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard current < maximum else { return false }
-        current += 1
-        return true
+        current.withLock { current in
+            guard current < maximum else { return false }
+            current += 1
+            return true
+        }
     }
 
     func leave() {
-        lock.lock()
-        current -= 1
-        lock.unlock()
+        current.withLock { $0 -= 1 }
     }
 
     /// Requests in progress now.
-    var inFlight: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
-    }
+    var inFlight: Int { current.withLock { $0 } }
 }

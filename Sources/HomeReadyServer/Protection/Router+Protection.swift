@@ -21,8 +21,6 @@ func addTrafficProtection(to router: Router<ServerRequestContext>, configuration
 }
 
 /// Adds the admin audit trail; goes after authentication (it needs the principal).
-func addAdminAudit(to router: Router<ServerRequestContext>, repository: any InventoryRepository) {
-    if let audit = repository as? any AdminAuditRepository {
-        router.add(middleware: AdminAuditMiddleware(repository: audit))
-    }
+func addAdminAudit(to router: Router<ServerRequestContext>, repository: any AdminAuditRepository) {
+    router.add(middleware: AdminAuditMiddleware(repository: repository))
 }

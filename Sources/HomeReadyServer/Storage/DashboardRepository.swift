@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyDashboard
+import HomeReadyScoring
 
 /// What the dashboard adapters need of the storage beyond `InventoryRepository`: dashboard users and sessions,
 /// alert acknowledgements and campaign forecasts (migration 5). `SQLRepository` implements it.

@@ -7,13 +7,16 @@ public protocol DeviceRepository: Sendable {
     func revokeDevice(id: String, reason: String?, at: Date) async throws -> DeviceRecord?
     /// The device that stored a report id, if the report is stored.
     func reportDevice(reportId: String) async throws -> (stored: Bool, deviceId: String?)
-    /// Stores a device's report and, when it is new, its signature beside it, in one transaction (grouped with
-    /// concurrent ingests). Not stored when the report id was already stored or the device is revoked.
+    /// Stores a device's report and, when it is new, its signature beside it, and moves the agent's delivered or
+    /// accepted items of `presentKinds` to verified (audited with the device as actor), all in one transaction
+    /// (grouped with concurrent ingests): a stored report never leaves the equipment it proves unverified. Not
+    /// stored when the report id was already stored or the device is revoked.
     func ingest(
         _ report: ReportEnvelope, body: String, agentId: String, deviceId: String, signature: String?,
         presentKinds: Set<String>, judgement: StoredJudgement?, at: Date
     ) async throws -> IngestOutcome
-    /// Moves items (delivered or accepted, from `ingest`) to verified; returns the items moved.
-    func verifyEquipment(_ items: [EquipmentRecord], actor: String, note: String, at: Date) async throws
-        -> [EquipmentRecord]
 }
+
+/// Everything the server's API and report ingestion need from storage: the inventory, device trust, the admin
+/// audit trail and shipment imports (one back end, `SQLRepository`, provides them all).
+public typealias ServerRepository = InventoryRepository & DeviceRepository & AdminAuditRepository & ShipmentImporting

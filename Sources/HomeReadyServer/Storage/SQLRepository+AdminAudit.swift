@@ -31,9 +31,8 @@ extension SQLRepository: AdminAuditRepository {
                 SELECT a.id, a.at, a.token_id, t.label, a.method, a.path, a.status, a.request_id
                 FROM admin_audit a LEFT JOIN tokens t ON t.id = a.token_id
                 """
-            if let after { query.appendInterpolation(unsafeRaw: " WHERE a.id < "); query.appendInterpolation(bind: after) }
-            query.appendInterpolation(unsafeRaw: " ORDER BY a.id DESC LIMIT ")
-            query.appendInterpolation(literal: limit)
+            if let after { query += " WHERE a.id < \(bind: after)" }
+            query += " ORDER BY a.id DESC LIMIT \(literal: limit)"
             return try await db.raw(query).all().map { row in
                 AdminAuditEntry(
                     id: try row.string("id"), at: try row.date("at"), tokenId: try row.string("token_id"),

@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyDashboard
+import HomeReadyScoring
 import SQLKit
 
 extension SQLRepository: DashboardRepository {
@@ -75,7 +76,7 @@ extension SQLRepository: DashboardRepository {
                     service_level, answer_within_seconds, shrinkage)
                 VALUES (\(bind: campaignId), \(bind: forecast.callsPerInterval), \(bind: forecast.intervalSeconds),
                         \(bind: forecast.ahtSeconds), \(bind: forecast.serviceLevel),
-                        \(bind: forecast.answerWithinSeconds), \(bind: forecast.shrinkage))
+                        \(bind: forecast.targetSeconds), \(bind: forecast.shrinkage))
                 ON CONFLICT (campaign_id) DO UPDATE SET calls_per_interval = excluded.calls_per_interval,
                     interval_seconds = excluded.interval_seconds, aht_seconds = excluded.aht_seconds,
                     service_level = excluded.service_level, answer_within_seconds = excluded.answer_within_seconds,

@@ -38,19 +38,4 @@ extension SQLRepository: DeviceRepository {
                 report: report, body: body, agentId: agentId, deviceId: deviceId, signature: signature,
                 presentKinds: presentKinds, judgement: judgement, at: at))
     }
-
-    public func verifyEquipment(_ items: [EquipmentRecord], actor: String, note: String, at: Date) async throws
-        -> [EquipmentRecord]
-    {
-        var moved: [EquipmentRecord] = []
-        for item in items {
-            do {
-                // Through the lifecycle, so the audit log records it with the device as actor.
-                moved.append(try await applyEvent(itemId: item.id, event: EquipmentEvent(.verify, note: note), actor: actor, at: at))
-            } catch let problem as Problem where problem.status == .conflict {
-                continue  // Another instance moved it first.
-            }
-        }
-        return moved
-    }
 }

@@ -71,58 +71,67 @@ extension SQLRepository {
         -> EquipmentRecord
     {
         try await writing(field: nil) { db in
-            guard
-                let row = try await db.raw(
-                    "SELECT \(Self.itemColumns) FROM equipment_items WHERE id = \(bind: itemId)\(unsafeRaw: store.backend == .postgres ? " FOR UPDATE" : "")"
-                ).all().first
-            else { throw Problem.notFound("equipment item", itemId) }
-            var record = try Self.item(row)
-            var lifecycle = record.lifecycle
-            let actions: [EquipmentLifecycle.Action]
-            do throws(InventoryError) {
-                actions = try lifecycle.apply(event, at: at)
-            } catch {
-                throw Problem(.conflict, "Impossible transition", detail: error.description, field: error.field)
-            }
-            try await db.raw(
-                """
-                UPDATE equipment_items SET state = \(bind: lifecycle.state.rawValue), carrier = \(bind: lifecycle.carrier),
-                    tracking_number = \(bind: lifecycle.trackingNumber), shipped_at = \(millis: lifecycle.shippedAt),
-                    delivered_at = \(millis: lifecycle.deliveredAt), updated_at = \(millis: at),
-                    usb_identity = \(bind: event.usbIdentity ?? record.usbIdentity)
-                WHERE id = \(bind: itemId) AND state = \(bind: record.state.rawValue)
-                """
-            ).run()
-            for action in actions {
-                switch action {
-                case .audit(let from, let to):
-                    try await db.raw(
-                        """
-                        INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
-                        VALUES (\(bind: Self.newID()), \(bind: itemId), \(millis: at), \(bind: actor),
-                                \(bind: from.rawValue), \(bind: to.rawValue), \(bind: event.note))
-                        """
-                    ).run()
-                case .requestReplacement:
-                    let replacement = NewItem(kind: record.kind, model: record.model, agentId: record.agentId)
-                    _ = try await Self.insertItem(
-                        replacement, replaces: itemId, actor: actor, at: at, note: "replaces \(itemId)", on: db)
-                case .notifyFaulty:
-                    try await Self.enqueue(.equipmentFaulty, data: Self.item(row), at: at, on: db)
-                case .notifyLost:
-                    try await Self.enqueue(.equipmentLost, data: Self.item(row), at: at, on: db)
-                }
-            }
-            if let agentId = record.agentId { try await Self.refreshEquipmentStatus(agentId: agentId, on: db) }
-            record.state = lifecycle.state
-            record.carrier = lifecycle.carrier
-            record.trackingNumber = lifecycle.trackingNumber
-            record.shippedAt = lifecycle.shippedAt
-            record.deliveredAt = lifecycle.deliveredAt
-            record.updatedAt = Clock.date(Clock.millis(at))
-            record.usbIdentity = event.usbIdentity ?? record.usbIdentity
-            return record
+            try await Self.applyEvent(itemId: itemId, event: event, actor: actor, at: at, on: db)
         }
+    }
+
+    /// Applies a lifecycle event inside the caller's transaction (the item's row locked on PostgreSQL), with its
+    /// audit entry, replacement request and webhook as the lifecycle asks.
+    static func applyEvent(itemId: String, event: EquipmentEvent, actor: String, at: Date, on db: any SQLDatabase)
+        async throws -> EquipmentRecord
+    {
+        let lock: SQLQueryString = db.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        guard
+            let row = try await db.raw(
+                "SELECT \(Self.itemColumns) FROM equipment_items WHERE id = \(bind: itemId)\(lock)"
+            ).all().first
+        else { throw StorageError.notFound("equipment item", id: itemId) }
+        var record = try Self.item(row)
+        var lifecycle = record.lifecycle
+        let actions: [EquipmentLifecycle.Action]
+        do throws(InventoryError) {
+            actions = try lifecycle.apply(event, at: at)
+        } catch {
+            throw StorageError.impossibleTransition(error)
+        }
+        try await db.raw(
+            """
+            UPDATE equipment_items SET state = \(bind: lifecycle.state.rawValue), carrier = \(bind: lifecycle.carrier),
+                tracking_number = \(bind: lifecycle.trackingNumber), shipped_at = \(millis: lifecycle.shippedAt),
+                delivered_at = \(millis: lifecycle.deliveredAt), updated_at = \(millis: at),
+                usb_identity = \(bind: event.usbIdentity ?? record.usbIdentity)
+            WHERE id = \(bind: itemId) AND state = \(bind: record.state.rawValue)
+            """
+        ).run()
+        for action in actions {
+            switch action {
+            case .audit(let from, let to):
+                try await db.raw(
+                    """
+                    INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
+                    VALUES (\(bind: Self.newID()), \(bind: itemId), \(millis: at), \(bind: actor),
+                            \(bind: from.rawValue), \(bind: to.rawValue), \(bind: event.note))
+                    """
+                ).run()
+            case .requestReplacement:
+                let replacement = NewItem(kind: record.kind, model: record.model, agentId: record.agentId)
+                _ = try await Self.insertItem(
+                    replacement, replaces: itemId, actor: actor, at: at, note: "replaces \(itemId)", on: db)
+            case .notifyFaulty:
+                try await Self.enqueue(.equipmentFaulty, data: Self.item(row), at: at, on: db)
+            case .notifyLost:
+                try await Self.enqueue(.equipmentLost, data: Self.item(row), at: at, on: db)
+            }
+        }
+        if let agentId = record.agentId { try await Self.refreshEquipmentStatus(agentId: agentId, on: db) }
+        record.state = lifecycle.state
+        record.carrier = lifecycle.carrier
+        record.trackingNumber = lifecycle.trackingNumber
+        record.shippedAt = lifecycle.shippedAt
+        record.deliveredAt = lifecycle.deliveredAt
+        record.updatedAt = Clock.date(Clock.millis(at))
+        record.usbIdentity = event.usbIdentity ?? record.usbIdentity
+        return record
     }
 
     public func audit(itemId: String) async throws -> [AuditRecord] {
@@ -148,7 +157,7 @@ extension SQLRepository {
             var created: [EquipmentRecord] = []
             for agentId in agentIds {
                 guard try await !db.raw("SELECT id FROM agents WHERE id = \(bind: agentId)").all().isEmpty else {
-                    throw Problem.invalid("agent_ids", "no agent with id \"\(agentId)\"; nothing was issued")
+                    throw StorageError.badReference(field: "agent_ids", "no agent with id \"\(agentId)\"; nothing was issued")
                 }
                 let (kinds, items) = try await Self.kitAndItems(agentId: agentId, on: db)
                 let held = Set(items.map(\.kind))

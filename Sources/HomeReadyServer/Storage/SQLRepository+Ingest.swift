@@ -12,8 +12,8 @@ struct ReportWrite: Sendable {
     var deviceId: String?
     /// The device's signature, kept with the report (`reports.signature`) so it can be verified again later.
     var signature: String?
-    /// Equipment kinds the report shows present: the agent's delivered or accepted items of these kinds are
-    /// returned for verification.
+    /// Equipment kinds the report proves present: the agent's delivered or accepted items of these kinds are
+    /// verified in the same transaction as the report.
     var presentKinds: Set<String>
     /// The agent's own verdict and the server's reason, when the server judged the report (`report.verdict` is
     /// then the server's).
@@ -102,8 +102,8 @@ enum JSONText {
 
 /// What ingestion did with one report.
 public enum IngestOutcome: Sendable, Equatable {
-    /// Stored; the agent's delivered or accepted items of the kinds the report shows present, to move to verified.
-    case stored(equipmentToVerify: [EquipmentRecord])
+    /// Stored; with the agent's items the report proved present, moved to verified in the same transaction.
+    case stored(verifiedEquipment: [EquipmentRecord])
     /// The report id was already stored: nothing changed.
     case duplicate
     /// The sending device was revoked before the report reached the database: nothing changed.
@@ -117,14 +117,14 @@ public enum IngestOutcome: Sendable, Equatable {
 
 extension SQLRepository {
     /// Stores a report (admin upload or device) through the ingest lane, turning constraint violations into
-    /// problems that name `report_id`.
+    /// storage errors that name `report_id`.
     func ingest(_ write: ReportWrite) async throws -> IngestOutcome {
         do {
             return try await reportLane.run(write)
-        } catch let problem as Problem {
-            throw problem
+        } catch let error as StorageError {
+            throw error
         } catch {
-            throw Self.constraintProblem(error, field: "report_id") ?? error
+            throw Self.constraintViolation(error, field: "report_id") ?? error
         }
     }
 
@@ -184,7 +184,7 @@ extension SQLRepository {
             write.judgement?.sourceCounts != false || before[write.agentId]?.source != .cli
         }
         guard !evidence.isEmpty else {
-            return writes.map { insertedIds.contains($0.reportId) ? .stored(equipmentToVerify: []) : .duplicate }
+            return writes.map { insertedIds.contains($0.reportId) ? .stored(verifiedEquipment: []) : .duplicate }
         }
         try await enqueueNotReady(evidence, before: before, on: db)
         // Check states before the agents: they compare each report with the agent's latest one. A report older
@@ -198,19 +198,40 @@ extension SQLRepository {
             try await upsertCheckStates(changing, on: db)
         }
         try await updateLastVerdicts(evidence, on: db)
-        let equipment = try await equipmentToVerify(evidence, on: db)
+        let verified = try await verifyEquipment(provenBy: evidence, on: db)
         return writes.map { write in
             guard insertedIds.contains(write.reportId) else { return .duplicate }
-            return .stored(equipmentToVerify: equipment[write.agentId, default: []].filter {
-                write.presentKinds.contains($0.kind)
-            })
+            return .stored(verifiedEquipment: verified[write.reportId, default: []])
         }
+    }
+
+    /// Moves the delivered or accepted items each stored report proves present to verified, through the lifecycle
+    /// (audited with the sending device as actor) in the batch's own transaction; returns the items moved, by
+    /// report id. An item another writer moved first is left as it is.
+    private static func verifyEquipment(provenBy writes: [ReportWrite], on db: any SQLDatabase) async throws
+        -> [String: [EquipmentRecord]]
+    {
+        let items = try await equipmentToVerify(writes, on: db)
+        var verified: [String: [EquipmentRecord]] = [:]
+        for write in writes where !write.presentKinds.isEmpty {
+            let event = EquipmentEvent(.verify, note: "seen by report \(write.reportId)")
+            let actor = write.deviceId.map { "device:\($0)" } ?? "report"
+            for item in items[write.agentId, default: []] where write.presentKinds.contains(item.kind) {
+                do {
+                    verified[write.reportId, default: []].append(
+                        try await applyEvent(itemId: item.id, event: event, actor: actor, at: write.at, on: db))
+                } catch let error as StorageError where error.kind == .impossibleTransition {
+                    continue
+                }
+            }
+        }
+        return verified
     }
 
     private static func revokedDevices(_ ids: Set<String>, on db: any SQLDatabase) async throws -> Set<String> {
         guard !ids.isEmpty else { return [] }
         let rows = try await db.raw(
-            "SELECT id FROM devices WHERE id IN (\(list: ids.sorted())) AND revoked_at IS NOT NULL"
+            "SELECT id FROM devices WHERE id IN (\(binds: ids.sorted())) AND revoked_at IS NOT NULL"
         ).all()
         return Set(try rows.map { try $0.string("id") })
     }
@@ -235,7 +256,7 @@ extension SQLRepository {
                 INSERT INTO reports (report_id, agent_id, device_id, started_at, finished_at, received_at, verdict,
                                      profile_id, profile_version, body, signature, claimed_verdict, verdict_reason,
                                      source)
-                VALUES \(joined: rows)
+                VALUES \(rows.joined(separator: ", "))
                 ON CONFLICT (report_id) DO NOTHING
                 RETURNING report_id
                 """
@@ -266,7 +287,7 @@ extension SQLRepository {
         let rows = try await db.raw(
             """
             SELECT id, last_report_at, last_verdict, checks_statuses, last_report_source FROM agents
-            WHERE id IN (\(list: Set(writes.map(\.agentId)).sorted()))\(lock)
+            WHERE id IN (\(binds: Set(writes.map(\.agentId)).sorted()))\(lock)
             """
         ).all()
         var latest: [String: LatestReport] = [:]
@@ -309,7 +330,7 @@ extension SQLRepository {
         let rows: [SQLQueryString] = writes.map {
             "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue), \(bind: $0.checksDigest), \(bind: $0.statusesDigest), \(bind: $0.judgement?.reason), \(bind: $0.source.rawValue))"
         }
-        return "WITH latest (id, seen, verdict, digest, statuses, reason, source) AS (VALUES \(joined: rows))"
+        return "WITH latest (id, seen, verdict, digest, statuses, reason, source) AS (VALUES \(rows.joined(separator: ", ")))"
     }
 
     /// Before an agent's set of checks changes, writes down the times its current checks have only implied
@@ -408,29 +429,11 @@ extension SQLRepository {
         let items = try await db.raw(
             """
             SELECT \(Self.itemColumns) FROM equipment_items
-            WHERE agent_id IN (\(list: agents.sorted())) AND state IN ('delivered', 'accepted')
+            WHERE agent_id IN (\(binds: agents.sorted())) AND state IN ('delivered', 'accepted')
             ORDER BY id
             """
         ).all().map(Self.item)
         return Dictionary(grouping: items) { $0.agentId ?? "" }
-    }
-}
-
-extension SQLQueryString {
-    /// Parameters separated by commas, for `IN (...)`.
-    mutating func appendInterpolation(list values: [String]) {
-        for (index, value) in values.enumerated() {
-            if index > 0 { appendLiteral(", ") }
-            appendInterpolation(bind: value)
-        }
-    }
-
-    /// Fragments separated by commas, for multi-row `VALUES`.
-    mutating func appendInterpolation(joined fragments: [SQLQueryString]) {
-        for (index, fragment) in fragments.enumerated() {
-            if index > 0 { appendLiteral(", ") }
-            appendInterpolation(fragment)
-        }
     }
 }
 

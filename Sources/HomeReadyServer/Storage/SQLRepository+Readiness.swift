@@ -73,11 +73,10 @@ extension SQLRepository {
             cutoff = "(CASE a.campaign_id"
             for row in campaigns {
                 let hours = try row.decode(column: "freshness_hours", as: Int64.self)
-                cutoff.appendInterpolation(unsafeRaw: " WHEN ")
-                cutoff.appendInterpolation(bind: try row.string("id"))
-                cutoff.appendInterpolation(unsafeRaw: " THEN \(nowMillis - hours * 3_600_000)")
+                let campaign = try row.string("id")
+                cutoff += " WHEN \(bind: campaign) THEN \(literal: nowMillis - hours * 3_600_000)"
             }
-            cutoff.appendInterpolation(unsafeRaw: " ELSE \(nowMillis - 72 * 3_600_000) END)")
+            cutoff += " ELSE \(literal: nowMillis - 72 * 3_600_000) END)"
         }
         let notReady: SQLQueryString = """
             a.last_report_at IS NOT NULL AND (a.last_verdict IN ('not_ready', 'incomplete')

@@ -27,20 +27,21 @@ public struct SQLRepository: InventoryRepository {
         return "ORDER BY id LIMIT \(literal: limit)"
     }
 
-    /// Runs a write, turning constraint violations into problems that name the field.
+    /// Runs a write, turning constraint violations into storage errors that name the field.
     func writing<T: Sendable>(
         field: String?, _ body: (any SQLDatabase) async throws -> T
     ) async throws -> T {
         do {
             return try await store.transaction(body)
-        } catch let problem as Problem {
-            throw problem
+        } catch let error as StorageError {
+            throw error
         } catch {
-            throw Self.constraintProblem(error, field: field) ?? error
+            throw Self.constraintViolation(error, field: field) ?? error
         }
     }
 
-    static func constraintProblem(_ error: any Error, field: String?) -> Problem? {
+    /// The storage error for a database's constraint violation (unique, foreign key, check or not null).
+    static func constraintViolation(_ error: any Error, field: String?) -> StorageError? {
         var kind: String?
         if let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] {
             switch state {
@@ -58,9 +59,9 @@ public struct SQLRepository: InventoryRepository {
             }
         }
         switch kind {
-        case "unique": return .conflict(field, "`\(field ?? "value")` is already used by another record")
-        case "foreign": return .invalid(field ?? "id", "a referenced record does not exist; check the ids given")
-        case "check": return .invalid(field ?? "value", "a value is out of range or missing")
+        case "unique": return .conflict(field: field)
+        case "foreign": return .badReference(field: field ?? "id")
+        case "check": return .invalidValue(field: field ?? "value")
         default: return nil
         }
     }

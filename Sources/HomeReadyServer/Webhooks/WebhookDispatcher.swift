@@ -32,10 +32,8 @@ public struct URLSessionWebhookTransport: WebhookTransport {
 
 /// How deliveries are retried.
 public struct WebhookPolicy: Sendable {
-    /// Delay before the first retry; doubled each attempt (default 5 s).
-    public var baseDelay: TimeInterval
-    /// Longest delay between attempts (default 1 h).
-    public var maxDelay: TimeInterval
+    /// The waits between attempts: the shared exponential `Backoff`, from 5 s doubling up to 1 h by default, ±10 %.
+    public var backoff: Backoff
     /// Attempts before giving up (default 10).
     public var maxAttempts: Int
     /// How often the dispatcher looks for due deliveries (default 1 s).
@@ -47,8 +45,7 @@ public struct WebhookPolicy: Sendable {
         baseDelay: TimeInterval = 5, maxDelay: TimeInterval = 3600, maxAttempts: Int = 10,
         pollInterval: Duration = .seconds(1), overdueDays: Int = 5
     ) {
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
+        self.backoff = Backoff(initialDelay: baseDelay, maximumDelay: maxDelay, jitter: .proportional(0.1))
         self.maxAttempts = maxAttempts
         self.pollInterval = pollInterval
         self.overdueDays = overdueDays
@@ -56,8 +53,7 @@ public struct WebhookPolicy: Sendable {
 
     /// Delay after `attempts` failed attempts: base · 2^(attempts−1), capped, with ±10% jitter.
     func delay(afterAttempts attempts: Int) -> TimeInterval {
-        let raw = min(maxDelay, baseDelay * pow(2, Double(max(0, attempts - 1))))
-        return raw * Double.random(in: 0.9...1.1)
+        backoff.delay(afterAttempt: attempts, unit: Double.random(in: 0..<1))
     }
 }
 

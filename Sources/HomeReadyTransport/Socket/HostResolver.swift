@@ -66,6 +66,15 @@ public enum HostResolver {
         }
     }
 
+    /// Resolves `host` on the calling thread, with the system resolver's own timeouts: for code that already runs
+    /// on a blocking thread (the echo stream). An address literal resolves to itself without any query.
+    public static func resolveBlocking(_ host: String) -> HostResolution {
+        if IPEndpoint(address: host, port: 0) != nil {
+            return HostResolution(addresses: [host], elapsedMs: 0)
+        }
+        return lookUp(host, stopwatch: Stopwatch())
+    }
+
     private static func lookUp(_ host: String, stopwatch: Stopwatch) -> HostResolution {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC

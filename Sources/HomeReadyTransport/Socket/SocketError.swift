@@ -9,6 +9,7 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Sendable, Equatable {
         case invalidAddress
         case systemCall
+        case interface
         case tlsSetup
         case tlsHandshake
         case closed
@@ -31,6 +32,14 @@ public struct SocketError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A system call failed with `errno`.
     public static func systemCall(_ call: String, errno code: Int32) -> SocketError {
         SocketError(.systemCall, "\(call) failed: \(String(cString: strerror(code))) (errno \(code))")
+    }
+
+    /// The socket could not be bound to the named network interface (`SO_BINDTODEVICE`).
+    public static func interface(_ name: String, errno code: Int32) -> SocketError {
+        SocketError(
+            .interface,
+            "cannot bind to interface \(name) (setsockopt SO_BINDTODEVICE: \(String(cString: strerror(code)))); "
+                + "check the name with `ip link` (binding needs root or CAP_NET_RAW)")
     }
 
     /// OpenSSL could not be set up (out of memory, unreadable CA file).

@@ -28,7 +28,7 @@ enum SocketSupport {
             let result = name.withCString { pointer in
                 setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, pointer, socklen_t(strlen(pointer) + 1))
             }
-            if result != 0 { throw SocketError.systemCall("setsockopt(SO_BINDTODEVICE \(name))", errno: errno) }
+            if result != 0 { throw SocketError.interface(name, errno: errno) }
         #endif
     }
 

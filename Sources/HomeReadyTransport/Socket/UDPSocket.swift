@@ -33,8 +33,9 @@ public enum DatagramOutcome: Sendable, Equatable {
     }
 }
 
-/// A connected UDP socket for probes: IKE, OpenVPN, STUN, path MTU. Connected so ICMP errors (port unreachable,
-/// fragmentation needed) surface as outcomes. Blocking calls: use from `BlockingThread.run`.
+/// A connected UDP socket for probes: the voice-like echo stream, IKE, OpenVPN, STUN, path MTU. Connected so ICMP
+/// errors (port unreachable, fragmentation needed) surface as outcomes. Blocking calls: use from
+/// `BlockingThread.run`.
 public final class UDPSocket: Sendable {
     private let descriptor: Mutex<Int32>
     /// Where datagrams go.
@@ -102,7 +103,7 @@ public final class UDPSocket: Sendable {
         guard fd >= 0 else { return .failed(SocketError.closed.message) }
         let stopwatch = Stopwatch()
         while true {
-            let remaining = Int(timeout * 1000 - stopwatch.elapsedMs)
+            let remaining = Int((timeout * 1000 - stopwatch.elapsedMs).rounded(.up))
             if remaining <= 0 { return .timedOut }
             let revents = SocketSupport.wait(fd, events: Int16(POLLIN), timeoutMs: remaining)
             if revents == 0 { return .timedOut }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs blocking work (libcurl transfers, getaddrinfo, poll, OpenSSL handshakes) on a dedicated thread so it
 /// never occupies Swift's cooperative thread pool, and resumes the caller when it finishes. Cancelling the
@@ -35,19 +36,22 @@ public enum BlockingThread {
 
 /// Blocking work already running on its own thread; `value` waits for it. Starting does not need the Swift
 /// concurrency pool, so work that must begin now (probes beside a transfer) begins now.
-public final class BlockingTask<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<T, any Error>?
-    private var waiter: CheckedContinuation<T, any Error>?
+public final class BlockingTask<T: Sendable>: Sendable {
+    private struct State {
+        var result: Result<T, any Error>?
+        var waiter: CheckedContinuation<T, any Error>?
+    }
+
+    private let state = Mutex(State())
 
     /// Starts `body` on a new thread immediately.
     public init(_ body: @escaping @Sendable () throws -> T) {
         BlockingThread.start { [self] in
             let outcome = Result { try body() }
-            let continuation = lock.withLock { () -> CheckedContinuation<T, any Error>? in
-                result = outcome
-                defer { waiter = nil }
-                return waiter
+            let continuation = state.withLock { state -> CheckedContinuation<T, any Error>? in
+                state.result = outcome
+                defer { state.waiter = nil }
+                return state.waiter
             }
             continuation?.resume(with: outcome)
         }
@@ -57,9 +61,9 @@ public final class BlockingTask<T: Sendable>: @unchecked Sendable {
     public var value: T {
         get async throws {
             try await withCheckedThrowingContinuation { continuation in
-                let ready = lock.withLock { () -> Result<T, any Error>? in
-                    if let result { return result }
-                    waiter = continuation
+                let ready = state.withLock { state -> Result<T, any Error>? in
+                    if let result = state.result { return result }
+                    state.waiter = continuation
                     return nil
                 }
                 if let ready { continuation.resume(with: ready) }

@@ -2,6 +2,23 @@ import ArgumentParser
 import Foundation
 import HomeReadyAgent
 
+/// `--every`: a time between checks, 10 s to 24 h, written like 30m, 1h or 90s.
+struct CheckInterval: Sendable {
+    /// The interval in seconds.
+    var seconds: Int
+
+    /// Half an hour, the default of `watch` and `install-timer`.
+    static let `default` = CheckInterval(seconds: 30 * 60)
+
+    /// Reads `--every`; the error says what a valid interval looks like.
+    @Sendable static func parse(_ text: String) throws -> CheckInterval {
+        guard let seconds = CheckSchedule.parseInterval(text) else {
+            throw ValidationError("--every must be an interval of 10s to 24h such as 30m, 1h or 90s; got \"\(text)\"")
+        }
+        return CheckInterval(seconds: seconds)
+    }
+}
+
 /// `homeready watch --every 30m`: runs `homeready check` again and again until SIGINT/SIGTERM.
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,18 +26,13 @@ struct WatchCommand: AsyncParsableCommand {
         abstract: "Repeat the check (e.g. across evening shift hours) until interrupted.",
         discussion: "Arguments after -- go to each `homeready check`, e.g. `homeready watch --every 30m -- --only network`.")
 
-    @Option(help: "Time between checks: 30m, 1h, 90s.") var every: String = "30m"
+    @Option(help: "Time between checks: 30m, 1h, 90s (default: 30m).", transform: CheckInterval.parse)
+    var every = CheckInterval.default
     @Option(help: "Stop after this many checks (default: until interrupted).") var count: Int?
     @Argument(parsing: .postTerminator, help: "Options for each check.") var checkArguments: [String] = []
 
-    func validate() throws {
-        guard CheckSchedule.parseInterval(every) != nil else {
-            throw ValidationError("--every must be an interval of 10s to 24h such as 30m, 1h or 90s; got \"\(every)\"")
-        }
-    }
-
     func run() async throws {
-        let interval = CheckSchedule.parseInterval(every)!
+        let interval = every.seconds
         let stop = StopSignal()
         var runs = 0
         while !stop.requested {
@@ -99,13 +111,8 @@ struct InstallTimerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install-timer", abstract: "Install a systemd user timer that runs the check on a schedule.")
 
-    @Option(help: "Time between checks: 30m, 1h.") var every: String = "30m"
-
-    func validate() throws {
-        guard CheckSchedule.parseInterval(every) != nil else {
-            throw ValidationError("--every must be an interval of 10s to 24h such as 30m or 1h; got \"\(every)\"")
-        }
-    }
+    @Option(help: "Time between checks: 30m, 1h (default: 30m).", transform: CheckInterval.parse)
+    var every = CheckInterval.default
 
     func run() throws {
         let directory = CheckSchedule.userUnitDirectory()
@@ -114,7 +121,7 @@ struct InstallTimerCommand: ParsableCommand {
         let service = directory.appendingPathComponent("homeready-check.service")
         let timer = directory.appendingPathComponent("homeready-check.timer")
         try CheckSchedule.serviceUnit(executable: executable).write(to: service, atomically: true, encoding: .utf8)
-        try CheckSchedule.timerUnit(everySeconds: CheckSchedule.parseInterval(every)!)
+        try CheckSchedule.timerUnit(everySeconds: every.seconds)
             .write(to: timer, atomically: true, encoding: .utf8)
         print("wrote \(service.path)")
         print("wrote \(timer.path)")

@@ -61,7 +61,7 @@ public final class TURNPeer: @unchecked Sendable {
                 peer.stop()
                 throw TestSupportError("turnserver exited: \(peer.log)")
             }
-            if Self.accepts(port: port) { return peer }
+            if FreePort.accepts(port: port) { return peer }
             try await Task.sleep(for: .milliseconds(25))
         }
         peer.stop()
@@ -72,18 +72,5 @@ public final class TURNPeer: @unchecked Sendable {
     public func stop() {
         process.stop()
         directory.remove()
-    }
-
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }

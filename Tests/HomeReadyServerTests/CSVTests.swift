@@ -65,11 +65,11 @@ struct CSVTests {
                 #expect(readiness.contentType?.hasPrefix("text/csv") == true)
                 let lines = readiness.text.split(separator: "\n")
                 let header = lines.first?.split(separator: ",").map(String.init) ?? []
-                #expect(Array(header.prefix(8)) == ["employee_id", "name", "site", "campaign", "team", "status", "reasons", "explanation"])
+                #expect(Array(header.prefix(9)) == ["employee_id", "name", "site", "campaign", "team", "status", "evidence", "reasons", "explanation"])
                 #expect(header.contains("network.download") && header.contains("posture.disk-encryption"))
                 let row = CSV.parse(String(lines.last ?? "")).records.first?.fields ?? []
-                #expect(Array(row.prefix(7)) == ["E1", "E1", "", "C-E1", "", "not_ready", "verdict.not_ready"])
-                #expect(row[7] == "last check verdict is not_ready", "\(row)")
+                #expect(Array(row.prefix(8)) == ["E1", "E1", "", "C-E1", "", "not_ready", "cli", "verdict.not_ready"])
+                #expect(row[8] == "last check verdict is not_ready", "\(row)")
                 #expect(row[header.firstIndex(of: "network.download")!] == "fail")
                 #expect(row[header.firstIndex(of: "network.upload")!] == "pass")
                 let equipment = try await api.send(.get, "/api/v1/export/equipment.csv", token: api.planner)

@@ -242,7 +242,10 @@ struct SelfTestLinkTests {
     func cliCommand() async throws {
         try await Harness.with(.sqlite) { h in
             _ = try await SelfTestRoster.make(h)
-            guard case .sqlite(let path) = h.configuration.database else { return }
+            guard case .sqlite(let path) = h.configuration.database else {
+                Issue.record("the SQLite harness has no SQLite database: \(h.configuration.database)")
+                return
+            }
             let binary = TestEnvironment.productsDirectory.appendingPathComponent("homeready-server").path
             let out = try Subprocess.run([
                 binary, "self-test-link", "--db", "sqlite:\(path)", "--employee-id", "E1001", "--expires", "2h",

@@ -148,7 +148,7 @@ if !agentOnly {
             name: "HomeReadyServer",
             dependencies: [
                 "HomeReadyModel", "HomeReadyScoring", "HomeReadyJudging", "HomeReadySigning", "HomeReadySpeedTest",
-                "HomeReadyDashboard", "HomeReadySelfTest", "HomeReadyProfiles", hummingbird,
+                "HomeReadyDashboard", "HomeReadySelfTest", "HomeReadyProfiles", "HomeReadyHTTP", hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"), httpTypes,
                 lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging, crypto,
@@ -174,9 +174,11 @@ if !agentOnly {
         ),
         .target(
             name: "HomeReadySelfTest",
-            dependencies: ["HomeReadyModel", "HomeReadySigning", hummingbird, logging, crypto],
+            dependencies: ["HomeReadyModel", "HomeReadySigning", "HomeReadyHTTP", hummingbird, logging, crypto],
             resources: [.copy("Resources")]
         ),
+        // What every HTTP surface shares: the problem document a refusal answers with.
+        .target(name: "HomeReadyHTTP", dependencies: [hummingbird]),
         .executableTarget(
             name: "homeready-server",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyHTTP
 import Hummingbird
 
 /// A refused self-test request as RFC 9457 `application/problem+json`, in the same shape as the rest of the API
@@ -21,24 +22,9 @@ public struct SelfTestProblem: Error, HTTPResponseError, Sendable, Equatable, Cu
 
     public var description: String { "\(status.code) \(title): \(detail)" }
 
-    struct Body: Encodable {
-        var type: String
-        var title: String
-        var status: Int
-        var detail: String
-        var field: String?
-        var code: String?
-    }
-
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(
-            type: "https://homeready.invalid/problems/\(title.lowercased().replacingOccurrences(of: " ", with: "-"))",
-            title: title, status: Int(status.code), detail: detail, field: field, code: code)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var headers = SelfTestRoutes.securityHeaders
-        headers[.contentType] = "application/problem+json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
+        try ProblemDocument(status: status, title: title, detail: detail, field: field, code: code)
+            .response(headers: SelfTestRoutes.securityHeaders)
     }
 
     /// The link is not known (never made, or mistyped).

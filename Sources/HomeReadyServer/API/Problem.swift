@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyHTTP
 import HomeReadyModel
 import Hummingbird
 
@@ -21,24 +22,8 @@ public struct Problem: Error, HTTPResponseError, Sendable, Equatable, CustomStri
 
     public var description: String { "\(status.code) \(title): \(detail)" }
 
-    struct Body: Encodable {
-        var type: String
-        var title: String
-        var status: Int
-        var detail: String
-        var field: String?
-    }
-
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(
-            type: "https://homeready.invalid/problems/\(title.lowercased().replacingOccurrences(of: " ", with: "-"))",
-            title: title, status: Int(status.code), detail: detail, field: field)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(body)
-        return Response(
-            status: status, headers: [.contentType: "application/problem+json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        try ProblemDocument(status: status, title: title, detail: detail, field: field).response()
     }
 
     /// The one mapping of storage's refusals to HTTP.

@@ -182,7 +182,8 @@ if !agentOnly {
         .executableTarget(
             name: "homeready-server",
             dependencies: [
-                "HomeReadyServer", "HomeReadyDashboard", "HomeReadySelfTest", hummingbird, argumentParser, logging,
+                "HomeReadyServer", "HomeReadyDashboard", "HomeReadySelfTest", "HomeReadyModel", hummingbird, argumentParser,
+                logging,
             ]),
         // A stand-alone speed-test server for Scripts/lab and Scripts/bench (the inventory server mounts the same parts).
         .executableTarget(

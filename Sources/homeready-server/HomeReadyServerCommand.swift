@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HomeReadyModel
 import HomeReadyServer
 import Hummingbird
 import Logging
@@ -10,7 +11,7 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "homeready-server",
         abstract: "The HomeReady inventory server: agents, equipment, reports, readiness and capacity.",
-        version: "0.1.0",
+        version: HomeReadyVersion.current,
         subcommands: [
             Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, ImportShipments.self,
             Export.self, Backup.self, Restore.self, CreateUser.self, DemoDataCommand.self, SelfTestLinkCommand.self,

@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -92,14 +93,13 @@ public final class ImpairmentRelay: @unchecked Sendable {
 }
 
 /// Per-direction datagram counts, shared between the relay's thread and readers.
-private final class Counters: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values = (up: 0, upDropped: 0, down: 0, downDropped: 0)
+private final class Counters: Sendable {
+    private let values = Mutex((up: 0, upDropped: 0, down: 0, downDropped: 0))
 
-    var snapshot: (up: Int, upDropped: Int, down: Int, downDropped: Int) { lock.withLock { values } }
+    var snapshot: (up: Int, upDropped: Int, down: Int, downDropped: Int) { values.withLock { $0 } }
 
     func add(toClient: Bool, dropped: Bool) {
-        lock.withLock {
+        values.withLock { values in
             if toClient {
                 values.down += 1
                 if dropped { values.downDropped += 1 }

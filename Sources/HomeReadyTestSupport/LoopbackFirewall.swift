@@ -3,12 +3,8 @@ import Foundation
 /// An nftables table of its own that drops traffic to one loopback port, the way a home router's or a company
 /// firewall drops UDP: packets vanish (no ICMP answer), so a client only learns by timing out. Only loopback
 /// (`iifname "lo"`) and only the given port are touched; `remove()` deletes the table. Needs root and `nft`.
-public final class LoopbackFirewall: @unchecked Sendable {
+public struct LoopbackFirewall: Sendable {
     public let table: String
-
-    private init(table: String) {
-        self.table = table
-    }
 
     /// Drops every UDP datagram sent to `port` on loopback.
     public static func dropUDP(toPort port: Int) throws -> LoopbackFirewall {

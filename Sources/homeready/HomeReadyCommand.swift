@@ -1,4 +1,5 @@
 import ArgumentParser
+import HomeReadyModel
 
 /// `homeready`: the agent's command line. Every subcommand only parses arguments and calls `HomeReadyAgent`.
 @main
@@ -10,7 +11,7 @@ struct HomeReadyCommand: AsyncParsableCommand {
             Exit codes: 0 ready (or ready with warnings), 1 not ready, 2 usage or configuration error, \
             3 incomplete (could not measure).
             """,
-        version: "0.1.0",
+        version: HomeReadyVersion.current,
         subcommands: [
             CheckCommand.self, EnrollCommand.self, StatusCommand.self, ReportCommand.self, WatchCommand.self,
             InstallTimerCommand.self, ProfileCommand.self, FactsCommand.self,

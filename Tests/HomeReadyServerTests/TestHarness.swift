@@ -157,7 +157,7 @@ func sampleReport(
                     status: verdict == .notReady ? .fail : .pass, message: "disk encryption",
                     remediation: "turn on full-disk encryption"),
         ],
-        tool: ToolInfo(version: "0.1.0", platform: "linux"))
+        tool: ToolInfo(version: HomeReadyVersion.current, platform: "linux"))
 }
 
 func encodeReport(_ report: CheckReport) throws -> Data { try ReportCoding.encoder().encode(report) }

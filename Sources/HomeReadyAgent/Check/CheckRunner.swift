@@ -34,11 +34,6 @@ public struct CheckConfiguration: Sendable {
     }
 }
 
-/// The version of this build.
-public enum HomeReadyVersion {
-    public static let current = "0.1.0"
-}
-
 /// Runs the selected sections of a check against a profile, assembles the report and has the shared judge
 /// (`ReportJudge`) decide its findings and verdict.
 public struct CheckRunner: Sendable {

@@ -348,7 +348,7 @@ public struct DemoData: Sendable {
                 latencyLoadedUpMs: LatencySummary(min: loaded * 0.7, p50: loaded * 0.9, p90: loaded * 1.3),
                 jitterMs: (jitter * 10).rounded() / 10, lossPercent: (loss * 100).rounded() / 100),
             voice: VoiceResult(codec: "G.711", rFactor: (r * 10).rounded() / 10, mos: (mos * 100).rounded() / 100),
-            posture: postureResults, tool: ToolInfo(version: "0.1.0", platform: "linux"))
+            posture: postureResults, tool: ToolInfo(version: HomeReadyVersion.current, platform: "linux"))
     }
 }
 

@@ -99,6 +99,10 @@ var targets: [Target] = [
     .testTarget(name: "HomeReadySigningTests", dependencies: ["HomeReadySigning"]),
     .testTarget(name: "HomeReadyAgentTests", dependencies: ["HomeReadyAgent", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
+    // The JSON Schemas against real documents, and the Debian packages built by Scripts/package.
+    .testTarget(
+        name: "HomeReadyPackagingTests",
+        dependencies: ["HomeReadyModel", "HomeReadyProfiles", "HomeReadyJudging", "HomeReadyTestSupport"]),
 ]
 
 if !agentOnly {
@@ -151,7 +155,8 @@ if !agentOnly {
             resources: [.copy("Resources")]
         ),
         .executableTarget(
-            name: "homeready-server", dependencies: ["HomeReadyServer", "HomeReadySelfTest", argumentParser, logging]),
+            name: "homeready-server",
+            dependencies: ["HomeReadyServer", "HomeReadyModel", "HomeReadySelfTest", argumentParser, logging]),
         // A stand-alone speed-test server for Scripts/lab and Scripts/bench (the inventory server mounts the same parts).
         .executableTarget(
             name: "homeready-speedtest-server",

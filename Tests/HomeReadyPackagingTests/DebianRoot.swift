@@ -149,10 +149,11 @@ struct DebianRoot {
         "DEBIAN_FRONTEND=noninteractive",
     ]
 
-    /// The command line that runs `argv` in the root as `user` (root when nil) with `environment` only.
+    /// The command line that runs `argv` in the root as `user` (`USER:GROUP`; root when nil) with `environment`
+    /// only.
     func command(_ argv: [String], user: String? = nil, environment: [String: String] = [:]) -> [String] {
         let env = Self.baseEnvironment + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        let chroot = ["chroot"] + (user.map { ["--userspec=\($0):\($0)"] } ?? []) + [path, "/usr/bin/env", "-i"] + env
+        let chroot = ["chroot"] + (user.map { ["--userspec=\($0)"] } ?? []) + [path, "/usr/bin/env", "-i"] + env
         // mount needs its own namespace: the mounts vanish with the command.
         let script = "mount -t proc proc \"$0/proc\" && mount --bind /dev \"$0/dev\" && exec \"$@\""
         return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, path] + chroot + argv

@@ -115,6 +115,10 @@ var targets: [Target] = [
         name: "HomeReadyAgentTests",
         dependencies: ["HomeReadyAgent", "HomeReadyModel", "HomeReadySigning", "HomeReadyTestSupport", logging]),
     .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
+    // The JSON Schemas against real documents, and the Debian packages built by Scripts/package.
+    .testTarget(
+        name: "HomeReadyPackagingTests",
+        dependencies: ["HomeReadyModel", "HomeReadyProfiles", "HomeReadyJudging", "HomeReadyTestSupport"]),
 ]
 
 if !agentOnly {

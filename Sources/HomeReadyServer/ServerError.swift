@@ -28,9 +28,16 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch code {
         case .badDatabaseURL(let text):
-            // Never echo a URL that may hold a password.
-            let shown = text.hasPrefix("postgres") ? "a postgres URL" : "\"\(text)\""
-            return "--db got \(shown) that cannot be used: give sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+            // Never echo a URL that may hold a password: a postgres URL, or any with USER:PASSWORD@ in it.
+            let scheme = text.range(of: "://").map { String(text[..<$0.lowerBound]) }
+            let shown: String
+            if text.hasPrefix("postgres") || text.contains("@") {
+                shown = "a \(scheme ?? "database") URL (not shown: it may hold a password)"
+            } else {
+                shown = "\"\(text)\""
+            }
+            return "--db (or HOMEREADY_DB) got \(shown) that cannot be used: give sqlite:PATH or "
+                + "postgres://USER:PASSWORD@HOST:PORT/DATABASE"
         case .migrationChanged(let version):
             return "migration \(version) in the database differs from this build's; migrations are frozen: add a new one instead"
         case .unknownEmployee(let id):

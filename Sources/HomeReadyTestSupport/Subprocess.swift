@@ -123,6 +123,15 @@ public final class BackgroundProcess: @unchecked Sendable {
         kill(process.processIdentifier, signal)
     }
 
+    /// Waits up to `timeout` seconds for the process to exit; its exit status, or nil while it still runs.
+    public func waitForExit(timeout: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 }
 

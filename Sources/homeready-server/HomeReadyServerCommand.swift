@@ -21,8 +21,17 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
 
 /// Options every subcommand shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE")
-    var db: String = "sqlite:homeready.sqlite"
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE (default: $HOMEREADY_DB, else "
+                + "sqlite:homeready.sqlite; the environment keeps a password off the command line).",
+            valueName: "db"))
+    var dbOption: String?
+
+    /// The database: `--db`, else `HOMEREADY_DB` (what the packaged service's `/etc/homeready/server.env` sets),
+    /// else `sqlite:homeready.sqlite`.
+    var db: String { dbOption ?? ProcessInfo.processInfo.environment["HOMEREADY_DB"] ?? "sqlite:homeready.sqlite" }
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"

@@ -23,6 +23,26 @@ struct ScheduleCLITests {
         #expect(bad.stderr.contains("--every must be an interval"))
     }
 
+    @Test func installTimerWritesIntoAGivenFolderForAGivenExecutable() throws {
+        // What Scripts/package does for the Debian package's /usr/lib/systemd/user.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let units = dir.url.appendingPathComponent("usr/lib/systemd/user")
+        let result = try Subprocess.run(
+            [Self.homeready, "install-timer", "--unit-directory", units.path, "--executable", "/usr/bin/homeready"],
+            environment: ["XDG_CONFIG_HOME": dir.url.appendingPathComponent("config").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let service = try String(contentsOf: units.appendingPathComponent("homeready-check.service"), encoding: .utf8)
+        #expect(service.contains("ExecStart=/usr/bin/homeready check\n"))
+        #expect(service.contains("ExecStartPost=/usr/bin/homeready report --flush\n"))
+        let timer = try String(contentsOf: units.appendingPathComponent("homeready-check.timer"), encoding: .utf8)
+        #expect(timer.contains("OnUnitActiveSec=30min"))
+        #expect(!FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("config/systemd").path))
+        let relative = try Subprocess.run([Self.homeready, "install-timer", "--executable", "bin/homeready"])
+        #expect(relative.status != 0)
+        #expect(relative.stderr.contains("--executable must be an absolute path such as /usr/bin/homeready"))
+    }
+
     @Test func watchRepeatsChecksAndStopsCleanlyOnSIGTERM() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

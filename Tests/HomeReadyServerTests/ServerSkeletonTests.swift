@@ -1,4 +1,6 @@
 import Foundation
+import HomeReadyModel
+import HomeReadyTestSupport
 import Testing
 
 @testable import HomeReadyServer
@@ -47,6 +49,36 @@ struct ServerSkeletonTests {
                 #expect(metrics.text.contains("homeready_http_request_duration_seconds"))
             }
         }
+    }
+
+    @Test("the JSON Schemas of profiles and reports are served without a token, as bundled")
+    func schemasAreServed() async throws {
+        try await Harness.with(.sqlite) { harness in
+            try await harness.withClient { api in
+                for name in ["profile", "report"] {
+                    let reply = try await api.send(.get, "/schemas/\(name).json", token: nil)
+                    #expect(reply.status == .ok)
+                    #expect(reply.contentType == "application/schema+json")
+                    let file = TestEnvironment.packageRoot.appendingPathComponent(
+                        "Sources/HomeReadyServer/Resources/schemas/\(name).json")
+                    #expect(reply.body == (try Data(contentsOf: file)), "/schemas/\(name).json differs from \(file.path)")
+                    #expect(reply.json["$schema"] as? String == "http://json-schema.org/draft-07/schema#")
+                }
+                let missing = try await api.send(.get, "/schemas/other.json", token: nil)
+                #expect(missing.status == .notFound)
+                let doc = try await api.send(.get, "/openapi.yaml", token: nil)
+                #expect(doc.text.contains("\n  /schemas/profile.json:\n"))
+                #expect(doc.text.contains("\n  /schemas/report.json:\n"))
+            }
+        }
+    }
+
+    @Test("the OpenAPI document's version is the build's one version")
+    func openAPIVersionIsTheBuildVersion() throws {
+        let file = TestEnvironment.packageRoot.appendingPathComponent("Sources/HomeReadyServer/Resources/openapi.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.contains("\ninfo:\n  title: HomeReady inventory server\n  version: \(HomeReadyVersion.current)\n"),
+                "openapi.yaml's info.version must be HomeReadyVersion.current (\(HomeReadyVersion.current))")
     }
 
     @Test("database locations parse and bad ones say what to give")

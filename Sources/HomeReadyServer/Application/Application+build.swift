@@ -66,6 +66,7 @@ func buildRouter(
         return Response(
             status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
+    SchemaRoutes.add(to: router)
     let api = router.group("api/v1")
     OrganisationRoutes(repository: repository, configuration: configuration).add(to: api)
     AgentRoutes(repository: repository, configuration: configuration).add(to: api)

@@ -55,6 +55,13 @@ extension PeerRequirement {
     public static let sqlite3 = PeerRequirement(name: "sqlite3", path: "sqlite3", package: "sqlite3")
     public static let systemdAnalyze = PeerRequirement(
         name: "systemd-analyze", path: "systemd-analyze", package: "systemd")
+    /// Makes the fresh Debian root the package test installs into.
+    public static let debootstrap = PeerRequirement(name: "debootstrap", path: "debootstrap", package: "debootstrap")
+    public static let lintian = PeerRequirement(name: "lintian", path: "lintian", package: "lintian")
+    /// `Scripts/package` turns the binaries' shared libraries into Depends with it.
+    public static let dpkgShlibdeps = PeerRequirement(
+        name: "dpkg-shlibdeps", path: "dpkg-shlibdeps", package: "dpkg-dev")
+    public static let strip = PeerRequirement(name: "strip", path: "strip", package: "binutils")
     public static let charon = PeerRequirement(
         name: "strongSwan's charon", path: "/usr/lib/ipsec/charon", package: "strongswan-charon")
 
@@ -79,7 +86,7 @@ extension PeerRequirement {
     public static var all: [PeerRequirement] {
         [
             ip, tc, ss, nft, sysctl, nginx, openssl, iperf3, irtt, openvpn, turnserver, chromium, python3, sqlite3,
-            systemdAnalyze, charon,
+            systemdAnalyze, debootstrap, lintian, dpkgShlibdeps, strip, charon,
         ] + charonPlugins
     }
 }

@@ -113,10 +113,27 @@ struct InstallTimerCommand: ParsableCommand {
 
     @Option(help: "Time between checks: 30m, 1h (default: 30m).", transform: CheckInterval.parse)
     var every = CheckInterval.default
+    @Option(
+        help: ArgumentHelp(
+            "Write the units into this folder instead of the user's systemd folder (packagers: the staging tree's "
+                + "usr/lib/systemd/user).", valueName: "folder"))
+    var unitDirectory: String?
+    @Option(
+        help: ArgumentHelp(
+            "The homeready the service runs (default: this program's own path; packagers: /usr/bin/homeready).",
+            valueName: "path"))
+    var executable: String?
+
+    func validate() throws {
+        if let executable, !executable.hasPrefix("/") {
+            throw ValidationError("--executable must be an absolute path such as /usr/bin/homeready; got \"\(executable)\"")
+        }
+    }
 
     func run() throws {
-        let directory = CheckSchedule.userUnitDirectory()
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
+        let directory = unitDirectory.map { URL(fileURLWithPath: $0) } ?? CheckSchedule.userUnitDirectory()
+        let executable = self.executable
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let service = directory.appendingPathComponent("homeready-check.service")
         let timer = directory.appendingPathComponent("homeready-check.timer")

@@ -6,6 +6,7 @@
 //   HomeReadyModel      pure values: report, profile, verdict, equipment lifecycle
 //   HomeReadyProfiles   YAML -> Profile, validation with located errors, search path
 //   HomeReadyScoring    pure math: E-model, Erlang C, latency/jitter statistics
+//   HomeReadyLocalization  the message catalog (es, en), the reader's language, human figures and dates
 //   HomeReadyJudging    pure judge: profile + measured figures, states and evidence -> findings, verdict, coverage
 //   HomeReadyTransport  Swift over libcurl and OpenSSL (HTTP timing, TLS inspection, UDP sockets)
 //   HomeReadyProbe      network measurement (throughput, latency, jitter, loss, DNS)
@@ -62,7 +63,8 @@ var targets: [Target] = [
     .target(name: "HomeReadyModel"),
     .target(name: "HomeReadyProfiles", dependencies: ["HomeReadyModel", yams], resources: [.copy("Builtin")]),
     .target(name: "HomeReadyScoring", dependencies: ["HomeReadyModel"]),
-    .target(name: "HomeReadyJudging", dependencies: ["HomeReadyModel", "HomeReadyScoring"]),
+    .target(name: "HomeReadyLocalization", dependencies: ["HomeReadyModel"], resources: [.copy("Catalog")]),
+    .target(name: "HomeReadyJudging", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyLocalization"]),
     .target(name: "HomeReadyTransport", dependencies: ["CHomeReadyCurl", "CHomeReadyOpenSSL"]),
     .target(name: "HomeReadyProbe", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyTransport", logging]),
@@ -89,6 +91,9 @@ var targets: [Target] = [
     .testTarget(
         name: "HomeReadyProfilesTests", dependencies: ["HomeReadyProfiles", "HomeReadyModel", "HomeReadyTestSupport"]),
     .testTarget(name: "HomeReadyScoringTests", dependencies: ["HomeReadyScoring", "HomeReadyModel"]),
+    .testTarget(
+        name: "HomeReadyLocalizationTests",
+        dependencies: ["HomeReadyLocalization", "HomeReadyModel", "HomeReadyJudging", "HomeReadyProfiles"]),
     .testTarget(
         name: "HomeReadyJudgingTests",
         dependencies: ["HomeReadyJudging", "HomeReadyModel", "HomeReadyProfiles", "HomeReadyTestSupport"]),

@@ -13,11 +13,22 @@ public struct Finding: Codable, Sendable, Equatable, Identifiable {
     public var message: String
     /// What to do about it; present for every failure.
     public var remediation: String?
+    /// `message` for every reader's language (`message` is its English rendering, for JSON readers).
+    public var messageText: LocalizedText?
+    /// `remediation` for every reader's language.
+    public var remediationText: LocalizedText?
+
+    enum CodingKeys: String, CodingKey {
+        case id, section, severity, status, measured, limit, unit, message, remediation
+        case messageText = "message_text"
+        case remediationText = "remediation_text"
+    }
 
     public init(
         id: String, section: Section, severity: Severity, status: FindingStatus,
         measured: FindingValue? = nil, limit: FindingValue? = nil, unit: String? = nil,
-        message: String, remediation: String? = nil
+        message: String, remediation: String? = nil,
+        messageText: LocalizedText? = nil, remediationText: LocalizedText? = nil
     ) {
         self.id = id
         self.section = section
@@ -28,6 +39,8 @@ public struct Finding: Codable, Sendable, Equatable, Identifiable {
         self.unit = unit
         self.message = message
         self.remediation = remediation
+        self.messageText = messageText
+        self.remediationText = remediationText
     }
 
     /// The part of a check a finding belongs to.

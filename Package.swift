@@ -67,21 +67,21 @@ var targets: [Target] = [
     .target(name: "HomeReadyJudging", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyLocalization"]),
     .target(name: "HomeReadyTransport", dependencies: ["CHomeReadyCurl", "CHomeReadyOpenSSL"]),
     .target(name: "HomeReadyProbe", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport", logging]),
-    .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyTransport", logging]),
+    .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyLocalization", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyPosture", dependencies: ["HomeReadyModel", logging]),
     .target(name: "HomeReadySigning", dependencies: ["HomeReadyModel", crypto]),
     .target(
         name: "HomeReadyAgent",
         dependencies: [
-            "HomeReadyModel", "HomeReadyJudging", "HomeReadyTransport", "HomeReadyProbe", "HomeReadyVPN",
-            "HomeReadyPosture", "HomeReadySigning", logging,
+            "HomeReadyModel", "HomeReadyJudging", "HomeReadyLocalization", "HomeReadyTransport", "HomeReadyProbe",
+            "HomeReadyVPN", "HomeReadyPosture", "HomeReadySigning", logging,
         ]
     ),
     .executableTarget(
         name: "homeready",
         dependencies: [
-            "HomeReadyAgent", "HomeReadyModel", "HomeReadyProfiles", "HomeReadyProbe", "HomeReadyVPN", "HomeReadyPosture",
-            argumentParser, logging, yams,
+            "HomeReadyAgent", "HomeReadyModel", "HomeReadyLocalization", "HomeReadyProfiles", "HomeReadyProbe",
+            "HomeReadyVPN", "HomeReadyPosture", argumentParser, logging, yams,
         ]
     ),
     .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel"]),
@@ -119,7 +119,8 @@ var targets: [Target] = [
     .testTarget(
         name: "HomeReadyAgentTests",
         dependencies: ["HomeReadyAgent", "HomeReadyModel", "HomeReadySigning", "HomeReadyTestSupport", logging]),
-    .testTarget(name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport"]),
+    .testTarget(
+        name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport", "HomeReadyModel", "HomeReadyLocalization"]),
     // The JSON Schemas against real documents, and the Debian packages built by Scripts/package.
     .testTarget(
         name: "HomeReadyPackagingTests",
@@ -157,7 +158,8 @@ if !agentOnly {
             name: "HomeReadyServer",
             dependencies: [
                 "HomeReadyModel", "HomeReadyScoring", "HomeReadyJudging", "HomeReadySigning", "HomeReadySpeedTest",
-                "HomeReadyDashboard", "HomeReadySelfTest", "HomeReadyProfiles", "HomeReadyHTTP", hummingbird,
+                "HomeReadyDashboard", "HomeReadySelfTest", "HomeReadyProfiles", "HomeReadyHTTP", "HomeReadyLocalization",
+                hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"), httpTypes,
                 lifecycle, .product(name: "UnixSignals", package: "swift-service-lifecycle"), logging, crypto,
@@ -175,8 +177,8 @@ if !agentOnly {
         .target(
             name: "HomeReadyDashboard",
             dependencies: [
-                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", hummingbird, logging, crypto,
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                "HomeReadyModel", "HomeReadyScoring", "HomeReadySigning", "HomeReadyLocalization", hummingbird, logging,
+                crypto, .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Templates"), .copy("Static")]
@@ -209,8 +211,8 @@ if !agentOnly {
         .testTarget(
             name: "HomeReadyDashboardTests",
             dependencies: [
-                "HomeReadyDashboard", "HomeReadyScoring", "HomeReadySigning", "HomeReadyTestSupport", hummingbird,
-                hummingbirdTesting,
+                "HomeReadyDashboard", "HomeReadyScoring", "HomeReadySigning", "HomeReadyLocalization", "HomeReadyModel",
+                "HomeReadyTestSupport", hummingbird, hummingbirdTesting,
             ]
         ),
         .testTarget(

@@ -41,7 +41,8 @@ public enum ReportJudge {
             voice = NetworkJudge.voice(network: network, thresholds: profile.network)
             findings += NetworkJudge.findings(
                 network: network, voice: voice, thresholds: profile.network,
-                unmeasurable: report.source == .browser ? BrowserJudge.unmeasurableNetworkChecks : [])
+                unmeasurable: report.source == .browser ? BrowserJudge.unmeasurableNetworkChecks : [],
+                translations: profile.translations)
         }
         if report.vpn != nil || report.vpnPath != nil {
             findings += VPNJudge.findings(gateways: report.vpn ?? [], path: report.vpnPath, profile: profile)
@@ -49,7 +50,8 @@ public enum ReportJudge {
         findings += PostureJudge.findings(report.posture, context: report.postureContext, profile: profile)
         if let equipment = report.equipment {
             findings += EquipmentJudge.findings(
-                equipment, requirements: profile.equipment, role: context.role, shipped: context.shipped)
+                equipment, requirements: profile.equipment, role: context.role, shipped: context.shipped,
+                translations: profile.translations)
         }
         if let browser = report.browser {
             findings += BrowserJudge.findings(browser: browser, profile: profile)

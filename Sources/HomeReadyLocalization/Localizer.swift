@@ -44,6 +44,7 @@ public struct Localizer: Sendable {
         case .number(let value, let unit): quantity(value, unit: unit)
         case .text(let value): value
         case .term(let key): self(key)
+        case .localized(let text): render(text)
         }
     }
 

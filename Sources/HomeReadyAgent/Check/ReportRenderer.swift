@@ -1,32 +1,63 @@
+import HomeReadyLocalization
 import HomeReadyModel
 
-/// Renders a report for a person: the verdict first, then every finding that needs attention with its fix.
+/// Renders a report for the person at the computer, in their language: the verdict first, then every finding with
+/// its fix. Each figure is said once, in human units. Technical detail (check ids, raw figures, facts and device
+/// names the posture rules read) appears only with `verbose`, for IT.
 public enum ReportRenderer {
-    public static func render(_ report: CheckReport) -> String {
+    /// Texts whose variant without technical detail is what the agent reads; `--verbose` shows the detailed one.
+    static let plainVariants = [
+        "finding.posture.fail_detail": "finding.posture.fail",
+        "finding.posture.error_detail": "finding.posture.error",
+        "finding.posture.warn_detail": "finding.posture.warn",
+        "finding.vpn.gateway_detail": "finding.vpn.gateway",
+    ]
+
+    public static func render(_ report: CheckReport, localizer: Localizer = .english, verbose: Bool = false) -> String {
+        let say = localizer
         var lines: [String] = []
-        lines.append("HomeReady check for \(report.agent.employeeID)@\(report.agent.hostname) — profile \(report.profile.id) v\(report.profile.version)")
-        lines.append("Verdict: \(report.verdict.rawValue.uppercased().replacingOccurrences(of: "_", with: " "))")
+        lines.append(
+            say("check.title", [
+                "agent": .text(report.agent.employeeID), "host": .text(report.agent.hostname),
+                "profile": .text(report.profile.id), "version": .text(String(report.profile.version)),
+            ]))
+        lines.append(say("check.verdict", ["verdict": .term("verdict.\(report.verdict.rawValue)")]))
+        lines.append("")
         for finding in report.findings {
-            let mark: String
-            switch finding.status {
-            case .pass: mark = "ok  "
-            case .fail: mark = "FAIL"
-            case .warn: mark = "warn"
-            case .error: mark = "ERR "
-            case .notApplicable: mark = "n/a "
-            case .skipped: mark = "skip"
+            lines.append("  [\(say("mark.\(finding.status.rawValue)"))] \(message(finding, say, verbose: verbose))")
+            if verbose {
+                var facts = [finding.id]
+                if let measured = finding.measured { facts.append("measured \(measured)\(finding.unit.map { " \($0)" } ?? "")") }
+                if let limit = finding.limit { facts.append("limit \(limit)\(finding.unit.map { " \($0)" } ?? "")") }
+                lines.append("         (\(facts.joined(separator: "; ")))")
             }
-            var line = "  [\(mark)] \(finding.message)"
-            if let measured = finding.measured {
-                line += " (measured \(measured)\(finding.unit.map { " \($0)" } ?? "")"
-                if let limit = finding.limit { line += ", limit \(limit)\(finding.unit.map { " \($0)" } ?? "")" }
-                line += ")"
-            }
-            lines.append(line)
-            if finding.status == .fail || finding.status == .warn || finding.status == .error, let fix = finding.remediation {
-                lines.append("         fix: \(fix)")
+            if finding.status == .fail || finding.status == .warn || finding.status == .error,
+                let fix = fix(finding, say)
+            {
+                lines.append("         \(fix)")
             }
         }
+        if !verbose {
+            lines.append("")
+            lines.append(say("check.details_hint"))
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The finding's sentence in the reader's language (the English `message` for reports made before findings
+    /// carried their text).
+    static func message(_ finding: Finding, _ say: Localizer, verbose: Bool) -> String {
+        guard var text = finding.messageText else { return finding.message }
+        if !verbose, let key = text.key, let plain = plainVariants[key] { text.key = plain }
+        return say.render(text)
+    }
+
+    /// "Fix: …", or "Ask IT: …" when the profile says an administrator must do it.
+    static func fix(_ finding: Finding, _ say: Localizer) -> String? {
+        guard let text = finding.remediationText else {
+            return finding.remediation.map { say("check.fix", ["fix": .text($0)]) }
+        }
+        if text.key == "check.fix.ask_it" { return say.render(text) }
+        return say("check.fix", ["fix": .localized(text)])
     }
 }

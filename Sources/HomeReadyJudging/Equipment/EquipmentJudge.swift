@@ -3,67 +3,61 @@ import HomeReadyModel
 /// Judges detected equipment against the profile's requirements for the agent's role and, where the server knows
 /// it, against the very items shipped to the agent. Pure.
 public enum EquipmentJudge {
-    /// One finding per requirement that applies to `role`.
+    /// One finding per requirement that applies to `role`. `translations` are the profile's translations of its
+    /// remediations (`Profile.translations`).
     public static func findings(
-        _ results: [EquipmentResult], requirements: [EquipmentRequirement], role: String?, shipped: ShippedEquipment
+        _ results: [EquipmentResult], requirements: [EquipmentRequirement], role: String?, shipped: ShippedEquipment,
+        translations: [String: [String: String]]? = nil
     ) -> [Finding] {
         EquipmentRequirement.applicable(requirements, role: role).map { requirement in
             let kind = requirement.kind
+            let id = "equipment.\(kind.rawValue)"
+            let item = TextArgument.term("equipment.\(kind.rawValue)")
             let result = results.first { $0.kind == kind.rawValue }
             var status: FindingStatus
-            var message: String
+            var text: LocalizedText
             switch (result?.present, result?.undetermined == true) {
             case (nil, _):
                 status = .error
-                message = "\(name(kind)): not checked"
+                text = LocalizedText("finding.equipment.not_checked", ["item": item])
             case (_, true):
                 status = .warn
-                message = "\(name(kind)): cannot tell on this endpoint"
+                text = LocalizedText("finding.equipment.undetermined", ["item": item])
             case (true?, _):
                 status = .pass
-                message = "\(name(kind)) detected"
+                text = LocalizedText("finding.equipment.pass", ["item": item])
             case (false?, _):
                 status = .fail
-                message = "\(name(kind)) not detected"
+                text = LocalizedText("finding.equipment.fail", ["item": item])
             }
-            var remediation = requirement.remediation ?? defaultRemediation(kind, status)
+            var fix = LocalizedText.written(requirement.remediation, path: "\(id).remediation", translations: translations)
+                ?? defaultRemediation(kind, status)
+            var detail = result?.detail
             if status == .pass, let expected = shipped.identities[kind], !expected.isEmpty {
                 let seen = result?.identities ?? []
                 if !expected.contains(where: { wanted in seen.contains { ShippedEquipment.matches(seen: $0, expected: wanted) } }) {
                     status = .fail
-                    message = "A \(name(kind).lowercased()) is connected, but not the one IT shipped you (expected "
-                        + "\(expected.joined(separator: " or ")), seen \(seen.isEmpty ? "no USB audio device" : seen.joined(separator: ", ")))"
-                    remediation = "Plug in the headset IT shipped you (check the label on the box); if you use another one, ask IT to record it."
+                    text = LocalizedText("finding.equipment.wrong_item", ["item": item])
+                    // What IT needs to tell the items apart; the agent's screen shows it with --verbose.
+                    detail = "expected \(expected.joined(separator: " or ")), seen "
+                        + (seen.isEmpty ? "no USB audio device" : seen.joined(separator: ", "))
+                    fix = .key("fix.equipment.wrong_item")
                 }
             }
             return Finding(
-                id: "equipment.\(kind.rawValue)", section: .equipment, severity: requirement.severity, status: status,
-                measured: result?.detail.map(FindingValue.text), message: message,
-                remediation: status == .pass ? nil : remediation)
+                id: id, section: .equipment, severity: requirement.severity, status: status,
+                measured: detail.map(FindingValue.text), text: text, fix: status == .pass ? nil : fix)
         }
     }
 
-    private static func name(_ kind: EquipmentKind) -> String {
+    private static func defaultRemediation(_ kind: EquipmentKind, _ status: FindingStatus) -> LocalizedText {
+        if status == .warn { return .key("fix.equipment.undetermined") }
+        if status == .error { return .key("fix.equipment.not_checked") }
         switch kind {
-        case .usbHeadset: return "USB headset"
-        case .headset: return "Headset"
-        case .wiredLink: return "Wired network link"
-        case .secondScreen: return "Second screen"
-        case .webcam: return "Webcam"
-        }
-    }
-
-    private static func defaultRemediation(_ kind: EquipmentKind, _ status: FindingStatus) -> String {
-        if status == .warn {
-            return "Check by hand that it is connected, and tell IT if this endpoint cannot detect it."
-        }
-        if status == .error { return "Run the full check (`homeready check`) so the equipment is detected." }
-        switch kind {
-        case .usbHeadset, .headset:
-            return "Plug in the headset IT shipped you (USB port, not a hub), then run the check again."
-        case .wiredLink: return "Connect the laptop to your router with the network cable instead of Wi-Fi."
-        case .secondScreen: return "Connect the second screen IT shipped you and switch it on."
-        case .webcam: return "Plug in the webcam IT shipped you."
+        case .usbHeadset, .headset: return .key("fix.equipment.headset")
+        case .wiredLink: return .key("fix.equipment.wired_link")
+        case .secondScreen: return .key("fix.equipment.second_screen")
+        case .webcam: return .key("fix.equipment.webcam")
         }
     }
 }

@@ -18,82 +18,62 @@ public enum VPNJudge {
             case .error: status = .error
             default: status = .fail
             }
-            var message =
-                "VPN gateway \(gateway.name) (\(gateway.host):\(gateway.port), \(gateway.transport.rawValue)): "
-                + "\(measured.state.rawValue)"
-            if let detail = measured.detail { message += ". " + detail }
-            if let days = measured.tls?.daysToExpiry, measured.state == .reachable, days < 14 {
-                message += ". The certificate expires in \(days) days"
-            }
-            if oldProtocol, measured.state == .reachable, let version = measured.tls?.protocolVersion {
-                message += ". The gateway negotiated \(version), which current VPN clients and PCI DSS reject"
+            let name = TextArgument.text(gateway.name)
+            var text = measured.detail.map {
+                LocalizedText("finding.vpn.gateway_detail", [
+                    "name": name, "state": .term("vpn.state.\(measured.state.rawValue)"), "detail": .text($0),
+                ])
+            } ?? LocalizedText("finding.vpn.gateway", ["name": name, "state": .term("vpn.state.\(measured.state.rawValue)")])
+            var fix = measured.state.remediationText(for: gateway)
+            if measured.state == .reachable, oldProtocol, let version = measured.tls?.protocolVersion {
+                text = LocalizedText("finding.vpn.old_tls", ["name": name, "version": .text(version)])
+                fix = .key("fix.vpn.old_tls")
+            } else if measured.state == .reachable, let days = measured.tls?.daysToExpiry, days < 14 {
+                text = LocalizedText("finding.vpn.certificate_expires", ["name": name, "days": .count(days)])
+                fix = .key("fix.vpn.certificate")
             }
             findings.append(
                 Finding(
                     id: "vpn.\(gateway.name)", section: .vpn, severity: gateway.required ? .critical : .warning,
                     status: status, measured: .text(measured.state.rawValue), limit: .text(VPNState.reachable.rawValue),
-                    message: message,
-                    remediation: status == .pass
-                        ? nil
-                        : measured.remediation
-                            ?? (oldProtocol
-                                ? "Tell IT: enable TLS 1.2 or 1.3 on the gateway."
-                                : "Tell IT: the certificate expires soon; renew it before it does.")))
+                    text: text, fix: status == .pass ? nil : fix))
         }
 
         for stun in path?.stun ?? [] {
             let reachable = stun.state == .reachable
-            var message = "STUN server \(stun.host):\(stun.port) over UDP: "
-            if reachable {
-                message +=
-                    "answered in \(stun.rttMs.map { format($0) } ?? "?") ms, public address "
-                    + "\(stun.mappedAddress ?? "?"):\(stun.mappedPort.map(String.init) ?? "?")"
-                    + (stun.natDetected == true ? " (behind NAT)" : stun.natDetected == false ? " (no NAT)" : "")
-            } else {
-                message += "\(stun.state.rawValue); voice media over UDP will not work"
-            }
+            let server = TextArgument.text("\(stun.host):\(stun.port)")
             findings.append(
                 Finding(
                     id: "vpn.stun.\(stun.host):\(stun.port)", section: .vpn, severity: .critical,
                     status: reachable ? .pass : (stun.state == .error ? .error : .fail),
-                    measured: .flag(reachable), limit: .flag(true), message: message,
-                    remediation: reachable
-                        ? nil
-                        : "Allow outgoing UDP \(stun.port) (and the UDP media ports of the contact-center platform) on "
-                            + "the home router and this computer's firewall; turn off SIP ALG. Tell IT if it persists.")
-            )
+                    measured: .flag(reachable), limit: .flag(true),
+                    text: reachable
+                        ? LocalizedText("finding.vpn.stun.pass", ["server": server, "rtt": .number(stun.rttMs ?? 0, unit: "ms")])
+                        : LocalizedText("finding.vpn.stun.fail", ["server": server]),
+                    fix: reachable ? nil : LocalizedText("fix.vpn.stun", ["port": .count(stun.port)])))
         }
 
         if let nat = path?.natBinding {
             let limit = VPNPathResult.minimumNATBindingSeconds
             var status = FindingStatus.skipped
-            var message: String
+            var text: LocalizedText
             var measured: FindingValue?
             if let expired = nat.expiredWithinSeconds, expired <= limit {
                 status = .fail
                 measured = .number(nat.survivedSeconds ?? 0)
-                message =
-                    "The router closed an idle UDP binding within \(format(expired)) s"
-                    + (nat.survivedSeconds.map { " (it survived \(format($0)) s)" } ?? "")
-                    + ": calls on hold will drop"
+                text = LocalizedText("finding.vpn.nat.fail", ["expired": .number(expired, unit: "s")])
             } else if let survived = nat.survivedSeconds, survived >= limit {
                 status = .pass
                 measured = .number(survived)
-                message = "The router kept an idle UDP binding for at least \(format(survived)) s"
+                text = LocalizedText("finding.vpn.nat.pass", ["survived": .number(survived, unit: "s")])
             } else {
                 measured = nat.survivedSeconds.map(FindingValue.number)
-                message =
-                    "The NAT binding lifetime could not be bracketed against \(format(limit)) s"
-                    + (nat.survivedSeconds.map { "; it survived \(format($0)) s" } ?? "")
+                text = LocalizedText("finding.vpn.nat.unknown", ["limit": .number(limit, unit: "s")])
             }
             findings.append(
                 Finding(
                     id: "vpn.nat_binding", section: .vpn, severity: .warning, status: status, measured: measured,
-                    limit: .number(limit), unit: "s", message: message,
-                    remediation: status == .fail
-                        ? "Raise the router's UDP session timeout (often \"UDP timeout\" or \"NAT session\" settings) to "
-                            + "at least 60 s, or ask IT to enable keep-alives shorter than the timeout in the softphone."
-                        : nil))
+                    limit: .number(limit), unit: "s", text: text, fix: status == .fail ? .key("fix.vpn.nat") : nil))
         }
 
         if let pathMTU = path?.pathMTUBytes {
@@ -106,20 +86,17 @@ public enum VPNJudge {
                     id: "vpn.path_mtu", section: .vpn, severity: .warning, status: status,
                     measured: .number(Double(pathMTU)),
                     limit: .number(Double(comfortable)), unit: "bytes",
-                    message:
-                        "Path MTU \(pathMTU) bytes with don't-fragment set (local interface \(path?.localMTUBytes ?? 0)); "
-                        + "the VPN needs \(worst) for voice and \(comfortable) for a typical tunnel MTU",
-                    remediation: status == .pass
-                        ? nil
-                        : "Large packets will fragment or vanish inside the VPN. Ask IT to lower the VPN client's MTU to "
-                            + "\(max(576, pathMTU - largestOverhead)) bytes, or check the router's WAN MTU (PPPoE lines use 1492)."
-                ))
+                    text: LocalizedText("finding.vpn.mtu", [
+                        "measured": .number(Double(pathMTU), unit: "bytes"), "needed": .number(Double(worst), unit: "bytes"),
+                        "comfortable": .number(Double(comfortable), unit: "bytes"),
+                    ]),
+                    fix: status == .pass
+                        ? nil : LocalizedText("fix.vpn.mtu", ["suggested": .count(max(576, pathMTU - largestOverhead))])))
         } else if path?.pathMTUProbed == true {
             findings.append(
                 Finding(
                     id: "vpn.path_mtu", section: .vpn, severity: .warning, status: .error,
-                    message: "The UDP echo responder did not answer: the path MTU was not measured",
-                    remediation: "Check that UDP to the echo responder is allowed, then run the check again."))
+                    text: .key("finding.vpn.mtu_unmeasured"), fix: .key("fix.vpn.mtu_unmeasured")))
         }
 
         if let tunnel = path?.tunnel { findings += tunnelFindings(tunnel, settings: profile.vpn) }
@@ -138,11 +115,10 @@ public enum VPNJudge {
             return [
                 Finding(
                     id: "vpn.tunnel", section: .vpn, severity: .info, status: .skipped,
-                    message: "No VPN tunnel is up (no tun, wg, ppp or ipsec interface): tunnel routes, corporate names "
-                        + "and the health URL were not checked",
-                    remediation: "Connect the VPN and run the check again to verify the tunnel.")
+                    text: .key("finding.vpn.tunnel.none"), fix: .key("fix.vpn.tunnel.none"))
             ]
         }
+        // What IT needs to find the fault; technical, so it stays in English in every language.
         var problems: [String] = []
         for route in tunnel.routes where !route.throughTunnel {
             problems.append("\(route.network) leaves by \(route.interface ?? "no route"), not the tunnel")
@@ -154,23 +130,17 @@ public enum VPNJudge {
             problems.append(
                 "\(health.url) answered \(health.statusCode.map(String.init) ?? health.failure ?? "nothing")")
         }
+        let interfaces = TextArgument.text(tunnel.interfaces.joined(separator: ", "))
         return [
             Finding(
                 id: "vpn.tunnel", section: .vpn, severity: .warning, status: problems.isEmpty ? .pass : .fail,
                 measured: .text(tunnel.interfaces.joined(separator: ",")),
-                message: problems.isEmpty
-                    ? "Tunnel \(tunnel.interfaces.joined(separator: ", ")) is up; corporate routes, names and health check pass"
-                    : "Tunnel \(tunnel.interfaces.joined(separator: ", ")) is up but "
-                        + problems.joined(separator: "; "),
-                remediation: problems.isEmpty
-                    ? nil
-                    : "Reconnect the VPN; if it persists, tell IT: the tunnel's routes or DNS settings do not cover the "
-                        + "corporate networks.")
+                text: problems.isEmpty
+                    ? LocalizedText("finding.vpn.tunnel.pass", ["interfaces": interfaces])
+                    : LocalizedText("finding.vpn.tunnel.fail", [
+                        "interfaces": interfaces, "problems": .text(problems.joined(separator: "; ")),
+                    ]),
+                fix: problems.isEmpty ? nil : .key("fix.vpn.tunnel"))
         ]
     }
-}
-
-/// Seconds with at most one decimal, as people read them.
-func format(_ seconds: Double) -> String {
-    seconds.rounded() == seconds ? String(Int(seconds)) : String((seconds * 10).rounded() / 10)
 }

@@ -7,6 +7,9 @@ public struct PostureCheck: Codable, Sendable, Equatable {
     public var rationale: String?
     public var severity: Severity
     public var remediation: String?
+    /// Who can apply the remediation: an agent on their own, or IT (an administrator); the agent's screen then
+    /// says "Ask IT" first. Default: IT, since security settings need administrator rights on managed computers.
+    public var fixedBy: FixedBy
     /// Requirement ids, e.g. `PCI-DSS-4.0:5.3.1`.
     public var references: [String]
     public var condition: PostureCondition
@@ -17,7 +20,7 @@ public struct PostureCheck: Codable, Sendable, Equatable {
 
     public init(
         id: String, title: String, rationale: String? = nil, severity: Severity = .critical,
-        remediation: String? = nil, references: [String] = [], condition: PostureCondition = .all,
+        remediation: String? = nil, fixedBy: FixedBy = .it, references: [String] = [], condition: PostureCondition = .all,
         rules: [PostureRule], appliesWhen: [PostureRule] = [], source: SourceLocation? = nil
     ) {
         self.id = id
@@ -25,6 +28,7 @@ public struct PostureCheck: Codable, Sendable, Equatable {
         self.rationale = rationale
         self.severity = severity
         self.remediation = remediation
+        self.fixedBy = fixedBy
         self.references = references
         self.condition = condition
         self.rules = rules
@@ -34,9 +38,33 @@ public struct PostureCheck: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, title, rationale, severity, remediation, references, condition, rules
+        case fixedBy = "fixed_by"
         case appliesWhen = "applies_when"
         case source
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        title = try container.decode(String.self, forKey: .title)
+        rationale = try container.decodeIfPresent(String.self, forKey: .rationale)
+        severity = try container.decode(Severity.self, forKey: .severity)
+        remediation = try container.decodeIfPresent(String.self, forKey: .remediation)
+        fixedBy = try container.decodeIfPresent(FixedBy.self, forKey: .fixedBy) ?? .it
+        references = try container.decodeIfPresent([String].self, forKey: .references) ?? []
+        condition = try container.decode(PostureCondition.self, forKey: .condition)
+        rules = try container.decode([PostureRule].self, forKey: .rules)
+        appliesWhen = try container.decodeIfPresent([PostureRule].self, forKey: .appliesWhen) ?? []
+        source = try container.decodeIfPresent(SourceLocation.self, forKey: .source)
+    }
+}
+
+/// Who applies a posture check's remediation.
+public enum FixedBy: String, Codable, Sendable, CaseIterable {
+    /// The agent can do it without administrator rights (e.g. turn on the screen lock).
+    case agent
+    /// It needs IT or administrator rights.
+    case it
 }
 
 /// How a check combines its rules: `all` must hold, `any` one must hold, `none` may hold.

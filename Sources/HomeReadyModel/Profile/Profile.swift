@@ -16,12 +16,16 @@ public struct Profile: Codable, Sendable, Equatable {
     public var stunServers: [STUNServer]
     public var posture: [PostureCheck]
     public var equipment: [EquipmentRequirement]
+    /// The profile's own texts in other languages: language code → text path → text, e.g.
+    /// `es` → `posture.disk-encryption.remediation` → "…". Paths: `<finding id>.title` and
+    /// `<finding id>.remediation` (docs/i18n.md).
+    public var translations: [String: [String: String]]?
 
     public init(
         id: String, title: String, version: Int, extends: String? = nil, description: String? = nil,
         requirements: PostureRequirements? = nil, network: NetworkThresholds = NetworkThresholds(),
         vpn: VPNSettings = VPNSettings(), stunServers: [STUNServer] = [], posture: [PostureCheck] = [],
-        equipment: [EquipmentRequirement] = []
+        equipment: [EquipmentRequirement] = [], translations: [String: [String: String]]? = nil
     ) {
         self.id = id
         self.title = title
@@ -34,12 +38,19 @@ public struct Profile: Codable, Sendable, Equatable {
         self.stunServers = stunServers
         self.posture = posture
         self.equipment = equipment
+        self.translations = translations
+    }
+
+    /// A text the profile author wrote (in English or in the agents' language), with its translations:
+    /// `path` is `<finding id>.title` or `<finding id>.remediation`.
+    public func text(_ path: String, written: String?) -> LocalizedText? {
+        LocalizedText.written(written, path: path, translations: translations)
     }
 
     enum CodingKeys: String, CodingKey {
         case id, title, version, extends, description, requirements, network, vpn
         case stunServers = "stun_servers"
-        case posture, equipment
+        case posture, equipment, translations
     }
 }
 

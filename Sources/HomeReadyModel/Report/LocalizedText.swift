@@ -23,6 +23,18 @@ public struct LocalizedText: Codable, Sendable, Equatable {
         self.translations = translations
     }
 
+    /// Profile-authored text with the profile's translations of it (`translations`: language → path → text).
+    public static func written(
+        _ text: String?, path: String, translations: [String: [String: String]]?
+    ) -> LocalizedText? {
+        guard let text else { return nil }
+        var texts = ["en": text]
+        for (language, table) in translations ?? [:] {
+            if let translated = table[path] { texts[language] = translated }
+        }
+        return LocalizedText(translations: texts)
+    }
+
     enum CodingKeys: String, CodingKey { case key, args, translations }
 
     public init(from decoder: any Decoder) throws {
@@ -46,8 +58,10 @@ public enum TextArgument: Codable, Sendable, Equatable {
     case number(Double, unit: String?)
     case text(String)
     case term(String)
+    /// A whole localized text inside another (a profile's remediation inside "Ask IT: {fix}").
+    case localized(LocalizedText)
 
-    enum CodingKeys: String, CodingKey { case number, unit, text, term }
+    enum CodingKeys: String, CodingKey { case number, unit, text, term, localized }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -55,6 +69,8 @@ public enum TextArgument: Codable, Sendable, Equatable {
             self = .number(number, unit: try container.decodeIfPresent(String.self, forKey: .unit))
         } else if let term = try container.decodeIfPresent(String.self, forKey: .term) {
             self = .term(term)
+        } else if let localized = try container.decodeIfPresent(LocalizedText.self, forKey: .localized) {
+            self = .localized(localized)
         } else {
             self = .text(try container.decode(String.self, forKey: .text))
         }
@@ -68,6 +84,7 @@ public enum TextArgument: Codable, Sendable, Equatable {
             try container.encodeIfPresent(unit, forKey: .unit)
         case .text(let value): try container.encode(value, forKey: .text)
         case .term(let key): try container.encode(key, forKey: .term)
+        case .localized(let text): try container.encode(text, forKey: .localized)
         }
     }
 

@@ -23,6 +23,7 @@ extension PostureCheck {
         let rationale = item.string("rationale")
         let severity = item.oneOf("severity", Severity.self) ?? .critical
         let remediation = item.string("remediation", expected: "what the agent or IT should do when it fails")
+        let fixedBy = item.oneOf("fixed_by", FixedBy.self) ?? .it
         let references =
             item.stringList("references", expected: "a list of requirement ids such as `PCI-DSS-4.0:8.2.8`") ?? []
         let condition = item.oneOf("condition", PostureCondition.self) ?? .all
@@ -36,7 +37,7 @@ extension PostureCheck {
         }
         guard diagnostics.diagnostics.count == before, let id, let title else { return nil }
         return PostureCheck(
-            id: id, title: title, rationale: rationale, severity: severity, remediation: remediation,
+            id: id, title: title, rationale: rationale, severity: severity, remediation: remediation, fixedBy: fixedBy,
             references: references, condition: condition, rules: rules, appliesWhen: appliesWhen,
             source: diagnostics.location(of: node))
     }

@@ -32,12 +32,43 @@ extension Profile {
         let stun = doc.list("stun_servers").map { STUNServer.readList($0, diagnostics: diagnostics) } ?? []
         let posture = doc.list("posture").map { PostureCheck.readList($0, diagnostics: diagnostics) } ?? []
         let equipment = doc.list("equipment").map { EquipmentRequirement.readList($0, diagnostics: diagnostics) } ?? []
+        let translations = doc.mapping("translations").map { readTranslations($0, diagnostics: diagnostics) }
         doc.rejectUnknownKeys()
         guard diagnostics.diagnostics.count == before, let id, let version else { return nil }
         return Profile(
             id: id, title: title ?? id, version: version, extends: extends, description: description,
             requirements: requirements, network: network, vpn: vpn, stunServers: stun, posture: posture,
-            equipment: equipment)
+            equipment: equipment, translations: translations)
+    }
+
+    /// Reads `translations:`: language code → `<finding id>.title|remediation` → text.
+    static func readTranslations(_ doc: MappingReader, diagnostics: YAMLDiagnostics) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for language in doc.keys {
+            guard language.range(of: #"^[a-z]{2}(-[A-Z]{2})?$"#, options: .regularExpression) != nil else {
+                diagnostics.report(
+                    doc.value(language), field: doc.field(language),
+                    "must be a language code such as `es` or `es-MX`, got \"\(language)\"")
+                continue
+            }
+            guard let table = doc.mapping(language) else { continue }
+            var texts: [String: String] = [:]
+            for path in table.keys {
+                guard path.range(of: #"^(network|voice|vpn|posture|equipment)\.[A-Za-z0-9_.:-]+\.(title|remediation)$"#, options: .regularExpression) != nil
+                    || path == "posture.requirements.title"
+                else {
+                    diagnostics.report(
+                        table.value(path), field: table.field(path),
+                        "must name a profile text as `<finding id>.title` or `<finding id>.remediation`, e.g. `posture.disk-encryption.remediation`")
+                    continue
+                }
+                if let text = table.string(path, required: true, expected: "the text in this language") {
+                    texts[path] = text
+                }
+            }
+            result[language] = texts
+        }
+        return result
     }
 }
 

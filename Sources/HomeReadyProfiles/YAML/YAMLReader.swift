@@ -65,6 +65,9 @@ final class MappingReader {
         return value
     }
 
+    /// The keys written in this mapping, in file order.
+    var keys: [String] { pairs.map(\.key) }
+
     /// Whether the key is written (even as null).
     func has(_ key: String) -> Bool { pairs.contains { $0.key == key } }
 

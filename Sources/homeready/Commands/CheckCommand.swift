@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HomeReadyAgent
+import HomeReadyLocalization
 import HomeReadyModel
 import HomeReadyProbe
 import HomeReadyProfiles
@@ -51,6 +52,21 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Flag(help: "On an enrolled device: keep the report local (no signing, spooling or upload).")
     var noUpload = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Language of the screen: es or en (default: from LC_ALL, LC_MESSAGES or LANG). --json is the same in every language.",
+            valueName: "language"),
+        transform: { value in
+            guard let language = Language(tag: value) else {
+                throw ValidationError("--lang takes es or en; got \"\(value)\"")
+            }
+            return language
+        })
+    var lang: Language?
+
+    @Flag(name: .shortAndLong, help: "Also print each finding's id, raw figures and the facts behind it (for IT).")
+    var verbose = false
 
     func validate() throws {
         _ = try parts()
@@ -110,7 +126,9 @@ struct CheckCommand: AsyncParsableCommand {
             let data = try ReportCoding.encoder(pretty: true).encode(report)
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } else {
-            FileHandle.standardError.write(Data(ReportRenderer.render(report).utf8))
+            let language = lang ?? Language.fromEnvironment(ProcessInfo.processInfo.environment)
+            FileHandle.standardError.write(
+                Data(ReportRenderer.render(report, localizer: Localizer(language), verbose: verbose).utf8))
         }
         if enrollment != nil, !noUpload {
             do {

@@ -103,7 +103,7 @@ public struct ProfileLoader: Sendable {
         let diagnostics = YAMLDiagnostics(file: source.name)
         let own = Profile.read(node, mode: .partial, diagnostics: diagnostics)
         guard let own, diagnostics.diagnostics.isEmpty else { throw ProfileError(diagnostics.diagnostics) }
-        guard let parentID = own.extends else { return node }
+        guard let parentID = own.extends else { return try checkedTranslations(of: node, resolved: node, source: source) }
         let extendsLocation = diagnostics.location(of: node.mapping?["extends"])
         if parentID == own.id || chain.contains(parentID) {
             let cycle = (chain + [own.id, parentID]).joined(separator: " → ")
@@ -125,7 +125,15 @@ public struct ProfileLoader: Sendable {
         } catch {
             throw ProfileError(error.diagnostics)
         }
-        return ProfileMerge.merge(parent: parent, child: node)
+        return try checkedTranslations(of: node, resolved: ProfileMerge.merge(parent: parent, child: node), source: source)
+    }
+
+    /// Returns `resolved` when the file's own `translations` name only texts the resolved profile writes; throws the
+    /// located problems otherwise (in the file that wrote them, since each level checks its own).
+    private func checkedTranslations(of own: Node, resolved: Node, source: ProfileSource) throws(ProfileError) -> Node {
+        let problems = TranslationCheck.diagnostics(own: own, resolved: resolved, file: source.name)
+        guard problems.isEmpty else { throw ProfileError(problems) }
+        return resolved
     }
 
     /// Finds a profile by path or id: the including file's folder, then the search path, then built-ins.

@@ -5,16 +5,18 @@ import Yams
 
 extension Profile {
     /// The network thresholds by finding id, with their YAML keys, in the order the judge writes them.
-    static let thresholdFindings: [(id: String, key: String, threshold: KeyPath<NetworkThresholds, Threshold?>)] = [
-        ("network.download", "min_download_mbps", \.minDownloadMbps),
-        ("network.upload", "min_upload_mbps", \.minUploadMbps),
-        ("network.latency_idle", "max_latency_idle_ms", \.maxLatencyIdleMs),
-        ("network.latency_loaded", "max_latency_loaded_ms", \.maxLatencyLoadedMs),
-        ("network.jitter", "max_jitter_ms", \.maxJitterMs),
-        ("network.loss", "max_loss_percent", \.maxLossPercent),
-        ("network.dns", "max_dns_ms", \.maxDNSMs),
-        ("voice.mos", "min_mos", \.minMOS),
-    ]
+    static var thresholdFindings: [(id: String, key: String, threshold: KeyPath<NetworkThresholds, Threshold?>)] {
+        [
+            ("network.download", "min_download_mbps", \.minDownloadMbps),
+            ("network.upload", "min_upload_mbps", \.minUploadMbps),
+            ("network.latency_idle", "max_latency_idle_ms", \.maxLatencyIdleMs),
+            ("network.latency_loaded", "max_latency_loaded_ms", \.maxLatencyLoadedMs),
+            ("network.jitter", "max_jitter_ms", \.maxJitterMs),
+            ("network.loss", "max_loss_percent", \.maxLossPercent),
+            ("network.dns", "max_dns_ms", \.maxDNSMs),
+            ("voice.mos", "min_mos", \.minMOS),
+        ]
+    }
 
     /// Every text path the profile writes an (English) text for, in file order: `<finding id>.title` and
     /// `<finding id>.remediation` of posture checks, `posture.requirements.title`, network threshold and

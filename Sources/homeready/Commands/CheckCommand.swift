@@ -12,70 +12,70 @@ import Logging
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Run the readiness check and print the verdict with a fix for every failure.")
+        abstract: cliText("cli.check.abstract"))
 
-    @Option(help: "The HomeReady server (e.g. http://127.0.0.1:8080): test endpoints and, once enrolled, the profile.")
+    @Option(help: ArgumentHelp(cliText("cli.check.server")))
     var server: String?
 
-    @Option(help: "Profile file or id (default: the assigned profile, else the shipped default).")
+    @Option(help: ArgumentHelp(cliText("cli.check.profile")))
     var profile: String?
 
-    @Option(help: "Comma-separated parts to run: network,vpn,posture,equipment.")
+    @Option(help: ArgumentHelp(cliText("cli.check.only")))
     var only: String?
 
-    @Flag(help: "Print the report alone, as JSON, on standard output.")
+    @Flag(help: ArgumentHelp(cliText("cli.check.json")))
     var json = false
 
-    @Option(help: "Download test URL (any HTTP(S) server serving a large body).")
+    @Option(help: ArgumentHelp(cliText("cli.check.download_url")))
     var downloadURL: String?
 
-    @Option(help: "Upload test URL (any HTTP(S) server accepting a POST).")
+    @Option(help: ArgumentHelp(cliText("cli.check.upload_url")))
     var uploadURL: String?
 
-    @Option(help: "UDP echo peer as HOST:PORT (RFC 862 or HomeReady's responder).")
+    @Option(help: ArgumentHelp(cliText("cli.check.echo")))
     var echo: String?
 
-    @Option(help: "Bind the tests to this network interface.")
+    @Option(help: ArgumentHelp(cliText("cli.check.interface")))
     var interface: String?
 
-    @Option(help: "Evaluate posture against facts recorded in this JSON file.")
+    @Option(help: ArgumentHelp(cliText("cli.check.facts")))
     var facts: String?
 
-    @Option(help: "Evaluate file rules against this directory instead of /.")
+    @Option(help: ArgumentHelp(cliText("cli.check.root")))
     var root: String?
 
-    @Option(help: "The agent's role (e.g. agent, supervisor), for role-specific equipment requirements.")
+    @Option(help: ArgumentHelp(cliText("cli.check.role")))
     var role: String?
 
-    @Option(help: "Employee id to put in the report (default: the enrolled identity, else the login name).")
+    @Option(help: ArgumentHelp(cliText("cli.check.employee_id")))
     var employeeID: String?
 
-    @Flag(help: "On an enrolled device: keep the report local (no signing, spooling or upload).")
+    @Flag(help: ArgumentHelp(cliText("cli.check.no_upload")))
     var noUpload = false
 
     @Option(
         help: ArgumentHelp(
-            "Language of the screen: es or en (default: from LC_ALL, LC_MESSAGES or LANG). --json is the same in every language.",
+            cliText("cli.check.lang"),
             valueName: "language"),
         transform: { value in
             guard let language = Language(tag: value) else {
-                throw ValidationError("--lang takes es or en; got \"\(value)\"")
+                throw ValidationError(cliText("cli.error.lang", ["value": .text(value)]))
             }
             return language
         })
     var lang: Language?
 
-    @Flag(name: .shortAndLong, help: "Also print each finding's id, raw figures and the facts behind it (for IT).")
+    @Flag(name: .shortAndLong, help: ArgumentHelp(cliText("cli.check.verbose")))
     var verbose = false
 
     func validate() throws {
         _ = try parts()
         if let echo, parseHostPort(echo) == nil {
-            throw ValidationError("--echo must be HOST:PORT (e.g. 127.0.0.1:7), got \"\(echo)\"")
+            throw ValidationError(cliText("cli.error.echo", ["value": .text(echo)]))
         }
         for (flag, value) in [("--server", server), ("--download-url", downloadURL), ("--upload-url", uploadURL)] {
             if let value, URL(string: value)?.scheme == nil {
-                throw ValidationError("\(flag) must be an http:// or https:// URL, got \"\(value)\"")
+                throw ValidationError(cliText("cli.error.url", ["flag": .text(flag), "value": .text(value)]))
             }
         }
     }
@@ -126,7 +126,7 @@ struct CheckCommand: AsyncParsableCommand {
             let data = try ReportCoding.encoder(pretty: true).encode(report)
             FileHandle.standardOutput.write(data + Data("\n".utf8))
         } else {
-            let language = lang ?? Language.fromEnvironment(ProcessInfo.processInfo.environment)
+            let language = lang ?? CLILanguage.current
             FileHandle.standardError.write(
                 Data(ReportRenderer.render(report, localizer: Localizer(language), verbose: verbose).utf8))
         }
@@ -138,12 +138,12 @@ struct CheckCommand: AsyncParsableCommand {
             }
             do {
                 let summary = try await agent.flush()
-                note("upload: " + ReportCommand.describe(summary))
+                note(cliText("cli.check.upload", ["summary": .text(ReportCommand.describe(summary))]))
                 for problem in summary.problems { note(problem) }
                 if let judged = summary.judged[report.reportID] {
                     // The server's verdict is the one that counts; say so when it differs from this machine's.
                     note(
-                        "the server's verdict: \(judged.verdict.rawValue)"
+                        cliText("cli.check.server_verdict", ["verdict": .term("verdict.\(judged.verdict.rawValue)")])
                             + (judged.reason.map { " (\($0))" } ?? ""))
                 }
             } catch {
@@ -161,15 +161,19 @@ struct CheckCommand: AsyncParsableCommand {
             let (assigned, source) = try await agent.assignedProfile(enrollment)
             switch source {
             case .server:
-                note("profile \(assigned.id) version \(assigned.version) from \(enrollment.serverURL)")
+                note(cliText("cli.check.profile_from_server", [
+                    "profile": .text(assigned.id), "version": .count(assigned.version), "server": .text(enrollment.serverURL),
+                ]))
             case .cache(let reason):
                 let when = ISO8601DateFormatter().string(from: assigned.fetchedAt)
-                note("using the cached profile \(assigned.id) version \(assigned.version) (fetched \(when)): \(reason)")
+                note(cliText("cli.check.profile_cached", [
+                    "profile": .text(assigned.id), "version": .count(assigned.version), "when": .text(when), "reason": .text(reason),
+                ]))
             }
             return try ProfileLoader().load(yaml: assigned.yaml, name: "\(assigned.id) (assigned)")
         } catch let error as AgentError {
             let fallback = enrollment.profileID ?? "linux-baseline"
-            note("no assigned profile could be fetched or found in the cache (\(error)); using the shipped \(fallback)")
+            note(cliText("cli.check.profile_fallback", ["error": .text("\(error)"), "profile": .text(fallback)]))
             return try ProfileLoader().load(fallback)
         }
     }

@@ -7,12 +7,12 @@ import Logging
 struct EnrollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
-        abstract: "Enroll this device with the HomeReady server using a one-time code from IT.")
+        abstract: cliText("cli.enroll.abstract"))
 
-    @Option(help: "The server, e.g. https://homeready.example.internal:8443.") var server: String
-    @Option(help: "The enrollment code IT gave you (works once, expires).") var code: String
-    @Option(help: "PEM CA bundle to verify the server's certificate (HTTPS).") var caFile: String?
-    @Option(help: "Pin of the server's public key: sha256//BASE64 of its SubjectPublicKeyInfo.") var pin: String?
+    @Option(help: ArgumentHelp(cliText("cli.enroll.server"))) var server: String
+    @Option(help: ArgumentHelp(cliText("cli.enroll.code"))) var code: String
+    @Option(help: ArgumentHelp(cliText("cli.enroll.ca_file"))) var caFile: String?
+    @Option(help: ArgumentHelp(cliText("cli.enroll.pin"))) var pin: String?
 
     func run() async throws {
         let agent = EnrolledAgent(paths: AgentPaths.standard(), logger: Logger(label: "homeready"))

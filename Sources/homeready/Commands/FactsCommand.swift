@@ -10,25 +10,21 @@ struct FactsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facts",
         abstract:
-            "Print this computer's posture facts as JSON (OS, disk encryption, firewall, screen lock, equipment, ...).",
-        discussion: """
-            The output is accepted by `homeready check --facts FILE`. With --all it also records processes, \
-            packages, sysctl values, kernel modules and listening sockets; with --profile the outputs of that \
-            profile's command rules. Exit codes: 0 printed, 2 usage error.
-            """)
+            cliText("cli.facts.abstract"),
+        discussion: cliText("cli.facts.discussion"))
 
-    @Flag(help: "Also record processes, packages, sysctl values, kernel modules and listening sockets.")
+    @Flag(help: ArgumentHelp(cliText("cli.facts.all")))
     var all = false
 
-    @Option(help: "Also record the outputs of this profile's command rules (a profile id or file).")
+    @Option(help: ArgumentHelp(cliText("cli.facts.profile")))
     var profile: String?
 
-    @Option(help: "Read /proc, /sys and /etc from this directory instead of / (commands are not run).")
+    @Option(help: ArgumentHelp(cliText("cli.facts.root")))
     var root: String?
 
     func validate() throws {
         if let root, !FileManager.default.fileExists(atPath: root) {
-            throw ValidationError("--root must be an existing directory, got \"\(root)\"")
+            throw ValidationError(cliText("cli.error.root", ["value": .text(root)]))
         }
     }
 

@@ -8,18 +8,18 @@ import Yams
 struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "Validate and inspect profiles.",
+        abstract: cliText("cli.profile.abstract"),
         subcommands: [Lint.self, Show.self, List.self])
 
     /// `homeready profile lint FILE...`
     struct Lint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check profile files; print every problem as FILE:LINE:COLUMN. Exit 0 when clean, 2 on errors.")
+            abstract: cliText("cli.profile.lint.abstract"))
 
-        @Argument(help: "Profile files to check.")
+        @Argument(help: ArgumentHelp(cliText("cli.profile.lint.files")))
         var files: [String]
 
-        @Flag(help: "Print nothing when clean.")
+        @Flag(help: ArgumentHelp(cliText("cli.profile.lint.quiet")))
         var quiet = false
 
         func run() async throws {
@@ -48,12 +48,12 @@ struct ProfileCommand: AsyncParsableCommand {
     /// `homeready profile show ID-or-FILE`
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print a profile with inheritance resolved, as YAML (default) or JSON.")
+            abstract: cliText("cli.profile.show.abstract"))
 
-        @Argument(help: "A profile id (searched in ./Profiles, ~/.config/homeready/profiles, /etc/homeready/profiles, built-ins) or a file.")
+        @Argument(help: ArgumentHelp(cliText("cli.profile.show.profile")))
         var profile: String
 
-        @Flag(help: "Print JSON instead of YAML.")
+        @Flag(help: ArgumentHelp(cliText("cli.profile.show.json")))
         var json = false
 
         func run() async throws {
@@ -76,7 +76,7 @@ struct ProfileCommand: AsyncParsableCommand {
 
     /// `homeready profile list`
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the profiles available by id.")
+        static let configuration = CommandConfiguration(abstract: cliText("cli.profile.list.abstract"))
 
         func run() async throws {
             for id in ProfileLoader().availableProfiles() { print(id) }

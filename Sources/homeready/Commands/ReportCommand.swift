@@ -7,14 +7,14 @@ import Logging
 /// `homeready report --flush`: sends what is waiting in the spool.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Send reports waiting in the spool to the server.")
+        commandName: "report", abstract: cliText("cli.report.abstract"))
 
-    @Flag(help: "Send every pending report now.") var flush = false
-    @Option(help: "Attempts per report before leaving it for the next flush.") var attempts: Int = 6
+    @Flag(help: ArgumentHelp(cliText("cli.report.flush"))) var flush = false
+    @Option(help: ArgumentHelp(cliText("cli.report.attempts"))) var attempts: Int = 6
 
     func validate() throws {
-        guard flush else { throw ValidationError("say what to do: --flush") }
-        guard attempts >= 1 else { throw ValidationError("--attempts must be at least 1") }
+        guard flush else { throw ValidationError(cliText("cli.error.flush")) }
+        guard attempts >= 1 else { throw ValidationError(cliText("cli.error.attempts")) }
     }
 
     func run() async throws {

@@ -13,7 +13,7 @@ struct CheckInterval: Sendable {
     /// Reads `--every`; the error says what a valid interval looks like.
     @Sendable static func parse(_ text: String) throws -> CheckInterval {
         guard let seconds = CheckSchedule.parseInterval(text) else {
-            throw ValidationError("--every must be an interval of 10s to 24h such as 30m, 1h or 90s; got \"\(text)\"")
+            throw ValidationError(cliText("cli.error.every", ["value": .text(text)]))
         }
         return CheckInterval(seconds: seconds)
     }
@@ -23,13 +23,13 @@ struct CheckInterval: Sendable {
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Repeat the check (e.g. across evening shift hours) until interrupted.",
-        discussion: "Arguments after -- go to each `homeready check`, e.g. `homeready watch --every 30m -- --only network`.")
+        abstract: cliText("cli.watch.abstract"),
+        discussion: cliText("cli.watch.discussion"))
 
-    @Option(help: "Time between checks: 30m, 1h, 90s (default: 30m).", transform: CheckInterval.parse)
+    @Option(help: ArgumentHelp(cliText("cli.watch.every")), transform: CheckInterval.parse)
     var every = CheckInterval.default
-    @Option(help: "Stop after this many checks (default: until interrupted).") var count: Int?
-    @Argument(parsing: .postTerminator, help: "Options for each check.") var checkArguments: [String] = []
+    @Option(help: ArgumentHelp(cliText("cli.watch.count"))) var count: Int?
+    @Argument(parsing: .postTerminator, help: ArgumentHelp(cliText("cli.watch.check_arguments"))) var checkArguments: [String] = []
 
     func run() async throws {
         let interval = every.seconds
@@ -109,24 +109,22 @@ final class StopSignal: @unchecked Sendable {
 /// `homeready install-timer`: writes a systemd user service and timer that run the check.
 struct InstallTimerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "install-timer", abstract: "Install a systemd user timer that runs the check on a schedule.")
+        commandName: "install-timer", abstract: cliText("cli.install_timer.abstract"))
 
-    @Option(help: "Time between checks: 30m, 1h (default: 30m).", transform: CheckInterval.parse)
+    @Option(help: ArgumentHelp(cliText("cli.install_timer.every")), transform: CheckInterval.parse)
     var every = CheckInterval.default
     @Option(
         help: ArgumentHelp(
-            "Write the units into this folder instead of the user's systemd folder (packagers: the staging tree's "
-                + "usr/lib/systemd/user).", valueName: "folder"))
+            cliText("cli.install_timer.unit_directory"), valueName: "folder"))
     var unitDirectory: String?
     @Option(
         help: ArgumentHelp(
-            "The homeready the service runs (default: this program's own path; packagers: /usr/bin/homeready).",
-            valueName: "path"))
+            cliText("cli.install_timer.executable"), valueName: "path"))
     var executable: String?
 
     func validate() throws {
         if let executable, !executable.hasPrefix("/") {
-            throw ValidationError("--executable must be an absolute path such as /usr/bin/homeready; got \"\(executable)\"")
+            throw ValidationError(cliText("cli.error.executable", ["value": .text(executable)]))
         }
     }
 

@@ -5,9 +5,9 @@ import HomeReadyAgent
 /// `homeready status`: enrollment, server, profile in use, and the spool.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show this device's enrollment, server, profile and pending reports.")
+        commandName: "status", abstract: cliText("cli.status.abstract"))
 
-    @Flag(help: "Print JSON.") var json = false
+    @Flag(help: ArgumentHelp(cliText("cli.status.json"))) var json = false
 
     struct Status: Encodable {
         var enrolled: Bool

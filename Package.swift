@@ -185,7 +185,9 @@ if !agentOnly {
         ),
         .target(
             name: "HomeReadySelfTest",
-            dependencies: ["HomeReadyModel", "HomeReadySigning", "HomeReadyHTTP", hummingbird, logging, crypto],
+            dependencies: [
+                "HomeReadyModel", "HomeReadySigning", "HomeReadyHTTP", "HomeReadyLocalization", hummingbird, logging, crypto,
+            ],
             resources: [.copy("Resources")]
         ),
         // What every HTTP surface shares: the problem document a refusal answers with.

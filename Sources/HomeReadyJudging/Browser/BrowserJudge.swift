@@ -3,7 +3,7 @@ import HomeReadyModel
 /// Findings only a browser self-test gives: the relayed voice path and the headset tests, and what a browser
 /// cannot check (posture).
 ///
-/// Stable ids (the self-test page translates them by id, see `Sources/HomeReadySelfTest/Static/i18n/`):
+/// Stable ids (the self-test page translates them by id: the `selftest.f.*` keys of the message catalog):
 /// - `voice.relay`: the looped call through the company TURN server. UDP passes; TCP or TLS only is `warn`
 ///   ("calls only work through the TCP relay (degraded)"); no transport connecting is a critical failure; no
 ///   call attempted (no TURN server configured) is `skipped`.

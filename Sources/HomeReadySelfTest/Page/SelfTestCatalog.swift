@@ -1,34 +1,42 @@
 import Foundation
+import HomeReadyLocalization
 
-/// The page's texts, one JSON catalog per language (`Resources/i18n/es.json`, `en.json`: flat
-/// `{"key": "text"}` objects translators edit directly). The server renders the first view from them and serves
-/// them to the page's script, which switches language without a reload.
+/// The page's texts: the `selftest.` keys of HomeReady's one message catalog
+/// (`HomeReadyLocalization/Catalog/<language>.lproj/SelfTest.strings`), without that prefix. The server renders the
+/// first view from them and serves each language to the page's script as a flat JSON object, so the page switches
+/// language without a reload.
 public struct SelfTestCatalog: Sendable {
     /// Languages shipped, the first being the default (agents read Spanish, Mexico).
     public static let languages = ["es", "en"]
     /// The `lang` attribute written for each language.
     public static let htmlLang = ["es": "es-MX", "en": "en"]
+    /// The catalog keys of the page start with this.
+    static let prefix = "selftest."
 
     /// Language → key → text.
     public let texts: [String: [String: String]]
-    /// Language → the catalog file's bytes, as served.
+    /// Language → the page's catalog as served (JSON, sorted keys).
     public let files: [String: Data]
 
-    /// Loads the bundled catalogs.
+    /// The page's part of the shipped catalog.
     public init() throws {
+        try self.init(catalog: .shipped)
+    }
+
+    public init(catalog: MessageCatalog) throws {
         var texts: [String: [String: String]] = [:]
         var files: [String: Data] = [:]
-        for language in Self.languages {
-            guard
-                let url = Bundle.module.url(
-                    forResource: language, withExtension: "json", subdirectory: "Resources/i18n")
-            else { throw SelfTestError.resourceMissing("Resources/i18n/\(language).json") }
-            let data = try Data(contentsOf: url)
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: String] else {
-                throw SelfTestError.resourceMissing("Resources/i18n/\(language).json (not a flat object of strings)")
+        for code in Self.languages {
+            guard let language = Language(rawValue: code), let table = catalog.tables[language] else {
+                throw SelfTestError.resourceMissing("the message catalog's \(code).lproj")
             }
-            texts[language] = object
-            files[language] = data
+            var page: [String: String] = [:]
+            for (key, text) in table where key.hasPrefix(Self.prefix) {
+                page[String(key.dropFirst(Self.prefix.count))] = text
+            }
+            guard !page.isEmpty else { throw SelfTestError.resourceMissing("\(code).lproj/SelfTest.strings") }
+            texts[code] = page
+            files[code] = try JSONSerialization.data(withJSONObject: page, options: [.sortedKeys, .prettyPrinted])
         }
         self.texts = texts
         self.files = files
@@ -41,19 +49,11 @@ public struct SelfTestCatalog: Sendable {
 
     /// The first shipped language an `Accept-Language` header asks for (by quality), else the default.
     public static func negotiate(acceptLanguage: String?) -> String {
-        guard let header = acceptLanguage else { return languages[0] }
-        var choices: [(language: String, quality: Double, order: Int)] = []
-        for (order, part) in header.split(separator: ",").enumerated() {
-            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let tag = pieces.first?.lowercased(), !tag.isEmpty else { continue }
-            var quality = 1.0
-            for parameter in pieces.dropFirst() where parameter.hasPrefix("q=") {
-                quality = Double(parameter.dropFirst(2)) ?? 0
-            }
-            let primary = String(tag.split(separator: "-").first ?? "")
-            if languages.contains(primary), quality > 0 { choices.append((primary, quality, order)) }
+        switch Language.fromAcceptLanguage(acceptLanguage) {
+        case .en?: "en"
+        case .es?: "es"
+        case .pseudo?, nil: languages[0]
         }
-        return choices.sorted { ($0.quality, -$0.order) > ($1.quality, -$1.order) }.first?.language ?? languages[0]
     }
 }
 

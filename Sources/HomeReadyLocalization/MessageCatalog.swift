@@ -31,7 +31,7 @@ public struct MessageCatalog: Sendable {
     /// must appear in one table only.
     public static func load(from folder: URL) throws -> MessageCatalog {
         var tables: [Language: [String: String]] = [:]
-        for language in [Language.en, .es] {
+        for language in Language.offered {
             let lproj = folder.appendingPathComponent("\(language.rawValue).lproj")
             let files = try FileManager.default.contentsOfDirectory(atPath: lproj.path)
                 .filter { $0.hasSuffix(".strings") }.sorted()

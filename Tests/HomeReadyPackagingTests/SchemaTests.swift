@@ -217,6 +217,11 @@ struct SchemaTests {
         #expect(try Self.enumeration(schema, [d, "network", "properties", "codec"]) == VoiceCodec.allCases.map(\.rawValue))
         #expect(try Self.enumeration(schema, [d, "gateway", "properties", "transport"]) == VPNTransport.allCases.map(\.rawValue))
         #expect(try Self.enumeration(schema, [d, "equipment", "properties", "kind"]) == EquipmentKind.allCases.map(\.rawValue))
+        #expect(try Self.enumeration(schema, [d, "posture_check", "properties", "fixed_by"]) == FixedBy.allCases.map(\.rawValue))
+        // The translation paths name every equipment kind the judge writes a finding for.
+        let table = try #require((schema[d] as? [String: Any])?["translation_table"] as? [String: Any])
+        let pathPattern = try #require((table["propertyNames"] as? [String: Any])?["pattern"] as? String)
+        #expect(pathPattern.contains("equipment\\.(\(EquipmentKind.allCases.map(\.rawValue).joined(separator: "|")))"))
         let kinds = PostureRuleKind.allCases.filter { $0 != .group }
         #expect(try Self.enumeration(schema, [d, "plain_rule", "properties", "kind"]) == kinds.map(\.rawValue))
         #expect(

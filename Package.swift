@@ -120,7 +120,8 @@ var targets: [Target] = [
         name: "HomeReadyAgentTests",
         dependencies: ["HomeReadyAgent", "HomeReadyModel", "HomeReadySigning", "HomeReadyTestSupport", logging]),
     .testTarget(
-        name: "HomeReadyCLITests", dependencies: ["HomeReadyTestSupport", "HomeReadyModel", "HomeReadyLocalization"]),
+        name: "HomeReadyCLITests",
+        dependencies: ["HomeReadyTestSupport", "HomeReadyModel", "HomeReadyLocalization", "HomeReadyAgent"]),
     // The JSON Schemas against real documents, and the Debian packages built by Scripts/package.
     .testTarget(
         name: "HomeReadyPackagingTests",

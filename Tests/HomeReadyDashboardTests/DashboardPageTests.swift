@@ -60,7 +60,7 @@ struct DashboardPageTests {
             let search = try await client.execute(
                 uri: "/agents?q=\(someone.employeeID)", method: .get, headers: [.cookie: s.cookie])
             let html = String(buffer: search.body)
-            #expect(html.contains("1 agents match"))
+            #expect(html.contains("1 agent matches"))
             #expect(html.contains(someone.name))
             let page2 = try await client.execute(uri: "/agents?page=2", method: .get, headers: [.cookie: s.cookie])
             let html2 = String(buffer: page2.body)

@@ -88,13 +88,15 @@ struct DashboardUnitTests {
     @Test("Charts are accessible SVG with escaped labels")
     func charts() {
         let svg = SVGChart.readinessBars(
-            id: "t", title: "By <site>", rows: [ReadinessRollup(name: "A&B", counts: .init(ready: 3, notReady: 1))])
+            id: "t", title: "By <site>", rows: [ReadinessRollup(name: "A&B", counts: .init(ready: 3, notReady: 1))],
+            localizer: .english)
         #expect(svg.hasPrefix("<svg"))
         #expect(svg.contains("role=\"img\""))
         #expect(svg.contains("<title id=\"t-title\">By &lt;site&gt;</title>"))
         #expect(svg.contains("A&amp;B"))
         let line = SVGChart.line(
-            id: "l", title: "MOS", unit: "MOS", series: [.init(name: "MOS", color: "#000", points: [(0, 4), (86400, 3.9)])])
+            id: "l", title: "MOS", unit: "MOS", series: [.init(name: "MOS", color: "#000", points: [(0, 4), (86400, 3.9)])],
+            localizer: .english)
         #expect(line.contains("<polyline"))
     }
 }

@@ -106,7 +106,7 @@ struct DashboardAdapterTests {
             let alert = try #require(alerts.first)
             #expect(alert.agentID == agent.id && alert.agentName == "Ada Lovelace")
             #expect(alert.kind == .postureNewlyFailing)
-            #expect(alert.detail.contains("posture.disk-encryption"))
+            #expect(alert.detail.args["check"] == .text("posture.disk-encryption"))
             #expect(alert.acknowledgedBy == nil)
             #expect(try await dashboard.acknowledgeAlert(id: alert.id, by: "ada-admin"))
             #expect(try await dashboard.alerts().first?.acknowledgedBy == "ada-admin")

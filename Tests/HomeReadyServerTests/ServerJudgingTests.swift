@@ -314,7 +314,7 @@ extension ServerJudgingTests {
                 #expect(answer["evidence"] as? String == "browser", "\(answer)")
                 #expect(try await csvLine().contains(",browser,"))
                 let page = try await SQLDashboard(repository: harness.repository, now: { Date() }).agent(id: agentId)
-                #expect(page?.evidence == "the browser self-test")
+                #expect(page?.evidence == .browser)
                 #expect(page?.history.last?.fromBrowser == true && page?.history.first?.fromBrowser == false)
             }
         }

@@ -1,8 +1,10 @@
 import Foundation
+import HomeReadyLocalization
 import HomeReadyModel
 
 /// Server-side SVG charts: line charts for history, stacked bars for roll-ups, a funnel. Every chart carries a
-/// `<title>` and `<desc>` for screen readers and uses colours with at least 4.5:1 contrast on white.
+/// `<title>` and `<desc>` for screen readers and uses colours with at least 4.5:1 contrast on white. Labels, figures
+/// and dates are in the reader's language (the caller's `Localizer`).
 enum SVGChart {
     /// A named series of a line chart.
     struct Series: Sendable {
@@ -17,9 +19,12 @@ enum SVGChart {
 
     /// A line chart with x as time (seconds since 1970) and a y axis from zero.
     static func line(
-        id: String, title: String, unit: String, series: [Series], width: Int = 640, height: Int = 220,
-        targetLine: (value: Double, label: String)? = nil, verticalMarker: (x: Double, label: String)? = nil
+        id: String, title: String, unit: String, series: [Series], localizer: Localizer, width: Int = 640,
+        height: Int = 220, targetLine: (value: Double, label: String)? = nil,
+        verticalMarker: (x: Double, label: String)? = nil
     ) -> String {
+        func fmt(_ v: Double) -> String { format(v, localizer) }
+        func shortDate(_ seconds: Double) -> String { localizer.day(Date(timeIntervalSince1970: seconds)) }
         let left = 48.0, right = 12.0, top = 14.0, bottom = 34.0
         let plotW = Double(width) - left - right, plotH = Double(height) - top - bottom
         let xs = series.flatMap { $0.points.map(\.x) } + (verticalMarker.map { [$0.x] } ?? [])
@@ -29,8 +34,12 @@ enum SVGChart {
         func px(_ x: Double) -> Double { left + (x - minX) / (maxX - minX) * plotW }
         func py(_ y: Double) -> Double { top + plotH - y / maxY * plotH }
         var svg = open(id: id, title: title, width: width, height: height,
-            desc: series.map { "\($0.name): \($0.points.count) points, latest \(fmt($0.points.last?.y ?? 0)) \(unit)" }
-                .joined(separator: "; "))
+            desc: series.map {
+                localizer(
+                    "dashboard.chart.series_summary",
+                    ["name": .text($0.name), "count": .number(Double($0.points.count), unit: nil),
+                     "latest": .text(fmt($0.points.last?.y ?? 0)), "unit": .text(unit)])
+            }.joined(separator: "; "))
         // Grid and y labels.
         // Five gridlines when the top is a 2.5 or 5 multiple (0, 50, ... 250), else four.
         let lead = maxY / pow(10, floor(log10(maxY)))
@@ -68,13 +77,21 @@ enum SVGChart {
     }
 
     /// Horizontal stacked bars, one per roll-up row, segments per readiness state.
-    static func readinessBars(id: String, title: String, rows: [ReadinessRollup], width: Int = 640) -> String {
+    static func readinessBars(
+        id: String, title: String, rows: [ReadinessRollup], localizer: Localizer, width: Int = 640
+    ) -> String {
+        func label(_ state: ReadinessStatus) -> String { localizer("dashboard.status.\(state.rawValue)") }
         let rowH = 26.0, labelW = 150.0, top = 8.0
         let height = Int(top + Double(rows.count) * rowH + 30)
         let maxTotal = Double(max(rows.map(\.counts.total).max() ?? 1, 1))
         let barW = Double(width) - labelW - 50
         var svg = open(id: id, title: title, width: width, height: height,
-            desc: rows.map { "\($0.name): \($0.counts.ready) ready of \($0.counts.total)" }.joined(separator: "; "))
+            desc: rows.map {
+                localizer(
+                    "dashboard.chart.ready_of_total",
+                    ["name": .text($0.name), "ready": .number(Double($0.counts.ready), unit: nil),
+                     "total": .number(Double($0.counts.total), unit: nil)])
+            }.joined(separator: "; "))
         for (i, row) in rows.enumerated() {
             let y = top + Double(i) * rowH
             svg += "<text x=\"\(f(labelW - 6))\" y=\"\(f(y + 15))\" text-anchor=\"end\" font-size=\"12\" fill=\"#24292f\">\(escape(row.name))</text>"
@@ -82,7 +99,7 @@ enum SVGChart {
             for state in ReadinessStatus.allCases {
                 let w = Double(row.counts[state]) / maxTotal * barW
                 if w > 0 {
-                    svg += "<rect x=\"\(f(x))\" y=\"\(f(y + 3))\" width=\"\(f(w))\" height=\"\(f(rowH - 8))\" fill=\"\(readinessColors[state]!)\"><title>\(escape(row.name)) \(state.label): \(row.counts[state])</title></rect>"
+                    svg += "<rect x=\"\(f(x))\" y=\"\(f(y + 3))\" width=\"\(f(w))\" height=\"\(f(rowH - 8))\" fill=\"\(readinessColors[state]!)\"><title>\(escape(row.name)) \(escape(label(state))): \(row.counts[state])</title></rect>"
                 }
                 x += w
             }
@@ -92,14 +109,16 @@ enum SVGChart {
         let ly = top + Double(rows.count) * rowH + 8
         for state in ReadinessStatus.allCases {
             svg += "<rect x=\"\(f(lx))\" y=\"\(f(ly))\" width=\"10\" height=\"10\" fill=\"\(readinessColors[state]!)\"/>"
-            svg += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly + 9))\" font-size=\"11\" fill=\"#24292f\">\(state.label)</text>"
-            lx += 90
+            svg += "<text x=\"\(f(lx + 14))\" y=\"\(f(ly + 9))\" font-size=\"11\" fill=\"#24292f\">\(escape(label(state)))</text>"
+            lx += 14 + Double(label(state).count) * 6.5 + 16
         }
         return svg + "</svg>"
     }
 
     /// A funnel: one centred bar per stage, width proportional to its count.
-    static func funnel(id: String, title: String, stages: [(name: String, count: Int)], width: Int = 640) -> String {
+    static func funnel(
+        id: String, title: String, stages: [(name: String, count: Int)], localizer: Localizer, width: Int = 640
+    ) -> String {
         let rowH = 44.0
         let height = Int(Double(stages.count) * rowH + 8)
         let maxCount = Double(max(stages.map(\.count).max() ?? 1, 1))
@@ -112,7 +131,7 @@ enum SVGChart {
             let x = (Double(width) - w) / 2, y = 4 + Double(i) * rowH
             let share = maxCount > 0 ? Double(stage.count) / maxCount * 100 : 0
             svg += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(w))\" height=\"\(f(rowH - 8))\" rx=\"4\" fill=\"\(colors[i % colors.count])\"/>"
-            svg += "<text x=\"\(width / 2)\" y=\"\(f(y + 23))\" text-anchor=\"middle\" font-size=\"14\" fill=\"#ffffff\">\(escape(stage.name)): \(stage.count) (\(Int(share.rounded()))%)</text>"
+            svg += "<text x=\"\(width / 2)\" y=\"\(f(y + 23))\" text-anchor=\"middle\" font-size=\"14\" fill=\"#ffffff\">\(escape(stage.name)): \(stage.count) (\(localizer.quantity(share.rounded(), unit: "%", decimals: 0)))</text>"
         }
         return svg + "</svg>"
     }
@@ -129,10 +148,9 @@ enum SVGChart {
     }
 
     static func f(_ v: Double) -> String { String(format: "%.1f", v) }
-    static func fmt(_ v: Double) -> String { v >= 10 || v == 0 ? String(Int(v.rounded())) : String(format: "%.1f", v) }
-
-    static func shortDate(_ seconds: Double) -> String {
-        DashboardFormat.day(Date(timeIntervalSince1970: seconds))
+    /// An axis figure: whole above 10, one decimal below.
+    static func format(_ v: Double, _ localizer: Localizer) -> String {
+        localizer.number(v, decimals: v >= 10 || v == 0 ? 0 : 1)
     }
 
     static func escape(_ s: String) -> String { DashboardFormat.escapeXML(s) }

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyLocalization
 import HomeReadyModel
 import HomeReadyScoring
 
@@ -246,10 +247,11 @@ public struct ReportPoint: Sendable, Equatable {
 public struct PostureFailure: Sendable, Equatable {
     public var check: String
     public var failingSince: Date
-    public var remediation: String
+    /// What to do, in the reader's language (a finding's `remediation_text`, or its English `remediation`).
+    public var remediation: LocalizedText
 
     /// Creates a posture failure row.
-    public init(check: String, failingSince: Date, remediation: String) {
+    public init(check: String, failingSince: Date, remediation: LocalizedText) {
         self.check = check
         self.failingSince = failingSince
         self.remediation = remediation
@@ -277,21 +279,22 @@ public struct EquipmentTimelineEntry: Sendable, Equatable {
 /// One agent's page.
 public struct AgentDetail: Sendable, Equatable {
     public var summary: AgentSummary
-    /// Why the agent is not ready (empty when ready).
-    public var reasons: [String]
+    /// Why the agent is not ready (empty when ready), for the reader's language.
+    public var reasons: [LocalizedText]
     /// Reports oldest first.
     public var history: [ReportPoint]
     public var postureFailures: [PostureFailure]
     /// Equipment transitions oldest first.
     public var equipment: [EquipmentTimelineEntry]
-    /// What the agent's readiness rests on, in plain words ("the full check (homeready check)", "the browser
-    /// self-test"); nil before any report.
-    public var evidence: String?
+    /// What the agent's readiness rests on: the full check or the browser self-test; nil before any report.
+    public var evidence: ReportSource?
+    /// The language the agent reads (the roster's `language` column); nil when not set.
+    public var preferredLanguage: Language?
 
     /// Creates an agent page.
     public init(
-        summary: AgentSummary, reasons: [String], history: [ReportPoint], postureFailures: [PostureFailure],
-        equipment: [EquipmentTimelineEntry], evidence: String? = nil
+        summary: AgentSummary, reasons: [LocalizedText], history: [ReportPoint], postureFailures: [PostureFailure],
+        equipment: [EquipmentTimelineEntry], evidence: ReportSource? = nil, preferredLanguage: Language? = nil
     ) {
         self.summary = summary
         self.reasons = reasons
@@ -299,6 +302,7 @@ public struct AgentDetail: Sendable, Equatable {
         self.postureFailures = postureFailures
         self.equipment = equipment
         self.evidence = evidence
+        self.preferredLanguage = preferredLanguage
     }
 }
 
@@ -325,14 +329,6 @@ public enum AlertKind: String, Sendable, Codable {
     case linkRegressed = "link-regressed"
     /// A posture check that passed before now fails.
     case postureNewlyFailing = "posture-newly-failing"
-
-    /// The label a person reads.
-    public var label: String {
-        switch self {
-        case .linkRegressed: "Link regressed"
-        case .postureNewlyFailing: "Posture check newly failing"
-        }
-    }
 }
 
 /// An agent whose checks regressed.
@@ -341,14 +337,15 @@ public struct DashboardAlert: Sendable, Equatable {
     public var agentID: String
     public var agentName: String
     public var kind: AlertKind
-    public var detail: String
+    /// What happened, for the reader's language.
+    public var detail: LocalizedText
     public var raisedAt: Date
     /// Who acknowledged it, if anyone.
     public var acknowledgedBy: String?
 
     /// Creates an alert.
     public init(
-        id: String, agentID: String, agentName: String, kind: AlertKind, detail: String, raisedAt: Date,
+        id: String, agentID: String, agentName: String, kind: AlertKind, detail: LocalizedText, raisedAt: Date,
         acknowledgedBy: String? = nil
     ) {
         self.id = id

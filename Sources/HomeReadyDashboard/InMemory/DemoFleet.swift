@@ -23,12 +23,27 @@ public struct DemoFleet: Sendable {
         "Almeida", "Becker", "Cruz", "Dubois", "Eriksen", "Fernandes", "García", "Haddad", "Ivanova", "Jensen",
         "Kowalski", "Lopes", "Morales", "Nakamura", "Okafor", "Pereira", "Reyes", "Santos", "Tanaka", "Wójcik",
     ]
-    static let postureChecks: [(String, String)] = [
-        ("Disk encryption", "Turn on full-disk encryption (BitLocker/LUKS) and restart."),
-        ("OS updates", "Install pending security updates and restart."),
-        ("Endpoint protection running", "Start the endpoint protection service or call IT."),
-        ("Screen lock within 5 minutes", "Set the screen lock to 5 minutes or less."),
-        ("Firewall enabled", "Turn the host firewall on."),
+    /// Posture checks (their ids, as reports name them) with a profile author's remediation in both languages.
+    static let postureChecks: [(String, LocalizedText)] = [
+        ("posture.disk_encryption", .init(translations: [
+            "en": "Turn on full-disk encryption (BitLocker/LUKS) and restart.",
+            "es": "Activa el cifrado de disco completo (BitLocker/LUKS) y reinicia.",
+        ])),
+        ("posture.os_updates", .init(translations: [
+            "en": "Install pending security updates and restart.",
+            "es": "Instala las actualizaciones de seguridad pendientes y reinicia.",
+        ])),
+        ("posture.endpoint_protection", .init(translations: [
+            "en": "Start the endpoint protection service or call IT.",
+            "es": "Inicia el servicio de protección del equipo o llama a TI.",
+        ])),
+        ("posture.screen_lock", .init(translations: [
+            "en": "Set the screen lock to 5 minutes or less.",
+            "es": "Configura el bloqueo de pantalla a 5 minutos o menos.",
+        ])),
+        ("posture.firewall", .init(translations: [
+            "en": "Turn the host firewall on.", "es": "Activa el firewall del equipo.",
+        ])),
     ]
     static let kit = [("Laptop", "LT"), ("USB headset", "HS"), ("Wired adapter", "WA")]
     /// Sample values the demo generators draw from.
@@ -112,18 +127,18 @@ public struct DemoFleet: Sendable {
                 }
                 if readiness == .notReady && rng.unit() < 0.12 {
                     equipment.append(
-                        EquipmentTimelineEntry(at: t, item: kind, serial: serial, stage: .faulty, note: "Does not power on"))
+                        EquipmentTimelineEntry(at: t, item: kind, serial: serial, stage: .faulty, note: "No enciende / does not power on"))
                 }
             }
-            var reasons: [String] = []
+            var reasons: [LocalizedText] = []
             switch readiness {
             case .ready: break
-            case .unknown: reasons = ["No check received yet"]
-            case .atRisk: reasons = ["Last check is older than the freshness window or borderline"]
+            case .unknown: reasons = [LocalizedText("dashboard.reason.report_missing")]
+            case .atRisk: reasons = [LocalizedText("dashboard.reason.verdict_warnings")]
             case .notReady:
-                if let last = history.last, !last.passed { reasons.append("Home link fails the voice thresholds") }
-                reasons += posture.map { "\($0.check) failing" }
-                if reasons.isEmpty { reasons = ["Equipment not delivered and verified"] }
+                if let last = history.last, !last.passed { reasons.append(LocalizedText("dashboard.reason.link_fails")) }
+                reasons += posture.map { LocalizedText("dashboard.reason.posture_failing", ["check": .text($0.check)]) }
+                if reasons.isEmpty { reasons = [LocalizedText("dashboard.reason.equipment_unverified_any")] }
             }
             let summary = AgentSummary(
                 id: id, employeeID: String(format: "E%06d", 100_000 + index * 7), name: name, site: site,
@@ -134,13 +149,17 @@ public struct DemoFleet: Sendable {
                 alerts.append(
                     DashboardAlert(
                         id: "AL-\(id)", agentID: id, agentName: name, kind: .linkRegressed,
-                        detail: "Link passed before, now \(Int(last.downloadMbps)) Mbit/s down, jitter \(Int(last.jitterMs)) ms",
+                        detail: LocalizedText(
+                            "dashboard.detail.link_failed",
+                            ["download": .number(last.downloadMbps.rounded(), unit: "Mbit/s"),
+                             "jitter": .number(last.jitterMs.rounded(), unit: "ms")]),
                         raisedAt: last.at))
             } else if let failure = posture.first, rng.unit() < 0.3 {
                 alerts.append(
                     DashboardAlert(
                         id: "AP-\(id)", agentID: id, agentName: name, kind: .postureNewlyFailing,
-                        detail: "\(failure.check) newly failing", raisedAt: failure.failingSince))
+                        detail: LocalizedText("dashboard.detail.posture_failing", ["check": .text(failure.check)]),
+                        raisedAt: failure.failingSince))
             }
         }
         // Burn-up history: ready agents growing toward today's figure over 30 days.

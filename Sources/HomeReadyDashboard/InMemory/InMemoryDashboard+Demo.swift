@@ -35,7 +35,7 @@ extension InMemoryDashboard {
                 jitterMs: good ? 1 + rng.unit() * 5 : 20 + rng.unit() * 30, mos: good ? 4.0 + rng.unit() * 0.4 : 2.8,
                 passed: good),
             for: agent.id, readiness: good ? .ready : .notReady,
-            reasons: good ? [] : ["Home link fails the voice thresholds"])
+            reasons: good ? [] : [LocalizedText("dashboard.reason.link_fails")])
         return agent.id
     }
 }

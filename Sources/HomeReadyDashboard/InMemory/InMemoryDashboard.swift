@@ -5,14 +5,14 @@ import HomeReadyScoring
 /// One agent as the in-memory store keeps it.
 public struct DemoAgent: Sendable, Equatable {
     public var summary: AgentSummary
-    public var reasons: [String]
+    public var reasons: [LocalizedText]
     public var history: [ReportPoint]
     public var postureFailures: [PostureFailure]
     public var equipment: [EquipmentTimelineEntry]
 
     /// Creates an agent record.
     public init(
-        summary: AgentSummary, reasons: [String] = [], history: [ReportPoint] = [],
+        summary: AgentSummary, reasons: [LocalizedText] = [], history: [ReportPoint] = [],
         postureFailures: [PostureFailure] = [], equipment: [EquipmentTimelineEntry] = []
     ) {
         self.summary = summary
@@ -69,7 +69,7 @@ public actor InMemoryDashboard: DashboardDataSource {
     // MARK: Changes
 
     /// Stores a new report for an agent, sets its readiness, and publishes a `.report` event.
-    public func record(report: ReportPoint, for agentID: String, readiness: ReadinessStatus, reasons: [String] = []) {
+    public func record(report: ReportPoint, for agentID: String, readiness: ReadinessStatus, reasons: [LocalizedText] = []) {
         guard var agent = agentsByID[agentID] else { return }
         let before = agent.summary.readiness
         agent.history.append(report)
@@ -82,13 +82,16 @@ public actor InMemoryDashboard: DashboardDataSource {
                 DashboardAlert(
                     id: "AL-\(agentID)-\(Int(report.at.timeIntervalSince1970))", agentID: agentID,
                     agentName: agent.summary.name, kind: .linkRegressed,
-                    detail: "Link failed after passing: \(Int(report.downloadMbps)) Mbit/s down, jitter \(Int(report.jitterMs)) ms",
+                    detail: LocalizedText(
+                        "dashboard.detail.link_failed",
+                        ["download": .number(report.downloadMbps.rounded(), unit: "Mbit/s"),
+                         "jitter": .number(report.jitterMs.rounded(), unit: "ms")]),
                     raisedAt: report.at), at: 0)
         }
         broadcaster.publish(
             DashboardEvent(
                 kind: .report, agentID: agentID, agentName: agent.summary.name,
-                summary: "\(report.passed ? "check passed" : "check failed"), now \(readiness.label.lowercased())",
+                summary: "\(report.passed ? "check passed" : "check failed"), now \(readiness.rawValue)",
                 at: report.at))
     }
 

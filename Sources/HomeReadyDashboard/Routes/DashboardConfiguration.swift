@@ -14,6 +14,8 @@ public struct DashboardConfiguration: Sendable {
     public var keepAliveSeconds: Double
     /// The address agents reach the server at, for self-test links; nil uses the request's `Host`.
     public var publicBaseURL: String? = nil
+    /// The time zone of the dates on the pages (the server's own by default; the footer names it).
+    public var timeZone: TimeZone = .current
 
     /// Creates a configuration; the defaults suit a plain-HTTP development server.
     public init(

@@ -1,9 +1,17 @@
 import Foundation
+import HomeReadyLocalization
 import HomeReadyModel
 import HomeReadyScoring
 import Hummingbird
 
 extension DashboardHandlers {
+    /// The page context (texts, language switch) with the page's own values.
+    func context(_ values: [String: Any]) -> [String: Any] {
+        pageContext().merging(values) { $1 }
+    }
+
+    func number(_ value: Int) -> TextArgument { .number(Double(value), unit: nil) }
+
     // MARK: Overview
 
     func overviewContext() async throws -> [String: Any] {
@@ -11,43 +19,67 @@ extension DashboardHandlers {
         func rows(_ r: [ReadinessRollup]) -> [[String: Any]] {
             r.map {
                 [
-                    "name": $0.name, "ready": $0.counts.ready, "atRisk": $0.counts.atRisk,
-                    "notReady": $0.counts.notReady, "unknown": $0.counts.unknown, "total": $0.counts.total,
-                    "percent": $0.counts.total == 0 ? 0 : Int((Double($0.counts.ready) / Double($0.counts.total) * 100).rounded()),
+                    "name": $0.name, "ready": count($0.counts.ready), "atRisk": count($0.counts.atRisk),
+                    "notReady": count($0.counts.notReady), "unknown": count($0.counts.unknown),
+                    "total": count($0.counts.total),
+                    "percent": localizer.quantity(
+                        $0.counts.total == 0 ? 0 : (Double($0.counts.ready) / Double($0.counts.total) * 100).rounded(),
+                        unit: "%", decimals: 0),
                 ]
             }
         }
-        return [
-            "generatedAt": DashboardFormat.minute(o.generatedAt),
-            "ready": o.total.ready, "atRisk": o.total.atRisk, "notReady": o.total.notReady, "unknown": o.total.unknown,
-            "total": o.total.total,
-            "siteChart": SVGChart.readinessBars(id: "chart-site", title: "Readiness by site", rows: o.bySite),
-            "campaignChart": SVGChart.readinessBars(id: "chart-campaign", title: "Readiness by campaign", rows: o.byCampaign),
+        return context([
+            "generatedAt": dateTime(o.generatedAt),
+            "ready": count(o.total.ready), "atRisk": count(o.total.atRisk), "notReady": count(o.total.notReady),
+            "unknown": count(o.total.unknown),
+            "agentsTotal": localizer("dashboard.overview.agents_total", ["count": number(o.total.total)]),
+            "siteChart": SVGChart.readinessBars(
+                id: "chart-site", title: localizer("dashboard.overview.by_site_caption"), rows: o.bySite,
+                localizer: localizer),
+            "campaignChart": SVGChart.readinessBars(
+                id: "chart-campaign", title: localizer("dashboard.overview.by_campaign_caption"), rows: o.byCampaign,
+                localizer: localizer),
             "sites": rows(o.bySite), "campaigns": rows(o.byCampaign), "teams": rows(o.byTeam),
             "burnUps": o.burnUps.enumerated().map { index, b in
                 [
-                    "campaign": b.campaign, "cutover": DashboardFormat.day(b.cutover), "target": b.target,
-                    "readyNow": b.history.last?.ready ?? 0,
+                    "campaign": b.campaign,
+                    "caption": localizer(
+                        "dashboard.overview.burnup_caption",
+                        ["ready": number(b.history.last?.ready ?? 0), "target": number(b.target),
+                         "cutover": .text(day(b.cutover))]),
                     "chart": SVGChart.line(
-                        id: "burnup-\(index)", title: "\(b.campaign): ready agents toward cutover", unit: "agents",
+                        id: "burnup-\(index)",
+                        title: localizer("dashboard.chart.burnup_title", ["campaign": .text(b.campaign)]),
+                        unit: localizer("dashboard.chart.unit_agents"),
                         series: [
                             .init(
-                                name: "Ready", color: "#1a7f37",
+                                name: localizer("dashboard.chart.series_ready"), color: "#1a7f37",
                                 points: b.history.map { ($0.day.timeIntervalSince1970, Double($0.ready)) })
                         ],
-                        targetLine: (Double(b.target), "Headcount \(b.target)"),
-                        verticalMarker: (b.cutover.timeIntervalSince1970, "Cutover \(DashboardFormat.day(b.cutover))")),
+                        localizer: localizer,
+                        targetLine: (Double(b.target), localizer("dashboard.chart.headcount", ["count": number(b.target)])),
+                        verticalMarker: (
+                            b.cutover.timeIntervalSince1970,
+                            localizer("dashboard.chart.cutover", ["day": .text(day(b.cutover))])
+                        )),
                 ] as [String: Any]
             },
-        ]
+        ])
     }
 
     func overviewPage(_ session: DashboardSession) async throws -> Response {
-        let context = try await overviewContext()
-        var page = context
-        page["live"] = try renderer.render("overview_live", context)
+        var page = try await overviewContext()
+        page["live"] = try renderer.render("overview_live", page)
+        page["liveTexts"] = [
+            "connected": localizer("dashboard.live.connected"),
+            "lastEvent": localizer("dashboard.live.last_event", ["time": .text("{time}")]),
+            "failed": localizer("dashboard.live.refresh_failed", ["error": .text("{error}")]),
+            "timeZone": localizer.timeZone.identifier,
+        ]
         let content = try renderer.render("overview", page)
-        return try layout(content: content, title: "Fleet overview", nav: "overview", session: session, scripts: ["live.js"])
+        return try layout(
+            content: content, title: localizer("dashboard.overview.title"), nav: "overview", session: session,
+            scripts: ["live.js"])
     }
 
     func overviewFragment() async throws -> Response {
@@ -58,32 +90,35 @@ extension DashboardHandlers {
 
     func equipmentPage(_ session: DashboardSession) async throws -> Response {
         let f = try await dataSource.equipmentFunnel()
+        let stages: [(EquipmentState, Int)] = [
+            (.requested, f.requested), (.shipped, f.shipped), (.delivered, f.delivered), (.verified, f.verified),
+        ]
         let content = try renderer.render(
             "equipment",
-            [
+            context([
                 "funnel": SVGChart.funnel(
-                    id: "funnel", title: "Equipment funnel",
-                    stages: [
-                        ("Requested", f.requested), ("Shipped", f.shipped), ("Delivered", f.delivered),
-                        ("Verified", f.verified),
-                    ]),
-                "requested": f.requested, "shipped": f.shipped, "delivered": f.delivered, "verified": f.verified,
+                    id: "funnel", title: localizer("dashboard.equipment.funnel"),
+                    stages: stages.map { (localizer("dashboard.stage.\($0.0.rawValue)"), $0.1) }, localizer: localizer),
+                "funnelSummary": localizer(
+                    "dashboard.equipment.funnel_summary",
+                    ["requested": number(f.requested), "shipped": number(f.shipped), "delivered": number(f.delivered),
+                     "verified": number(f.verified)]),
                 "overdue": f.overdue.map {
                     [
                         "agentID": $0.agentID, "agentName": $0.agentName, "item": $0.item, "carrier": $0.carrier,
-                        "tracking": $0.trackingNumber, "shipped": DashboardFormat.day($0.shippedAt), "days": $0.daysOverdue,
+                        "tracking": $0.trackingNumber, "shipped": day($0.shippedAt), "days": count($0.daysOverdue),
                     ] as [String: Any]
                 },
                 "hasOverdue": !f.overdue.isEmpty,
                 "faulty": f.faulty.map {
                     [
                         "agentID": $0.agentID, "agentName": $0.agentName, "item": $0.item, "serial": $0.serial,
-                        "reported": DashboardFormat.day($0.reportedAt), "note": $0.note,
+                        "reported": day($0.reportedAt), "note": $0.note,
                     ] as [String: Any]
                 },
                 "hasFaulty": !f.faulty.isEmpty,
-            ])
-        return try layout(content: content, title: "Equipment rollout", nav: "equipment", session: session)
+            ]))
+        return try layout(content: content, title: localizer("dashboard.equipment.title"), nav: "equipment", session: session)
     }
 
     // MARK: Agents
@@ -109,30 +144,34 @@ extension DashboardHandlers {
             return "/agents?" + parts.joined(separator: "&")
         }
         let pages = max(1, (result.total + result.pageSize - 1) / result.pageSize)
-        var context: [String: Any] = [
-                "search": query.search,
-                "sites": options(result.sites, selected: query.site),
-                "campaigns": options(result.campaigns, selected: query.campaign),
-                "teams": options(result.teams, selected: query.team),
-                "states": ReadinessStatus.allCases.map {
-                    ["value": $0.slug, "label": $0.label, "selected": $0 == query.readiness] as [String: Any]
-                },
-                "agents": result.agents.map(agentRow),
-                "hasAgents": !result.agents.isEmpty,
-                "total": result.total, "page": result.page, "pages": pages,
-            ]
+        var values: [String: Any] = [
+            "search": query.search,
+            "sites": options(result.sites, selected: query.site),
+            "campaigns": options(result.campaigns, selected: query.campaign),
+            "teams": options(result.teams, selected: query.team),
+            "states": ReadinessStatus.allCases.map {
+                ["value": $0.slug, "label": localizer("dashboard.status.\($0.rawValue)"), "selected": $0 == query.readiness]
+                    as [String: Any]
+            },
+            "agents": result.agents.map(agentRow),
+            "hasAgents": !result.agents.isEmpty,
+            "matching": localizer(
+                "dashboard.agents.matching",
+                ["count": number(result.total), "page": number(result.page), "pages": number(pages)]),
+        ]
         // Mustache treats "" as true: leave the keys out when there is no such page.
-        if result.page > 1 { context["prev"] = link(page: result.page - 1) }
-        if result.page < pages { context["next"] = link(page: result.page + 1) }
-        let content = try renderer.render("agents", context)
-        return try layout(content: content, title: "Agents", nav: "agents", session: session)
+        if result.page > 1 { values["prev"] = link(page: result.page - 1) }
+        if result.page < pages { values["next"] = link(page: result.page + 1) }
+        let content = try renderer.render("agents", context(values))
+        return try layout(content: content, title: localizer("dashboard.agents.title"), nav: "agents", session: session)
     }
 
     func agentRow(_ a: AgentSummary) -> [String: Any] {
         [
             "id": a.id, "employeeID": a.employeeID, "name": a.name, "site": a.site, "campaign": a.campaign,
-            "team": a.team, "readiness": a.readiness.slug, "readinessLabel": a.readiness.label,
-            "lastCheck": a.lastCheck.map(DashboardFormat.minute) ?? "never",
+            "team": a.team, "readiness": a.readiness.slug,
+            "readinessLabel": localizer("dashboard.status.\(a.readiness.rawValue)"),
+            "lastCheck": a.lastCheck.map(dateTime) ?? localizer("dashboard.agents.never"),
         ]
     }
 
@@ -141,66 +180,77 @@ extension DashboardHandlers {
     ) async throws -> Response {
         guard let a = try await dataSource.agent(id: id) else {
             return try errorPage(
-                status: .notFound, title: "No such agent", message: "No agent has the id \(id). Search the agent list.",
-                session: session)
+                status: .notFound, title: localizer("dashboard.error.no_agent.title"),
+                message: localizer("dashboard.error.no_agent.message", ["id": .text(id)]), session: session)
         }
         let h = a.history
         func pts(_ value: (ReportPoint) -> Double) -> [(x: Double, y: Double)] {
             h.map { ($0.at.timeIntervalSince1970, value($0)) }
         }
+        func series(_ key: String, _ color: String, _ value: (ReportPoint) -> Double) -> SVGChart.Series {
+            .init(name: localizer("dashboard.chart.series_\(key)"), color: color, points: pts(value))
+        }
         let charts: [String] = h.isEmpty ? [] : [
             SVGChart.line(
-                id: "throughput", title: "Throughput over time", unit: "Mbit/s",
-                series: [
-                    .init(name: "Download", color: "#0550ae", points: pts(\.downloadMbps)),
-                    .init(name: "Upload", color: "#8250df", points: pts(\.uploadMbps)),
-                ]),
+                id: "throughput", title: localizer("dashboard.chart.throughput_title"), unit: "Mbit/s",
+                series: [series("download", "#0550ae", \.downloadMbps), series("upload", "#8250df", \.uploadMbps)],
+                localizer: localizer),
             SVGChart.line(
-                id: "latency", title: "Latency idle and loaded over time", unit: "ms",
-                series: [
-                    .init(name: "Idle", color: "#1a7f37", points: pts(\.latencyIdleMs)),
-                    .init(name: "Loaded", color: "#cf222e", points: pts(\.latencyLoadedMs)),
-                ]),
+                id: "latency", title: localizer("dashboard.chart.latency_title"), unit: "ms",
+                series: [series("idle", "#1a7f37", \.latencyIdleMs), series("loaded", "#cf222e", \.latencyLoadedMs)],
+                localizer: localizer),
             SVGChart.line(
-                id: "jitter", title: "Jitter over time", unit: "ms",
-                series: [.init(name: "Jitter", color: "#9a6700", points: pts(\.jitterMs))]),
+                id: "jitter", title: localizer("dashboard.chart.jitter_title"), unit: "ms",
+                series: [series("jitter", "#9a6700", \.jitterMs)], localizer: localizer),
             SVGChart.line(
-                id: "mos", title: "Voice quality (MOS) over time", unit: "MOS",
-                series: [.init(name: "MOS", color: "#0a3069", points: pts(\.mos))], targetLine: (3.6, "Minimum 3.6")),
+                id: "mos", title: localizer("dashboard.chart.mos_title"), unit: "MOS",
+                series: [series("mos", "#0a3069", \.mos)], localizer: localizer,
+                targetLine: (3.6, localizer("dashboard.chart.minimum", ["value": .number(3.6, unit: "MOS")]))),
         ]
-        var context = agentRow(a.summary)
-        context["reasons"] = a.reasons.map { ["text": $0] }
-        context["hasReasons"] = !a.reasons.isEmpty
-        if let evidence = a.evidence { context["evidence"] = evidence }
-        context["charts"] = charts.map { ["svg": $0] }
-        context["hasHistory"] = !h.isEmpty
-        context["reports"] = h.reversed().map {
+        var values = agentRow(a.summary)
+        values["lastCheckLine"] = localizer(
+            "dashboard.agent.last_check", ["when": .text(values["lastCheck"] as? String ?? "")])
+        values["reasons"] = a.reasons.map { ["text": localizer.render($0)] }
+        values["hasReasons"] = !a.reasons.isEmpty
+        if let evidence = a.evidence {
+            values["evidence"] = localizer(
+                "dashboard.agent.evidence", ["evidence": .term("dashboard.evidence.\(evidence.rawValue)")])
+        }
+        values["charts"] = charts.map { ["svg": $0] }
+        values["hasHistory"] = !h.isEmpty
+        values["reports"] = h.reversed().map {
             [
-                "at": DashboardFormat.minute($0.at), "down": String(format: "%.1f", $0.downloadMbps),
-                "up": String(format: "%.1f", $0.uploadMbps), "idle": String(format: "%.0f", $0.latencyIdleMs),
-                "loaded": String(format: "%.0f", $0.latencyLoadedMs), "jitter": String(format: "%.1f", $0.jitterMs),
-                "mos": String(format: "%.2f", $0.mos), "verdict": $0.passed ? "Pass" : "Fail",
-                "source": $0.fromBrowser ? "Browser self-test" : "Full check",
+                "at": dateTime($0.at), "down": localizer.number($0.downloadMbps, decimals: 1),
+                "up": localizer.number($0.uploadMbps, decimals: 1),
+                "idle": localizer.number($0.latencyIdleMs, decimals: 0),
+                "loaded": localizer.number($0.latencyLoadedMs, decimals: 0),
+                "jitter": localizer.number($0.jitterMs, decimals: 1), "mos": localizer.number($0.mos, decimals: 2),
+                "verdict": localizer($0.passed ? "dashboard.agent.report_pass" : "dashboard.agent.report_fail"),
+                "source": localizer($0.fromBrowser ? "dashboard.evidence_short.browser" : "dashboard.evidence_short.cli"),
             ]
         }
-        context["posture"] = a.postureFailures.map {
-            ["check": $0.check, "since": DashboardFormat.day($0.failingSince), "remediation": $0.remediation]
+        values["posture"] = a.postureFailures.map {
+            ["check": $0.check, "since": day($0.failingSince), "remediation": localizer.render($0.remediation)]
         }
-        context["hasPosture"] = !a.postureFailures.isEmpty
-        context["equipment"] = a.equipment.map {
+        values["hasPosture"] = !a.postureFailures.isEmpty
+        values["equipment"] = a.equipment.map {
             [
-                "at": DashboardFormat.day($0.at), "item": $0.item, "serial": $0.serial, "stage": $0.stage.rawValue,
-                "note": $0.note,
+                "at": day($0.at), "item": $0.item, "serial": $0.serial,
+                "stage": localizer("dashboard.stage.\($0.stage.rawValue)"), "note": $0.note,
             ]
         }
-        context["hasEquipment"] = !a.equipment.isEmpty
-        context["canMakeSelfTest"] = selfTestLinks != nil && session.role == .admin
-        context["csrf"] = session.csrfToken
+        values["hasEquipment"] = !a.equipment.isEmpty
+        if let language = a.preferredLanguage {
+            values["preferredLanguage"] = language.nativeName
+        }
+        values["canMakeSelfTest"] = selfTestLinks != nil && session.role == .admin
+        values["csrf"] = session.csrfToken
         if let selfTestLink {
-            context["selfTestURL"] = selfTestLink.url
-            context["selfTestExpires"] = DashboardFormat.minute(selfTestLink.expiresAt)
+            values["selfTestURL"] = selfTestLink.url
+            values["selfTestExplained"] = localizer(
+                "dashboard.agent.selftest_explained", ["expires": .text(dateTime(selfTestLink.expiresAt))])
         }
-        let content = try renderer.render("agent", context)
+        let content = try renderer.render("agent", context(values))
         return try layout(content: content, title: a.summary.name, nav: "agents", session: session)
     }
 
@@ -210,14 +260,17 @@ extension DashboardHandlers {
         let inputs = try await dataSource.capacityInputs()
         var rows: [[String: Any]] = []
         for input in inputs {
-            var row: [String: Any] = ["campaign": input.campaign, "ready": input.readyAgents, "headcount": input.headcount]
+            var row: [String: Any] = [
+                "campaign": input.campaign, "ready": count(input.readyAgents), "headcount": count(input.headcount),
+                "noForecast": localizer("dashboard.capacity.no_forecast", ["ready": number(input.readyAgents)]),
+            ]
             if let f = input.forecast {
                 row.merge(staffingRow(f, ready: input.readyAgents)) { $1 }
                 row["hasForecast"] = true
             }
             rows.append(row)
         }
-        var context: [String: Any] = [
+        var values: [String: Any] = [
             "rows": rows,
             "campaigns": inputs.map { ["name": $0.campaign, "selected": $0.campaign == form?["campaign"]] as [String: Any] },
             "csrf": session.csrfToken,
@@ -230,41 +283,66 @@ extension DashboardHandlers {
             var problems: [String] = []
             let calls = number("calls"), interval = number("interval"), aht = number("aht")
             let sl = number("sl"), within = number("within"), shrinkage = number("shrinkage")
-            if calls == nil || calls! < 0 { problems.append("Calls per interval must be a number of calls, 0 or more.") }
-            if interval == nil || interval! <= 0 { problems.append("Interval must be a number of minutes above 0.") }
-            if aht == nil || aht! <= 0 { problems.append("Average handling time must be a number of seconds above 0.") }
-            if sl == nil || sl! <= 0 || sl! >= 100 { problems.append("Service level must be a percentage between 0 and 100.") }
-            if within == nil || within! < 0 { problems.append("Answer within must be a number of seconds, 0 or more.") }
-            if shrinkage == nil || shrinkage! < 0 || shrinkage! >= 100 { problems.append("Shrinkage must be a percentage from 0 to 99.") }
+            if calls == nil || calls! < 0 { problems.append("calls") }
+            if interval == nil || interval! <= 0 { problems.append("interval") }
+            if aht == nil || aht! <= 0 { problems.append("aht") }
+            if sl == nil || sl! <= 0 || sl! >= 100 { problems.append("service_level") }
+            if within == nil || within! < 0 { problems.append("within") }
+            if shrinkage == nil || shrinkage! < 0 || shrinkage! >= 100 { problems.append("shrinkage") }
             let campaign = inputs.first { $0.campaign == form["campaign"] }
-            if campaign == nil { problems.append("Choose a campaign.") }
+            if campaign == nil { problems.append("campaign") }
             if problems.isEmpty, let campaign {
                 let f = CapacityForecast(
                     callsPerInterval: calls!, intervalSeconds: interval! * 60, ahtSeconds: aht!, serviceLevel: sl! / 100,
                     targetSeconds: within!, shrinkage: shrinkage! / 100)
                 var result = staffingRow(f, ready: campaign.readyAgents)
                 result["campaign"] = campaign.campaign
-                result["ready"] = campaign.readyAgents
-                context["result"] = result
+                result["sentence"] = capacitySentence(result, ready: campaign.readyAgents)
+                values["result"] = result
             } else {
-                context["problems"] = problems.map { ["text": $0] }
-                context["hasProblems"] = true
+                values["problems"] = problems.map { ["text": localizer("dashboard.capacity.problem.\($0)")] }
+                values["hasProblems"] = true
                 status = .badRequest
             }
         }
-        let content = try renderer.render("capacity", context)
-        return try layout(content: content, title: "Capacity planner", nav: "capacity", session: session, status: status)
+        let content = try renderer.render("capacity", context(values))
+        return try layout(
+            content: content, title: localizer("dashboard.capacity.title"), nav: "capacity", session: session,
+            status: status)
+    }
+
+    /// The result of a tried forecast in a sentence, its figures in `<strong>`.
+    func capacitySentence(_ row: [String: Any], ready: Int) -> String {
+        func strong(_ key: String, id: String? = nil) -> String {
+            let text = DashboardFormat.escapeXML("\(row[key] ?? "")")
+            return id.map { "<strong id=\"\($0)\">\(text)</strong>" } ?? "<strong>\(text)</strong>"
+        }
+        return htmlSentence(
+            "dashboard.capacity.result",
+            ["on_phones": strong("onPhones"), "rostered": strong("rostered", id: "required"),
+             "ready": "<strong>\(count(ready))</strong>", "held": strong("held")],
+            ["traffic": .text("\(row["traffic"] ?? "")"), "shrinkage": .text("\(row["shrinkage"] ?? "")"),
+             "target": .text("\(row["target"] ?? "")"), "gap": .text("\(row["gap"] ?? "")")])
     }
 
     func staffingRow(_ f: CapacityForecast, ready: Int) -> [String: Any] {
         let plan = CapacityPlan(forecast: f, readyAgents: ready)
         return [
-            "calls": String(format: "%.0f", f.callsPerInterval), "intervalMin": String(format: "%.0f", f.intervalSeconds / 60),
-            "aht": String(format: "%.0f", f.ahtSeconds),
-            "target": "\(Int((f.serviceLevel * 100).rounded()))% in \(Int(f.targetSeconds)) s",
-            "shrinkage": "\(Int((f.shrinkage * 100).rounded()))%", "traffic": String(format: "%.1f", plan.trafficErlangs),
+            "calls": localizer.number(f.callsPerInterval, decimals: 0),
+            "intervalMin": localizer.number(f.intervalSeconds / 60, decimals: 0),
+            "perInterval": localizer(
+                "dashboard.capacity.per_interval",
+                ["calls": .number(f.callsPerInterval.rounded(), unit: nil), "minutes": .number((f.intervalSeconds / 60).rounded(), unit: nil)]),
+            "aht": localizer.number(f.ahtSeconds, decimals: 0),
+            "target": localizer(
+                "dashboard.capacity.target",
+                ["percent": .text(localizer.quantity((f.serviceLevel * 100).rounded(), unit: "%", decimals: 0)),
+                 "seconds": .number(f.targetSeconds.rounded(), unit: nil)]),
+            "shrinkage": localizer.quantity((f.shrinkage * 100).rounded(), unit: "%", decimals: 0),
+            "traffic": localizer.number(plan.trafficErlangs, decimals: 1),
             "onPhones": plan.agentsRequired, "rostered": plan.headsRequired, "gap": ready - plan.headsRequired,
-            "short": ready < plan.headsRequired, "held": String(format: "%.1f%%", plan.achievableServiceLevel * 100),
+            "short": ready < plan.headsRequired,
+            "held": localizer.quantity(plan.achievableServiceLevel * 100, unit: "%", decimals: 1),
         ]
     }
 
@@ -276,28 +354,34 @@ extension DashboardHandlers {
         let alerts = try await dataSource.alerts()
         let content = try renderer.render(
             "alerts",
-            [
+            context([
                 "alerts": alerts.map {
                     [
-                        "id": $0.id, "agentID": $0.agentID, "agentName": $0.agentName, "kind": $0.kind.label,
-                        "detail": $0.detail, "raised": DashboardFormat.minute($0.raisedAt),
-                        "acknowledgedBy": $0.acknowledgedBy ?? "", "open": $0.acknowledgedBy == nil,
+                        "id": $0.id, "agentID": $0.agentID, "agentName": $0.agentName,
+                        "kind": localizer("dashboard.alert_kind.\($0.kind.rawValue)"),
+                        "detail": localizer.render($0.detail), "raised": dateTime($0.raisedAt),
+                        "acknowledgeLabel": localizer("dashboard.alerts.acknowledge_for", ["name": .text($0.agentName)]),
+                        "acknowledgedBy": localizer(
+                            "dashboard.alerts.acknowledged_by", ["user": .text($0.acknowledgedBy ?? "")]),
+                        "open": $0.acknowledgedBy == nil,
                     ] as [String: Any]
                 },
                 "hasAlerts": !alerts.isEmpty, "isAdmin": session.role == .admin, "csrf": session.csrfToken,
                 "message": message ?? "", "hasMessage": message != nil,
-            ])
-        return try layout(content: content, title: "Alerts", nav: "alerts", session: session, status: status)
+            ]))
+        return try layout(
+            content: content, title: localizer("dashboard.alerts.title"), nav: "alerts", session: session, status: status)
     }
 
     func acknowledge(id: String, _ session: DashboardSession) async throws -> Response {
         guard session.role == .admin else {
             return try errorPage(
-                status: .forbidden, title: "Not allowed",
-                message: "Only IT administrators can acknowledge alerts. Ask an admin.", session: session)
+                status: .forbidden, title: localizer("dashboard.error.not_allowed.title"),
+                message: localizer("dashboard.error.acknowledge_admin_only"), session: session)
         }
         guard try await dataSource.acknowledgeAlert(id: id, by: session.userName) else {
-            return try await alertsPage(session, message: "No alert has the id \(id).", status: .notFound)
+            return try await alertsPage(
+                session, message: localizer("dashboard.error.no_alert", ["id": .text(id)]), status: .notFound)
         }
         return redirect("/alerts")
     }
@@ -308,20 +392,20 @@ extension DashboardHandlers {
     func createSelfTestLink(agentId: String, baseURL: String, _ session: DashboardSession) async throws -> Response {
         guard let selfTestLinks else {
             return try errorPage(
-                status: .notFound, title: "Not available", message: "This server does not make self-test links.",
-                session: session)
+                status: .notFound, title: localizer("dashboard.error.not_available.title"),
+                message: localizer("dashboard.error.no_self_test_links"), session: session)
         }
         guard session.role == .admin else {
             return try errorPage(
-                status: .forbidden, title: "Not allowed",
-                message: "Only IT administrators can make self-test links. Ask an admin.", session: session)
+                status: .forbidden, title: localizer("dashboard.error.not_allowed.title"),
+                message: localizer("dashboard.error.self_test_admin_only"), session: session)
         }
         guard let link = try await selfTestLinks.createSelfTestLink(
             agentId: agentId, createdBy: "dashboard:\(session.userName)", baseURL: baseURL)
         else {
             return try errorPage(
-                status: .notFound, title: "No such agent",
-                message: "No agent has the id \(agentId). Search the agent list.", session: session)
+                status: .notFound, title: localizer("dashboard.error.no_agent.title"),
+                message: localizer("dashboard.error.no_agent.message", ["id": .text(agentId)]), session: session)
         }
         logger.debug("dashboard.selftest.link", metadata: ["agent.id": "\(agentId)"])
         return try await agentPage(id: agentId, session, selfTestLink: link)

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyLocalization
 import HomeReadySigning
 import Hummingbird
 import Logging
@@ -15,37 +16,57 @@ public enum DashboardRoutes {
         events: any DashboardEventSource, configuration: DashboardConfiguration = .init(),
         logger: Logger = Logger(label: "homeready.dashboard"), selfTestLinks: (any DashboardSelfTestLinks)? = nil
     ) throws {
-        let h = DashboardHandlers(
+        let base = DashboardHandlers(
             dataSource: dataSource, users: users, events: events, configuration: configuration,
             renderer: try DashboardRenderer(), logger: logger, selfTestLinks: selfTestLinks)
-        router.get("/") { request, _ in try await h.page(request) { try await h.overviewPage($0) } }
-        router.get("/overview/live") { request, _ in try await h.page(request) { _ in try await h.overviewFragment() } }
-        router.get("/equipment") { request, _ in try await h.page(request) { try await h.equipmentPage($0) } }
-        router.get("/agents") { request, _ in try await h.page(request) { try await h.agentsPage(request, $0) } }
+        router.get("/") { request, _ in try await base.localized(request) { h in try await h.page(request) { try await h.overviewPage($0) } } }
+        router.get("/overview/live") { request, _ in
+            try await base.localized(request) { h in try await h.page(request) { _ in try await h.overviewFragment() } }
+        }
+        router.get("/equipment") { request, _ in
+            try await base.localized(request) { h in try await h.page(request) { try await h.equipmentPage($0) } }
+        }
+        router.get("/agents") { request, _ in
+            try await base.localized(request) { h in try await h.page(request) { try await h.agentsPage(request, $0) } }
+        }
         router.get("/agents/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return try await h.page(request) { try await h.agentPage(id: id, $0) }
+            return try await base.localized(request) { h in try await h.page(request) { try await h.agentPage(id: id, $0) } }
         }
         router.post("/agents/:id/self-test-link") { request, context in
             let id = context.parameters.get("id") ?? ""
             let host = request.head.authority ?? "localhost"
-            let base = configuration.publicBaseURL ?? "\(configuration.secureCookies ? "https" : "http")://\(host)"
-            return try await h.form(request) { session, _ in try await h.createSelfTestLink(agentId: id, baseURL: base, session) }
+            let baseURL = configuration.publicBaseURL ?? "\(configuration.secureCookies ? "https" : "http")://\(host)"
+            return try await base.localized(request) { h in
+                try await h.form(request) { session, _ in try await h.createSelfTestLink(agentId: id, baseURL: baseURL, session) }
+            }
         }
-        router.get("/capacity") { request, _ in try await h.page(request) { try await h.capacityPage($0, form: nil) } }
+        router.get("/capacity") { request, _ in
+            try await base.localized(request) { h in try await h.page(request) { try await h.capacityPage($0, form: nil) } }
+        }
         router.post("/capacity") { request, _ in
-            try await h.form(request) { session, form in try await h.capacityPage(session, form: form) }
+            try await base.localized(request) { h in
+                try await h.form(request) { session, form in try await h.capacityPage(session, form: form) }
+            }
         }
-        router.get("/alerts") { request, _ in try await h.page(request) { try await h.alertsPage($0, message: nil) } }
+        router.get("/alerts") { request, _ in
+            try await base.localized(request) { h in try await h.page(request) { try await h.alertsPage($0, message: nil) } }
+        }
         router.post("/alerts/:id/acknowledge") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return try await h.form(request) { session, _ in try await h.acknowledge(id: id, session) }
+            return try await base.localized(request) { h in
+                try await h.form(request) { session, _ in try await h.acknowledge(id: id, session) }
+            }
         }
-        router.get("/login") { request, _ in try h.loginPage(next: h.queryValue(request, "next"), error: nil, status: .ok) }
-        router.post("/login") { request, _ in try await h.login(request) }
-        router.post("/logout") { request, _ in try await h.form(request) { session, _ in try await h.logout(session) } }
-        router.get("/events") { request, _ in try await h.eventStream(request) }
-        router.get("/static/:file") { _, context in h.staticFile(context.parameters.get("file") ?? "") }
+        router.get("/login") { request, _ in
+            try await base.localized(request) { h in try h.loginPage(next: h.queryValue(request, "next"), error: nil, status: .ok) }
+        }
+        router.post("/login") { request, _ in try await base.localized(request) { h in try await h.login(request) } }
+        router.post("/logout") { request, _ in
+            try await base.localized(request) { h in try await h.form(request) { session, _ in try await h.logout(session) } }
+        }
+        router.get("/events") { request, _ in try await base.eventStream(request) }
+        router.get("/static/:file") { _, context in base.staticFile(context.parameters.get("file") ?? "") }
     }
 }
 
@@ -59,6 +80,11 @@ struct DashboardHandlers: Sendable {
     let logger: Logger
     var selfTestLinks: (any DashboardSelfTestLinks)? = nil
     let hasher = PasswordHasher()
+    /// The reader's language, figures and dates (English until `reading(_:)` picks the request's).
+    var localizer: Localizer = .english
+    /// The page requested, for the language switch: path and query.
+    var requestPath = "/"
+    var requestQuery: String? = nil
 
     static let sessionCookie = "hr_session"
     static let loginCookie = "hr_login"
@@ -90,7 +116,9 @@ struct DashboardHandlers: Sendable {
         async throws -> Response
     {
         guard let session = try await session(request) else {
-            return try errorPage(status: .unauthorized, title: "Sign in first", message: "Your session has ended. Sign in again.")
+            return try errorPage(
+                status: .unauthorized, title: localizer("dashboard.error.signed_out.title"),
+                message: localizer("dashboard.error.signed_out.message"))
         }
         var request = request
         let buffer = try await request.collectBody(upTo: configuration.maxFormBytes)
@@ -98,8 +126,8 @@ struct DashboardHandlers: Sendable {
         guard let token = fields["csrf"], constantTimeEqual(token, session.csrfToken) else {
             logger.debug("dashboard.csrf.refused", metadata: ["dashboard.path": "\(request.uri.path)"])
             return try errorPage(
-                status: .forbidden, title: "Form expired",
-                message: "The form was not accepted (missing or wrong security token). Reload the page and try again.")
+                status: .forbidden, title: localizer("dashboard.error.form_expired.title"),
+                message: localizer("dashboard.error.form_expired.message"))
         }
         return try await body(session, fields)
     }
@@ -109,8 +137,9 @@ struct DashboardHandlers: Sendable {
     func loginPage(next: String?, error: String?, status: HTTPResponse.Status) throws -> Response {
         let token = randomToken()
         let next = safeNext(next)
-        let html = try renderer.render(
-            "login", ["csrf": token, "next": next, "error": error ?? "", "hasError": error != nil, "title": "Sign in"])
+        var context = pageContext()
+        context.merge(["csrf": token, "next": next, "error": error ?? "", "hasError": error != nil]) { $1 }
+        let html = try renderer.render("login", context)
         var response = htmlResponse(html, status: status)
         response.setCookie(
             Cookie(
@@ -127,8 +156,8 @@ struct DashboardHandlers: Sendable {
             constantTimeEqual(cookie, token)
         else {
             return try errorPage(
-                status: .forbidden, title: "Form expired",
-                message: "The sign-in form was not accepted (missing or wrong security token). Reload it and try again.")
+                status: .forbidden, title: localizer("dashboard.error.form_expired.title"),
+                message: localizer("dashboard.error.login_expired.message"))
         }
         let name = fields["username"] ?? "", password = fields["password"] ?? ""
         let user = try await users.user(named: name)
@@ -136,7 +165,7 @@ struct DashboardHandlers: Sendable {
         let ok = hasher.verify(password, against: user?.passwordHash ?? Self.dummyHash) && user != nil
         guard ok, let user else {
             logger.debug("dashboard.login.failed", metadata: ["dashboard.user": "\(name)"])
-            return try loginPage(next: fields["next"], error: "Wrong user name or password.", status: .unauthorized)
+            return try loginPage(next: fields["next"], error: localizer("dashboard.login.wrong"), status: .unauthorized)
         }
         let sessionToken = randomToken()
         let now = Date()
@@ -242,7 +271,9 @@ struct DashboardHandlers: Sendable {
     func errorPage(status: HTTPResponse.Status, title: String, message: String, session: DashboardSession? = nil)
         throws -> Response
     {
-        let content = try renderer.render("error", ["title": title, "message": message])
+        var context = pageContext()
+        context.merge(["title": title, "message": message]) { $1 }
+        let content = try renderer.render("error", context)
         return try layout(content: content, title: title, nav: "", session: session, status: status)
     }
 
@@ -251,16 +282,20 @@ struct DashboardHandlers: Sendable {
         content: String, title: String, nav: String, session: DashboardSession?, status: HTTPResponse.Status = .ok,
         scripts: [String] = []
     ) throws -> Response {
-        let items = [
-            ("/", "Overview", "overview"), ("/equipment", "Equipment", "equipment"), ("/agents", "Agents", "agents"),
-            ("/capacity", "Capacity", "capacity"), ("/alerts", "Alerts", "alerts"),
-        ].map { ["href": $0.0, "label": $0.1, "current": $0.2 == nav] as [String: Any] }
-        var context: [String: Any] = [
-            "title": title, "content": content, "nav": session == nil ? [] : items,
+        let items = ["overview": "/", "equipment": "/equipment", "agents": "/agents", "capacity": "/capacity", "alerts": "/alerts"]
+        let nav = ["overview", "equipment", "agents", "capacity", "alerts"].map {
+            ["href": items[$0]!, "label": localizer("dashboard.nav.\($0)"), "current": $0 == nav] as [String: Any]
+        }
+        var context = pageContext()
+        context.merge([
+            "title": title, "content": content, "nav": session == nil ? [] : nav,
             "scripts": scripts.map { ["src": "/static/\($0)"] },
-        ]
+        ]) { $1 }
         if let session {
-            context["user"] = ["name": session.userName, "role": session.role.rawValue, "csrf": session.csrfToken]
+            context["user"] = [
+                "name": session.userName, "role": localizer("dashboard.role.\(session.role.rawValue)"),
+                "csrf": session.csrfToken,
+            ]
         }
         return htmlResponse(try renderer.render("layout", context), status: status)
     }

@@ -1,10 +1,18 @@
 // HomeReady live overview: listens to /events (Server-Sent Events) and swaps in the fresh overview fragment.
+// Its texts come from the page (data-* attributes of #live-status, in the reader's language): none are written here.
 (function () {
   "use strict";
   var target = document.getElementById("live-overview");
   var feed = document.getElementById("live-feed");
   var status = document.getElementById("live-status");
   if (!target || !window.EventSource) { return; }
+  var texts = status ? status.dataset : {};
+  function say(template, values) {
+    if (!status || !template) { return; }
+    status.textContent = template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
   // One fetch at a time; an event that arrives during a fetch triggers one more fetch after it, so a burst of
   // reports costs at most two fetches and the last state is always shown.
   var pending = false;
@@ -15,7 +23,7 @@
     fetch("/overview/live", { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
       .then(function (html) { target.innerHTML = html; })
-      .catch(function (e) { if (status) { status.textContent = "Could not refresh: " + e.message; } })
+      .catch(function (e) { say(texts.failed, { error: e.message }); })
       .finally(function () {
         pending = false;
         if (again) { again = false; refresh(); }
@@ -31,10 +39,11 @@
       feed.insertBefore(item, feed.firstChild);
       while (feed.children.length > 20) { feed.removeChild(feed.lastChild); }
     }
-    if (status) { status.textContent = "Live: last event " + new Date(data.at).toISOString().slice(11, 19) + " UTC"; }
+    var time = new Date(data.at).toLocaleTimeString(document.documentElement.lang || undefined, { timeZone: texts.timeZone || undefined });
+    say(texts.lastEvent, { time: time });
     refresh();
   }
   var source = new EventSource("/events");
   ["report", "equipment", "alert"].forEach(function (kind) { source.addEventListener(kind, show); });
-  source.onopen = function () { if (status) { status.textContent = "Live: connected, waiting for new reports."; } };
+  source.onopen = function () { say(texts.connected, {}); };
 })();

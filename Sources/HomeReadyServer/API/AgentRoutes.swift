@@ -17,6 +17,7 @@ struct AgentRoutes {
             let body = try await request.decodeJSON(NewAgent.self, limit: limit)
             try requireText(body.employeeId, "employee_id")
             try requireText(body.name, "name")
+            try requireLanguage(body.language)
             return EditedResponse(status: .created, response: try await repository.createAgent(body))
         }
         router.get("agents") { request, context in
@@ -92,6 +93,12 @@ struct AgentRoutes {
             return ListResponse(items: try await repository.audit(itemId: id))
         }
     }
+}
+
+/// Refuses an agent language other than `es` or `en`.
+func requireLanguage(_ language: String?) throws {
+    guard let language, !RosterImport.languages.contains(language) else { return }
+    throw Problem.invalid("language", "`language` must be \"es\" or \"en\" (the language the agent reads), got \"\(language)\"")
 }
 
 /// Refuses a USB identity not written `VVVV:PPPP` or `VVVV:PPPP:SERIAL` (four hex digits each).

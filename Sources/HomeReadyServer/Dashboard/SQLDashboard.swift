@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyDashboard
+import HomeReadyLocalization
 import HomeReadyModel
 import HomeReadyScoring
 import SQLKit
@@ -206,11 +207,13 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
                     .map(Self.summary)
             })
         else { return nil }
-        var reasons: [String] = []
-        var evidence: String?
+        var reasons: [LocalizedText] = []
+        var evidence: ReportSource?
         if let input = try await repository.readinessInput(agentId: id) {
-            reasons = HomeReadyModel.Readiness.evaluate(input, now: now).reasons.map(\.message)
-            evidence = input.evidence?.evidenceLabel
+            reasons = HomeReadyModel.Readiness.evaluate(input, now: now).reasons.map {
+                $0.dashboardText(input: input, now: now)
+            }
+            evidence = input.evidence
         }
         let reports = try await store.withConnection { db in
             try await db.raw(
@@ -224,7 +227,10 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
         let decoded = reports.compactMap { try? decoder.decode(CheckReport.self, from: Data($0.utf8)) }
         let history = decoded.reversed().compactMap(Self.point)
         let remediation = Dictionary(
-            (decoded.first?.findings ?? []).map { ($0.id, $0.remediation ?? $0.message) }, uniquingKeysWith: { a, _ in a })
+            (decoded.first?.findings ?? []).map { finding in
+                let english = LocalizedText(translations: ["en": finding.remediation ?? finding.message])
+                return (finding.id, finding.remediationText ?? (finding.remediation == nil ? finding.messageText : nil) ?? english)
+            }, uniquingKeysWith: { a, _ in a })
         let (failures, equipment) = try await store.withConnection { db in
             let failures = try await db.raw(
                 """
@@ -236,7 +242,7 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
                 let check = try row.string("check_id")
                 return PostureFailure(
                     check: check, failingSince: try row.optionalDate("first_failed_at") ?? row.date("last_seen_at"),
-                    remediation: remediation[check] ?? "")
+                    remediation: remediation[check] ?? LocalizedText(translations: [:]))
             }
             let equipment = try await db.raw(
                 """
@@ -259,7 +265,15 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
         }
         return AgentDetail(
             summary: summary, reasons: reasons, history: history, postureFailures: failures, equipment: equipment,
-            evidence: evidence)
+            evidence: evidence, preferredLanguage: try await preferredLanguage(agentId: id))
+    }
+
+    /// The agent's language from the roster; nil when not set.
+    func preferredLanguage(agentId: String) async throws -> Language? {
+        try await store.withConnection { db in
+            try await db.raw("SELECT language FROM agents WHERE id = \(bind: agentId)").all().first?
+                .optionalString("language").flatMap(Language.init(tag:))
+        }
     }
 
     /// The chart values of one report; nil when it has no network section.
@@ -335,7 +349,9 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
         return DashboardAlert(
             id: "\(agentId)~\(check)~\(failedMillis)", agentID: agentId, agentName: try row.string("name"),
             kind: link ? .linkRegressed : .postureNewlyFailing,
-            detail: "\(check) failing since \(since.formatted(style)); last passed \(lastPassed.formatted(style))",
+            detail: LocalizedText(
+                "dashboard.detail.check_failing",
+                ["check": .text(check), "passed": .text(lastPassed.formatted(style))]),
             raisedAt: since, acknowledgedBy: try row.optionalString("acknowledged_by"))
     }
 

@@ -111,6 +111,8 @@ public struct NewAgent: Codable, Sendable {
     public var campaignId: String?
     public var teamId: String?
     public var roleId: String?
+    /// The language the agent reads: `es` or `en`.
+    public var language: String? = nil
 }
 
 /// An equipment item to create.

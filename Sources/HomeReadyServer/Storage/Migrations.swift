@@ -280,6 +280,10 @@ enum Migrations {
             WHERE last_report_at IS NOT NULL
             """,
         ]),
+        // The language each agent reads (issue 19): `es` or `en` from the roster, empty when not known.
+        Migration(version: 12, name: "agent_language", statements: [
+            "ALTER TABLE agents ADD COLUMN language TEXT CHECK (language IN ('es', 'en'))"
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -52,6 +52,8 @@ public struct AgentRecord: Codable, Sendable, Equatable {
     public var lastReportAt: Date?
     public var lastVerdict: Verdict?
     public var equipmentStatus: EquipmentReadiness
+    /// The language the agent reads, `es` or `en` (the roster's `language` column); nil when not known.
+    public var language: String? = nil
 }
 
 /// An equipment item and where it stands.

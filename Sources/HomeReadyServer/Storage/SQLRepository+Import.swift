@@ -37,10 +37,13 @@ extension SQLRepository {
                 guard tally.errors.count == before, tally.errors.isEmpty else { continue }
                 let result = try await db.raw(
                     """
-                    INSERT INTO agents (id, employee_id, name, contact, site_id, campaign_id, team_id, role_id, created_at)
+                    INSERT INTO agents (
+                        id, employee_id, name, contact, site_id, campaign_id, team_id, role_id, language, created_at)
                     VALUES (\(bind: Self.newID()), \(bind: row.employeeId), \(bind: row.name), \(bind: row.contact),
-                            \(bind: site), \(bind: campaign), \(bind: team), \(bind: role), \(millis: Date()))
+                            \(bind: site), \(bind: campaign), \(bind: team), \(bind: role), \(bind: row.language),
+                            \(millis: Date()))
                     ON CONFLICT (employee_id) DO UPDATE SET name = excluded.name, contact = excluded.contact,
+                        language = excluded.language,
                         site_id = excluded.site_id, campaign_id = excluded.campaign_id, team_id = excluded.team_id,
                         role_id = excluded.role_id
                     RETURNING id

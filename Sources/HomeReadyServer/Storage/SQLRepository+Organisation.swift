@@ -137,7 +137,7 @@ extension SQLRepository {
 
     static let agentColumns: SQLQueryString = """
         id, employee_id, name, contact, site_id, campaign_id, team_id, role_id, last_report_at, last_verdict,
-        equipment_status
+        equipment_status, language
         """
 
     static func agent(_ row: any SQLRow) throws -> AgentRecord {
@@ -147,7 +147,8 @@ extension SQLRepository {
             campaignId: try row.optionalString("campaign_id"), teamId: try row.optionalString("team_id"),
             roleId: try row.optionalString("role_id"), lastReportAt: try row.optionalDate("last_report_at"),
             lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
-            equipmentStatus: EquipmentReadiness(rawValue: try row.string("equipment_status")) ?? .missing)
+            equipmentStatus: EquipmentReadiness(rawValue: try row.string("equipment_status")) ?? .missing,
+            language: try row.optionalString("language"))
     }
 
     public func createAgent(_ agent: NewAgent) async throws -> AgentRecord {
@@ -155,10 +156,11 @@ extension SQLRepository {
         return try await writing(field: "employee_id") { db in
             try await db.raw(
                 """
-                INSERT INTO agents (id, employee_id, name, contact, site_id, campaign_id, team_id, role_id, created_at)
+                INSERT INTO agents (
+                    id, employee_id, name, contact, site_id, campaign_id, team_id, role_id, language, created_at)
                 VALUES (\(bind: id), \(bind: agent.employeeId), \(bind: agent.name), \(bind: agent.contact),
                         \(bind: agent.siteId), \(bind: agent.campaignId), \(bind: agent.teamId), \(bind: agent.roleId),
-                        \(millis: Date()))
+                        \(bind: agent.language), \(millis: Date()))
                 """
             ).run()
             try await Self.refreshEquipmentStatus(agentId: id, on: db)

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyAgent
 import HomeReadyLocalization
 import HomeReadyModel
 import HomeReadyTestSupport
@@ -41,12 +42,7 @@ struct LanguageCLITests {
         for finding in report.findings {
             let text = try #require(finding.messageText, "\(finding.id) carries no localized text")
             var plain = text
-            if let key = text.key, let variant = [
-                "finding.posture.fail_detail": "finding.posture.fail",
-                "finding.posture.error_detail": "finding.posture.error",
-                "finding.posture.warn_detail": "finding.posture.warn",
-                "finding.vpn.gateway_detail": "finding.vpn.gateway",
-            ][key] { plain.key = variant }
+            if let key = text.key, let variant = ReportRenderer.plainVariants[key] { plain.key = variant }
             let line = spanish.render(plain)
             #expect(screen.contains(line), "\(finding.id): the screen lacks \"\(line)\"\n\(screen)")
             #expect(line != Localizer.english.render(plain), "\(finding.id) reads the same in English: \"\(line)\"")

@@ -105,13 +105,18 @@ struct CheckEvaluatorTests {
             posture: [
                 PostureCheck(id: "enc", title: "Encrypted", remediation: "x", rules: [yes]),
                 PostureCheck(id: "fw", title: "Firewall", severity: .warning, remediation: "Turn it on.", rules: [no]),
+                PostureCheck(
+                    id: "lock", title: "Screen lock", severity: .warning, remediation: "Turn it on.", fixedBy: .agent,
+                    rules: [no]),
             ])
         let outcome = await PostureSection.run(
             profile: profile, system: RecordedSystem(snapshot: PostureSnapshot(facts: facts)), includeEquipment: false,
             logger: testLogger).judged(by: profile)
-        #expect(outcome.findings.map(\.id) == ["posture.enc", "posture.fw"])
+        #expect(outcome.findings.map(\.id) == ["posture.enc", "posture.fw", "posture.lock"])
         #expect(outcome.findings[1].status == .fail)
-        #expect(outcome.findings[1].remediation == "Turn it on.")
+        // IT's fix by default (administrator rights); the agent's own when the profile says so.
+        #expect(outcome.findings[1].remediation == "Ask IT: Turn it on.")
+        #expect(outcome.findings[2].remediation == "Turn it on.")
         #expect(Verdict.decide(from: outcome.findings) == .readyWithWarnings)
     }
 

@@ -6,11 +6,14 @@ import HomeReadyModel
 /// names the posture rules read) appears only with `verbose`, for IT.
 public enum ReportRenderer {
     /// Texts whose variant without technical detail is what the agent reads; `--verbose` shows the detailed one.
-    static let plainVariants = [
+    public static let plainVariants = [
         "finding.posture.fail_detail": "finding.posture.fail",
         "finding.posture.error_detail": "finding.posture.error",
         "finding.posture.warn_detail": "finding.posture.warn",
         "finding.vpn.gateway_detail": "finding.vpn.gateway",
+        "finding.equipment.wrong_item_detail": "finding.equipment.wrong_item",
+        "finding.vpn.stun.pass_nat": "finding.vpn.stun.pass",
+        "finding.vpn.stun.pass_open": "finding.vpn.stun.pass",
     ]
 
     public static func render(_ report: CheckReport, localizer: Localizer = .english, verbose: Bool = false) -> String {

@@ -32,21 +32,20 @@ public enum EquipmentJudge {
             }
             var fix = LocalizedText.written(requirement.remediation, path: "\(id).remediation", translations: translations)
                 ?? defaultRemediation(kind, status)
-            var detail = result?.detail
             if status == .pass, let expected = shipped.identities[kind], !expected.isEmpty {
                 let seen = result?.identities ?? []
                 if !expected.contains(where: { wanted in seen.contains { ShippedEquipment.matches(seen: $0, expected: wanted) } }) {
                     status = .fail
-                    text = LocalizedText("finding.equipment.wrong_item", ["item": item])
                     // What IT needs to tell the items apart; the agent's screen shows it with --verbose.
-                    detail = "expected \(expected.joined(separator: " or ")), seen "
+                    let detail = "expected \(expected.joined(separator: " or ")), seen "
                         + (seen.isEmpty ? "no USB audio device" : seen.joined(separator: ", "))
+                    text = LocalizedText("finding.equipment.wrong_item_detail", ["item": item, "detail": .text(detail)])
                     fix = .key("fix.equipment.wrong_item")
                 }
             }
             return Finding(
                 id: id, section: .equipment, severity: requirement.severity, status: status,
-                measured: detail.map(FindingValue.text), text: text, fix: status == .pass ? nil : fix)
+                measured: result?.detail.map(FindingValue.text), text: text, fix: status == .pass ? nil : fix)
         }
     }
 

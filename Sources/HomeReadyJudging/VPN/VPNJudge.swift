@@ -48,7 +48,13 @@ public enum VPNJudge {
                     status: reachable ? .pass : (stun.state == .error ? .error : .fail),
                     measured: .flag(reachable), limit: .flag(true),
                     text: reachable
-                        ? LocalizedText("finding.vpn.stun.pass", ["server": server, "rtt": .number(stun.rttMs ?? 0, unit: "ms")])
+                        ? LocalizedText(
+                            stun.natDetected == true
+                                ? "finding.vpn.stun.pass_nat" : stun.natDetected == false ? "finding.vpn.stun.pass_open" : "finding.vpn.stun.pass",
+                            [
+                                "server": server, "rtt": .number(stun.rttMs ?? 0, unit: "ms"),
+                                "mapped": .text("\(stun.mappedAddress ?? "?"):\(stun.mappedPort.map(String.init) ?? "?")"),
+                            ])
                         : LocalizedText("finding.vpn.stun.fail", ["server": server]),
                     fix: reachable ? nil : LocalizedText("fix.vpn.stun", ["port": .count(stun.port)])))
         }

@@ -17,7 +17,14 @@ enum ExampleReports {
             Finding(
                 id: "network.latency_loaded", section: .network, severity: .warning, status: .fail,
                 measured: .number(240), limit: .number(200), unit: "ms", message: "Latency under load 240 ms",
-                remediation: "Enable SQM on the router."),
+                remediation: "Enable SQM on the router.",
+                messageText: LocalizedText("finding.threshold.fail.at_most", [
+                    "what": .term("what.network.latency_loaded"), "measured": .number(240, unit: "ms"),
+                    "limit": .number(200, unit: "ms"), "name": .text("corp"),
+                ]),
+                remediationText: LocalizedText("check.fix.ask_it", [
+                    "fix": .localized(LocalizedText(translations: ["en": "Enable SQM on the router.", "es": "Activa SQM en el módem."]))
+                ])),
             Finding(
                 id: "equipment.wired_link", section: .equipment, severity: .warning, status: .warn,
                 measured: .flag(false), limit: .text("present"), message: "No cable", remediation: "Plug it in."),

@@ -830,9 +830,31 @@
   // ---------------------------------------------------------------- the result
   function format(value) {
     if (value === null || value === undefined) return '';
-    if (typeof value === 'number') return String(Math.round(value * 100) / 100);
+    if (typeof value === 'number') return number(value, Number.isInteger(value) ? 0 : 2);
     if (typeof value === 'boolean') return value ? '✓' : '✗';
     return String(value);
+  }
+
+  // A number in the reader's locale (es-MX writes 1,234.5 like en-US; other locales differ).
+  function number(value, decimals) {
+    return new Intl.NumberFormat(HTML_LANG[lang] || lang, { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(value);
+  }
+
+  // A figure in human units and a sensible precision: 28.1 Gbit/s, 950 Mbit/s, 4.8 Mbit/s, 35 ms, 0.40 %.
+  // The same rules as the server's Localizer.quantity (Sources/HomeReadyLocalization/Localizer.swift).
+  function quantity(value, unit) {
+    if (typeof value !== 'number') return format(value);
+    const size = Math.abs(value), whole = Number.isInteger(value);
+    switch (unit) {
+      case 'Mbit/s':
+        if (size >= 1000) return number(value / 1000, size >= 100000 ? 0 : 1) + ' Gbit/s';
+        return number(value, size >= 100 || whole ? 0 : size >= 1 ? 1 : 2) + ' Mbit/s';
+      case 'ms': return number(value, size >= 10 || whole ? 0 : 1) + ' ms';
+      case '%': return number(value, whole || size >= 10 ? 0 : size >= 1 ? 1 : 2) + (lang === 'es' ? ' %' : '%');
+      case 'dBFS': return number(value, 0) + ' dBFS';
+      case 'MOS': return number(value, whole ? 0 : 1);
+      default: return format(value) + (unit ? ' ' + unit : '');
+    }
   }
 
   function findingText(finding, report) {
@@ -841,7 +863,7 @@
     const keys = [];
     if (variant) keys.push(finding.id + '.' + finding.status + '.' + variant);
     keys.push(finding.id + '.' + finding.status);
-    const vars = { measured: format(finding.measured), limit: format(finding.limit), unit: finding.unit || '' };
+    const vars = { measured: quantity(finding.measured, finding.unit), limit: quantity(finding.limit, finding.unit), unit: finding.unit || '' };
     let message = null, fix = null;
     for (const key of keys) { if (message === null) message = t('f.' + key, vars); if (fix === null) fix = t('fix.' + key, vars); }
     return { message: message || finding.message, fix: fix || finding.remediation || null };
@@ -880,15 +902,15 @@
     figures.textContent = '';
     const n = report.network || {}, b = report.browser || {}, relay = b.relay || {};
     const rows = [
-      ['figure.download', n.download_mbps !== undefined ? format(n.download_mbps) + ' Mbit/s' : null],
-      ['figure.upload', n.upload_mbps !== undefined ? format(n.upload_mbps) + ' Mbit/s' : null],
-      ['figure.latency_idle', n.latency_idle_ms ? format(n.latency_idle_ms.p50) + ' ms' : null],
-      ['figure.latency_loaded', n.latency_loaded_down_ms ? format(Math.max(n.latency_loaded_down_ms.p90 || 0, (n.latency_loaded_up_ms || {}).p90 || 0)) + ' ms' : null],
+      ['figure.download', n.download_mbps !== undefined ? quantity(n.download_mbps, 'Mbit/s') : null],
+      ['figure.upload', n.upload_mbps !== undefined ? quantity(n.upload_mbps, 'Mbit/s') : null],
+      ['figure.latency_idle', n.latency_idle_ms ? quantity(n.latency_idle_ms.p50, 'ms') : null],
+      ['figure.latency_loaded', n.latency_loaded_down_ms ? quantity(Math.max(n.latency_loaded_down_ms.p90 || 0, (n.latency_loaded_up_ms || {}).p90 || 0), 'ms') : null],
       ['figure.transport', b.relay ? tt('transport.' + (relay.transport || 'none')) : null],
-      ['figure.relay_rtt', relay.rtt_ms !== undefined ? format(relay.rtt_ms) + ' ms' : null],
-      ['figure.jitter', relay.jitter_ms !== undefined ? format(relay.jitter_ms) + ' ms' : null],
-      ['figure.loss', relay.loss_percent !== undefined ? format(relay.loss_percent) + ' %' : null],
-      ['figure.microphone', b.microphone ? tt('mic.' + b.microphone.status) + (b.microphone.rms_dbfs !== undefined ? ' (' + format(b.microphone.rms_dbfs) + ' dBFS)' : '') : null],
+      ['figure.relay_rtt', relay.rtt_ms !== undefined ? quantity(relay.rtt_ms, 'ms') : null],
+      ['figure.jitter', relay.jitter_ms !== undefined ? quantity(relay.jitter_ms, 'ms') : null],
+      ['figure.loss', relay.loss_percent !== undefined ? quantity(relay.loss_percent, '%') : null],
+      ['figure.microphone', b.microphone ? tt('mic.' + b.microphone.status) + (b.microphone.rms_dbfs !== undefined ? ' (' + quantity(b.microphone.rms_dbfs, 'dBFS') + ')' : '') : null],
       ['figure.headset', (report.equipment || []).find((e) => e.kind === 'headset' && e.present)?.detail || tt('figure.none')],
       ['figure.browser', b.browser], ['figure.os', b.os], ['figure.cores', b.cpu_cores],
       ['figure.memory', b.memory_gb ? b.memory_gb + ' GB' : null],

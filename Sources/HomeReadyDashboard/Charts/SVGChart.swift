@@ -94,7 +94,7 @@ enum SVGChart {
             }.joined(separator: "; "))
         for (i, row) in rows.enumerated() {
             let y = top + Double(i) * rowH
-            svg += "<text x=\"\(f(labelW - 6))\" y=\"\(f(y + 15))\" text-anchor=\"end\" font-size=\"12\" fill=\"#24292f\">\(escape(row.name))</text>"
+            svg += "<text x=\"\(f(labelW - 6))\" y=\"\(f(y + 15))\" text-anchor=\"end\" font-size=\"12\" fill=\"#24292f\" translate=\"no\">\(escape(row.name))</text>"
             var x = labelW
             for state in ReadinessStatus.allCases {
                 let w = Double(row.counts[state]) / maxTotal * barW

@@ -74,6 +74,17 @@ struct LanguageCLITests {
         #expect(stripped(spanish.json) == stripped(english.json))
     }
 
+    @Test("in the pseudo-locale every line of the agent's screen comes from a catalog (nothing hard-coded in English)")
+    func pseudoLocale() throws {
+        let run = try Subprocess.run(
+            [Self.homeready, "check", "--only", "posture,equipment", "--profile", "inbound-voice", "--lang", "en-XA"],
+            environment: Self.environment(lang: "C"))
+        let lines = run.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        #expect(lines.count > 5, "\(run.stderr)")
+        let plain = lines.filter { !$0.contains("[") || !$0.contains("~") }
+        #expect(plain.isEmpty, "lines not from the catalog: \(plain)")
+    }
+
     @Test("--lang takes es or en and says so otherwise")
     func badLanguage() throws {
         let run = try Subprocess.run([Self.homeready, "check", "--lang", "fr"], environment: Self.environment(lang: "C"))

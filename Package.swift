@@ -66,7 +66,9 @@ var targets: [Target] = [
     .target(name: "HomeReadyLocalization", dependencies: ["HomeReadyModel"], resources: [.copy("Catalog")]),
     .target(name: "HomeReadyJudging", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyLocalization"]),
     .target(name: "HomeReadyTransport", dependencies: ["CHomeReadyCurl", "CHomeReadyOpenSSL"]),
-    .target(name: "HomeReadyProbe", dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyTransport", logging]),
+    .target(
+        name: "HomeReadyProbe",
+        dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyLocalization", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyLocalization", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyPosture", dependencies: ["HomeReadyModel", logging]),
     .target(name: "HomeReadySigning", dependencies: ["HomeReadyModel", crypto]),

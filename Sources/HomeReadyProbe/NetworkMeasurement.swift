@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyLocalization
 import HomeReadyModel
 import HomeReadyScoring
 import HomeReadyTransport
@@ -29,8 +30,15 @@ struct NetworkMeasurement: Sendable {
             interface: options.interface, proxy: proxy, ipFamily: options.ipFamily, insecure: options.insecureTLS)
     }
 
-    static func fault(_ id: String, _ message: String, _ remediation: String, severity: Severity = .critical) -> Finding {
-        Finding(id: id, section: .network, severity: severity, status: .error, message: message, remediation: remediation)
+    /// A fault met while measuring, as a finding whose sentences come from the message catalog.
+    static func fault(
+        _ id: String, _ text: LocalizedText, _ fix: LocalizedText, severity: Severity = .critical,
+        status: FindingStatus = .error, measured: FindingValue? = nil, unit: String? = nil
+    ) -> Finding {
+        Finding(
+            id: id, section: .network, severity: severity, status: status, measured: measured, unit: unit,
+            message: Localizer.english.render(text), remediation: Localizer.english.render(fix), messageText: text,
+            remediationText: fix)
     }
 
     func run() async -> Outcome {
@@ -43,18 +51,17 @@ struct NetworkMeasurement: Sendable {
             endpoints = try await SpeedEndpoints.discover(options: options, request: template(for: seedURL), cancellation: cancellation)
         } catch {
             outcome.faults.append(Self.fault(
-                "network.server", "The test server could not be reached: \(error).",
-                "Check your internet connection and that the server address is right, then run the check again."))
+                "network.server", LocalizedText("finding.network.server", ["error": .text("\(error)")]),
+                .init("fix.network.server")))
             return outcome
         }
         method.server = endpoints.serverLabel
         if let proxy = ProxyEnvironment(environment: environment).proxy(for: endpoints.downloadURL ?? endpoints.uploadURL ?? seedURL) {
             method.proxy = ProxyEnvironment.redacted(proxy)
             outcome.notes.append("HTTP tests went through the proxy \(ProxyEnvironment.redacted(proxy)); UDP probes do not use proxies.")
-            outcome.faults.append(Finding(
-                id: "network.proxy", section: .network, severity: .info, status: .warn, measured: .text(ProxyEnvironment.redacted(proxy)),
-                message: "A proxy is in the path: speeds and HTTP latency are measured through it.",
-                remediation: "If calls go direct, unset HTTPS_PROXY/HTTP_PROXY (or add the server to NO_PROXY) and run the check again."))
+            outcome.faults.append(Self.fault(
+                "network.proxy", .init("finding.network.proxy"), .init("fix.network.proxy"), severity: .info, status: .warn,
+                measured: .text(ProxyEnvironment.redacted(proxy))))
         }
 
         // 1. Pre-flight: DNS and TLS times, HTTP status, captive portal.
@@ -89,16 +96,18 @@ struct NetworkMeasurement: Sendable {
                     method.latencyTransport = "udp"
                 } else if result.sent > 0 {
                     outcome.network.udpBlocked = true
-                    outcome.faults.append(Finding(
-                        id: "network.udp_blocked", section: .network, severity: .critical, status: .fail,
-                        measured: .number(Double(result.sent)), unit: "probes",
-                        message: "UDP is blocked: none of \(result.sent) voice-like UDP probes to \(host):\(port) came back, so calls may fail or fall back to worse paths.",
-                        remediation: "Ask IT whether a firewall or VPN blocks UDP; at home, turn off \"SIP ALG\" or strict firewall modes in the router."))
+                    outcome.faults.append(Self.fault(
+                        "network.udp_blocked",
+                        LocalizedText("finding.network.udp_blocked", [
+                            "count": .count(result.sent), "peer": .text("\(host):\(port)"),
+                        ]),
+                        .init("fix.network.udp_blocked"), status: .fail, measured: .number(Double(result.sent)),
+                        unit: "probes"))
                 }
             } catch {
                 outcome.faults.append(Self.fault(
-                    "network.udp", "The UDP probe could not start: \(error).",
-                    "Check the echo address (--echo HOST:PORT) and the interface name.", severity: .warning))
+                    "network.udp", LocalizedText("finding.network.udp", ["error": .text("\(error)")]),
+                    .init("fix.network.udp"), severity: .warning))
             }
         }
         if !udpWorks, let pingURL = endpoints.pingURL {
@@ -125,8 +134,9 @@ struct NetworkMeasurement: Sendable {
         }
         if cancellation.isCancelled {
             outcome.faults.append(Self.fault(
-                "network.deadline", "The network check hit its \(Int(options.deadlineSeconds)) s limit; figures after that point are missing.",
-                "The link or the server stalled: check your connection and run the check again."))
+                "network.deadline",
+                LocalizedText("finding.network.deadline", ["limit": .number(options.deadlineSeconds.rounded(), unit: "s")]),
+                .init("fix.network.deadline")))
         }
         if let info = endpoints.infoURL, let after = await serverActiveTests(infoURL: info) {
             method.serverShared = max(after, endpoints.activeTestsBefore ?? 0) > 0
@@ -265,8 +275,11 @@ struct NetworkMeasurement: Sendable {
             }
             guard transfer.totalBytes > 0, let steady = controller.steadyRate(transfer.samples) else {
                 run.faults.append(Self.fault(
-                    "network.\(direction.rawValue)", "No data flowed for the \(direction.rawValue) test (\(transfer.errors.first.map { "\($0)" } ?? "the server stalled")).",
-                    "Check your connection; if it works otherwise, the test server may be overloaded: try again later."))
+                    "network.\(direction.rawValue)",
+                    LocalizedText("finding.network.no_data.\(direction.rawValue)", [
+                        "error": .text(transfer.errors.first.map { "\($0)" } ?? "the server stalled"),
+                    ]),
+                    .init("fix.network.no_data")))
                 return run
             }
             run.mbps = Self.round(steady.bytesPerSecond * 8 / 1e6)
@@ -309,31 +322,29 @@ struct NetworkMeasurement: Sendable {
         let head = String(decoding: response.bodyPrefix.prefix(512), as: UTF8.self).lowercased()
         let looksHTML = type.hasPrefix("text/html") || head.contains("<html") || head.contains("<!doctype html")
         if (300..<400).contains(response.statusCode) || ((200..<300).contains(response.statusCode) && looksHTML) {
-            return Finding(
-                id: "network.captive_portal", section: .network, severity: .critical, status: .fail,
-                measured: .text(response.redirectURL ?? "HTML page"),
-                message: "A web page answered instead of the test server (a hotel, café or provider login page: a captive portal).",
-                remediation: "Open a browser, accept or log in to the network's page, then run the check again.")
+            return fault(
+                "network.captive_portal", .init("finding.network.captive_portal"), .init("fix.network.captive_portal"),
+                status: .fail, measured: .text(response.redirectURL ?? "HTML page"))
         }
         if !(200..<300).contains(response.statusCode) {
-            return Finding(
-                id: "network.http_status", section: .network, severity: .critical, status: .error,
-                measured: .number(Double(response.statusCode)),
-                message: "The test server answered HTTP \(response.statusCode) for \(url).",
-                remediation: "Check the test URL; if it is right, tell IT the test server is failing.")
+            return fault(
+                "network.http_status",
+                LocalizedText("finding.network.http_status", ["status": .text(String(response.statusCode)), "url": .text(url)]),
+                .init("fix.network.http_status"), measured: .number(Double(response.statusCode)))
         }
         return nil
     }
 
     static func transferFault(_ id: String, _ error: any Error) -> Finding {
-        let remediation: String
+        let fix: String
         switch error {
-        case CurlError.dns: remediation = "Check the server name and your DNS settings (restart the router if names do not resolve)."
-        case CurlError.connect: remediation = "Check that you are online and that no firewall blocks the test server."
-        case CurlError.timeout: remediation = "The server or the link stalled: check your connection and try again."
-        case CurlError.tls: remediation = "The server's certificate was refused: check the date and time of this computer, or tell IT."
-        default: remediation = "Check your connection and run the check again."
+        case CurlError.dns: fix = "fix.transfer.dns"
+        case CurlError.connect: fix = "fix.transfer.connect"
+        case CurlError.timeout: fix = "fix.transfer.timeout"
+        case CurlError.tls: fix = "fix.transfer.tls"
+        default: fix = "fix.transfer.other"
         }
-        return fault(id, "\(error)".prefix(1).uppercased() + "\(error)".dropFirst() + ".", remediation)
+        // The transfer error itself is technical (libcurl's words): it stays as it is, for IT.
+        return fault(id, LocalizedText("finding.network.transfer", ["error": .text("\(error)")]), .init(fix))
     }
 }

@@ -19,6 +19,15 @@ public enum Language: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The tag for `<html lang>` and `Content-Language`: `es-MX`, `en`, `en-XA`.
+    public var htmlTag: String {
+        switch self {
+        case .es: "es-MX"
+        case .en: "en"
+        case .pseudo: "en-XA"
+        }
+    }
+
     /// The language's own name, for a language switch.
     public var nativeName: String {
         switch self {

@@ -45,6 +45,7 @@ public struct Localizer: Sendable {
         case .text(let value): value
         case .term(let key): self(key)
         case .localized(let text): render(text)
+        case .date(let moment): dateTime(moment)
         }
     }
 

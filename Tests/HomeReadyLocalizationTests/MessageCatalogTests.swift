@@ -76,6 +76,17 @@ struct HumanFiguresTests {
         #expect(Localizer(.en).pair(3.9, 3.6, unit: "MOS") == ("3.9", "3.6"))
     }
 
+    @Test("a date argument reads in the reader's locale and time zone, and travels as ISO 8601")
+    func dates() throws {
+        let moment = try Date("2026-12-05T18:30:00Z", strategy: .iso8601)
+        let mexico = try #require(TimeZone(identifier: "America/Mexico_City"))
+        #expect(Localizer(.es, timeZone: mexico).render(.date(moment)).contains("12:30"))
+        #expect(Localizer(.es, timeZone: mexico).render(.date(moment)).contains("dic"))
+        let json = try JSONEncoder().encode(TextArgument.date(moment))
+        #expect(String(decoding: json, as: UTF8.self) == #"{"date":"2026-12-05T18:30:00Z"}"#)
+        #expect(try JSONDecoder().decode(TextArgument.self, from: json) == .date(moment))
+    }
+
     @Test("the environment chooses the language as gettext does")
     func environment() {
         #expect(Language.fromEnvironment(["LANG": "es_MX.UTF-8"]) == .es)

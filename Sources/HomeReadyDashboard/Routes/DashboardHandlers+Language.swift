@@ -49,7 +49,7 @@ extension DashboardHandlers {
             ] as [String: Any]
         }
         return [
-            "t": Self.templateTexts(localizer), "lang": language == .es ? "es-MX" : language.rawValue,
+            "t": Self.templateTexts(localizer), "lang": language.htmlTag,
             "languages": switchLinks,
             "footer": localizer("dashboard.layout.footer", ["zone": .text(localizer.timeZone.identifier)]),
         ]

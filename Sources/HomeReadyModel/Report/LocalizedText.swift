@@ -1,3 +1,5 @@
+import Foundation
+
 /// A sentence a person reads, kept as a catalog key and its arguments so each reader gets it in their language
 /// (`HomeReadyLocalization` renders it). Profile-authored text has no key: it carries its translations instead.
 ///
@@ -60,8 +62,10 @@ public enum TextArgument: Codable, Sendable, Equatable {
     case term(String)
     /// A whole localized text inside another (a profile's remediation inside "Ask IT: {fix}").
     case localized(LocalizedText)
+    /// A moment, shown in the reader's locale and time zone (JSON: ISO 8601 in UTC).
+    case date(Date)
 
-    enum CodingKeys: String, CodingKey { case number, unit, text, term, localized }
+    enum CodingKeys: String, CodingKey { case number, unit, text, term, localized, date }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -71,6 +75,12 @@ public enum TextArgument: Codable, Sendable, Equatable {
             self = .term(term)
         } else if let localized = try container.decodeIfPresent(LocalizedText.self, forKey: .localized) {
             self = .localized(localized)
+        } else if let date = try container.decodeIfPresent(String.self, forKey: .date) {
+            guard let moment = try? Date(date, strategy: .iso8601) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .date, in: container, debugDescription: "expected an ISO 8601 time such as 2026-12-05T18:00:00Z, got \"\(date)\"")
+            }
+            self = .date(moment)
         } else {
             self = .text(try container.decode(String.self, forKey: .text))
         }
@@ -85,6 +95,7 @@ public enum TextArgument: Codable, Sendable, Equatable {
         case .text(let value): try container.encode(value, forKey: .text)
         case .term(let key): try container.encode(key, forKey: .term)
         case .localized(let text): try container.encode(text, forKey: .localized)
+        case .date(let moment): try container.encode(moment.formatted(.iso8601), forKey: .date)
         }
     }
 

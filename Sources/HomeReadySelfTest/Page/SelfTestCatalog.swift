@@ -9,7 +9,7 @@ public struct SelfTestCatalog: Sendable {
     /// Languages shipped, the first being the default (agents read Spanish, Mexico).
     public static let languages = ["es", "en"]
     /// The `lang` attribute written for each language.
-    public static let htmlLang = ["es": "es-MX", "en": "en"]
+    public static let htmlLang = [Language.es.rawValue: Language.es.htmlTag, Language.en.rawValue: Language.en.htmlTag]
     /// The catalog keys of the page start with this.
     static let prefix = "selftest."
 

@@ -345,13 +345,12 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
         let lastPassed = try row.date("last_passed_at")
         let link = ["network", "voice", "vpn"].contains { check.hasPrefix($0) }
         let since = Clock.date(failedMillis)
-        let style = Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!)
         return DashboardAlert(
             id: "\(agentId)~\(check)~\(failedMillis)", agentID: agentId, agentName: try row.string("name"),
             kind: link ? .linkRegressed : .postureNewlyFailing,
             detail: LocalizedText(
                 "dashboard.detail.check_failing",
-                ["check": .text(check), "passed": .text(lastPassed.formatted(style))]),
+                ["check": .text(check), "passed": .date(lastPassed)]),
             raisedAt: since, acknowledgedBy: try row.optionalString("acknowledged_by"))
     }
 

@@ -98,7 +98,9 @@ var targets: [Target] = [
         dependencies: ["HomeReadyLocalization", "HomeReadyModel", "HomeReadyJudging", "HomeReadyProfiles"]),
     .testTarget(
         name: "HomeReadyJudgingTests",
-        dependencies: ["HomeReadyJudging", "HomeReadyModel", "HomeReadyProfiles", "HomeReadyTestSupport"]),
+        dependencies: [
+            "HomeReadyJudging", "HomeReadyModel", "HomeReadyProfiles", "HomeReadyLocalization", "HomeReadyTestSupport",
+        ]),
     .testTarget(name: "HomeReadyTransportTests", dependencies: ["HomeReadyTransport", "HomeReadyTestSupport"]),
     .testTarget(
         name: "HomeReadyProbeTests",

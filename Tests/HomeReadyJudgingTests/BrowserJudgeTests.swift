@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyJudging
+import HomeReadyLocalization
 import HomeReadyModel
 import Testing
 
@@ -101,6 +102,35 @@ struct BrowserJudgeTests {
         #expect(finding("equipment.speaker", judgement)?.status == .warn)
         #expect(finding("equipment.speaker", judgement)?.message.contains("Speaker not confirmed") == true)
         #expect(judgement.verdict == .readyWithWarnings)
+    }
+
+    @Test("every browser finding says the page's own sentence, in Spanish and English, with a fix for each failure")
+    func catalogTexts() throws {
+        let microphones = MicrophoneStatus.allCases
+        let speakers: [SpeakerStatus?] = [nil] + SpeakerStatus.allCases
+        let relays: [RelayCallResult?] = [
+            nil, RelayCallResult(transport: .udp), RelayCallResult(transport: .tcp),
+            RelayCallResult(transport: nil, attempts: [RelayAttempt(transport: .udp, connected: false)]),
+        ]
+        var findings: [Finding] = []
+        for index in 0..<max(microphones.count, speakers.count, relays.count) {
+            let browser = BrowserResult(
+                relay: relays[index % relays.count],
+                microphone: MicrophoneResult(status: microphones[index % microphones.count], rmsDBFS: -30),
+                speaker: speakers[index % speakers.count].map { SpeakerResult(status: $0) })
+            findings += judge(browser).findings.filter { ["voice.relay", "equipment.microphone", "equipment.speaker", "posture.browser"].contains($0.id) }
+        }
+        #expect(findings.count >= 20)
+        for finding in findings {
+            let text = try #require(finding.messageText, "\(finding.id) \(finding.status)")
+            for language in [Language.es, .en] {
+                let sentence = Localizer(language).render(text)
+                #expect(!sentence.hasPrefix("["), "\(finding.id) \(finding.status): no catalog text \(text.key ?? "")")
+            }
+            if finding.status == .fail || finding.status == .error {
+                #expect(finding.remediationText != nil, "\(finding.id) \(finding.status) has no fix")
+            }
+        }
     }
 
     @Test("the browser section's keys are snake_case as documented")

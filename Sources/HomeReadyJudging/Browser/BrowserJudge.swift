@@ -1,3 +1,4 @@
+import HomeReadyLocalization
 import HomeReadyModel
 
 /// Findings only a browser self-test gives: the relayed voice path and the headset tests, and what a browser
@@ -16,17 +17,29 @@ enum BrowserJudge {
     /// in a browser report, never an error the agent is asked to fix.
     public static let unmeasurableNetworkChecks: Set<String> = ["network.dns"]
 
-    /// The browser-specific findings for `browser` against `profile`.
+    /// The browser-specific findings for `browser` against `profile`. Their sentences are the self-test page's
+    /// own (`selftest.f.<id>.<status>[.<variant>]` and `selftest.fix.…` in the message catalog), so the page, the
+    /// dashboard and the API say the same thing in every language.
     static func findings(browser: BrowserResult, profile: Profile) -> [Finding] {
         var findings = [relay(browser.relay), microphone(browser.microphone), speaker(browser.speaker)]
         if !profile.posture.isEmpty {
-            findings.append(
-                Finding(
-                    id: "posture.browser", section: .posture, severity: .info, status: .notApplicable,
-                    message: "The computer's security settings are not checked by a browser.",
-                    remediation: nil))
+            findings.append(finding("posture.browser", .posture, .info, .notApplicable))
         }
         return findings
+    }
+
+    /// A finding whose message is the page's text for its id, status and variant, with the page's fix when the
+    /// catalog has one.
+    static func finding(
+        _ id: String, _ section: Finding.Section, _ severity: Severity, _ status: FindingStatus, variant: String? = nil,
+        measured: FindingValue? = nil, limit: FindingValue? = nil, unit: String? = nil
+    ) -> Finding {
+        let suffix = "\(id).\(status.rawValue)" + (variant.map { ".\($0)" } ?? "")
+        let fixKey = "selftest.fix.\(suffix)"
+        let hasFix = Localizer.english.catalog.template(fixKey, .en) != nil
+        return Finding(
+            id: id, section: section, severity: severity, status: status, measured: measured, limit: limit, unit: unit,
+            text: .key("selftest.f.\(suffix)"), fix: hasFix ? .key(fixKey) : nil)
     }
 
     /// The finding id of the relayed call.
@@ -34,81 +47,43 @@ enum BrowserJudge {
 
     static func relay(_ relay: RelayCallResult?) -> Finding {
         guard let relay, !(relay.attempts ?? []).isEmpty || relay.transport != nil else {
-            return Finding(
-                id: relayID, section: .voice, severity: .info, status: .skipped,
-                message: "The test call through the company voice relay did not run (no relay is configured).")
+            return finding(relayID, .voice, .info, .skipped)
         }
         switch relay.transport {
         case .udp:
-            return Finding(
-                id: relayID, section: .voice, severity: .critical, status: .pass, measured: .text("udp"),
-                limit: .text("udp"), message: "Test call through the company voice relay over UDP.")
+            return finding(relayID, .voice, .critical, .pass, measured: .text("udp"), limit: .text("udp"))
         case .tcp, .tls:
-            let transport = relay.transport == .tls ? "TLS" : "TCP"
-            return Finding(
-                id: relayID, section: .voice, severity: .warning, status: .warn,
-                measured: .text(relay.transport!.rawValue), limit: .text("udp"),
-                message: "Calls only work through the TCP relay (degraded): UDP is blocked, the test call used \(transport).",
-                remediation:
-                    "Your network blocks the UDP traffic calls need. Connect to your home router directly (not a guest, hotel or company network); if it still happens, ask your internet provider to allow UDP, or call IT with this result.")
+            return finding(
+                relayID, .voice, .warning, .warn, measured: .text(relay.transport!.rawValue), limit: .text("udp"))
         case nil:
-            return Finding(
-                id: relayID, section: .voice, severity: .critical, status: .fail, measured: .text("none"),
-                limit: .text("udp"),
-                message: "The test call could not connect through the company voice relay (UDP, TCP and TLS all failed).",
-                remediation:
-                    "Something on this computer or network blocks calls: turn off a VPN or proxy you started yourself, try another network, and call IT with this result.")
+            return finding(relayID, .voice, .critical, .fail, measured: .text("none"), limit: .text("udp"))
         }
     }
 
     static let microphoneID = "equipment.microphone"
 
     static func microphone(_ microphone: MicrophoneResult?) -> Finding {
-        guard let microphone else {
-            return Finding(
-                id: microphoneID, section: .equipment, severity: .info, status: .skipped,
-                message: "The microphone was not tested.")
-        }
+        guard let microphone else { return finding(microphoneID, .equipment, .info, .skipped) }
         let level = microphone.rmsDBFS.map { FindingValue.number(($0 * 10).rounded() / 10) }
         switch microphone.status {
         case .ok:
-            return Finding(
-                id: microphoneID, section: .equipment, severity: .critical, status: .pass, measured: level,
-                limit: .number(-60), unit: "dBFS", message: "The microphone picks up sound.")
+            return finding(microphoneID, .equipment, .critical, .pass, measured: level, limit: .number(-60), unit: "dBFS")
         case .silent:
-            return Finding(
-                id: microphoneID, section: .equipment, severity: .critical, status: .fail, measured: level,
-                limit: .number(-60), unit: "dBFS", message: "The microphone sends silence.",
-                remediation:
-                    "Check the mute switch on the headset cable, plug the headset in again, and choose the headset as the microphone in the browser and in the computer's sound settings.")
+            return finding(
+                microphoneID, .equipment, .critical, .fail, variant: "silent", measured: level, limit: .number(-60),
+                unit: "dBFS")
         case .tooQuiet:
-            return Finding(
-                id: microphoneID, section: .equipment, severity: .warning, status: .fail, measured: level,
-                limit: .number(-60), unit: "dBFS", message: "The microphone is too quiet.",
-                remediation:
-                    "Bring the headset microphone close to your mouth and raise the microphone level in the computer's sound settings.")
+            return finding(
+                microphoneID, .equipment, .warning, .fail, variant: "too_quiet", measured: level, limit: .number(-60),
+                unit: "dBFS")
         case .clipping:
-            return Finding(
-                id: microphoneID, section: .equipment, severity: .warning, status: .fail, measured: level,
-                unit: "dBFS", message: "The microphone is too loud (the sound clips).",
-                remediation:
-                    "Move the microphone a little away from your mouth and lower the microphone level in the computer's sound settings.")
+            return finding(microphoneID, .equipment, .warning, .fail, variant: "clipping", measured: level, unit: "dBFS")
         case .permissionDenied:
-            return Finding(
-                id: microphoneID, section: .equipment, severity: .critical, status: .error,
-                message: "The browser was not allowed to use the microphone, so it could not be tested.",
-                remediation:
-                    "Click the lock or microphone icon at the left of the address bar, set Microphone to Allow, and run the test again. On Windows also check Settings > Privacy > Microphone; on a Mac, System Settings > Privacy & Security > Microphone, and turn the browser on.")
+            return finding(microphoneID, .equipment, .critical, .error, variant: "permission_denied")
         case .noDevice:
-            return Finding(
-                id: microphoneID, section: .equipment, severity: .critical, status: .fail,
-                message: "The computer has no microphone the browser can use.",
-                remediation: "Plug in the headset IT gave you and run the test again.")
+            return finding(microphoneID, .equipment, .critical, .fail, variant: "no_device")
         case .error:
-            return Finding(
-                id: microphoneID, section: .equipment, severity: .warning, status: .error,
-                message: "The microphone test did not work in this browser.",
-                remediation: "Close other programs that use the microphone (Teams, Zoom) and run the test again.")
+            return finding(microphoneID, .equipment, .warning, .error)
         }
     }
 
@@ -116,25 +91,10 @@ enum BrowserJudge {
 
     static func speaker(_ speaker: SpeakerResult?) -> Finding {
         switch speaker?.status {
-        case nil:
-            return Finding(
-                id: speakerID, section: .equipment, severity: .info, status: .skipped,
-                message: "The speaker was not tested.")
-        case .heard:
-            return Finding(
-                id: speakerID, section: .equipment, severity: .critical, status: .pass, measured: .flag(true),
-                message: "You heard the test tone.")
-        case .notHeard:
-            return Finding(
-                id: speakerID, section: .equipment, severity: .critical, status: .fail, measured: .flag(false),
-                message: "You did not hear the test tone.",
-                remediation:
-                    "Plug in the headset, turn the volume up, and choose the headset as the speaker in the computer's sound settings; then run the test again.")
-        case .notConfirmed:
-            return Finding(
-                id: speakerID, section: .equipment, severity: .warning, status: .warn,
-                message: "Speaker not confirmed: nobody answered whether the test tone was heard.",
-                remediation: "Run the test again and answer whether you hear the tone.")
+        case nil: finding(speakerID, .equipment, .info, .skipped)
+        case .heard: finding(speakerID, .equipment, .critical, .pass, measured: .flag(true))
+        case .notHeard: finding(speakerID, .equipment, .critical, .fail, measured: .flag(false))
+        case .notConfirmed: finding(speakerID, .equipment, .warning, .warn)
         }
     }
 }

@@ -57,6 +57,13 @@ struct SelfTestLinkTests {
                 #expect(page.body.contains("<html lang=\"es-MX\">") && page.body.contains("Empezar la prueba"))
                 let english = try curl("GET", url, headers: ["Accept-Language": "en-US,en;q=0.9"])
                 #expect(english.body.contains("<html lang=\"en\">") && english.body.contains("Start the test"))
+                // An agent whose roster language is English gets English even from a Spanish browser.
+                let brunoLink = try curl(
+                    "POST", "\(base)/api/v1/agents/\(roster.bruno)/self-test-links", token: h.adminToken, json: [:])
+                let brunoURL = try #require(brunoLink.json["url"] as? String, "\(brunoLink.body)")
+                let bruno = try curl("GET", brunoURL, headers: ["Accept-Language": "es-MX,es;q=0.9"])
+                #expect(bruno.body.contains("<html lang=\"en\">") && bruno.body.contains("Start the test"))
+                #expect(bruno.body.contains("data-lang-source=\"roster\""))
                 for asset in ["selftest.js", "selftest.css", "es.json", "en.json", "icon.svg"] {
                     let reply = try curl("GET", "\(base)/self-test/assets/\(asset)")
                     #expect(reply.status == 200, "\(asset)")
@@ -84,7 +91,7 @@ struct SelfTestLinkTests {
                 #expect(try curl("DELETE", "\(base)/api/v1/self-test-links/stl_none", token: h.adminToken).status == 404)
                 let gone = try curl("GET", url)
                 #expect(gone.status == 410)
-                #expect(gone.body.contains("Este enlace de prueba fue cancelado.") && gone.body.contains("Pida un enlace nuevo"))
+                #expect(gone.body.contains("Este enlace de prueba fue cancelado.") && gone.body.contains("Pide un enlace nuevo"))
                 let goneEnglish = try curl("GET", url, headers: ["Accept-Language": "en"])
                 #expect(goneEnglish.body.contains("This test link was cancelled.") && goneEnglish.body.contains("Ask your supervisor or IT"))
                 let goneConfig = try curl("GET", "\(url)/config")

@@ -58,7 +58,7 @@ struct SelfTestRoster: Sendable {
     let bruno: String
 
     /// A campaign on `profile` whose browser reports count (`browserReportsCount`), a role whose kit is a USB
-    /// headset, and two agents.
+    /// headset, and two agents (Bruno reads English, as the roster says).
     static func make(_ h: Harness, profile: String = "inbound-voice", browserReportsCount: Bool = true) async throws
         -> SelfTestRoster
     {
@@ -70,7 +70,7 @@ struct SelfTestRoster: Sendable {
         let ana = try await h.repository.createAgent(
             NewAgent(employeeId: "E1001", name: "Ana López", campaignId: campaign.id, roleId: role.id))
         let bruno = try await h.repository.createAgent(
-            NewAgent(employeeId: "E1002", name: "Bruno Díaz", campaignId: campaign.id, roleId: role.id))
+            NewAgent(employeeId: "E1002", name: "Bruno Díaz", campaignId: campaign.id, roleId: role.id, language: "en"))
         return SelfTestRoster(campaignId: campaign.id, ana: ana.id, bruno: bruno.id)
     }
 }

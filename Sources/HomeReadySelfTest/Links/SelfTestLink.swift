@@ -53,11 +53,15 @@ public struct SelfTestAgent: Sendable, Equatable {
     public var id: String
     public var employeeId: String
     public var name: String
+    /// The language the agent reads, from the roster (`es`, `en`); nil when IT did not record one. The page opens in
+    /// it unless the agent chose another on the page.
+    public var language: String?
 
-    public init(id: String, employeeId: String, name: String) {
+    public init(id: String, employeeId: String, name: String, language: String? = nil) {
         self.id = id
         self.employeeId = employeeId
         self.name = name
+        self.language = language
     }
 }
 

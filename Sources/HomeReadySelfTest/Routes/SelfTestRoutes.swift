@@ -80,16 +80,23 @@ struct SelfTestHandlers: Sendable {
     // MARK: Page
 
     func page(_ request: Request, token: String) async throws -> Response {
-        let language = SelfTestCatalog.negotiate(acceptLanguage: request.headers[.acceptLanguage])
-        guard let link = try await link(token), try await backend.selfTestAgent(id: link.agentId) != nil else {
+        var language = SelfTestCatalog.negotiate(acceptLanguage: request.headers[.acceptLanguage])
+        guard let link = try await link(token), let agent = try await backend.selfTestAgent(id: link.agentId) else {
             return unavailable(code: "link_unknown", status: .notFound, language: language)
+        }
+        // The language IT recorded for the agent (the roster's) wins over the browser's; the page's switch over both.
+        var source = "browser"
+        if let preferred = agent.language, SelfTestCatalog.languages.contains(preferred) {
+            language = preferred
+            source = "roster"
         }
         let state = link.state(at: now())
         guard state == .active else {
             logger.debug("selftest.page.refused", metadata: ["selftest.link": "\(link.id)", "selftest.state": "\(state.rawValue)"])
             return unavailable(code: SelfTestProblem.unusable(state).code ?? "link_unknown", status: .gone, language: language)
         }
-        let html = pages.render("page", language: language, values: ["base": "/self-test/\(token)"])
+        let html = pages.render(
+            "page", language: language, values: ["base": "/self-test/\(token)", "langSource": source])
         return htmlResponse(html, status: .ok)
     }
 

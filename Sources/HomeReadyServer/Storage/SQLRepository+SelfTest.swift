@@ -85,7 +85,9 @@ extension SQLRepository {
     }
 
     public func selfTestAgent(id: String) async throws -> SelfTestAgent? {
-        try await agent(id: id).map { SelfTestAgent(id: $0.id, employeeId: $0.employeeId, name: $0.name) }
+        try await agent(id: id).map {
+            SelfTestAgent(id: $0.id, employeeId: $0.employeeId, name: $0.name, language: $0.language)
+        }
     }
 
     /// The agents of a campaign (id, employee id, name), by employee id.

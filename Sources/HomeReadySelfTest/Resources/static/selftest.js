@@ -35,6 +35,8 @@
       const stored = localStorage.getItem(STORAGE_KEY);
       if (LANGS.includes(stored)) return stored;
     } catch (e) { /* storage may be off */ }
+    // The language IT recorded for this agent comes before the browser's.
+    if (body.dataset.langSource === 'roster' && LANGS.includes(body.dataset.lang)) return body.dataset.lang;
     for (const tag of (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''])) {
       const primary = String(tag).toLowerCase().split('-')[0];
       if (LANGS.includes(primary)) return primary;

@@ -26,7 +26,8 @@ struct DeviceCLITests {
         // `--only equipment` measured one part: the server, not the agent, says what that is worth.
         #expect(
             check.stderr.contains(
-                "the server's verdict: incomplete (the last report covered only equipment; chat-email v1 also needs network"),
+                "the server's verdict: INCOMPLETE: some checks could not run (the last report covered only equipment; "
+                    + "chat-email v1 also needs network"),
             "\(check.stderr)")
         let agentId = try #require(try fleet.api("GET", "/api/v1/agents?limit=5", [:])["items"] as? [[String: Any]]).first?["id"] as? String
         let reports = try fleet.api("GET", "/api/v1/agents/\(agentId ?? "")/reports", [:])

@@ -92,7 +92,7 @@ public actor InMemoryDashboard: DashboardDataSource {
             DashboardEvent(
                 kind: .report, agentID: agentID, agentName: agent.summary.name,
                 summary: "\(report.passed ? "check passed" : "check failed"), now \(readiness.rawValue)",
-                at: report.at))
+                verdict: report.passed ? .ready : .notReady, at: report.at))
     }
 
     // MARK: DashboardDataSource

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 
 /// Something that changed the fleet, pushed to open dashboards.
 public struct DashboardEvent: Sendable, Equatable, Codable {
@@ -10,16 +11,19 @@ public struct DashboardEvent: Sendable, Equatable, Codable {
     public var kind: Kind
     public var agentID: String
     public var agentName: String
-    /// One line a person reads ("check passed", "headset delivered").
+    /// One line in English ("check passed", "headset delivered"), for logs and older pages.
     public var summary: String
+    /// For a report: its verdict, which the page shows in the reader's language.
+    public var verdict: Verdict?
     public var at: Date
 
     /// Creates an event.
-    public init(kind: Kind, agentID: String, agentName: String, summary: String, at: Date) {
+    public init(kind: Kind, agentID: String, agentName: String, summary: String, verdict: Verdict? = nil, at: Date) {
         self.kind = kind
         self.agentID = agentID
         self.agentName = agentName
         self.summary = summary
+        self.verdict = verdict
         self.at = at
     }
 }

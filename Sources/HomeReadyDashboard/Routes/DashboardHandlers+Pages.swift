@@ -75,6 +75,10 @@ extension DashboardHandlers {
             "lastEvent": localizer("dashboard.live.last_event", ["time": .text("{time}")]),
             "failed": localizer("dashboard.live.refresh_failed", ["error": .text("{error}")]),
             "timeZone": localizer.timeZone.identifier,
+            "verdictReady": localizer("dashboard.live.verdict.ready"),
+            "verdictReadyWithWarnings": localizer("dashboard.live.verdict.ready_with_warnings"),
+            "verdictNotReady": localizer("dashboard.live.verdict.not_ready"),
+            "verdictIncomplete": localizer("dashboard.live.verdict.incomplete"),
         ]
         let content = try renderer.render("overview", page)
         return try layout(

@@ -34,7 +34,12 @@
     try { data = JSON.parse(event.data); } catch (e) { return; }
     if (feed) {
       var item = document.createElement("li");
-      item.textContent = data.agentName + " (" + data.agentID + "): " + data.summary;
+      // A report's verdict in the reader's language (data-verdict-* on #live-status), else the English summary.
+      var verdictKey = data.verdict ? "verdict" + data.verdict.split("_").map(function (word) {
+        return word.charAt(0).toUpperCase() + word.slice(1);
+      }).join("") : null;
+      var summary = verdictKey && texts[verdictKey] ? texts[verdictKey] : data.summary;
+      item.textContent = data.agentName + " (" + data.agentID + "): " + summary;
       item.className = "event-" + data.kind;
       feed.insertBefore(item, feed.firstChild);
       while (feed.children.length > 20) { feed.removeChild(feed.lastChild); }

@@ -53,8 +53,13 @@ enum BrowserJudge {
         case .udp:
             return finding(relayID, .voice, .critical, .pass, measured: .text("udp"), limit: .text("udp"))
         case .tcp, .tls:
-            return finding(
-                relayID, .voice, .warning, .warn, measured: .text(relay.transport!.rawValue), limit: .text("udp"))
+            // The page's sentence, and which relay carried the call (for IT reading the report).
+            return Finding(
+                id: relayID, section: .voice, severity: .warning, status: .warn,
+                measured: .text(relay.transport!.rawValue), limit: .text("udp"),
+                text: LocalizedText(
+                    "finding.browser.relay_degraded", ["transport": .text(relay.transport == .tls ? "TLS" : "TCP")]),
+                fix: .key("selftest.fix.voice.relay.warn"))
         case nil:
             return finding(relayID, .voice, .critical, .fail, measured: .text("none"), limit: .text("udp"))
         }

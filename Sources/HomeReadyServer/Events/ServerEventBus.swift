@@ -73,7 +73,9 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
         case .incomplete: verdict = "check incomplete"
         }
         await publish(
-            DashboardEvent(kind: .report, agentID: agent.id, agentName: agent.name, summary: verdict, at: report.finishedAt))
+            DashboardEvent(
+                kind: .report, agentID: agent.id, agentName: agent.name, summary: verdict, verdict: report.verdict,
+                at: report.finishedAt))
     }
 
     /// Ends every open stream and every stream opened later (shutdown), so SSE responses end and the HTTP

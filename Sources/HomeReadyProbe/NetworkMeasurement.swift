@@ -36,9 +36,8 @@ struct NetworkMeasurement: Sendable {
         status: FindingStatus = .error, measured: FindingValue? = nil, unit: String? = nil
     ) -> Finding {
         Finding(
-            id: id, section: .network, severity: severity, status: status, measured: measured, unit: unit,
-            message: Localizer.english.render(text), remediation: Localizer.english.render(fix), messageText: text,
-            remediationText: fix)
+            id: id, section: .network, severity: severity, status: status, measured: measured, unit: unit, text: text,
+            fix: fix)
     }
 
     func run() async -> Outcome {

@@ -1,10 +1,10 @@
-import HomeReadyLocalization
 import HomeReadyModel
 
 extension Finding {
     /// A finding whose sentences come from the message catalog: `message` and `remediation` are their English
     /// renderings (what JSON readers and logs see), `messageText` and `remediationText` render in any language.
-    init(
+    /// The judges and the probe's faults both make their findings this way.
+    public init(
         id: String, section: Section, severity: Severity, status: FindingStatus,
         measured: FindingValue? = nil, limit: FindingValue? = nil, unit: String? = nil,
         text: LocalizedText, fix: LocalizedText? = nil
@@ -18,5 +18,5 @@ extension Finding {
 
 extension LocalizedText {
     /// A catalog key with no arguments.
-    static func key(_ key: String) -> LocalizedText { LocalizedText(key) }
+    public static func key(_ key: String) -> LocalizedText { LocalizedText(key) }
 }

@@ -14,6 +14,8 @@ public struct Profile: Codable, Sendable, Equatable {
     public var network: NetworkThresholds
     public var vpn: VPNSettings
     public var stunServers: [STUNServer]
+    /// The softphone's SBCs and TURN relays (`voice:`).
+    public var voice: VoicePathSettings
     public var posture: [PostureCheck]
     public var equipment: [EquipmentRequirement]
     /// The profile's own texts in other languages: language code → text path → text, e.g.
@@ -24,7 +26,7 @@ public struct Profile: Codable, Sendable, Equatable {
     public init(
         id: String, title: String, version: Int, extends: String? = nil, description: String? = nil,
         requirements: PostureRequirements? = nil, network: NetworkThresholds = NetworkThresholds(),
-        vpn: VPNSettings = VPNSettings(), stunServers: [STUNServer] = [], posture: [PostureCheck] = [],
+        vpn: VPNSettings = VPNSettings(), stunServers: [STUNServer] = [], voice: VoicePathSettings = VoicePathSettings(), posture: [PostureCheck] = [],
         equipment: [EquipmentRequirement] = [], translations: [String: [String: String]]? = nil
     ) {
         self.id = id
@@ -36,6 +38,7 @@ public struct Profile: Codable, Sendable, Equatable {
         self.network = network
         self.vpn = vpn
         self.stunServers = stunServers
+        self.voice = voice
         self.posture = posture
         self.equipment = equipment
         self.translations = translations
@@ -50,7 +53,7 @@ public struct Profile: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, title, version, extends, description, requirements, network, vpn
         case stunServers = "stun_servers"
-        case posture, equipment, translations
+        case voice, posture, equipment, translations
     }
 }
 
@@ -67,4 +70,25 @@ public struct SourceLocation: Codable, Sendable, Equatable, Hashable, CustomStri
     }
 
     public var description: String { "\(file):\(line):\(column)" }
+}
+
+extension Profile {
+    /// Decodes a profile; `voice` may be missing (profiles stored before it existed).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id),
+            title: try container.decode(String.self, forKey: .title),
+            version: try container.decode(Int.self, forKey: .version),
+            extends: try container.decodeIfPresent(String.self, forKey: .extends),
+            description: try container.decodeIfPresent(String.self, forKey: .description),
+            requirements: try container.decodeIfPresent(PostureRequirements.self, forKey: .requirements),
+            network: try container.decode(NetworkThresholds.self, forKey: .network),
+            vpn: try container.decode(VPNSettings.self, forKey: .vpn),
+            stunServers: try container.decode([STUNServer].self, forKey: .stunServers),
+            voice: try container.decodeIfPresent(VoicePathSettings.self, forKey: .voice) ?? VoicePathSettings(),
+            posture: try container.decode([PostureCheck].self, forKey: .posture),
+            equipment: try container.decode([EquipmentRequirement].self, forKey: .equipment),
+            translations: try container.decodeIfPresent([String: [String: String]].self, forKey: .translations))
+    }
 }

@@ -35,6 +35,8 @@ public struct CheckReport: Codable, Sendable, Equatable {
     public var source: ReportSource?
     /// What the browser self-test measured (`source` `browser` only).
     public var browser: BrowserResult?
+    /// The softphone's path: SIP ALG, SBCs, TURN relays, NAT type.
+    public var voicePath: VoicePathResult?
 
     public init(
         schemaVersion: Int = CheckReport.currentSchemaVersion,
@@ -55,7 +57,7 @@ public struct CheckReport: Codable, Sendable, Equatable {
         observations: [Finding]? = nil,
         tool: ToolInfo? = nil,
         source: ReportSource? = nil,
-        browser: BrowserResult? = nil
+        browser: BrowserResult? = nil, voicePath: VoicePathResult? = nil
     ) {
         self.schemaVersion = schemaVersion
         self.reportID = reportID
@@ -76,6 +78,7 @@ public struct CheckReport: Codable, Sendable, Equatable {
         self.tool = tool
         self.source = source
         self.browser = browser
+        self.voicePath = voicePath
     }
 
     enum CodingKeys: String, CodingKey {
@@ -89,6 +92,7 @@ public struct CheckReport: Codable, Sendable, Equatable {
         case posture
         case postureContext = "posture_context"
         case equipment, observations, tool, source, browser
+        case voicePath = "voice_path"
     }
 }
 

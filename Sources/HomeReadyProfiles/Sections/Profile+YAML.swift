@@ -30,6 +30,7 @@ extension Profile {
         let network = doc.mapping("network").map { NetworkThresholds.read($0) } ?? NetworkThresholds()
         let vpn = doc.mapping("vpn").map { VPNSettings.read($0) } ?? VPNSettings()
         let stun = doc.list("stun_servers").map { STUNServer.readList($0, diagnostics: diagnostics) } ?? []
+        let voice = doc.mapping("voice").map { VoicePathSettings.read($0) } ?? VoicePathSettings()
         let posture = doc.list("posture").map { PostureCheck.readList($0, diagnostics: diagnostics) } ?? []
         let equipment = doc.list("equipment").map { EquipmentRequirement.readList($0, diagnostics: diagnostics) } ?? []
         let translations = doc.mapping("translations").map { readTranslations($0, diagnostics: diagnostics) }
@@ -37,7 +38,7 @@ extension Profile {
         guard diagnostics.diagnostics.count == before, let id, let version else { return nil }
         return Profile(
             id: id, title: title ?? id, version: version, extends: extends, description: description,
-            requirements: requirements, network: network, vpn: vpn, stunServers: stun, posture: posture,
+            requirements: requirements, network: network, vpn: vpn, stunServers: stun, voice: voice, posture: posture,
             equipment: equipment, translations: translations)
     }
 

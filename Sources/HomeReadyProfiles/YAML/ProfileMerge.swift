@@ -10,6 +10,7 @@ enum ProfileMerge {
         "posture": "id",
         "equipment": "kind",
         "stun_servers": "host",
+        "voice.sbc": "host",
     ]
 
     static func merge(parent: Node, child: Node, path: String = "") -> Node {

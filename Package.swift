@@ -70,20 +70,23 @@ var targets: [Target] = [
         name: "HomeReadyProbe",
         dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyLocalization", "HomeReadyTransport", logging]),
     .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyLocalization", "HomeReadyTransport", logging]),
+    .target(
+        name: "HomeReadyVoicePath",
+        dependencies: ["HomeReadyModel", "HomeReadyLocalization", "HomeReadyTransport", "HomeReadyVPN", logging, crypto]),
     .target(name: "HomeReadyPosture", dependencies: ["HomeReadyModel", logging]),
     .target(name: "HomeReadySigning", dependencies: ["HomeReadyModel", crypto]),
     .target(
         name: "HomeReadyAgent",
         dependencies: [
             "HomeReadyModel", "HomeReadyJudging", "HomeReadyLocalization", "HomeReadyTransport", "HomeReadyProbe",
-            "HomeReadyVPN", "HomeReadyPosture", "HomeReadySigning", logging,
+            "HomeReadyVPN", "HomeReadyVoicePath", "HomeReadyPosture", "HomeReadySigning", logging,
         ]
     ),
     .executableTarget(
         name: "homeready",
         dependencies: [
             "HomeReadyAgent", "HomeReadyModel", "HomeReadyLocalization", "HomeReadyProfiles", "HomeReadyProbe",
-            "HomeReadyVPN", "HomeReadyPosture", argumentParser, logging, yams,
+            "HomeReadyVPN", "HomeReadyVoicePath", "HomeReadyPosture", argumentParser, logging, yams,
         ]
     ),
     .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel"]),
@@ -112,6 +115,12 @@ var targets: [Target] = [
         name: "HomeReadyVPNTests",
         dependencies: [
             "HomeReadyVPN", "HomeReadyJudging", "HomeReadyModel", "HomeReadyTransport", "HomeReadyTestSupport", logging,
+        ]),
+    .testTarget(
+        name: "HomeReadyVoicePathTests",
+        dependencies: [
+            "HomeReadyVoicePath", "HomeReadyJudging", "HomeReadyModel", "HomeReadyTransport", "HomeReadyTestSupport",
+            logging,
         ]),
     .testTarget(
         name: "HomeReadyPostureTests",

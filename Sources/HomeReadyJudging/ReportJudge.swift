@@ -47,6 +47,9 @@ public enum ReportJudge {
         if report.vpn != nil || report.vpnPath != nil {
             findings += VPNJudge.findings(gateways: report.vpn ?? [], path: report.vpnPath, profile: profile)
         }
+        if let voicePath = report.voicePath {
+            findings += VoicePathJudge.findings(voicePath, profile: profile)
+        }
         findings += PostureJudge.findings(report.posture, context: report.postureContext, profile: profile)
         if let equipment = report.equipment {
             findings += EquipmentJudge.findings(

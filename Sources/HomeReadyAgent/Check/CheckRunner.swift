@@ -4,11 +4,14 @@ import HomeReadyModel
 import HomeReadyPosture
 import HomeReadyProbe
 import HomeReadyVPN
+import HomeReadyVoicePath
 import Logging
 
 /// A part of the check that can be selected with `--only`.
 public enum CheckPart: String, Sendable, CaseIterable, Hashable {
-    case network, vpn, posture, equipment
+    case network, vpn
+    case voicePath = "voice-path"
+    case posture, equipment
 }
 
 /// Everything a check run needs besides the profile.
@@ -17,18 +20,20 @@ public struct CheckConfiguration: Sendable {
     public var agent: AgentIdentity
     public var network: NetworkCheckOptions
     public var vpn: VPNCheckOptions
+    public var voicePath: VoicePathCheckOptions
     public var posture: PostureCheckOptions
     public var toolVersion: String
 
     public init(
         parts: Set<CheckPart> = Set(CheckPart.allCases), agent: AgentIdentity,
         network: NetworkCheckOptions = NetworkCheckOptions(), vpn: VPNCheckOptions = VPNCheckOptions(),
-        posture: PostureCheckOptions = PostureCheckOptions(), toolVersion: String = HomeReadyVersion.current
+        voicePath: VoicePathCheckOptions = VoicePathCheckOptions(), posture: PostureCheckOptions = PostureCheckOptions(), toolVersion: String = HomeReadyVersion.current
     ) {
         self.parts = parts
         self.agent = agent
         self.network = network
         self.vpn = vpn
+        self.voicePath = voicePath
         self.posture = posture
         self.toolVersion = toolVersion
     }
@@ -59,6 +64,10 @@ public struct CheckRunner: Sendable {
         }
         if parts.contains(.vpn) {
             report.merge(await VPNSection.run(profile: profile, options: configuration.vpn, progress: progress, logger: logger))
+        }
+        if parts.contains(.voicePath) {
+            report.merge(
+                await VoicePathSection.run(profile: profile, options: configuration.voicePath, progress: progress, logger: logger))
         }
         if parts.contains(.posture) || parts.contains(.equipment) {
             report.merge(

@@ -11,11 +11,12 @@ public struct SectionOutcome: Sendable, Equatable {
     public var posture: [PostureResult]?
     public var postureContext: PostureContext?
     public var equipment: [EquipmentResult]?
+    public var voicePath: VoicePathResult?
 
     public init(
         observations: [Finding] = [], network: NetworkResult? = nil, vpn: [VPNResult]? = nil,
         vpnPath: VPNPathResult? = nil, posture: [PostureResult]? = nil, postureContext: PostureContext? = nil,
-        equipment: [EquipmentResult]? = nil
+        equipment: [EquipmentResult]? = nil, voicePath: VoicePathResult? = nil
     ) {
         self.observations = observations
         self.network = network
@@ -24,6 +25,7 @@ public struct SectionOutcome: Sendable, Equatable {
         self.posture = posture
         self.postureContext = postureContext
         self.equipment = equipment
+        self.voicePath = voicePath
     }
 }
 
@@ -37,6 +39,7 @@ extension CheckReport {
         if let value = outcome.posture { posture = (posture ?? []) + value }
         if let value = outcome.postureContext { postureContext = value }
         if let value = outcome.equipment { equipment = (equipment ?? []) + value }
+        if let value = outcome.voicePath { voicePath = value }
     }
 }
 

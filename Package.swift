@@ -69,7 +69,9 @@ var targets: [Target] = [
     .target(
         name: "HomeReadyProbe",
         dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyLocalization", "HomeReadyTransport", logging]),
-    .target(name: "HomeReadyVPN", dependencies: ["HomeReadyModel", "HomeReadyLocalization", "HomeReadyTransport", logging]),
+    .target(
+        name: "HomeReadyVPN",
+        dependencies: ["HomeReadyModel", "HomeReadyScoring", "HomeReadyLocalization", "HomeReadyTransport", logging]),
     .target(
         name: "HomeReadyVoicePath",
         dependencies: ["HomeReadyModel", "HomeReadyLocalization", "HomeReadyTransport", "HomeReadyVPN", logging, crypto]),
@@ -89,7 +91,10 @@ var targets: [Target] = [
             "HomeReadyVPN", "HomeReadyVoicePath", "HomeReadyPosture", argumentParser, logging, yams,
         ]
     ),
-    .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel"]),
+    .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel", "CHomeReadyTUN"]),
+    // The lab's delay line (a TUN device holding each packet for a fixed delay): a test tool, never packaged.
+    .systemLibrary(name: "CHomeReadyTUN"),
+    .executableTarget(name: "homeready-lab-delay", dependencies: ["HomeReadyTestSupport", argumentParser]),
 
     // MARK: Agent-side tests
     .testTarget(name: "HomeReadyModelTests", dependencies: ["HomeReadyModel"]),

@@ -10,6 +10,9 @@ public struct VoicePathCheckOptions: Sendable {
     /// The SIP mirror (`homeready-server serve --sip-port`), from `/speed/info` or `check --sip-mirror HOST:PORT`.
     public var sipMirrorHost: String?
     public var sipMirrorPort: Int?
+    /// The HomeReady server whose `/speed/info` names the SIP mirror's port (`sip_port`) when no mirror is given
+    /// (set after init).
+    public var serverURL: URL? = nil
     /// Short-lived TURN REST credentials handed out by the inventory server, when there is one.
     public var turnCredentials: TURNCredentials?
     /// Binds every probe to this interface.

@@ -61,6 +61,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "HOST:PORT to listen on (default: 127.0.0.1:8080).", transform: ListenAddress.parse)
     var listen = ListenAddress(host: "127.0.0.1", port: 8080)
     @Option(name: .long, help: "UDP port for the speed-test echo responder.") var echoPort: Int?
+    @Option(name: .long, help: "UDP and TCP port for the SIP mirror that detects routers' SIP ALG (e.g. 5060).")
+    var sipPort: Int?
     @OptionGroup var devices: DeviceServeOptions
     @Flag(help: "Mark dashboard cookies Secure when a TLS proxy is in front (always on with --tls-cert).") var secureCookies = false
     @OptionGroup var protection: ProtectionOptions
@@ -71,6 +73,7 @@ struct Serve: AsyncParsableCommand {
         configuration.host = listen.host
         configuration.port = listen.port
         configuration.echoPort = echoPort
+        configuration.sipPort = sipPort
         devices.apply(to: &configuration)
         // Cookies are Secure whenever browsers reach the server over TLS: its own or a proxy's.
         configuration.secureCookies = secureCookies || configuration.tlsCertificate != nil

@@ -20,6 +20,9 @@ struct SpeedTestServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("echo-port"), help: "UDP echo port.")
     var echoPort = 8007
 
+    @Option(name: .customLong("sip-port"), help: "UDP and TCP port for the SIP mirror (SIP ALG detection); off when not given.")
+    var sipPort: Int?
+
     @Flag(help: "Answer UDP as plain RFC 862 echo, without HomeReady's count and timestamp.")
     var plainEcho = false
 
@@ -27,11 +30,15 @@ struct SpeedTestServerCommand: AsyncParsableCommand {
         var logger = Logger(label: "homeready-speedtest-server")
         logger.logLevel = .info
         let router = Router()
-        SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: echoPort))
+        var speedTest = SpeedTestConfiguration(echoPort: echoPort)
+        speedTest.sipPort = sipPort
+        SpeedTestRoutes.add(to: router, configuration: speedTest)
         let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname(host, port: port)), logger: logger)
         let echo = UDPEchoService(host: host, port: echoPort, extensions: !plainEcho, logger: logger)
+        var services: [any Service] = [app, echo]
+        if let sipPort { services.append(SIPMirrorService(host: host, port: sipPort, logger: logger)) }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [app, echo], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -79,7 +79,9 @@ func buildRouter(
     DeviceRoutes(repository: repository, configuration: configuration, profiles: ingestion.profiles).add(to: api)
     AdminAuditRoutes(repository: repository).add(to: api)
     // The agent's network check measures against these (no token: agents test before they enroll).
-    SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: configuration.echoPort))
+    var speedTest = SpeedTestConfiguration(echoPort: configuration.echoPort)
+    speedTest.sipPort = configuration.sipPort
+    SpeedTestRoutes.add(to: router, configuration: speedTest)
     // The browser self-test: links for IT under /api/v1, the page for agents at /self-test/{token} (no account).
     if let sql = repository as? SQLRepository {
         let backend = ServerSelfTestBackend(repository: sql, configuration: configuration, metrics: metrics, events: events)
@@ -120,6 +122,9 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     if configuration.automaticSnapshots { app.addServices(DailySnapshotService(repository: repository, configuration: configuration, logger: logger)) }
     if let echoPort = configuration.echoPort {
         app.addServices(UDPEchoService(host: configuration.host, port: echoPort, logger: logger))
+    }
+    if let sipPort = configuration.sipPort {
+        app.addServices(SIPMirrorService(host: configuration.host, port: sipPort, logger: logger))
     }
     return app
 }

@@ -40,6 +40,8 @@ public struct ServerConfiguration: Sendable {
     public var database: DatabaseLocation
     /// UDP port of the speed-test echo responder; nil leaves it off.
     public var echoPort: Int?
+    /// UDP and TCP port of the SIP mirror that detects home routers' SIP ALG (`--sip-port`); nil leaves it off.
+    public var sipPort: Int? = nil
     /// Largest request body accepted for a report, in bytes (default 1 MiB).
     public var maxReportBytes: Int
     /// Largest request body for other JSON requests, in bytes (default 256 KiB).

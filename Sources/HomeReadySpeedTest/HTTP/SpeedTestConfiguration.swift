@@ -4,6 +4,8 @@ public struct SpeedTestConfiguration: Sendable {
     public var maxDownloadBytes: Int64
     /// The UDP echo port announced in `/speed/info` (nil when no responder runs).
     public var echoPort: Int?
+    /// The SIP mirror's port (UDP and TCP) announced in `/speed/info` as `sip_port` (nil when no mirror runs).
+    public var sipPort: Int? = nil
     /// Path prefix of every endpoint.
     public var pathPrefix: String
 

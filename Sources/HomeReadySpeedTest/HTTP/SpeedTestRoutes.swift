@@ -8,6 +8,8 @@ public struct SpeedTestInfo: Codable, Sendable, ResponseEncodable {
     public var uploadPath: String
     public var pingPath: String
     public var echoPort: Int?
+    /// The SIP mirror's port, UDP and TCP (docs/voice-path.md); absent when no mirror runs.
+    public var sipPort: Int?
     /// Streams of other agents' tests running at the moment of the answer.
     public var activeTests: Int
     public var maxDownloadBytes: Int64
@@ -17,6 +19,7 @@ public struct SpeedTestInfo: Codable, Sendable, ResponseEncodable {
         case uploadPath = "upload_path"
         case pingPath = "ping_path"
         case echoPort = "echo_port"
+        case sipPort = "sip_port"
         case activeTests = "active_tests"
         case maxDownloadBytes = "max_download_bytes"
     }
@@ -40,7 +43,7 @@ public struct UploadReceipt: Codable, Sendable, ResponseEncodable {
 ///   also counts the bytes as they arrive into the upload tally ID.
 /// - `GET /speed/up/tally/ID`: that tally (`UploadTally`: bytes per 50 ms bin as the server received them), or 404.
 /// - `GET|HEAD /speed/ping`: an empty uncached answer for round trips.
-/// - `GET /speed/info`: the endpoints, the UDP echo port and how many transfers run now.
+/// - `GET /speed/info`: the endpoints, the UDP echo port, the SIP mirror's port and how many transfers run now.
 ///
 /// Requests never wait for each other: each transfer is its own stream, counted in `SpeedTestActivity`.
 public struct SpeedTestRoutes {
@@ -110,7 +113,7 @@ public struct SpeedTestRoutes {
         router.get(RouterPath(prefix + "/info")) { _, _ -> Response in
             let info = SpeedTestInfo(
                 downloadPath: prefix + "/down", uploadPath: prefix + "/up", pingPath: prefix + "/ping",
-                echoPort: configuration.echoPort, activeTests: activity.activeTransfers,
+                echoPort: configuration.echoPort, sipPort: configuration.sipPort, activeTests: activity.activeTransfers,
                 maxDownloadBytes: configuration.maxDownloadBytes)
             let data = try JSONEncoder().encode(info)
             return Response(

@@ -6,6 +6,7 @@ import HomeReadyModel
 import HomeReadyProbe
 import HomeReadyProfiles
 import HomeReadyVPN
+import HomeReadyVoicePath
 import Logging
 
 /// `homeready check`: measures, judges against the profile, prints the verdict.
@@ -34,6 +35,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp(cliText("cli.check.echo")))
     var echo: String?
+
+    @Option(name: .customLong("sip-mirror"), help: ArgumentHelp(cliText("cli.check.sip_mirror")))
+    var sipMirror: String?
 
     @Option(help: ArgumentHelp(cliText("cli.check.interface")))
     var interface: String?
@@ -72,6 +76,9 @@ struct CheckCommand: AsyncParsableCommand {
         _ = try parts()
         if let echo, parseHostPort(echo) == nil {
             throw ValidationError(cliText("cli.error.echo", ["value": .text(echo)]))
+        }
+        if let sipMirror, parseHostPort(sipMirror) == nil {
+            throw ValidationError(cliText("cli.error.sip_mirror", ["value": .text(sipMirror)]))
         }
         for (flag, value) in [("--server", server), ("--download-url", downloadURL), ("--upload-url", uploadURL)] {
             if let value, URL(string: value)?.scheme == nil {
@@ -119,6 +126,7 @@ struct CheckCommand: AsyncParsableCommand {
                 uploadURL: uploadURL.flatMap(URL.init(string:)), echoHost: echoPeer?.host, echoPort: echoPeer?.port,
                 interface: interface),
             vpn: VPNCheckOptions(interface: interface, echoHost: echoPeer?.host, echoPort: echoPeer?.port),
+            voicePath: voicePathOptions(serverURL: serverURL),
             posture: .init(
                 factsFile: facts.map(URL.init(fileURLWithPath:)), root: root.map(URL.init(fileURLWithPath:)), role: role))
         let report = await CheckRunner(configuration: configuration, logger: logger).run(profile: loadedProfile)
@@ -151,6 +159,14 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         throw ExitCode(report.verdict.exitCode)
+    }
+
+    /// The voice-path checks' options: the SIP mirror from `--sip-mirror`, else from the server's `/speed/info`.
+    func voicePathOptions(serverURL: URL?) -> VoicePathCheckOptions {
+        let mirror = sipMirror.flatMap(parseHostPort)
+        var options = VoicePathCheckOptions(sipMirrorHost: mirror?.host, sipMirrorPort: mirror?.port, interface: interface)
+        options.serverURL = serverURL
+        return options
     }
 
     /// `--profile` when given; on an enrolled device the assigned profile (server, else cache); else the default.

@@ -1,4 +1,5 @@
 import HomeReadyModel
+import HomeReadyScoring
 
 /// What the judge decided for one report: every finding, the voice estimate and the verdict.
 public struct Judgement: Sendable, Equatable {
@@ -38,7 +39,7 @@ public enum ReportJudge {
         var findings = (report.observations ?? []).filter { $0.status != .pass }
         var voice: VoiceResult?
         if let network = report.network {
-            voice = NetworkJudge.voice(network: network, thresholds: profile.network)
+            voice = NetworkJudge.voice(network: network, thresholds: profile.network, tunnel: TunnelOverhead.forProfile(profile))
             findings += NetworkJudge.findings(
                 network: network, voice: voice, thresholds: profile.network,
                 unmeasurable: report.source == .browser ? BrowserJudge.unmeasurableNetworkChecks : [],

@@ -13,6 +13,8 @@ struct NetworkMeasurement: Sendable {
     var logger: Logger
     var cancellation: TransferCancellation
     var deadline: Date
+    /// The profile's loss limit in percent: the idle stream runs until its loss interval decides against it.
+    var lossLimitPercent: Double? = nil
 
     /// Figures so far and the findings for faults met on the way.
     struct Outcome: Sendable {
@@ -21,7 +23,10 @@ struct NetworkMeasurement: Sendable {
         var notes: [String] = []
     }
 
-    private var remaining: Double { max(0.5, deadline.timeIntervalSinceNow) }
+    var remaining: Double { max(0.5, deadline.timeIntervalSinceNow) }
+    var remainingSeconds: Double { remaining }
+
+    func requestTemplate(for url: String) -> HTTPRequest { template(for: url) }
 
     private func template(for url: String) -> HTTPRequest {
         let proxy = ProxyEnvironment(environment: environment).proxy(for: url)
@@ -42,7 +47,7 @@ struct NetworkMeasurement: Sendable {
 
     func run() async -> Outcome {
         var outcome = Outcome()
-        var method = MeasurementMethod(jitterFormula: "rfc3550", interface: options.interface)
+        var method = MeasurementMethod(jitterFormula: "mean_abs_ipdv", interface: options.interface)
         progress(CheckProgress(phase: "network.discover", message: "Finding the test server"))
         let seedURL = options.serverURL?.absoluteString ?? options.downloadURL?.absoluteString ?? options.uploadURL?.absoluteString ?? ""
         let endpoints: SpeedEndpoints
@@ -86,7 +91,7 @@ struct NetworkMeasurement: Sendable {
         progress(CheckProgress(phase: "network.latency", message: "Measuring latency, jitter and loss"))
         var udpWorks = false
         if let host = endpoints.echoHost, let port = endpoints.echoPort {
-            let stream = EchoStream(host: host, port: port, interface: options.interface, durationSeconds: min(options.voiceSeconds, max(1, remaining - 2)))
+            let stream = idleStream(host: host, port: port)
             do {
                 let result = try await BlockingThread.run { [cancellation] in try stream.runBlocking(cancellation: cancellation) }
                 udpWorks = !result.arrivals.isEmpty
@@ -120,17 +125,43 @@ struct NetworkMeasurement: Sendable {
             }
         }
 
-        // 3. Throughput, each direction with latency probes under load: download first, then upload.
+        // The first hop (the home router), idle, to tell the home network from the provider.
+        let serverAddress = endpoints.echoHost.flatMap { HostResolver.resolveBlocking($0).addresses.first }
+        let firstHop = serverAddress.flatMap { FirstHop.locate(toward: $0, interface: options.interface) }
+        var firstHopResult = firstHop.map {
+            FirstHopResult(address: $0.gateway, interface: $0.interface, wireless: $0.wireless, wifiSignalDbm: $0.wifiSignalDbm)
+        }
+        if let firstHop {
+            firstHopResult?.rttIdleMs = FirstHop.summary(await firstHop.roundTrips(count: 10, spacing: 0.05, stop: cancellation))
+            if firstHopResult?.rttIdleMs == nil { firstHopResult = nil }
+        }
+
+        // 3. Throughput, each direction with latency probes under load: download first, then upload; after each,
+        //    a voice-like stream beside the same load (loaded jitter and loss, the first hop under load).
         for direction in [Direction.download, .upload] {
             let usable =
                 direction == .download ? downloadUsable && endpoints.downloadURL != nil : endpoints.uploadURL != nil
             guard usable, remaining > 2 else { continue }
             progress(
                 CheckProgress(phase: "network.\(direction.rawValue)", message: "Measuring \(direction.rawValue) speed"))
-            let run = await throughput(direction, endpoints: endpoints, udp: udpWorks)
+            let run = await throughput(
+                direction, endpoints: endpoints, udp: udpWorks, roundTripMs: outcome.network.latencyIdleMs?.p50)
             outcome.faults += run.faults
             run.record(direction, in: &outcome.network, method: &method)
+            guard run.mbps != nil, udpWorks, remaining > 2, !cancellation.isCancelled else { continue }
+            progress(CheckProgress(phase: "network.\(direction.rawValue).voice", message: "Measuring a call while the \(direction.rawValue) is busy"))
+            let loaded = await loadedVoice(
+                direction, endpoints: endpoints, streams: run.streams ?? 4, firstHop: firstHopResult == nil ? nil : firstHop)
+            switch direction {
+            case .download:
+                outcome.network.voiceLoadedDown = loaded.stream
+                firstHopResult?.rttLoadedDownMs = FirstHop.summary(loaded.firstHopRTTs)
+            case .upload:
+                outcome.network.voiceLoadedUp = loaded.stream
+                firstHopResult?.rttLoadedUpMs = FirstHop.summary(loaded.firstHopRTTs)
+            }
         }
+        outcome.network.firstHop = firstHopResult
         if cancellation.isCancelled {
             outcome.faults.append(Self.fault(
                 "network.deadline",
@@ -200,7 +231,10 @@ struct NetworkMeasurement: Sendable {
         }
     }
 
-    private func throughput(_ direction: Direction, endpoints: SpeedEndpoints, udp: Bool) async -> ThroughputRun {
+    /// One direction's throughput; `roundTripMs` (the idle latency) scales the controller's time windows.
+    private func throughput(
+        _ direction: Direction, endpoints: SpeedEndpoints, udp: Bool, roundTripMs: Double?
+    ) async -> ThroughputRun {
         var run = ThroughputRun()
         let maxSeconds = min(options.maxSecondsPerDirection, max(1, remaining - 1))
         let url: String
@@ -240,7 +274,8 @@ struct NetworkMeasurement: Sendable {
         let result: Result<(ParallelTransferResult, ThroughputController), any Error> = await {
             do {
                 return .success(try await BlockingThread.run {
-                    var controller = ThroughputController(maxSeconds: maxSeconds)
+                    var controller = ThroughputController(
+                        maxSeconds: maxSeconds, roundTripSeconds: roundTripMs.map { $0 / 1000 })
                     var lastReport = 0.0
                     let transfer = try ParallelTransfer.runBlocking(
                         request: finalRequest, initialStreams: controller.initialStreams, maxStreams: controller.maxStreams,
@@ -295,15 +330,38 @@ struct NetworkMeasurement: Sendable {
 
     static func round(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 
+    /// The idle voice-like stream: at least `voiceSeconds`, long enough for a clean link to prove it is within the
+    /// profile's loss limit, and extended (up to `maxVoiceSeconds`, keeping time for the throughput phases) while
+    /// the loss's 95% interval still straddles the limit.
+    func idleStream(host: String, port: Int) -> EchoStream {
+        let reserve = 2 * (options.maxSecondsPerDirection + options.loadedVoiceSeconds + 2) + 2
+        let budget = max(1, min(options.maxVoiceSeconds, remaining - reserve))
+        var stream = EchoStream(host: host, port: port, interface: options.interface, durationSeconds: min(options.voiceSeconds, max(1, remaining - 2)))
+        guard let limitPercent = lossLimitPercent, limitPercent > 0, limitPercent < 100, budget > stream.durationSeconds else {
+            return stream
+        }
+        let limit = limitPercent / 100
+        // Enough probes that zero losses decide, plus a second for the last answers to arrive.
+        let needed = Double(ProportionInterval.trialsToProveZero(below: limit)) / stream.packetsPerSecond + 1
+        stream.durationSeconds = min(budget, max(stream.durationSeconds, needed))
+        stream.maximumSeconds = budget
+        stream.extendWhile = { matured, lost in
+            ProportionInterval.wilson(successes: lost, trials: matured)?.decide(limit: limit) == .undecided
+        }
+        return stream
+    }
+
     /// Fills latency, jitter and loss from an idle echo stream.
     static func apply(_ result: EchoStreamResult, to network: inout NetworkResult) {
         let rtts = result.uniqueRTTs
         if let summary = LatencyStatistics.summary(rtts) {
             network.latencyIdleMs = LatencySummary(min: round(summary.min), p50: round(summary.p50), p90: round(summary.p90))
         }
-        network.jitterMs = LatencyStatistics.rfc3550Jitter(rtts: rtts).map(round)
+        network.jitterMs = LatencyStatistics.meanAbsoluteDifference(rtts).map(round)
+        network.jitterRFC3550Ms = LatencyStatistics.rfc3550Jitter(rtts: rtts).map(round)
         let analysis = result.analysis
         network.lossPercent = round(analysis.lossPercent)
+        network.lossCI95Percent = lossInterval(lost: analysis.lost, sent: analysis.sent)
         network.udpProbes = UDPProbeCounts(
             sent: analysis.sent, lost: analysis.lost, lostUp: result.lostUp, lostDown: result.lostDown,
             reordered: analysis.reordered, duplicated: analysis.duplicated)

@@ -21,8 +21,13 @@ public struct NetworkCheckOptions: Sendable {
     public var deadlineSeconds: Double
     /// Upper bound per throughput direction, in seconds.
     public var maxSecondsPerDirection: Double
-    /// Length of the idle voice-like UDP stream, in seconds.
+    /// Length of the idle voice-like UDP stream, in seconds (at least: see `maxVoiceSeconds`).
     public var voiceSeconds: Double
+    /// The idle stream may run this long to decide the profile's loss limit (its 95% interval must fall on one
+    /// side of the limit).
+    public var maxVoiceSeconds: Double
+    /// Length of the voice-like stream run beside each saturated direction, in seconds; 0 skips it.
+    public var loadedVoiceSeconds: Double
     /// Which IP family to use for HTTP tests (`any` follows the address given).
     public var ipFamily: HTTPRequest.IPFamily
     /// Skips certificate checks (lab servers with self-signed certificates only).
@@ -33,7 +38,7 @@ public struct NetworkCheckOptions: Sendable {
     public init(
         serverURL: URL? = nil, downloadURL: URL? = nil, uploadURL: URL? = nil, echoHost: String? = nil,
         echoPort: Int? = nil, interface: String? = nil, deadlineSeconds: Double = 60, maxSecondsPerDirection: Double = 8,
-        voiceSeconds: Double = 5, ipFamily: HTTPRequest.IPFamily = .any, insecureTLS: Bool = false,
+        voiceSeconds: Double = 5, maxVoiceSeconds: Double = 30, loadedVoiceSeconds: Double = 3, ipFamily: HTTPRequest.IPFamily = .any, insecureTLS: Bool = false,
         environment: [String: String]? = nil
     ) {
         self.serverURL = serverURL
@@ -45,6 +50,8 @@ public struct NetworkCheckOptions: Sendable {
         self.deadlineSeconds = deadlineSeconds
         self.maxSecondsPerDirection = maxSecondsPerDirection
         self.voiceSeconds = voiceSeconds
+        self.maxVoiceSeconds = maxVoiceSeconds
+        self.loadedVoiceSeconds = loadedVoiceSeconds
         self.ipFamily = ipFamily
         self.insecureTLS = insecureTLS
         self.environment = environment
@@ -63,7 +70,8 @@ public enum NetworkSection {
         let deadline = Date().addingTimeInterval(options.deadlineSeconds)
         let measurement = NetworkMeasurement(
             options: options, environment: options.environment ?? ProcessInfo.processInfo.environment,
-            progress: progress, logger: logger, cancellation: cancellation, deadline: deadline)
+            progress: progress, logger: logger, cancellation: cancellation, deadline: deadline,
+            lossLimitPercent: profile.network.maxLossPercent?.limit)
         logger.debug("probe.network.start", metadata: ["probe.target": "\(options.serverURL?.absoluteString ?? "overrides")"])
         // The watchdog is a dispatch timer rather than a Task so that it fires even if the caller's cooperative
         // pool is busy: the deadline must hold whatever else the process does.

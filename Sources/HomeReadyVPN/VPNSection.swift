@@ -74,8 +74,8 @@ public enum VPNSection {
             let ipv6 = gatewayResults[index].addresses?.first.map { $0.address.contains(":") } ?? false
             // The profile's `network.vpn_overhead_bytes`, when set, is IT's own figure and wins over the table.
             let overhead =
-                profileOverhead > 0
-                ? profileOverhead : PathMTUProbe.overheadBytes(gatewayResults[index].transport, ipv6: ipv6)
+                profileOverhead.flatMap { $0 > 0 ? $0 : nil }
+                ?? PathMTUProbe.overheadBytes(gatewayResults[index].transport, ipv6: ipv6)
             gatewayResults[index].requiredMTUBytes = overhead + PathMTUProbe.voicePacketBytes
             gatewayResults[index].pathMTUBytes = pathMTU
         }

@@ -12,8 +12,9 @@ public struct NetworkThresholds: Codable, Sendable, Equatable {
     public var codec: VoiceCodec
     /// Simultaneous calls the link must carry (e.g. 2 for a supervisor barging in).
     public var concurrentCalls: Int
-    /// Per-packet overhead the VPN adds to voice, in bytes (0 when voice is split-tunnelled).
-    public var vpnOverheadBytes: Int
+    /// Per-packet overhead the VPN adds to voice, in bytes (0 when voice is split-tunnelled); nil derives it from
+    /// the profile's gateways' tunnel types (`TunnelOverhead`).
+    public var vpnOverheadBytes: Int?
     /// How many days a check stays valid for readiness.
     public var checkFreshnessDays: Int
 
@@ -21,7 +22,7 @@ public struct NetworkThresholds: Codable, Sendable, Equatable {
         minDownloadMbps: Threshold? = nil, minUploadMbps: Threshold? = nil, maxLatencyIdleMs: Threshold? = nil,
         maxLatencyLoadedMs: Threshold? = nil, maxJitterMs: Threshold? = nil, maxLossPercent: Threshold? = nil,
         minMOS: Threshold? = nil, maxDNSMs: Threshold? = nil, codec: VoiceCodec = .g711, concurrentCalls: Int = 1,
-        vpnOverheadBytes: Int = 0, checkFreshnessDays: Int = 7
+        vpnOverheadBytes: Int? = nil, checkFreshnessDays: Int = 7
     ) {
         self.minDownloadMbps = minDownloadMbps
         self.minUploadMbps = minUploadMbps

@@ -170,9 +170,9 @@ public enum Verdict: String, Codable, Sendable, CaseIterable {
             switch (finding.status, finding.severity) {
             case (.fail, .critical):
                 return .notReady
-            case (.error, .critical):
+            case (.error, .critical), (.inconclusive, .critical):
                 verdict = .incomplete
-            case (.fail, _), (.warn, _), (.error, _):
+            case (.fail, _), (.warn, _), (.error, _), (.inconclusive, _):
                 if verdict == .ready { verdict = .readyWithWarnings }
             default:
                 break

@@ -71,6 +71,8 @@ public enum FindingStatus: String, Codable, Sendable, CaseIterable {
     case pass, fail, warn, error
     case notApplicable = "not_applicable"
     case skipped
+    /// The measurement could not tell pass from fail: the limit lies inside the figure's 95% confidence interval.
+    case inconclusive
 }
 
 /// A measured value or limit: a number, a text or a flag.

@@ -5,8 +5,11 @@ public struct NetworkResult: Codable, Sendable, Equatable {
     public var latencyIdleMs: LatencySummary?
     public var latencyLoadedDownMs: LatencySummary?
     public var latencyLoadedUpMs: LatencySummary?
-    /// RFC 3550 interarrival jitter of the idle voice-like stream, in milliseconds.
+    /// Jitter of the idle voice-like stream in milliseconds: the mean |IPDV| of consecutive answered probes (as irtt
+    /// and Cloudflare report it; `method.jitter_formula` names the formula used).
     public var jitterMs: Double?
+    /// The RFC 3550 running estimate (J += (|D| − J)/16) of the same stream, its last value, in milliseconds.
+    public var jitterRFC3550Ms: Double?
     /// RFC 3550 jitter of the upstream leg alone (HomeReady responder only), in milliseconds.
     public var jitterUpMs: Double?
     /// RFC 3550 jitter of the downstream leg alone (HomeReady responder only), in milliseconds.
@@ -15,6 +18,14 @@ public struct NetworkResult: Codable, Sendable, Equatable {
     public var ipdvMs: LatencySummary?
     /// Share of unanswered probes, in percent.
     public var lossPercent: Double?
+    /// The 95% confidence interval of the loss (Wilson score), in percent.
+    public var lossCI95Percent: PercentInterval?
+    /// The voice-like stream run while the download saturated the link.
+    public var voiceLoadedDown: LoadedVoiceStream?
+    /// The voice-like stream run while the upload saturated the link.
+    public var voiceLoadedUp: LoadedVoiceStream?
+    /// The home router (the first hop), idle and under load, to tell the home network from the provider.
+    public var firstHop: FirstHopResult?
     public var udpProbes: UDPProbeCounts?
     public var dnsMs: Double?
     public var tlsHandshakeMs: Double?
@@ -54,16 +65,103 @@ public struct NetworkResult: Codable, Sendable, Equatable {
         case latencyLoadedDownMs = "latency_loaded_down_ms"
         case latencyLoadedUpMs = "latency_loaded_up_ms"
         case jitterMs = "jitter_ms"
+        case jitterRFC3550Ms = "jitter_rfc3550_ms"
         case jitterUpMs = "jitter_up_ms"
         case jitterDownMs = "jitter_down_ms"
         case ipdvMs = "ipdv_ms"
         case lossPercent = "loss_percent"
+        case lossCI95Percent = "loss_ci95_percent"
+        case voiceLoadedDown = "voice_loaded_down"
+        case voiceLoadedUp = "voice_loaded_up"
+        case firstHop = "first_hop"
         case udpProbes = "udp_probes"
         case dnsMs = "dns_ms"
         case tlsHandshakeMs = "tls_handshake_ms"
         case responsivenessRPM = "responsiveness_rpm"
         case udpBlocked = "udp_blocked"
         case method
+    }
+}
+
+/// A confidence interval in percent.
+public struct PercentInterval: Codable, Sendable, Equatable {
+    public var low: Double
+    public var high: Double
+
+    public init(low: Double, high: Double) {
+        self.low = low
+        self.high = high
+    }
+}
+
+/// A voice-like UDP stream (50 packets/s of 172 bytes) run while one direction is saturated.
+public struct LoadedVoiceStream: Codable, Sendable, Equatable {
+    public var rttMs: LatencySummary?
+    /// Mean |IPDV| of consecutive answered probes, in milliseconds.
+    public var jitterMs: Double?
+    public var lossPercent: Double?
+    public var lossCI95Percent: PercentInterval?
+    public var sent: Int
+    public var lost: Int
+
+    public init(
+        rttMs: LatencySummary? = nil, jitterMs: Double? = nil, lossPercent: Double? = nil,
+        lossCI95Percent: PercentInterval? = nil, sent: Int, lost: Int
+    ) {
+        self.rttMs = rttMs
+        self.jitterMs = jitterMs
+        self.lossPercent = lossPercent
+        self.lossCI95Percent = lossCI95Percent
+        self.sent = sent
+        self.lost = lost
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rttMs = "rtt_ms"
+        case jitterMs = "jitter_ms"
+        case lossPercent = "loss_percent"
+        case lossCI95Percent = "loss_ci95_percent"
+        case sent, lost
+    }
+}
+
+/// Round trips to the first hop (the home router, the default gateway), idle and while each direction is busy.
+public struct FirstHopResult: Codable, Sendable, Equatable {
+    /// The gateway's address.
+    public var address: String
+    /// How the round trip was timed: `tcp` (a TCP handshake or reset from the router).
+    public var method: String
+    public var rttIdleMs: LatencySummary?
+    public var rttLoadedDownMs: LatencySummary?
+    public var rttLoadedUpMs: LatencySummary?
+    /// The interface toward it.
+    public var interface: String?
+    /// True on Wi-Fi, false wired, nil unknown.
+    public var wireless: Bool?
+    /// The Wi-Fi signal in dBm, when on Wi-Fi.
+    public var wifiSignalDbm: Double?
+
+    public init(
+        address: String, method: String = "tcp", rttIdleMs: LatencySummary? = nil, rttLoadedDownMs: LatencySummary? = nil,
+        rttLoadedUpMs: LatencySummary? = nil, interface: String? = nil, wireless: Bool? = nil, wifiSignalDbm: Double? = nil
+    ) {
+        self.address = address
+        self.method = method
+        self.rttIdleMs = rttIdleMs
+        self.rttLoadedDownMs = rttLoadedDownMs
+        self.rttLoadedUpMs = rttLoadedUpMs
+        self.interface = interface
+        self.wireless = wireless
+        self.wifiSignalDbm = wifiSignalDbm
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case address, method
+        case rttIdleMs = "rtt_idle_ms"
+        case rttLoadedDownMs = "rtt_loaded_down_ms"
+        case rttLoadedUpMs = "rtt_loaded_up_ms"
+        case interface, wireless
+        case wifiSignalDbm = "wifi_signal_dbm"
     }
 }
 

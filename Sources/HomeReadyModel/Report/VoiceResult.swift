@@ -12,6 +12,14 @@ public struct VoiceResult: Codable, Sendable, Equatable {
     public var recommendedCodec: String?
     /// The E-model variant used, e.g. `itu-t-g107`.
     public var model: String?
+    /// Bytes the VPN adds per voice packet, counted in `max_concurrent_calls` and the codec advice.
+    public var vpnOverheadBytes: Int?
+    /// The tunnel type that overhead is for (`IPsec NAT-T`, `WireGuard`, …); absent when the profile gives the figure.
+    public var vpnType: String?
+    /// The bufferbloat grade (A+ … F) and the mean latency increase it grades, on the scale in `bufferbloat_scale`.
+    public var bufferbloatGrade: String?
+    public var bufferbloatIncreaseMs: Double?
+    public var bufferbloatScale: String?
 
     public init(
         codec: String, rFactor: Double, mos: Double, mosLoaded: Double? = nil, maxConcurrentCalls: Int? = nil,
@@ -34,5 +42,10 @@ public struct VoiceResult: Codable, Sendable, Equatable {
         case maxConcurrentCalls = "max_concurrent_calls"
         case recommendedCodec = "recommended_codec"
         case model
+        case vpnOverheadBytes = "vpn_overhead_bytes"
+        case vpnType = "vpn_type"
+        case bufferbloatGrade = "bufferbloat_grade"
+        case bufferbloatIncreaseMs = "bufferbloat_increase_ms"
+        case bufferbloatScale = "bufferbloat_scale"
     }
 }

@@ -61,6 +61,12 @@ struct EchoStream: Sendable {
     var durationSeconds = 5.0
     /// How long to wait for late answers after the last probe.
     var drainSeconds = 1.0
+    /// The stream may go on past `durationSeconds`, up to this long, while `extendWhile` says the figures so far
+    /// cannot decide yet. Nil: stop at `durationSeconds`.
+    var maximumSeconds: Double?
+    /// Asked once a second after `durationSeconds` with (probes sent at least a second ago, how many of them are
+    /// still unanswered): true keeps the stream going.
+    var extendWhile: (@Sendable (_ matured: Int, _ lost: Int) -> Bool)?
 
     /// Runs the stream on the calling thread; stops early when `cancellation` fires.
     func runBlocking(cancellation: TransferCancellation?) throws -> EchoStreamResult {
@@ -72,7 +78,9 @@ struct EchoStream: Sendable {
         defer { socket.close() }
         let session = UInt32.random(in: 1...UInt32.max)
         let interval = 1.0 / packetsPerSecond
-        let total = Int((durationSeconds * packetsPerSecond).rounded())
+        let planned = Int((durationSeconds * packetsPerSecond).rounded())
+        let total = Int((max(durationSeconds, maximumSeconds ?? 0) * packetsPerSecond).rounded())
+        let perSecond = max(1, Int(packetsPerSecond.rounded()))
         let origin = DispatchTime.now().uptimeNanoseconds
         func nowMs() -> Double { Double(DispatchTime.now().uptimeNanoseconds - origin) / 1e6 }
         var arrivals: [EchoArrival] = []
@@ -107,8 +115,24 @@ struct EchoStream: Sendable {
             }
         }
 
+        /// Probes sent at least a second ago, and how many of those have no answer yet.
+        func matured() -> (sent: Int, lost: Int) {
+            let horizon = nowMs() - 1000
+            let count = sentTimes.firstIndex { $0 > horizon } ?? sentTimes.count
+            var answered = Set<Int>()
+            for arrival in arrivals where arrival.sequence < count { answered.insert(arrival.sequence) }
+            return (count, count - answered.count)
+        }
+
         for sequence in 0..<total {
             if cancellation?.isCancelled == true { break }
+            if sequence >= planned {
+                guard let extendWhile else { break }
+                if sequence == planned || sequence % perSecond == 0 {
+                    let (count, lost) = matured()
+                    if !extendWhile(count, lost) { break }
+                }
+            }
             let scheduled = Double(sequence) * interval * 1000
             pump(until: scheduled)
             let sendMs = nowMs()

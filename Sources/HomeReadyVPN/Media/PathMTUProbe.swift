@@ -1,4 +1,5 @@
 import HomeReadyModel
+import HomeReadyScoring
 import HomeReadyTransport
 
 /// Path MTU with don't-fragment probes against a UDP echo responder (which returns each datagram as it came).
@@ -6,17 +7,9 @@ public enum PathMTUProbe {
     /// Voice packet inside the tunnel (`VPNPathResult.voicePacketBytes`).
     public static let voicePacketBytes = VPNPathResult.voicePacketBytes
 
-    /// Outer header bytes a VPN adds per packet (IPv4 outer header; IPv6 adds 20).
+    /// Outer header bytes a VPN adds per packet (`TunnelOverhead`, the table voice capacity uses too).
     public static func overheadBytes(_ transport: VPNTransport, ipv6: Bool = false) -> Int {
-        let base: Int
-        switch transport {
-        case .wireguard: base = 60  // IP 20 + UDP 8 + WireGuard 32
-        case .ikev2: base = 80  // IP 20 + UDP 8 (NAT-T) + ESP 8 + IV 16 + padding, trailer and ICV up to 28
-        case .openvpnUDP: base = 70  // IP 20 + UDP 8 + opcode/peer 4 + packet id 4 + tag or HMAC up to 34
-        case .tls: base = 90  // IP 20 + TCP 20 (or UDP/DTLS) + TLS record 5 + IV/tag 32 + SSL-VPN framing 8
-        case .tcp: base = 40
-        }
-        return base + (ipv6 ? 20 : 0)
+        TunnelOverhead.bytes(transport, ipv6: ipv6)
     }
 
     /// Binary search for the largest size in `low...high` for which `fits` is true. `fits(high)` is tried first

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 
 /// Network interface facts: physical interfaces, wired or Wi-Fi, link state, Wi-Fi signal, default route.
 enum NetworkFacts {
@@ -45,31 +46,8 @@ enum NetworkFacts {
     }
 
     /// Signal level (dBm) per interface from `/proc/net/wireless`.
-    static func parseWireless(_ text: String) -> [String: Double] {
-        var result: [String: Double] = [:]
-        for line in text.split(separator: "\n").dropFirst(2) {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let columns = parts[1].split(separator: " ", omittingEmptySubsequences: true)
-            guard columns.count >= 3 else { continue }
-            let level = columns[2].trimmingCharacters(in: CharacterSet(charactersIn: "."))
-            guard var value = Double(level) else { continue }
-            // Old drivers report an unsigned byte (e.g. 200 = -56 dBm).
-            if value > 63 { value -= 256 }
-            result[parts[0].trimmingCharacters(in: .whitespaces)] = value
-        }
-        return result
-    }
+    static func parseWireless(_ text: String) -> [String: Double] { LinuxNetworkTables.wirelessLevels(text) }
 
     /// The interface of the default route with the lowest metric.
-    static func defaultRouteInterface(_ text: String) -> String? {
-        var best: (String, Int)?
-        for line in text.split(separator: "\n").dropFirst() {
-            let columns = line.split(whereSeparator: { $0 == "\t" || $0 == " " })
-            guard columns.count >= 8, columns[1] == "00000000", columns[7] == "00000000" else { continue }
-            let metric = Int(columns[6]) ?? 0
-            if best == nil || metric < best!.1 { best = (String(columns[0]), metric) }
-        }
-        return best?.0
-    }
+    static func defaultRouteInterface(_ text: String) -> String? { LinuxNetworkTables.defaultRoute(text)?.interface }
 }

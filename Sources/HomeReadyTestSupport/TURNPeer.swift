@@ -8,7 +8,9 @@ import Glibc
 /// --static-auth-secret`), for tests of the browser self-test's relayed call.
 ///
 /// `udp: false` starts it with `--no-udp` (clients can reach it over TCP only: the page must fall back);
-/// `tls: true` adds a TLS listener with a self-signed certificate. coturn refuses loopback peers unless
+/// `tls: true` adds a TLS listener with a self-signed certificate. `user:` replaces the shared secret with one
+/// static long-term user (`--lt-cred-mech --user`), for TURN client tests; `restCredentials` makes TURN REST
+/// credentials from the secret as the inventory server does. coturn refuses loopback peers unless
 /// `--allow-loopback-peers`, which it only takes together with `--no-cli`.
 public final class TURNPeer: @unchecked Sendable {
     /// The port for UDP and TCP clients.
@@ -31,18 +33,25 @@ public final class TURNPeer: @unchecked Sendable {
     }
 
     /// Starts coturn and waits until it accepts TCP connections.
-    public static func start(udp: Bool = true, tls: Bool = false) async throws -> TURNPeer {
+    public static func start(udp: Bool = true, tls: Bool = false, user: (name: String, password: String)? = nil)
+        async throws -> TURNPeer
+    {
         let directory = try TemporaryDirectory(prefix: "homeready-turn")
         let port = try VPNPeers.freeLoopbackPort()
         let secret = "turn-secret-" + UUID().uuidString
         let relayBase = 20_000 + Int.random(in: 0..<400) * 100
         var arguments = [
             "turnserver", "--no-cli", "--allow-loopback-peers", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1",
-            "--listening-port=\(port)", "--use-auth-secret", "--static-auth-secret=\(secret)", "--realm=homeready.test",
+            "--listening-port=\(port)", "--realm=homeready.test",
             "--min-port=\(relayBase)", "--max-port=\(relayBase + 99)", "--no-dtls", "--no-multicast-peers",
             "--userdb=\(directory.path)/turndb", "--pidfile=\(directory.path)/turnserver.pid", "--log-file=stdout",
             "--simple-log", "--no-stun-backward-compatibility",
         ]
+        if let user {
+            arguments += ["--lt-cred-mech", "--user=\(user.name):\(user.password)"]
+        } else {
+            arguments += ["--use-auth-secret", "--static-auth-secret=\(secret)"]
+        }
         if !udp { arguments.append("--no-udp") }
         var tlsPort: Int?
         if tls {
@@ -66,6 +75,18 @@ public final class TURNPeer: @unchecked Sendable {
         }
         peer.stop()
         throw TestSupportError("turnserver did not listen on 127.0.0.1:\(port): \(peer.log)")
+    }
+
+    /// TURN REST credentials for `user` valid for `lifetime` seconds, as the inventory server mints them: username
+    /// `EXPIRY:USER`, password base64(HMAC-SHA1(secret, username)) (computed with `openssl`).
+    public func restCredentials(user: String, lifetime: TimeInterval = 600) throws -> (username: String, password: String) {
+        let username = "\(Int(Date().timeIntervalSince1970 + lifetime)):\(user)"
+        let output = try Subprocess.run([
+            "sh", "-c", "printf '%s' \"$1\" | openssl dgst -sha1 -hmac \"$2\" -binary | base64", "sh", username, secret,
+        ])
+        let password = output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard output.status == 0, !password.isEmpty else { throw TestSupportError("openssl dgst failed: \(output.stderr)") }
+        return (username, password)
     }
 
     /// Stops coturn and removes its folder.

@@ -225,7 +225,7 @@ if !agentOnly {
         .testTarget(
             name: "HomeReadySpeedTestTests",
             dependencies: [
-                "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyJudging", "HomeReadyModel", "HomeReadyTransport",
+                "HomeReadySpeedTest", "HomeReadyProbe", "HomeReadyVoicePath", "HomeReadyJudging", "HomeReadyModel", "HomeReadyTransport",
                 "HomeReadyTestSupport", hummingbird, hummingbirdTesting, nioCore, lifecycle, logging,
             ]
         ),

@@ -72,7 +72,7 @@ public enum SIPMirrorResponder {
     /// Header lines with folded continuations joined, without line ends and empty lines.
     static func unfoldedLines(_ head: String) -> [String] {
         var lines: [String] = []
-        for raw in head.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in head.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             var line = Substring(raw)
             if line.hasSuffix("\r") { line = line.dropLast() }
             if let first = line.first, first == " " || first == "\t", !lines.isEmpty {

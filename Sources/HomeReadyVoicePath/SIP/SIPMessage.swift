@@ -100,7 +100,7 @@ public struct SIPMessage: Sendable, Equatable {
             throw .malformed("the header section is not UTF-8 text")
         }
         var lines: [String] = []
-        for raw in head.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in head.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             var line = Substring(raw)
             if line.hasSuffix("\r") { line = line.dropLast() }
             if let first = line.first, first == " " || first == "\t", !lines.isEmpty {

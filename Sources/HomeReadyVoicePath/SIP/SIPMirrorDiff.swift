@@ -31,7 +31,7 @@ public struct SDPLines: Sendable, Equatable {
     /// Reads `x=value` lines (CRLF or LF); other lines are kept under type `?`.
     public init(_ body: [UInt8]) {
         let text = String(decoding: body, as: UTF8.self)
-        lines = text.split(separator: "\n").compactMap { raw in
+        lines = text.split(whereSeparator: \.isNewline).compactMap { raw in
             var line = Substring(raw)
             if line.hasSuffix("\r") { line = line.dropLast() }
             guard !line.isEmpty else { return nil }

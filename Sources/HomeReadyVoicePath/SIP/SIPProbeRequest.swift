@@ -137,7 +137,7 @@ public struct SIPStreamFramer: Sendable {
         }
         let head = String(decoding: buffer[..<split.headerEnd], as: UTF8.self)
         var length: Int?
-        for line in head.split(separator: "\n").dropFirst() {
+        for line in head.split(whereSeparator: \.isNewline).dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             if SIPHeaderName.canonical(line[..<colon].trimmingSIPWhitespace()) == "Content-Length" {
                 length = Int(line[line.index(after: colon)...].trimmingSIPWhitespace())

@@ -77,6 +77,7 @@ func buildRouter(
     CSVRoutes(repository: repository, configuration: configuration).add(to: api)
     WebhookRoutes(repository: repository, configuration: configuration).add(to: api)
     DeviceRoutes(repository: repository, configuration: configuration, profiles: ingestion.profiles).add(to: api)
+    DeviceTURNRoutes(repository: repository, configuration: configuration).add(to: api)
     AdminAuditRoutes(repository: repository).add(to: api)
     // The agent's network check measures against these (no token: agents test before they enroll).
     var speedTest = SpeedTestConfiguration(echoPort: configuration.echoPort)

@@ -39,6 +39,12 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .customLong("sip-mirror"), help: ArgumentHelp(cliText("cli.check.sip_mirror")))
     var sipMirror: String?
 
+    @Option(name: .customLong("turn-user"), help: ArgumentHelp(cliText("cli.check.turn_user")))
+    var turnUser: String?
+
+    @Flag(name: .customLong("insecure-tls"), help: ArgumentHelp(cliText("cli.check.insecure_tls")))
+    var insecureTLS = false
+
     @Option(help: ArgumentHelp(cliText("cli.check.interface")))
     var interface: String?
 
@@ -77,6 +83,7 @@ struct CheckCommand: AsyncParsableCommand {
         if let echo, parseHostPort(echo) == nil {
             throw ValidationError(cliText("cli.error.echo", ["value": .text(echo)]))
         }
+        try validateTURN()
         if let sipMirror, parseHostPort(sipMirror) == nil {
             throw ValidationError(cliText("cli.error.sip_mirror", ["value": .text(sipMirror)]))
         }
@@ -126,7 +133,9 @@ struct CheckCommand: AsyncParsableCommand {
                 uploadURL: uploadURL.flatMap(URL.init(string:)), echoHost: echoPeer?.host, echoPort: echoPeer?.port,
                 interface: interface),
             vpn: VPNCheckOptions(interface: interface, echoHost: echoPeer?.host, echoPort: echoPeer?.port),
-            voicePath: voicePathOptions(serverURL: serverURL),
+            voicePath: voicePathOptions(
+                serverURL: serverURL,
+                turnCredentials: await turnCredentials(agent: agent, enrollment: enrollment, profile: loadedProfile)),
             posture: .init(
                 factsFile: facts.map(URL.init(fileURLWithPath:)), root: root.map(URL.init(fileURLWithPath:)), role: role))
         let report = await CheckRunner(configuration: configuration, logger: logger).run(profile: loadedProfile)
@@ -162,10 +171,13 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     /// The voice-path checks' options: the SIP mirror from `--sip-mirror`, else from the server's `/speed/info`.
-    func voicePathOptions(serverURL: URL?) -> VoicePathCheckOptions {
+    /// TURN credentials come from `turnCredentials(agent:enrollment:profile:)` (CheckCommand+TURN.swift).
+    func voicePathOptions(serverURL: URL?, turnCredentials: TURNCredentials? = nil) -> VoicePathCheckOptions {
         let mirror = sipMirror.flatMap(parseHostPort)
         var options = VoicePathCheckOptions(sipMirrorHost: mirror?.host, sipMirrorPort: mirror?.port, interface: interface)
         options.serverURL = serverURL
+        options.turnCredentials = turnCredentials
+        options.insecureTLS = insecureTLS
         return options
     }
 

@@ -51,6 +51,13 @@ extension PeerRequirement {
     public static let openvpn = PeerRequirement(name: "OpenVPN", path: "openvpn", package: "openvpn")
     public static let turnserver = PeerRequirement(name: "coturn's turnserver", path: "turnserver", package: "coturn")
     public static let chromium = PeerRequirement(name: "Chromium", path: "chromium", package: "chromium")
+    /// A SIP client we did not write, driving the SIP mirror (Debian calls SIPp `sip-tester`).
+    public static let sipp = PeerRequirement(name: "SIPp", path: "sipp", package: "sip-tester")
+    /// The SBC the voice-path tests send OPTIONS to.
+    public static let kamailio = PeerRequirement(name: "Kamailio", path: "kamailio", package: "kamailio")
+    public static let kamailioTLS = PeerRequirement(
+        name: "Kamailio's tls module", path: "/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so",
+        package: "kamailio-tls-modules")
     public static let python3 = PeerRequirement(name: "python3", path: "python3", package: "python3")
     public static let sqlite3 = PeerRequirement(name: "sqlite3", path: "sqlite3", package: "sqlite3")
     public static let systemdAnalyze = PeerRequirement(
@@ -86,7 +93,7 @@ extension PeerRequirement {
     public static var all: [PeerRequirement] {
         [
             ip, tc, ss, nft, sysctl, nginx, openssl, iperf3, irtt, openvpn, turnserver, chromium, python3, sqlite3,
-            systemdAnalyze, debootstrap, lintian, dpkgShlibdeps, strip, charon,
+            systemdAnalyze, debootstrap, lintian, dpkgShlibdeps, strip, charon, sipp, kamailio, kamailioTLS,
         ] + charonPlugins
     }
 }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// The SIP mirror as a ServiceLifecycle service: answers SIP on UDP and TCP `host:port` with the request as it
 /// arrived (`SIPMirrorResponder`) until graceful shutdown. Stateless: many agents test at once.
@@ -24,35 +25,40 @@ public struct SIPMirrorService: Service {
 }
 
 /// The SIP mirror's bound UDP socket and TCP listener (same port); `localPort` tells the port when bound to 0.
+///
+/// NIO closes a datagram channel when a send fails with an error it cannot recover from (an answer to a source
+/// with no route back: ENETUNREACH, EHOSTUNREACH, or a firewall's EPERM). One agent's unroutable address must not
+/// take the mirror down for everyone, so the UDP socket is bound again on the same port when that happens.
 public final class SIPMirrorServer: Sendable {
-    private let udp: any Channel
+    private struct State {
+        var udp: (any Channel)?
+        var closing = false
+    }
+
+    private let state: Mutex<State>
     private let tcp: any Channel
+    private let host: String
+    private let logger: Logger
     /// The port both sockets are bound to.
     public let localPort: Int
 
     /// Seconds a TCP connection may stay silent before the mirror closes it.
     public static let idleSeconds: Int64 = 30
 
-    private init(udp: any Channel, tcp: any Channel) {
-        self.udp = udp
+    private init(udp: any Channel, tcp: any Channel, host: String, logger: Logger) {
+        state = Mutex(State(udp: udp))
         self.tcp = tcp
+        self.host = host
+        self.logger = logger
         localPort = udp.localAddress?.port ?? 0
     }
 
     /// Binds UDP and TCP on `host:port` (port 0: a free UDP port, then TCP on the same number).
     public static func bind(host: String, port: Int, logger: Logger) async throws -> SIPMirrorServer {
-        let group = MultiThreadedEventLoopGroup.singleton
-        let udp = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(SIPMirrorDatagramHandler(logger: logger))
-                }
-            }
-            .bind(host: host, port: port).get()
+        let udp = try await bindUDP(host: host, port: port, logger: logger)
         let chosen = udp.localAddress?.port ?? port
         do {
-            let tcp = try await ServerBootstrap(group: group)
+            let tcp = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelInitializer { channel in
@@ -65,16 +71,55 @@ public final class SIPMirrorServer: Sendable {
                 }
                 .bind(host: host, port: chosen).get()
             logger.debug("speedtest.sip.bound", metadata: ["speedtest.port": "\(chosen)"])
-            return SIPMirrorServer(udp: udp, tcp: tcp)
+            let server = SIPMirrorServer(udp: udp, tcp: tcp, host: host, logger: logger)
+            server.watch(udp)
+            return server
         } catch {
             try? await udp.close()
             throw error
         }
     }
 
+    private static func bindUDP(host: String, port: Int, logger: Logger) async throws -> any Channel {
+        try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(SIPMirrorDatagramHandler(logger: logger))
+                }
+            }
+            .bind(host: host, port: port).get()
+    }
+
+    /// Binds the UDP socket again when NIO closed it while the mirror is still serving.
+    private func watch(_ channel: any Channel) {
+        channel.closeFuture.whenComplete { _ in
+            guard !self.state.withLock({ $0.closing }) else { return }
+            self.logger.debug("speedtest.sip.udp_rebind", metadata: ["speedtest.port": "\(self.localPort)"])
+            Task {
+                for _ in 0..<50 {
+                    try? await Task.sleep(for: .milliseconds(20))
+                    guard let fresh = try? await Self.bindUDP(host: self.host, port: self.localPort, logger: self.logger)
+                    else { continue }
+                    let kept = self.state.withLock { state -> Bool in
+                        guard !state.closing else { return false }
+                        state.udp = fresh
+                        return true
+                    }
+                    if kept { self.watch(fresh) } else { try? await fresh.close() }
+                    return
+                }
+            }
+        }
+    }
+
     /// Closes both sockets.
     public func close() async throws {
-        try? await udp.close()
+        let udp = state.withLock { state -> (any Channel)? in
+            state.closing = true
+            return state.udp
+        }
+        try? await udp?.close()
         try await tcp.close()
     }
 }

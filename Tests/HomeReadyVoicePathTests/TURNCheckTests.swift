@@ -76,7 +76,7 @@ import Testing
         let degraded = try #require(findings.first { $0.id == "voice_path.turn.udp" })
         #expect(degraded.status == .warn)
         #expect(degraded.message.contains("TCP relay"), "\(degraded.message)")
-        #expect(degraded.remediation?.contains("3478") == true, "\(degraded.remediation ?? "")")
+        #expect(degraded.remediation?.contains("UDP \(peer.port)") == true, "\(degraded.remediation ?? "")")
     }
 
     @Test("a wrong password is auth_failed, and failing every relay fails the voice path")

@@ -103,8 +103,11 @@ import Testing
             #expect(frames[2].relayedPayload?.payload == [9, 9, 9])
         }
         var garbage = TURNStreamFramer()
-        garbage.append(Array("HTTP/1.1 400 Bad Request\r\n".utf8))
+        garbage.append(Array("<!DOCTYPE html><html>".utf8))
         #expect(throws: TURNStreamFramer.Garbage.self) { try garbage.next() }
+        var reserved = TURNStreamFramer()
+        reserved.append([0x7F, 0xFF, 0, 4, 1, 2, 3, 4])
+        #expect(throws: TURNStreamFramer.Garbage.self) { try reserved.next() }
     }
 
     @Test("median of odd and even counts; none for no values")

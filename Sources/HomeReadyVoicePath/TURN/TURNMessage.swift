@@ -134,7 +134,7 @@ enum TURNFrame: Sendable, Equatable {
     /// Reads one datagram (UDP: one message per datagram); nil when it is neither STUN nor ChannelData.
     static func datagram(_ bytes: [UInt8]) -> TURNFrame? {
         if let packet = STUNPacket.parse(bytes) { return .stun(packet, raw: bytes) }
-        guard bytes.count >= 4, bytes[0] & 0xC0 == 0x40 else { return nil }
+        guard bytes.count >= 4, bytes[0] & 0xC0 == 0x40, bytes[0] < 0x50 else { return nil }
         let length = Int(bytes[2]) << 8 | Int(bytes[3])
         guard bytes.count >= 4 + length else { return nil }
         return .channelData(channel: UInt16(bytes[0]) << 8 | UInt16(bytes[1]), payload: Array(bytes[4..<(4 + length)]))
@@ -174,8 +174,14 @@ struct TURNStreamFramer: Sendable {
         let length = Int(buffer[2]) << 8 | Int(buffer[3])
         let total: Int
         switch buffer[0] & 0xC0 {
-        case 0x00: total = 20 + length
-        case 0x40: total = 4 + length + (4 - length % 4) % 4
+        case 0x00:
+            // A STUN header: the magic cookie once it has arrived.
+            if buffer.count >= 8, Array(buffer[4..<8]) != [0x21, 0x12, 0xA4, 0x42] { throw Garbage() }
+            total = 20 + length
+        case 0x40:
+            // Channel numbers 0x4000–0x4FFF (RFC 8656 §12); 0x5000–0x7FFF are reserved.
+            guard buffer[0] < 0x50 else { throw Garbage() }
+            total = 4 + length + (4 - length % 4) % 4
         default: throw Garbage()
         }
         guard buffer.count >= total else { return nil }

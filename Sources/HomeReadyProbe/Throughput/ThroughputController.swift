@@ -3,82 +3,233 @@ import HomeReadyTransport
 /// Decides, from byte-count samples, when to add streams, when the rate is steady and when to stop; then computes
 /// the steady-state rate. Pure: tested with synthetic samples.
 ///
-/// Method: start with `initialStreams`; every stage lasts `stageSeconds`, of which the first `settleSeconds`
-/// are discarded (slow start of the new streams). When a stage's rate beats the previous stage's by more than
-/// `rampGain`, the stream count doubles (up to `maxStreams`). Once more streams stop adding rate, the steady
-/// phase begins; the test stops when the last four 0.5 s window rates vary by less than `stableSpread`
-/// (coefficient of variation) for at least `minSteadySeconds`, or at `maxSeconds`. The reported rate is bytes over
-/// time of the steady phase (or of the last stage when the deadline came first).
+/// Method (every time scale grows with the path's round trip, `roundTripSeconds`, so a long path gets as many round
+/// trips to settle as a short one):
+/// - Start with `initialStreams`. A **stage** keeps the stream count fixed; its first `settleSeconds` (slow start
+///   of the new streams) are never measured.
+/// - **Ramp-up end**, found where it happens rather than after a fixed cutoff: the stage's level is the median
+///   `windowSeconds` window rate of the latter half of the stage so far; the ramp-up ends at the first moment from
+///   which two consecutive windows both reach `1 − levelTolerance` of it.
+/// - The rate **holds still** over a span when the least-squares rates of its two halves differ by less than
+///   `trendLimit` (no climb left) and its windows vary by less than `stableSpread` (coefficient of variation; half
+///   windows less than twice that) with a relative standard error under `precision`: a noisy rate (long paths,
+///   where kernel counters advance in bursts) needs a longer span to be known as well.
+/// - When a stage has levelled off (ramp-up over, no trend since) or `stageTimeoutSeconds` passed, more streams are
+///   tried (the count doubles, up to `maxStreams`) if the level beat the previous stage's by more than `rampGain`,
+///   or, for the first stage, if each stream carries more than `streamWindowBytes` in flight (the
+///   bandwidth-delay product over the streams), as long as a new stage still fits before `maxSeconds`.
+/// - The **steady phase** of the final stage runs from its ramp-up end. Dips after it (loss recoveries) stay in, as
+///   in iperf3's mean after its omitted warm-up. **Stop** once it lasts `minSteadySeconds` (at least 25 round
+///   trips) and all of it holds still; otherwise at `maxSeconds`.
+/// - The **rate** is the least-squares slope of the byte count over the steady phase (see `slope`); when the
+///   ramp-up never ended, over the last half of the final stage.
 public struct ThroughputController: Sendable {
-    public var initialStreams = 2
+    public var initialStreams = 4
     public var maxStreams = 16
-    public var stageSeconds = 1.0
-    public var settleSeconds = 0.5
+    /// The path's round trip (idle latency measured before the transfer); sets the time scales below.
+    public var roundTripSeconds = 0.05
     public var rampGain = 0.10
-    public var windowSeconds = 0.5
+    /// Largest coefficient of variation of the windows' rates in a plateau.
     public var stableSpread = 0.05
-    public var minSteadySeconds = 2.0
+    /// Largest relative standard error of the plateau's rate (the windows' coefficient of variation over the
+    /// square root of their count) that ends the test: a noisy rate needs a longer plateau to be known as well.
+    public var precision = 0.01
+    /// Largest relative difference between the two halves of a plateau (a rate still rising is not a plateau).
+    public var trendLimit = 0.03
+    /// How far below the stage's level (median window rate of its latter half) the ramp-up counts as not over.
+    public var levelTolerance = 0.10
+    /// Bytes in flight per stream above which the first stage tries more streams: about half of what one Linux
+    /// stream's autotuned buffers carry (rmem 6 MiB, wmem 4 MiB), where a stream may become window-limited.
+    /// Below it more streams only add slow-start losses (tried: 4 → 8 streams at 500 Mbit/s and 80 ms cost 10 %).
+    public var streamWindowBytes = 2_000_000.0
     public var maxSeconds = 8.0
+    /// Smallest plateau that ends the test early (raised to 25 round trips on long paths).
+    public var baseSteadySeconds = 2.0
+
+    /// Length of the windows whose spread is checked.
+    public var windowSeconds: Double { min(1, max(0.5, 4 * roundTripSeconds)) }
+    /// The start of a stage that is never measured: slow start of its new streams.
+    public var settleSeconds: Double { max(0.5, 8 * roundTripSeconds) }
+    /// How long a plateau must last before the test stops early.
+    public var minSteadySeconds: Double { max(baseSteadySeconds, 25 * roundTripSeconds) }
+    /// How long a stage may wait for a plateau before the stream decision is taken anyway.
+    public var stageTimeoutSeconds: Double { max(2.5, 30 * roundTripSeconds) }
 
     private(set) var streams: Int
     private(set) var stageStart = 0.0
     private(set) var previousStageRate: Double?
-    /// When the steady phase began (stream count fixed); nil while ramping.
+    /// When the final stage's plateau began (set once the stream count is final and the rate held still).
     public private(set) var steadyStart: Double?
+    /// True once the stream count is final.
+    public private(set) var streamsFinal = false
 
-    public init(maxSeconds: Double = 8.0, initialStreams: Int = 2, maxStreams: Int = 16) {
+    public init(maxSeconds: Double = 8.0, initialStreams: Int = 4, maxStreams: Int = 16, roundTripSeconds: Double? = nil) {
         self.maxSeconds = maxSeconds
         self.initialStreams = initialStreams
         self.maxStreams = maxStreams
+        if let roundTripSeconds, roundTripSeconds > 0 { self.roundTripSeconds = min(roundTripSeconds, 0.5) }
         streams = initialStreams
     }
 
     /// Bytes per second between two times, read from the samples (nil when the span has no samples).
     public static func rate(_ samples: [ThroughputSample], from start: Double, to end: Double) -> Double? {
-        guard end > start,
-            let first = samples.last(where: { $0.elapsedSeconds <= start }) ?? samples.first,
-            let last = samples.last(where: { $0.elapsedSeconds <= end }),
-            last.elapsedSeconds > first.elapsedSeconds
+        guard end > start, let firstIndex = lastIndex(samples, atOrBefore: start) ?? (samples.isEmpty ? nil : 0),
+            let lastIndex = lastIndex(samples, atOrBefore: end)
         else { return nil }
+        let first = samples[firstIndex], last = samples[lastIndex]
+        guard last.elapsedSeconds > first.elapsedSeconds else { return nil }
         return Double(last.totalBytes - first.totalBytes) / (last.elapsedSeconds - first.elapsedSeconds)
+    }
+
+    /// Bytes per second over `[start, end]` as the least-squares slope of the byte count against time. Kernel
+    /// counters advance in bursts on a long path (in-order bytes only: a lost segment holds back everything behind
+    /// it until its retransmission arrives, up to a round trip of data); the slope weighs such a burst at either
+    /// end of the span far less than a difference of two counts does. Nil with fewer than three samples.
+    public static func slope(_ samples: [ThroughputSample], from start: Double, to end: Double) -> Double? {
+        guard end > start, let last = lastIndex(samples, atOrBefore: end) else { return nil }
+        let first = (lastIndex(samples, atOrBefore: start) ?? -1) + 1
+        guard last - first >= 2 else { return nil }
+        let span = samples[first...last]
+        let count = Double(span.count)
+        let meanTime = span.reduce(0) { $0 + $1.elapsedSeconds } / count
+        let meanBytes = span.reduce(0) { $0 + Double($1.totalBytes) } / count
+        var covariance = 0.0, variance = 0.0
+        for sample in span {
+            let dt = sample.elapsedSeconds - meanTime
+            covariance += dt * (Double(sample.totalBytes) - meanBytes)
+            variance += dt * dt
+        }
+        return variance > 0 ? covariance / variance : nil
+    }
+
+    /// The index of the last sample taken at or before `time` (samples are in time order), by binary search.
+    static func lastIndex(_ samples: [ThroughputSample], atOrBefore time: Double) -> Int? {
+        var low = 0, high = samples.count
+        while low < high {
+            let middle = (low + high) / 2
+            if samples[middle].elapsedSeconds <= time { low = middle + 1 } else { high = middle }
+        }
+        return low == 0 ? nil : low - 1
+    }
+
+    /// Whether the rate holds still over `[start, end]`: halves agree within `trendLimit`, windows within
+    /// `stableSpread` (half-width windows within twice that). With `checkSpread` false only the halves count (a
+    /// noisy but level rate).
+    func holdsStill(_ samples: [ThroughputSample], from start: Double, to end: Double, checkSpread: Bool = true) -> Bool {
+        let middle = (start + end) / 2
+        guard let first = Self.slope(samples, from: start, to: middle), let second = Self.slope(samples, from: middle, to: end),
+            first > 0, second > 0, abs(second - first) / max(first, second) < trendLimit
+        else { return false }
+        if !checkSpread { return true }
+        // Windows of two widths, so an oscillation the longer windows happen to straddle evenly still shows.
+        let count = max(2, Int(((end - start) / windowSeconds).rounded(.down)))
+        guard let spread = Self.spread(samples, from: start, to: end, windows: count), spread < stableSpread,
+            spread / Double(count).squareRoot() < precision,
+            let fineSpread = Self.spread(samples, from: start, to: end, windows: 2 * count),
+            fineSpread < 2 * stableSpread
+        else { return false }
+        return true
+    }
+
+    /// The coefficient of variation of the rates of `windows` equal windows covering `[start, end]`.
+    static func spread(_ samples: [ThroughputSample], from start: Double, to end: Double, windows count: Int) -> Double? {
+        let width = (end - start) / Double(count)
+        let rates = (0..<count).compactMap { index in
+            rate(samples, from: start + Double(index) * width, to: start + Double(index + 1) * width)
+        }
+        guard rates.count == count else { return nil }
+        let mean = rates.reduce(0, +) / Double(count)
+        guard mean > 0 else { return nil }
+        let variance = rates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(count)
+        return variance.squareRoot() / mean
+    }
+
+    /// Where the ramp-up of the stage measured from `earliest` ended by `end`: the first moment from which two
+    /// consecutive windows both reach `1 − levelTolerance` of the level, the median window rate of the latter half
+    /// of `[earliest, end]`. Nil while no such moment leaves `minimum` seconds before `end`.
+    func rampEnd(_ samples: [ThroughputSample], earliest: Double, end: Double, minimum: Double) -> Double? {
+        let window = windowSeconds
+        guard end - earliest >= minimum + window else { return nil }
+        let middle = (earliest + end) / 2
+        let count = max(1, Int(((end - middle) / window).rounded(.down)))
+        let width = (end - middle) / Double(count)
+        let levels = (0..<count).compactMap { index in
+            Self.rate(samples, from: middle + Double(index) * width, to: middle + Double(index + 1) * width)
+        }.sorted()
+        guard !levels.isEmpty else { return nil }
+        let level = levels[levels.count / 2]
+        guard level > 0 else { return nil }
+        let floor = level * (1 - levelTolerance)
+        var start = earliest
+        while end - start >= minimum - 1e-9 {
+            if let first = Self.rate(samples, from: start, to: start + window), first >= floor,
+                let second = Self.rate(samples, from: start + window, to: start + 2 * window), second >= floor
+            {
+                return start
+            }
+            start += 0.1
+        }
+        return nil
     }
 
     /// The next step given every sample so far.
     public mutating func decide(_ samples: [ThroughputSample]) -> ParallelDecision {
         guard let now = samples.last?.elapsedSeconds else { return .keepGoing }
         if now >= maxSeconds { return .stop }
-        if steadyStart == nil {
-            guard now - stageStart >= stageSeconds else { return .keepGoing }
-            let stageRate = Self.rate(samples, from: stageStart + settleSeconds, to: now) ?? 0
-            let gained = previousStageRate.map { stageRate > $0 * (1 + rampGain) } ?? true
-            if gained && streams < maxStreams && stageRate > 0 {
+        let measurable = stageStart + settleSeconds
+        if !streamsFinal {
+            // Stream decisions need the level the stage reached: its ramp-up over and no trend since.
+            let level = rampEnd(samples, earliest: measurable, end: now, minimum: 3 * windowSeconds)
+                .flatMap { start in holdsStill(samples, from: start, to: now, checkSpread: false) ? start : nil }
+            guard level != nil || now - stageStart >= stageTimeoutSeconds else { return .keepGoing }
+            let stageRate =
+                level.flatMap { Self.slope(samples, from: $0, to: now) }
+                ?? Self.slope(samples, from: max(measurable, now - 2 * windowSeconds), to: now) ?? 0
+            // A stage that never levelled off says nothing about more streams (its rate was still climbing).
+            let wantsMore =
+                level != nil
+                && (previousStageRate.map { stageRate > $0 * (1 + rampGain) }
+                    ?? (stageRate * roundTripSeconds / Double(streams) > streamWindowBytes))
+            // A new stage needs its settling time and a steady phase before the deadline.
+            let fits = now + settleSeconds + minSteadySeconds <= maxSeconds
+            if wantsMore && streams < maxStreams && stageRate > 0 && fits {
                 previousStageRate = stageRate
                 streams = min(maxStreams, streams * 2)
                 stageStart = now
                 return .useStreams(streams)
             }
-            // More streams stopped adding rate: measure from this stage's settled point on.
-            steadyStart = stageStart + settleSeconds
-            return .keepGoing
+            streamsFinal = true
         }
-        guard let steadyStart, now - steadyStart >= minSteadySeconds else { return .keepGoing }
-        let windows = (0..<4).compactMap { index -> Double? in
-            let end = now - Double(index) * windowSeconds
-            return Self.rate(samples, from: end - windowSeconds, to: end)
-        }
-        guard windows.count == 4 else { return .keepGoing }
-        let mean = windows.reduce(0, +) / 4
-        guard mean > 0 else { return .keepGoing }
-        let variance = windows.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 4
-        return variance.squareRoot() / mean < stableSpread ? .stop : .keepGoing
+        // The steady phase runs from the end of the ramp-up; it stops the test once all of it holds still. Dips
+        // after the ramp (loss recoveries) stay in: they are part of what the link gives, as in iperf3's mean
+        // after its omitted warm-up.
+        guard let start = rampEnd(samples, earliest: measurable, end: now, minimum: minSteadySeconds),
+            holdsStill(samples, from: start, to: now)
+        else { return .keepGoing }
+        steadyStart = start
+        return .stop
     }
 
     /// The steady-state rate in bytes per second once the transfer ended, and the span it covers.
     public func steadyRate(_ samples: [ThroughputSample]) -> (bytesPerSecond: Double, seconds: Double)? {
         guard let end = samples.last?.elapsedSeconds else { return nil }
-        var start = steadyStart ?? (stageStart + settleSeconds)
+        let measurable = min(stageStart + settleSeconds, max(0, end - 2 * windowSeconds))
+        var start: Double
+        if let steadyStart {
+            start = steadyStart
+        } else if let plateau = rampEnd(
+            samples, earliest: measurable, end: end, minimum: min(minSteadySeconds, max(1, (end - measurable) / 2)))
+        {
+            // The deadline came before the steady phase was quiet: all of it since the ramp-up ended.
+            start = plateau
+        } else {
+            // The rate never held still: the last half of the final stage, at least its last minSteadySeconds.
+            start = max(measurable, min((measurable + end) / 2, end - minSteadySeconds))
+        }
         if end - start < windowSeconds { start = max(0, end - 2 * windowSeconds) }
-        guard let rate = Self.rate(samples, from: start, to: end) else { return nil }
+        guard let rate = Self.slope(samples, from: start, to: end) ?? Self.rate(samples, from: start, to: end) else {
+            return nil
+        }
         return (rate, end - start)
     }
 }

@@ -47,6 +47,29 @@ import Testing
         #expect(findings.allSatisfy { $0.status == .pass }, "\(findings.map(\.message))")
     }
 
+    @Test("through a relay adding 20 ms each way and dropping every 10th packet toward coturn: RTT about 40 ms, loss 10 %")
+    func impairedPath() async throws {
+        try TestEnvironment.require([.turnserver])
+        let peer = try await TURNPeer.start(user: Self.user)
+        defer { peer.stop() }
+        let relay = try ImpairmentRelay(
+            upstreamHost: "127.0.0.1", upstreamPort: peer.port, up: Impairment(delayMs: 20, dropEvery: 10),
+            down: Impairment(delayMs: 20))
+        defer { relay.stop() }
+        let results = await Self.check(
+            [TURNEndpoint(host: relay.host, port: relay.port, transport: .udp)],
+            credentials: TURNCredentials(username: Self.user.name, password: Self.user.password))
+        let result = try #require(results.first)
+        #expect(result.state == .allocated, "\(result.error ?? "")")
+        let rtt = try #require(result.relayRTTMs)
+        let loss = try #require(result.lossPercent)
+        #expect(rtt >= 40 && rtt < 60, "\(rtt) ms")
+        #expect(loss >= 8 && loss <= 12, "\(loss) %")
+        print("turn udp through 20+20 ms, every 10th dropped up: relay RTT \(rtt) ms, loss \(loss) %")
+        let findings = RelayPathJudge.findings(turn: results, natType: nil, profile: Profile(id: "p", title: "P", version: 1))
+        #expect(findings.first { $0.id == "voice_path.turn.quality" }?.status == .warn)
+    }
+
     @Test("TURN REST credentials made from coturn's shared secret, as the inventory server mints them, allocate")
     func restCredentials() async throws {
         try TestEnvironment.require([.turnserver, .openssl])

@@ -25,7 +25,7 @@ struct DelayedLinkTests {
 
     let logger = Logger(label: "delayed-lab-test")
 
-    @Test(arguments: [10.0, 40.0])
+    @Test(arguments: [40.0])
     func theDelayLineGivesTheRoundTripAsked(rttMs: Double) async throws {
         try TestEnvironment.require(Self.skipReason)
         try await withNetworkLab(roundTripDelayMs: rttMs) { lab in
@@ -45,9 +45,10 @@ struct DelayedLinkTests {
     }
 
     /// The whole network section against nginx and an echo peer behind the delay line, then iperf3 (4 streams,
-    /// 3 s omitted) on the same link: each direction within 5 % of iperf3 and at most 8 s long, the idle latency
+    /// 2 s omitted) on the same link: each direction within 5 % of iperf3 and at most 8 s long, the idle latency
     /// reads the round trip.
-    @Test(arguments: [(rttMs: 40.0, down: 25.0, up: 5.0), (rttMs: 80.0, down: 100.0, up: 20.0)])
+    // One case keeps the suite near a minute; Scripts/bench/accuracy covers 0-80 ms and 5/1-500/50 Mbit/s.
+    @Test(arguments: [(rttMs: 60.0, down: 50.0, up: 10.0)])
     func throughputAtARealRoundTripMatchesIperf3(rttMs: Double, down: Double, up: Double) async throws {
         try TestEnvironment.require(Self.skipReason)
         try await withNetworkLab(roundTripDelayMs: rttMs) { lab in
@@ -88,7 +89,7 @@ struct DelayedLinkTests {
 
     /// iperf3's received rate in Mbit/s, from this process to (or, `reverse`, from) the lab's remote end.
     static func iperf3(_ lab: NetworkLab, reverse: Bool) throws -> Double {
-        var argv = ["iperf3", "-c", lab.remoteAddress, "-p", "5201", "-t", "8", "-O", "3", "-P", "4", "-J"]
+        var argv = ["iperf3", "-c", lab.remoteAddress, "-p", "5201", "-t", "6", "-O", "2", "-P", "4", "-J"]
         if reverse { argv.append("-R") }
         var last = ""
         for _ in 0..<3 {

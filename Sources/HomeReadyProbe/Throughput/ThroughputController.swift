@@ -53,7 +53,7 @@ public struct ThroughputController: Sendable {
     /// How long a plateau must last before the test stops early.
     public var minSteadySeconds: Double { max(baseSteadySeconds, 25 * roundTripSeconds) }
     /// How long a stage may wait for a plateau before the stream decision is taken anyway.
-    public var stageTimeoutSeconds: Double { max(2.5, 30 * roundTripSeconds) }
+    public var stageTimeoutSeconds: Double { max(2.5, 30 * roundTripSeconds, settleSeconds + 5 * windowSeconds) }
 
     private(set) var streams: Int
     private(set) var stageStart = 0.0
@@ -190,8 +190,8 @@ public struct ThroughputController: Sendable {
                 level != nil
                 && (previousStageRate.map { stageRate > $0 * (1 + rampGain) }
                     ?? (stageRate * roundTripSeconds / Double(streams) > streamWindowBytes))
-            // A new stage needs its settling time and a steady phase before the deadline.
-            let fits = now + settleSeconds + minSteadySeconds <= maxSeconds
+            // A new stage needs its settling time, its ramp-up and a steady phase before the deadline.
+            let fits = now + settleSeconds + 2 * windowSeconds + minSteadySeconds <= maxSeconds
             if wantsMore && streams < maxStreams && stageRate > 0 && fits {
                 previousStageRate = stageRate
                 streams = min(maxStreams, streams * 2)

@@ -883,7 +883,7 @@
     fixes.textContent = '';
     let count = 0;
     for (const finding of answer.findings || []) {
-      if (!['fail', 'warn', 'error'].includes(finding.status)) continue;
+      if (!['fail', 'warn', 'error', 'inconclusive'].includes(finding.status)) continue;
       const text = findingText(finding, report);
       const item = document.createElement('li');
       item.dataset.finding = finding.id;

@@ -274,8 +274,9 @@ struct NetworkMeasurement: Sendable {
         let result: Result<(ParallelTransferResult, ThroughputController), any Error> = await {
             do {
                 return .success(try await BlockingThread.run {
+                    // Samples come every ~0.1 s: the controller stops at the first one past this, within maxSeconds.
                     var controller = ThroughputController(
-                        maxSeconds: maxSeconds, roundTripSeconds: roundTripMs.map { $0 / 1000 })
+                        maxSeconds: maxSeconds - 0.12, roundTripSeconds: roundTripMs.map { $0 / 1000 })
                     var lastReport = 0.0
                     let transfer = try ParallelTransfer.runBlocking(
                         request: finalRequest, initialStreams: controller.initialStreams, maxStreams: controller.maxStreams,

@@ -96,14 +96,18 @@ public final class NetworkLab: @unchecked Sendable {
     public func shape(downMbit: Double?, upMbit: Double?, queueMs: Int = 50) throws {
         if let routerNamespace, let routerInterfaces {
             if let downMbit {
-                try Self.tbf(namespace: routerNamespace, device: routerInterfaces.host, mbit: downMbit, queueMs: queueMs)
+                try Self.tbf(
+                    namespace: routerNamespace, device: routerInterfaces.host, mbit: downMbit, queueMs: queueMs)
             }
             if let upMbit {
-                try Self.tbf(namespace: routerNamespace, device: routerInterfaces.remote, mbit: upMbit, queueMs: queueMs)
+                try Self.tbf(
+                    namespace: routerNamespace, device: routerInterfaces.remote, mbit: upMbit, queueMs: queueMs)
             }
             return
         }
-        if let downMbit { try Self.tbf(namespace: namespace, device: remoteInterface, mbit: downMbit, queueMs: queueMs) }
+        if let downMbit {
+            try Self.tbf(namespace: namespace, device: remoteInterface, mbit: downMbit, queueMs: queueMs)
+        }
         if let upMbit { try Self.tbf(namespace: nil, device: hostInterface, mbit: upMbit, queueMs: queueMs) }
     }
 
@@ -149,7 +153,8 @@ public final class NetworkLab: @unchecked Sendable {
             return "/dev/net/tun is missing: load the tun module (modprobe tun) for the lab's delay line"
         }
         if !FileManager.default.isExecutableFile(atPath: delayLineExecutable.path) {
-            return "the delay line \(delayLineExecutable.path) is not built: run swift build --product homeready-lab-delay"
+            return
+                "the delay line \(delayLineExecutable.path) is not built: run swift build --product homeready-lab-delay"
         }
         return nil
     }
@@ -176,18 +181,23 @@ public final class NetworkLab: @unchecked Sendable {
         try Self.ip(["link", "set", routerRemote, "netns", router])
         try Self.ip(["link", "set", remoteInterface, "netns", namespace])
         try Self.ip(["-n", router, "tuntap", "add", "dev", device, "mode", "tun"])
-        try Self.sysctl(namespace: router, [
-            "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv4.conf.all.rp_filter=0",
-            "net.ipv4.conf.default.rp_filter=0", "net.ipv4.conf.\(routerHost).rp_filter=0",
-            "net.ipv4.conf.\(routerRemote).rp_filter=0", "net.ipv4.conf.\(device).rp_filter=0",
-        ])
+        try Self.sysctl(
+            namespace: router,
+            [
+                "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv4.conf.all.rp_filter=0",
+                "net.ipv4.conf.default.rp_filter=0", "net.ipv4.conf.\(routerHost).rp_filter=0",
+                "net.ipv4.conf.\(routerRemote).rp_filter=0", "net.ipv4.conf.\(device).rp_filter=0",
+            ])
         try Self.ip(["addr", "add", "\(hostAddress)/30", "dev", hostInterface])
         try Self.ip(["link", "set", hostInterface, "up"])
         try Self.ip(["route", "add", "10.200.\(subnet).4/30", "via", routerHostAddress, "dev", hostInterface])
         try Self.ip(["-n", router, "addr", "add", "\(routerHostAddress)/30", "dev", routerHost])
         try Self.ip(["-n", router, "addr", "add", "\(routerRemoteAddress)/30", "dev", routerRemote])
         try Self.ip(["-n", namespace, "addr", "add", "\(remoteAddress)/30", "dev", remoteInterface])
-        for (name, link) in [(router, "lo"), (router, routerHost), (router, routerRemote), (namespace, "lo"), (namespace, remoteInterface)] {
+        for (name, link) in [
+            (router, "lo"), (router, routerHost), (router, routerRemote), (namespace, "lo"),
+            (namespace, remoteInterface),
+        ] {
             try Self.ip(["-n", name, "link", "set", link, "up"])
         }
         try Self.ip(["-n", router, "link", "set", device, "txqueuelen", "10000", "up"])
@@ -219,11 +229,12 @@ public final class NetworkLab: @unchecked Sendable {
     /// A third octet in 10.200.0.0/16 that no interface on this host uses yet.
     static func freeSubnet() -> Int {
         let used = (try? Subprocess.run(["ip", "-o", "-4", "addr", "show", "to", "10.200.0.0/16"]))?.stdout ?? ""
-        let taken = Set(used.split(separator: " ").compactMap { word -> Int? in
-            let parts = word.split(separator: ".")
-            guard parts.count == 4, parts[0] == "10", parts[1] == "200" else { return nil }
-            return Int(parts[2])
-        })
+        let taken = Set(
+            used.split(separator: " ").compactMap { word -> Int? in
+                let parts = word.split(separator: ".")
+                guard parts.count == 4, parts[0] == "10", parts[1] == "200" else { return nil }
+                return Int(parts[2])
+            })
         let free = (1...250).filter { !taken.contains($0) }
         return free.randomElement() ?? Int.random(in: 1...250)
     }
@@ -241,8 +252,10 @@ public final class NetworkLab: @unchecked Sendable {
         let burstBytes = max(16 * 1024, rateKbit * 1000 / 8 / 250)
         var argv = ["tc"]
         if let namespace { argv += ["-n", namespace] }
-        argv += ["qdisc", "replace", "dev", device, "root", "tbf", "rate", "\(rateKbit)kbit",
-                 "burst", "\(burstBytes)", "latency", "\(queueMs)ms"]
+        argv += [
+            "qdisc", "replace", "dev", device, "root", "tbf", "rate", "\(rateKbit)kbit",
+            "burst", "\(burstBytes)", "latency", "\(queueMs)ms",
+        ]
         let output = try Subprocess.run(argv)
         if output.status != 0 { throw TestSupportError("\(argv.joined(separator: " ")) failed: \(output.stderr)") }
     }

@@ -27,9 +27,10 @@ struct LabDelayCommand: ParsableCommand {
     var statsEvery: Double?
 
     func run() throws {
-        let line = try DelayLine(DelayLineConfiguration(
-            device: device, oneWayDelaySeconds: delayMs / 1000, capacityPackets: capacity,
-            statisticsEverySeconds: statsEvery))
+        let line = try DelayLine(
+            DelayLineConfiguration(
+                device: device, oneWayDelaySeconds: delayMs / 1000, capacityPackets: capacity,
+                statisticsEverySeconds: statsEvery))
         FileHandle.standardOutput.write(Data("ready\n".utf8))
         try line.run()
     }

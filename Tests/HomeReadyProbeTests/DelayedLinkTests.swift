@@ -5,6 +5,7 @@ import HomeReadyTestSupport
 import HomeReadyTransport
 import Logging
 import Testing
+
 @testable import HomeReadyProbe
 
 /// The lab with a real round trip: a router namespace whose delay line (`homeready-lab-delay`) holds every packet
@@ -18,7 +19,8 @@ private let delayedLinkSkipReason: String? =
 
 @Suite(
     .serialized,
-    .disabled(if: delayedLinkSkipReason != nil && !TestEnvironment.isCI, Comment(rawValue: delayedLinkSkipReason ?? "")))
+    .disabled(if: delayedLinkSkipReason != nil && !TestEnvironment.isCI, Comment(rawValue: delayedLinkSkipReason ?? ""))
+)
 struct DelayedLinkTests {
     /// Why these tests cannot run here, or nil.
     static let skipReason: String? = delayedLinkSkipReason
@@ -33,7 +35,10 @@ struct DelayedLinkTests {
             defer { server.stop() }
             usleep(300_000)
             let output = try Subprocess.run(
-                ["irtt", "client", "-i", "10ms", "-d", "2s", "-l", "172", "-Q", "-o", "-", "\(lab.remoteAddress):2112"],
+                [
+                    "irtt", "client", "-i", "10ms", "-d", "2s", "-l", "172", "-Q", "-o", "-",
+                    "\(lab.remoteAddress):2112",
+                ],
                 timeout: 20)
             let rtt = try Self.irttRTT(output.stdout)
             print("delay line \(rttMs) ms: irtt min \(rtt.min) median \(rtt.median) ms")
@@ -72,8 +77,8 @@ struct DelayedLinkTests {
             let iperfDown = try Self.iperf3(lab, reverse: true)
             let iperfUp = try Self.iperf3(lab, reverse: false)
             print(
-                "delayed lab \(rttMs) ms \(down)/\(up): homeready \(downloaded)/\(uploaded), iperf3 \(iperfDown)/\(iperfUp) "
-                    + "Mbit/s, method \(String(describing: network.method))")
+                "delayed lab \(rttMs) ms \(down)/\(up): homeready \(downloaded)/\(uploaded), "
+                    + "iperf3 \(iperfDown)/\(iperfUp) Mbit/s, method \(String(describing: network.method))")
             #expect(abs(downloaded - iperfDown) / iperfDown < 0.05)
             #expect(abs(uploaded - iperfUp) / iperfUp < 0.05)
             #expect(try #require(network.method?.downloadSeconds) <= 8.5)
@@ -165,7 +170,8 @@ struct DelayedLinkTests {
             time += 0.1
             let perStream = streamStarts.map { min(1, (time - $0) / rampSeconds) * streamCap }
             bytes += min(capacity, perStream.reduce(0, +)) * 0.1
-            samples.append(ThroughputSample(elapsedSeconds: time, totalBytes: Int64(bytes), streams: streamStarts.count))
+            samples.append(
+                ThroughputSample(elapsedSeconds: time, totalBytes: Int64(bytes), streams: streamStarts.count))
             switch controller.decide(samples) {
             case .stop: return (controller, samples)
             case .useStreams(let count):
@@ -178,7 +184,8 @@ struct DelayedLinkTests {
     @Test func aSlowClimbIsNotTakenForTheSteadyRate() throws {
         // 25 Mbit/s behind 80 ms: the streams take 3 s to fill the link.
         let capacity = 25e6 / 8
-        let (controller, samples) = simulate(capacity: capacity, streamCap: capacity / 3, rampSeconds: 3, roundTrip: 0.08)
+        let (controller, samples) = simulate(
+            capacity: capacity, streamCap: capacity / 3, rampSeconds: 3, roundTrip: 0.08)
         let steady = try #require(controller.steadyRate(samples))
         #expect(abs(steady.bytesPerSecond - capacity) / capacity < 0.02)
         #expect(try #require(controller.steadyStart) >= 1.8)
@@ -188,7 +195,8 @@ struct DelayedLinkTests {
     @Test func aLargeBandwidthDelayProductGetsMoreStreams() throws {
         // 2 Gbit/s behind 80 ms with each stream limited to 250 Mbit/s (2.5 MB in flight, its window): 8 streams.
         let capacity = 2000e6 / 8
-        let (controller, samples) = simulate(capacity: capacity, streamCap: 250e6 / 8, rampSeconds: 0.8, roundTrip: 0.08)
+        let (controller, samples) = simulate(
+            capacity: capacity, streamCap: 250e6 / 8, rampSeconds: 0.8, roundTrip: 0.08)
         let steady = try #require(controller.steadyRate(samples))
         #expect(try #require(samples.last).streams >= 8)
         #expect(abs(steady.bytesPerSecond - capacity) / capacity < 0.02)

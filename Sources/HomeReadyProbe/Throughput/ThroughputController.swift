@@ -63,7 +63,9 @@ public struct ThroughputController: Sendable {
     /// True once the stream count is final.
     public private(set) var streamsFinal = false
 
-    public init(maxSeconds: Double = 8.0, initialStreams: Int = 4, maxStreams: Int = 16, roundTripSeconds: Double? = nil) {
+    public init(
+        maxSeconds: Double = 8.0, initialStreams: Int = 4, maxStreams: Int = 16, roundTripSeconds: Double? = nil
+    ) {
         self.maxSeconds = maxSeconds
         self.initialStreams = initialStreams
         self.maxStreams = maxStreams
@@ -76,7 +78,8 @@ public struct ThroughputController: Sendable {
         guard end > start, let firstIndex = lastIndex(samples, atOrBefore: start) ?? (samples.isEmpty ? nil : 0),
             let lastIndex = lastIndex(samples, atOrBefore: end)
         else { return nil }
-        let first = samples[firstIndex], last = samples[lastIndex]
+        let first = samples[firstIndex]
+        let last = samples[lastIndex]
         guard last.elapsedSeconds > first.elapsedSeconds else { return nil }
         return Double(last.totalBytes - first.totalBytes) / (last.elapsedSeconds - first.elapsedSeconds)
     }
@@ -93,7 +96,8 @@ public struct ThroughputController: Sendable {
         let count = Double(span.count)
         let meanTime = span.reduce(0) { $0 + $1.elapsedSeconds } / count
         let meanBytes = span.reduce(0) { $0 + Double($1.totalBytes) } / count
-        var covariance = 0.0, variance = 0.0
+        var covariance = 0.0
+        var variance = 0.0
         for sample in span {
             let dt = sample.elapsedSeconds - meanTime
             covariance += dt * (Double(sample.totalBytes) - meanBytes)
@@ -104,7 +108,8 @@ public struct ThroughputController: Sendable {
 
     /// The index of the last sample taken at or before `time` (samples are in time order), by binary search.
     static func lastIndex(_ samples: [ThroughputSample], atOrBefore time: Double) -> Int? {
-        var low = 0, high = samples.count
+        var low = 0
+        var high = samples.count
         while low < high {
             let middle = (low + high) / 2
             if samples[middle].elapsedSeconds <= time { low = middle + 1 } else { high = middle }
@@ -115,9 +120,11 @@ public struct ThroughputController: Sendable {
     /// Whether the rate holds still over `[start, end]`: halves agree within `trendLimit`, windows within
     /// `stableSpread` (half-width windows within twice that). With `checkSpread` false only the halves count (a
     /// noisy but level rate).
-    func holdsStill(_ samples: [ThroughputSample], from start: Double, to end: Double, checkSpread: Bool = true) -> Bool {
+    func holdsStill(_ samples: [ThroughputSample], from start: Double, to end: Double, checkSpread: Bool = true) -> Bool
+    {
         let middle = (start + end) / 2
-        guard let first = Self.slope(samples, from: start, to: middle), let second = Self.slope(samples, from: middle, to: end),
+        guard let first = Self.slope(samples, from: start, to: middle),
+            let second = Self.slope(samples, from: middle, to: end),
             first > 0, second > 0, abs(second - first) / max(first, second) < trendLimit
         else { return false }
         if !checkSpread { return true }
@@ -132,7 +139,8 @@ public struct ThroughputController: Sendable {
     }
 
     /// The coefficient of variation of the rates of `windows` equal windows covering `[start, end]`.
-    static func spread(_ samples: [ThroughputSample], from start: Double, to end: Double, windows count: Int) -> Double? {
+    static func spread(_ samples: [ThroughputSample], from start: Double, to end: Double, windows count: Int) -> Double?
+    {
         let width = (end - start) / Double(count)
         let rates = (0..<count).compactMap { index in
             rate(samples, from: start + Double(index) * width, to: start + Double(index + 1) * width)

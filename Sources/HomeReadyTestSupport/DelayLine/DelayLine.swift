@@ -94,7 +94,8 @@ public final class DelayLine: @unchecked Sendable {
     /// Opens the device. Throws when the settings are out of range or the device cannot be opened.
     public init(_ configuration: DelayLineConfiguration) throws(DelayLineError) {
         guard configuration.oneWayDelaySeconds >= 0, configuration.oneWayDelaySeconds <= 10 else {
-            throw .configuration("the one-way delay must be between 0 and 10 000 ms, got \(configuration.oneWayDelaySeconds * 1000) ms")
+            throw .configuration(
+                "the one-way delay must be between 0 and 10 000 ms, got \(configuration.oneWayDelaySeconds * 1000) ms")
         }
         guard configuration.capacityPackets > 0, configuration.slotBytes >= 1280 else {
             throw .configuration("the line needs at least one slot of at least 1280 bytes (the IPv6 minimum MTU)")
@@ -172,7 +173,10 @@ public final class DelayLine: @unchecked Sendable {
                 exit(1)
             }
             condition.lock()
-            while fifo.isEmpty { _ = condition.wait(until: Date(timeIntervalSinceNow: 1)) ; if failure.error != nil { break } }
+            while fifo.isEmpty {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
+                if failure.error != nil { break }
+            }
             let due = fifo.headDue
             condition.unlock()
             guard let due else { continue }
@@ -194,8 +198,8 @@ public final class DelayLine: @unchecked Sendable {
             condition.unlock()
             if let statisticsEvery, now >= nextStatistics {
                 nextStatistics = now + statisticsEvery
-                FileHandle.standardError.write(Data(
-                    "homeready-lab-delay: forwarded \(snapshot.forwarded) dropped \(snapshot.dropped) late \(snapshot.late)\n".utf8))
+                let line = "forwarded \(snapshot.forwarded) dropped \(snapshot.dropped) late \(snapshot.late)"
+                FileHandle.standardError.write(Data("homeready-lab-delay: \(line)\n".utf8))
             }
         }
     }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HomeReadyModel
+import HomeReadyTestSupport
 import Testing
 
 @testable import HomeReadyServer
@@ -75,5 +76,35 @@ struct DeviceTURNCredentialsTests {
                 #expect(reply.status == .unauthorized || reply.status == .forbidden, "\(reply.status)")
             }
         }
+    }
+
+    @Test("an enrolled homeready check gets credentials from its server and allocates on coturn sharing the secret")
+    func enrolledCheckAllocates() async throws {
+        try TestEnvironment.require([.turnserver])
+        let turn = try await TURNPeer.start()
+        defer { turn.stop() }
+        let directory = try TemporaryDirectory(prefix: "homeready-turn-e2e")
+        defer { directory.remove() }
+        let secretFile = try directory.write("turn.secret", turn.secret + "\n")
+        let fleet = try Fleet.make(agents: 1, serverArguments: ["--turn-secret-file", secretFile.path])
+        defer { fleet.tearDown() }
+        let profile = try directory.write(
+            "relays.yaml",
+            """
+            id: relays
+            title: Relays
+            version: 1
+            voice:
+              turn:
+                - {host: 127.0.0.1, port: \(turn.port)}
+                - {host: 127.0.0.1, port: \(turn.port), transport: tcp}
+            """)
+        let check = try fleet.agents[0].run(["check", "--only", "voice-path", "--profile", profile.path, "--json", "--no-upload"])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any], "\(check.stderr)")
+        let relays = (report["voice_path"] as? [String: Any])?["turn"] as? [[String: Any]] ?? []
+        #expect(relays.map { $0["state"] as? String } == ["allocated", "allocated"], "\(relays) \(check.stderr)")
+        #expect(relays.allSatisfy { $0["loss_percent"] as? Double == 0 })
+        #expect(!check.stderr.contains(turn.secret))
     }
 }

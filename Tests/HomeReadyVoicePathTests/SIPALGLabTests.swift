@@ -21,9 +21,8 @@ import Testing
     @Test("Linux's SIP ALG in the router is detected over UDP and TCP, with Via, Contact and sdp.c among the fields")
     func helperDetected() async throws {
         try TestEnvironment.require(SIPALGLab.unavailableReason)
-        try await withSIPALGLab(sipHelper: true) { lab in
-            let mirror = try lab.startMirror()
-            defer { mirror.stop() }
+        try await withPeer({ try SIPALGLab(sipHelper: true) }, stop: { $0.destroy() }) { lab in
+            _ = try await offPool { try lab.startMirror() }
             let result = try #require(await Self.check(lab.serverAddress, port: lab.sipPort))
             let udp = try #require(result.udp)
             #expect(udp.state == .detected, "UDP: \(udp)")
@@ -41,13 +40,13 @@ import Testing
     @Test("the same router without the helper rewrites nothing; with the mirror stopped the check says no_answer")
     func noHelperThenMirrorDown() async throws {
         try TestEnvironment.require(SIPALGLab.unavailableReason)
-        try await withSIPALGLab(sipHelper: false) { lab in
-            let mirror = try lab.startMirror()
+        try await withPeer({ try SIPALGLab(sipHelper: false) }, stop: { $0.destroy() }) { lab in
+            let mirror = try await offPool { try lab.startMirror() }
             let result = try #require(await Self.check(lab.serverAddress, port: lab.sipPort))
             #expect(result.udp?.state == .notDetected, "UDP: \(String(describing: result.udp))")
             #expect(result.udp?.rewrittenFields == [])
             #expect(result.tcp?.state == .notDetected, "TCP: \(String(describing: result.tcp))")
-            mirror.stop()
+            _ = try await offPool { mirror.stop() }
             let down = try #require(await Self.check(lab.serverAddress, port: lab.sipPort, timeout: 1.5))
             #expect(down.udp?.state == .noAnswer)
             #expect(down.tcp?.state == .noAnswer)
@@ -57,16 +56,18 @@ import Testing
     @Test("homeready check finds the mirror through /speed/info and reports the ALG as a finding with its fix")
     func cliThroughSpeedInfo() async throws {
         try TestEnvironment.require(SIPALGLab.unavailableReason)
-        try await withSIPALGLab(sipHelper: true) { lab in
-            let mirror = try lab.startMirror()
-            defer { mirror.stop() }
+        try await withPeer({ try SIPALGLab(sipHelper: true) }, stop: { $0.destroy() }) { lab in
+            _ = try await offPool { try lab.startMirror() }
             let home = try TemporaryDirectory(prefix: "hr-sipalg-agent")
             defer { home.remove() }
             let agent = HomeReadyAgentProcess(home: home.url)
-            let output = try agent.run([
-                "check", "--only", "voice-path", "--server", "http://\(lab.serverAddress):\(lab.httpPort)", "--json",
-                "--profile", "linux-baseline", "--no-upload",
-            ])
+            let server = "http://\(lab.serverAddress):\(lab.httpPort)"
+            let output = try await offPool {
+                try agent.run([
+                    "check", "--only", "voice-path", "--server", server, "--json", "--profile", "linux-baseline",
+                    "--no-upload",
+                ])
+            }
             let report = try #require(
                 try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any], "stderr: \(output.stderr)")
             let alg = try #require((report["voice_path"] as? [String: Any])?["sip_alg"] as? [String: Any])

@@ -34,10 +34,12 @@ import Testing
         let invite = Self.invite
         let bytes = invite.serialized()
         #expect(try SIPMessage.parse(bytes) == invite)
-        let lf = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n").utf8)
+        let head = String(decoding: bytes.prefix(bytes.count - invite.body.count), as: UTF8.self)
+        let lf = Array(head.replacingOccurrences(of: "\r\n", with: "\n").utf8) + invite.body
         let parsed = try SIPMessage.parse(lf)
         #expect(parsed.value("Call-ID") == "abc@192.168.1.20")
         #expect(parsed.headers.count == invite.headers.count)
+        #expect(parsed.body == invite.body)
     }
 
     @Test("compact names and folded lines are read; the body is cut at Content-Length")

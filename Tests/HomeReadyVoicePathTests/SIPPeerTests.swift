@@ -100,18 +100,22 @@ import Testing
         """
 
     @Test("SIPp's INVITE gets a 488 with the mirror body, its ACK nothing, its OPTIONS a 200, over UDP and TCP", arguments: ["u1", "t1"])
-    func sippDrivesMirror(transport: String) throws {
+    func sippDrivesMirror(transport: String) async throws {
         try TestEnvironment.require([.sipp])
-        let (server, sipPort, _) = try Self.startSpeedTestServer()
-        defer { server.stop() }
         let directory = try TemporaryDirectory(prefix: "hr-sipp")
         defer { directory.remove() }
         let file = try directory.write("mirror.xml", Self.scenario)
-        let output = try Subprocess.run(
-            [
-                "sipp", "127.0.0.1:\(sipPort)", "-sf", file.path, "-m", "1", "-t", transport, "-i", "127.0.0.1", "-p", "0",
-                "-nostdin", "-timeout", "10", "-timeout_error", "-trace_logs", "-log_file", "\(directory.path)/sipp.log",
-            ], timeout: 30)
+        let output = try await withPeer({ try Self.startSpeedTestServer() }, stop: { $0.0.stop() }) { server in
+            let sipPort = server.sipPort
+            return try await offPool {
+                try Subprocess.run(
+                    [
+                        "sipp", "127.0.0.1:\(sipPort)", "-sf", file.path, "-m", "1", "-t", transport, "-i", "127.0.0.1",
+                        "-p", "0", "-nostdin", "-timeout", "10", "-timeout_error", "-trace_logs", "-log_file",
+                        "\(directory.path)/sipp.log",
+                    ], timeout: 30)
+            }
+        }
         #expect(output.status == 0, "sipp exited \(output.status): \(output.stdout.suffix(800)) \(output.stderr)")
         let log = (try? String(contentsOfFile: "\(directory.path)/sipp.log", encoding: .utf8)) ?? ""
         #expect(log.contains("mirror answered message/sip base64 from 127.0.0.1:"), "sipp log: \(log)")
@@ -122,14 +126,19 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "hr-sip-server")
         defer { directory.remove() }
         let sipPort = try FreePort.tcp()
-        let server = try HomeReadyServerProcess(directory: directory.url, extraArguments: ["--sip-port", String(sipPort)])
-        try server.start()
-        defer { server.stop() }
-        try FreePort.waitForListener(port: sipPort, udp: true, timeout: 10)
-        var options = VoicePathCheckOptions(timeoutSeconds: 3)
-        options.serverURL = URL(string: server.url)
-        let outcome = await VoicePathSection.run(
-            profile: Profile(id: "p", title: "P", version: 1), options: options, progress: { _ in }, logger: Self.logger)
+        let outcome = try await withPeer(
+            {
+                let server = try HomeReadyServerProcess(directory: directory.url, extraArguments: ["--sip-port", String(sipPort)])
+                try server.start()
+                try FreePort.waitForListener(port: sipPort, udp: true, timeout: 10)
+                return server
+            }, stop: { $0.stop() }
+        ) { server in
+            var options = VoicePathCheckOptions(timeoutSeconds: 3)
+            options.serverURL = URL(string: server.url)
+            return await VoicePathSection.run(
+                profile: Profile(id: "p", title: "P", version: 1), options: options, progress: { _ in }, logger: Self.logger)
+        }
         let alg = try #require(outcome.voicePath?.sipALG)
         #expect(alg.mirror == "127.0.0.1:\(sipPort)")
         #expect(alg.udp?.state == .notDetected)
@@ -140,13 +149,18 @@ import Testing
     func noMirrorAnnounced() async throws {
         let directory = try TemporaryDirectory(prefix: "hr-sip-server")
         defer { directory.remove() }
-        let server = try HomeReadyServerProcess(directory: directory.url)
-        try server.start()
-        defer { server.stop() }
-        var options = VoicePathCheckOptions(timeoutSeconds: 2)
-        options.serverURL = URL(string: server.url)
-        let outcome = await VoicePathSection.run(
-            profile: Profile(id: "p", title: "P", version: 1), options: options, progress: { _ in }, logger: Self.logger)
+        let outcome = try await withPeer(
+            {
+                let server = try HomeReadyServerProcess(directory: directory.url)
+                try server.start()
+                return server
+            }, stop: { $0.stop() }
+        ) { server in
+            var options = VoicePathCheckOptions(timeoutSeconds: 2)
+            options.serverURL = URL(string: server.url)
+            return await VoicePathSection.run(
+                profile: Profile(id: "p", title: "P", version: 1), options: options, progress: { _ in }, logger: Self.logger)
+        }
         #expect(outcome.voicePath?.sipALG == nil)
     }
 }
@@ -178,12 +192,11 @@ import Testing
     func kamailioReachable() async throws {
         try TestEnvironment.require(KamailioPeer.unavailableReason(tls: true))
         try TestEnvironment.require([.turnserver])
-        let kamailio = try await KamailioPeer.start(tls: true)
-        defer { kamailio.stop() }
         let directory = try TemporaryDirectory(prefix: "hr-sbc-stun")
         defer { directory.remove() }
-        let (stun, stunPort) = try Self.startSTUN(in: directory)
-        defer { stun.stop() }
+        try await withPeer({ try KamailioPeer.start(tls: true) }, stop: { $0.stop() }) { kamailio in
+        try await withPeer({ try Self.startSTUN(in: directory) }, stop: { $0.0.stop() }) { stun in
+        let stunPort = stun.1
         let sbcs = [
             SBCEndpoint(host: "127.0.0.1", port: kamailio.port, transport: .udp),
             SBCEndpoint(host: "127.0.0.1", port: kamailio.port, transport: .tcp),
@@ -204,13 +217,14 @@ import Testing
             #expect(result.matchesSTUN == true, "\(result)")
         }
         #expect(results[0].stunMapped == "127.0.0.1:\(results[0].rport ?? 0)", "UDP: STUN from the SIP socket's port")
+        }
+        }
     }
 
     @Test("an SBC that is down, a name that does not resolve, and an untrusted certificate are told apart")
     func kamailioFailures() async throws {
         try TestEnvironment.require(KamailioPeer.unavailableReason(tls: true))
-        let kamailio = try await KamailioPeer.start(tls: true)
-        defer { kamailio.stop() }
+        try await withPeer({ try KamailioPeer.start(tls: true) }, stop: { $0.stop() }) { kamailio in
         let closed = try FreePort.tcp()
         let sbcs = [
             SBCEndpoint(host: "127.0.0.1", port: closed, transport: .udp),
@@ -224,5 +238,6 @@ import Testing
         let results = try #require(outcome.voicePath?.sbc)
         #expect(results.map(\.state) == [.refused, .refused, .dnsFailure, .tlsFailure])
         #expect(results.allSatisfy { $0.matchesSTUN == nil })
+        }
     }
 }

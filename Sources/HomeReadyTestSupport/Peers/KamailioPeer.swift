@@ -8,16 +8,18 @@ public final class KamailioPeer: @unchecked Sendable {
     public let port: Int
     /// The TLS port, when started with `tls: true`.
     public let tlsPort: Int?
-    private let process: BackgroundProcess
+    private let pidFile: String
+    private let logPath: String
     private let directory: TemporaryDirectory
 
     /// What Kamailio printed (its log goes to stderr).
-    public var log: String { process.log }
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    private init(port: Int, tlsPort: Int?, process: BackgroundProcess, directory: TemporaryDirectory) {
+    private init(port: Int, tlsPort: Int?, pidFile: String, logPath: String, directory: TemporaryDirectory) {
         self.port = port
         self.tlsPort = tlsPort
-        self.process = process
+        self.pidFile = pidFile
+        self.logPath = logPath
         self.directory = directory
     }
 
@@ -26,8 +28,9 @@ public final class KamailioPeer: @unchecked Sendable {
         PeerRequirement.missing(tls ? [.kamailio, .kamailioTLS, .openssl] : [.kamailio])
     }
 
-    /// Writes a minimal kamailio.cfg, starts Kamailio in the foreground and waits until it accepts TCP.
-    public static func start(tls: Bool = false) async throws -> KamailioPeer {
+    /// Writes a minimal kamailio.cfg, starts Kamailio in the foreground and waits until it accepts TCP. Blocking:
+    /// from async tests, call it off Swift's cooperative pool (its few threads would starve process reaping).
+    public static func start(tls: Bool = false) throws -> KamailioPeer {
         if let missing = unavailableReason(tls: tls) { throw TestSupportError(missing) }
         let directory = try TemporaryDirectory(prefix: "homeready-kamailio")
         let port = try FreePort.tcp()
@@ -83,29 +86,58 @@ public final class KamailioPeer: @unchecked Sendable {
                 sl_send_reply("405", "Method Not Allowed");
             }
             """)
-        let process = try Subprocess.start([
-            "kamailio", "-f", config.path, "-DD", "-E", "-Y", directory.path, "-P", "\(directory.path)/kamailio.pid",
-            "-w", directory.path,
-        ])
-        let peer = KamailioPeer(port: port, tlsPort: tlsPort, process: process, directory: directory)
-        for _ in 0..<200 {
-            guard process.isRunning else {
-                peer.stop()
-                throw TestSupportError("kamailio exited: \(peer.log)")
-            }
-            if FreePort.accepts(port: port), tlsPort.map({ FreePort.accepts(port: $0) }) ?? true {
-                try FreePort.waitForListener(port: port, udp: true, timeout: 5)
+        // Kamailio runs detached (setsid -f: not a child of the test process, so nothing it does to its parent can
+        // disturb the reaping of the test's other child processes); its main pid comes from the pid file.
+        let logPath = "\(directory.path)/kamailio.log"
+        let pidPath = "\(directory.path)/kamailio.pid"
+        let command =
+            "exec setsid -f kamailio -f '\(config.path)' -DD -E -Y '\(directory.path)' -P '\(pidPath)' -w '\(directory.path)'"
+            + " > '\(logPath)' 2>&1 < /dev/null"
+        let status = try spawnAndWait(["/bin/sh", "-c", command])
+        guard status == 0 else {
+            directory.remove()
+            throw TestSupportError("kamailio could not be started: sh exited with status \(status)")
+        }
+        let peer = KamailioPeer(port: port, tlsPort: tlsPort, pidFile: pidPath, logPath: logPath, directory: directory)
+        for _ in 0..<400 {
+            if FreePort.accepts(port: port), tlsPort.map({ FreePort.accepts(port: $0) }) ?? true, peer.mainPID != nil {
                 return peer
             }
-            try await Task.sleep(for: .milliseconds(25))
+            if peer.mainPID == nil, !peer.log.isEmpty, peer.log.contains("ERROR: bad config") { break }
+            usleep(25_000)
         }
+        let log = peer.log
         peer.stop()
-        throw TestSupportError("kamailio did not listen on 127.0.0.1:\(port): \(peer.log)")
+        throw TestSupportError("kamailio did not listen on 127.0.0.1:\(port): \(log)")
     }
 
-    /// Stops Kamailio and removes its folder.
+    /// Runs `argv` with posix_spawn and waits for it with waitpid: the launcher exits at once, and a child that
+    /// quick is not always reaped by Foundation's Process here (seen: a zombie `setsid` and a test that hung).
+    static func spawnAndWait(_ argv: [String]) throws -> Int32 {
+        var pid: pid_t = 0
+        let arguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for argument in arguments { free(argument) } }
+        let result = posix_spawn(&pid, argv[0], nil, nil, arguments, environ)
+        guard result == 0 else { throw TestSupportError("posix_spawn \(argv[0]) failed: \(String(cString: strerror(result)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { throw TestSupportError("waitpid failed: \(String(cString: strerror(errno)))") }
+        }
+        return (status >> 8) & 0xFF
+    }
+
+    /// The main Kamailio process, from its pid file.
+    var mainPID: Int32? {
+        (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// Stops Kamailio (SIGTERM, then SIGKILL after 2 s; it stops its workers itself) and removes its folder.
     public func stop() {
-        process.stop()
+        if let pid = mainPID {
+            kill(pid, SIGTERM)
+            for _ in 0..<200 where kill(pid, 0) == 0 { usleep(10_000) }
+            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        }
         directory.remove()
     }
 }

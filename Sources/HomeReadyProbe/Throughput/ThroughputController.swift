@@ -19,8 +19,8 @@ import HomeReadyTransport
 ///   or, for the first stage, if each stream carries more than `streamWindowBytes` in flight (the
 ///   bandwidth-delay product over the streams), as long as a new stage still fits before `maxSeconds`.
 /// - The **steady phase** of the final stage runs from its ramp-up end. Dips after it (loss recoveries) stay in, as
-///   in iperf3's mean after its omitted warm-up. **Stop** once it lasts `minSteadySeconds` (at least 25 round
-///   trips) and all of it holds still; otherwise at `maxSeconds`.
+///   in iperf3's mean after its omitted warm-up. **Stop** once it lasts `minSteadySeconds` (3 s, at least 25
+///   round trips) and all of it holds still with halves within `stopTrendLimit`; otherwise at `maxSeconds`.
 /// - The **rate** is the least-squares slope of the byte count over the steady phase (see `slope`); when the
 ///   ramp-up never ended, over the last half of the final stage.
 public struct ThroughputController: Sendable {
@@ -36,6 +36,9 @@ public struct ThroughputController: Sendable {
     public var precision = 0.01
     /// Largest relative difference between the two halves of a plateau (a rate still rising is not a plateau).
     public var trendLimit = 0.03
+    /// The same limit for the early stop, stricter: after slow start a long path often sits a few per cent under
+    /// the link for seconds while congestion avoidance climbs (seen: 94 % for 2 s at 50 ms and 500 Mbit/s).
+    public var stopTrendLimit = 0.015
     /// How far below the stage's level (median window rate of its latter half) the ramp-up counts as not over.
     public var levelTolerance = 0.10
     /// Bytes in flight per stream above which the first stage tries more streams: about half of what one Linux
@@ -44,7 +47,7 @@ public struct ThroughputController: Sendable {
     public var streamWindowBytes = 2_000_000.0
     public var maxSeconds = 8.0
     /// Smallest plateau that ends the test early (raised to 25 round trips on long paths).
-    public var baseSteadySeconds = 2.0
+    public var baseSteadySeconds = 3.0
 
     /// Length of the windows whose spread is checked.
     public var windowSeconds: Double { min(1, max(0.5, 4 * roundTripSeconds)) }
@@ -120,12 +123,14 @@ public struct ThroughputController: Sendable {
     /// Whether the rate holds still over `[start, end]`: halves agree within `trendLimit`, windows within
     /// `stableSpread` (half-width windows within twice that). With `checkSpread` false only the halves count (a
     /// noisy but level rate).
-    func holdsStill(_ samples: [ThroughputSample], from start: Double, to end: Double, checkSpread: Bool = true) -> Bool
-    {
+    func holdsStill(
+        _ samples: [ThroughputSample], from start: Double, to end: Double, checkSpread: Bool = true,
+        trend: Double? = nil
+    ) -> Bool {
         let middle = (start + end) / 2
         guard let first = Self.slope(samples, from: start, to: middle),
             let second = Self.slope(samples, from: middle, to: end),
-            first > 0, second > 0, abs(second - first) / max(first, second) < trendLimit
+            first > 0, second > 0, abs(second - first) / max(first, second) < (trend ?? trendLimit)
         else { return false }
         if !checkSpread { return true }
         // Windows of two widths, so an oscillation the longer windows happen to straddle evenly still shows.
@@ -212,7 +217,7 @@ public struct ThroughputController: Sendable {
         // after the ramp (loss recoveries) stay in: they are part of what the link gives, as in iperf3's mean
         // after its omitted warm-up.
         guard let start = rampEnd(samples, earliest: measurable, end: now, minimum: minSteadySeconds),
-            holdsStill(samples, from: start, to: now)
+            holdsStill(samples, from: start, to: now, trend: stopTrendLimit)
         else { return .keepGoing }
         steadyStart = start
         return .stop

@@ -22,7 +22,8 @@ import Testing
     func helperDetected() async throws {
         try TestEnvironment.require(SIPALGLab.unavailableReason)
         try await withPeer({ try SIPALGLab(sipHelper: true) }, stop: { $0.destroy() }) { lab in
-            _ = try await offPool { try lab.startMirror() }
+            let mirror = try await offPool { try lab.startMirror() }
+            defer { withExtendedLifetime(mirror) {} }
             let result = try #require(await Self.check(lab.serverAddress, port: lab.sipPort))
             let udp = try #require(result.udp)
             #expect(udp.state == .detected, "UDP: \(udp)")
@@ -57,7 +58,8 @@ import Testing
     func cliThroughSpeedInfo() async throws {
         try TestEnvironment.require(SIPALGLab.unavailableReason)
         try await withPeer({ try SIPALGLab(sipHelper: true) }, stop: { $0.destroy() }) { lab in
-            _ = try await offPool { try lab.startMirror() }
+            let mirror = try await offPool { try lab.startMirror() }
+            defer { withExtendedLifetime(mirror) {} }
             let home = try TemporaryDirectory(prefix: "hr-sipalg-agent")
             defer { home.remove() }
             let agent = HomeReadyAgentProcess(home: home.url)

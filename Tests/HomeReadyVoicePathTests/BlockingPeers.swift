@@ -1,4 +1,9 @@
 import HomeReadyTransport
+import Testing
+
+/// The voice-path tests that start real peers and labs, one at a time: they share the machine's two cores, and
+/// many child processes started at once make Foundation's Process miss exits here.
+@Suite(.serialized) enum SIPPeerSuites {}
 
 /// Runs blocking test-support work (processes, `ip`, `ss`) on its own thread: on a 2-core machine Swift's
 /// cooperative pool has two threads, and two tests blocked in a process wait there starve the reaping of child

@@ -6,6 +6,7 @@ import Testing
 
 @testable import HomeReadyVoicePath
 
+extension SIPPeerSuites {
 /// SIP ALG detection proven against Linux's own SIP ALG (`nf_nat_sip` through an nftables `ct helper` "sip" at
 /// priority 0 in a NAT router namespace), the same router without the helper, and a mirror that is down.
 @Suite(.serialized) struct SIPALGLabTests {
@@ -81,4 +82,5 @@ import Testing
             #expect((udp["remediation"] as? String)?.contains("SIP ALG") == true)
         }
     }
+}
 }

@@ -6,6 +6,7 @@ import Testing
 
 @testable import HomeReadyVoicePath
 
+extension SIPPeerSuites {
 /// The SIP mirror driven by SIPp (a client we did not write), the inventory server's `serve --sip-port` found
 /// through `/speed/info`, and the SBC check against Kamailio over UDP, TCP and TLS.
 @Suite struct SIPPeerTests {
@@ -164,7 +165,9 @@ import Testing
         #expect(outcome.voicePath?.sipALG == nil)
     }
 }
+}
 
+extension SIPPeerSuites {
 /// The SBC check against Kamailio on loopback, with coturn as the STUN server.
 @Suite struct SBCKamailioTests {
     static let logger = Logger(label: "sbc-kamailio")
@@ -240,4 +243,5 @@ import Testing
         #expect(results.allSatisfy { $0.matchesSTUN == nil })
         }
     }
+}
 }

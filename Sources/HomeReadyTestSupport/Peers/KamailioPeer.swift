@@ -90,10 +90,13 @@ public final class KamailioPeer: @unchecked Sendable {
         // disturb the reaping of the test's other child processes); its main pid comes from the pid file.
         let logPath = "\(directory.path)/kamailio.log"
         let pidPath = "\(directory.path)/kamailio.pid"
+        // Kamailio keeps stdin, stdout and stderr only: an inherited descriptor (Foundation's per-process socket
+        // among them) held open by the daemon would stop Foundation from noticing another child's exit.
+        let closeInherited = "for fd in /proc/$$/fd/*; do n=${fd##*/}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\" 2>/dev/null; done; "
         let command =
-            "exec setsid -f kamailio -f '\(config.path)' -DD -E -Y '\(directory.path)' -P '\(pidPath)' -w '\(directory.path)'"
+            closeInherited + "exec setsid -f kamailio -f '\(config.path)' -DD -E -Y '\(directory.path)' -P '\(pidPath)' -w '\(directory.path)'"
             + " > '\(logPath)' 2>&1 < /dev/null"
-        let status = try spawnAndWait(["/bin/sh", "-c", command])
+        let status = try spawnAndWait(["/bin/bash", "-c", command])
         guard status == 0 else {
             directory.remove()
             throw TestSupportError("kamailio could not be started: sh exited with status \(status)")

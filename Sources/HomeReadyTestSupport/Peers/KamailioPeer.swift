@@ -134,12 +134,13 @@ public final class KamailioPeer: @unchecked Sendable {
         (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Stops Kamailio (SIGTERM, then SIGKILL after 2 s; it stops its workers itself) and removes its folder.
+    /// Stops Kamailio and its workers (its own session and process group, from setsid: SIGTERM to the group, then
+    /// SIGKILL after 2 s; a worker can outlive the main process otherwise) and removes its folder.
     public func stop() {
-        if let pid = mainPID {
-            kill(pid, SIGTERM)
-            for _ in 0..<200 where kill(pid, 0) == 0 { usleep(10_000) }
-            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        if let pid = mainPID, pid > 1 {
+            kill(-pid, SIGTERM)
+            for _ in 0..<200 where kill(-pid, 0) == 0 { usleep(10_000) }
+            if kill(-pid, 0) == 0 { kill(-pid, SIGKILL) }
         }
         directory.remove()
     }

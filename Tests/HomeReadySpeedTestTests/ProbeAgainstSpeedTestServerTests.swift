@@ -26,14 +26,19 @@ import Testing
             #expect(try #require(network.downloadMbps) > 50)
             #expect(try #require(network.uploadMbps) > 50)
             let probes = try #require(network.udpProbes)
-            #expect(probes.sent == 50)
+            // The profile's 1 % loss limit sets the length: 381 probes prove it on a clean link.
+            #expect(probes.sent >= 381 && probes.sent <= 480)
             #expect(probes.lostUp == 0)
             #expect(probes.lostDown == 0)
             #expect(network.jitterUpMs != nil)
             #expect(network.jitterDownMs != nil)
             #expect(network.method?.server == base)
             #expect(network.method?.serverShared == false)
-            #expect(outcome.findings.allSatisfy { $0.status == .pass }, "\(outcome.findings)")
+            // Information findings (the bufferbloat grade) may warn: on loopback the debug server's own CPU load
+            // under 16 streams can raise the loaded latency enough for a C.
+            let judged = outcome.findings.filter { $0.severity != .info }
+            #expect(judged.allSatisfy { $0.status == .pass }, "\(outcome.findings)")
+            #expect(outcome.findings.first { $0.id == "network.bufferbloat" }?.severity == .info)
         }
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import HomeReadyModel
 import HomeReadyScoring
 import HomeReadyTransport
@@ -15,6 +18,9 @@ struct FirstHop: Sendable {
     /// (Linux); nil elsewhere, for IPv6, or when the server is on the same network or behind a point-to-point link
     /// (a VPN tunnel) with no gateway.
     static func locate(toward server: String, interface wanted: String?) -> FirstHop? {
+        // A server on this computer (loopback or one of its own addresses) has no first hop: the kernel's local
+        // table, not /proc/net/route, routes it.
+        guard !server.hasPrefix("127."), !localAddresses().contains(server) else { return nil }
         guard let table = try? String(contentsOfFile: "/proc/net/route", encoding: .utf8),
             let route = LinuxNetworkTables.route(to: server, in: table), let gateway = route.gateway
         else { return nil }
@@ -29,6 +35,25 @@ struct FirstHop: Sendable {
             hop.wifiSignalDbm = LinuxNetworkTables.wirelessLevels(text)[route.interface]
         }
         return hop
+    }
+
+    /// This computer's own IPv4 addresses.
+    static func localAddresses() -> Set<String> {
+        var result = Set<String>()
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return result }
+        defer { freeifaddrs(list) }
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            if let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) {
+                var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+                if getnameinfo(address, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
+                    result.insert(String(cString: host))
+                }
+            }
+            cursor = entry.pointee.ifa_next
+        }
+        return result
     }
 
     /// Ports tried for the round trip: a router answers a TCP SYN on one of them with SYN-ACK (its web page,

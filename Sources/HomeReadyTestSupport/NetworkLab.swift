@@ -92,7 +92,9 @@ public final class NetworkLab: @unchecked Sendable {
     }
 
     /// Limits the rate toward the host (`down`, what a download sees) and toward the namespace (`up`) with tbf.
-    /// `queueMs` is tbf's latency: a large queue reproduces bufferbloat under load.
+    /// `queueMs` is tbf's latency: a large queue reproduces bufferbloat under load. On a direct link the upload
+    /// queue is this host's own qdisc, which TCP Small Queues keep to a few packets per stream: upload bloat needs
+    /// the routed lab, where the queue sits on the router.
     public func shape(downMbit: Double?, upMbit: Double?, queueMs: Int = 50) throws {
         if let routerNamespace, let routerInterfaces {
             if let downMbit {

@@ -41,10 +41,13 @@ import Testing
         }
     }
 
+    /// The queue sits on a router (the routed lab), as in a home: tbf on this host's own veth would hold the
+    /// upload queue, and TCP Small Queues keep a sender's local qdisc at a couple of packets per stream, so an
+    /// upload there never shows the bloat a modem's buffer does.
     @Test func bufferbloatShowsUpAsLoadedLatency() async throws {
-        try TestEnvironment.require(NetworkLab.unavailableReason ?? NginxPeer.unavailableReason)
-        try await withNetworkLab { lab in
-            // A 400 ms tbf queue on a 10/2 Mbit/s link: idle RTT stays tiny, loaded RTT balloons.
+        try TestEnvironment.require(NetworkLab.delayUnavailableReason ?? NginxPeer.unavailableReason)
+        try await withNetworkLab(roundTripDelayMs: 10) { lab in
+            // A 400 ms tbf queue on a 10/2 Mbit/s link: idle RTT stays near the 10 ms path, loaded RTT balloons.
             try lab.shape(downMbit: 10, upMbit: 2, queueMs: 400)
             let nginx = try NginxPeer(fileMegabytes: 32, lab: lab)
             defer { nginx.stop() }
@@ -59,9 +62,9 @@ import Testing
             let loadedDown = try #require(network.latencyLoadedDownMs)
             let loadedUp = try #require(network.latencyLoadedUpMs)
             print("bufferbloat: idle \(idle) loaded down \(loadedDown) up \(loadedUp) rpm \(String(describing: network.responsivenessRPM))")
-            #expect(idle.p50 < 5)
-            #expect(loadedDown.p50 > 50)
-            #expect(loadedUp.p50 > 50)
+            #expect(idle.p50 < 15)
+            #expect(loadedDown.p50 > idle.p50 + 50)
+            #expect(loadedUp.p50 > idle.p50 + 50)
             #expect(try #require(network.responsivenessRPM) < 1000)
             let voice = try #require(outcome.voice)
             #expect(try #require(voice.mosLoaded) < voice.mos)

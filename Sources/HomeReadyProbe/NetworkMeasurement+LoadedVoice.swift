@@ -4,20 +4,23 @@ import HomeReadyScoring
 import HomeReadyTransport
 
 extension NetworkMeasurement {
-    /// What the voice stream and the first hop saw while one direction was saturated.
+    /// What the voice stream and the timed addresses (first hop, VPN gateway) saw while one direction was
+    /// saturated.
     struct LoadedVoiceRun: Sendable {
         var stream: LoadedVoiceStream?
-        var firstHopRTTs: [Double] = []
+        /// Round trips per entry of `pings`, in order (empty for a nil entry).
+        var pingRTTs: [[Double]] = []
     }
 
     /// Saturates `direction` with `streams` parallel transfers for about a second, then runs a voice-like stream
-    /// (50 packets/s of 172 bytes) and first-hop round trips beside the load for `options.loadedVoiceSeconds`.
+    /// (50 packets/s of 172 bytes) and handshake round trips to each of `pings` beside the load for
+    /// `options.loadedVoiceSeconds`.
     /// A phase of its own, after the rate was measured, so the voice packets never take from the measured rate.
     func loadedVoice(
-        _ direction: Direction, endpoints: SpeedEndpoints, streams: Int, firstHop: FirstHop?
+        _ direction: Direction, endpoints: SpeedEndpoints, streams: Int, pings: [HandshakePing?]
     ) async -> LoadedVoiceRun {
         guard let echoHost = endpoints.echoHost, let echoPort = endpoints.echoPort, options.loadedVoiceSeconds > 0 else {
-            return LoadedVoiceRun()
+            return LoadedVoiceRun(pingRTTs: pings.map { _ in [] })
         }
         let rampSeconds = 1.0
         let voiceSeconds = min(options.loadedVoiceSeconds, max(0.5, remainingSeconds - rampSeconds - 1))
@@ -44,13 +47,21 @@ extension NetworkMeasurement {
         let stream = EchoStream(
             host: echoHost, port: echoPort, interface: options.interface, durationSeconds: voiceSeconds, drainSeconds: 0.5)
         let voice = BlockingTask { [cancellation] in try stream.runBlocking(cancellation: cancellation) }
-        let hopStop = TransferCancellation()
-        async let hopRTTs: [Double] = firstHop?.roundTrips(count: Int(voiceSeconds * 5), spacing: 0.2, stop: hopStop) ?? []
+        let pingStop = TransferCancellation()
+        let count = Int(voiceSeconds * 5)
+        async let pingRTTs: [[Double]] = withTaskGroup(of: (Int, [Double]).self) { group in
+            for (index, ping) in pings.enumerated() {
+                group.addTask { (index, await ping?.roundTrips(count: count, spacing: 0.2, stop: pingStop) ?? []) }
+            }
+            var rtts = pings.map { _ in [Double]() }
+            for await (index, values) in group { rtts[index] = values }
+            return rtts
+        }
         let result = try? await voice.value
-        hopStop.cancel()
+        pingStop.cancel()
         stop.cancel()
         _ = try? await load.value
-        var run = LoadedVoiceRun(firstHopRTTs: await hopRTTs)
+        var run = LoadedVoiceRun(pingRTTs: await pingRTTs)
         if let result, result.sent > 0 {
             run.stream = Self.loadedStream(result)
         }

@@ -15,6 +15,8 @@ struct NetworkMeasurement: Sendable {
     var deadline: Date
     /// The profile's loss limit in percent: the idle stream runs until its loss interval decides against it.
     var lossLimitPercent: Double? = nil
+    /// The profile's VPN gateways: when the server is reached through a tunnel, one is timed outside it.
+    var vpnGateways: [VPNGateway] = []
 
     /// Figures so far and the findings for faults met on the way.
     struct Outcome: Sendable {
@@ -125,16 +127,28 @@ struct NetworkMeasurement: Sendable {
             }
         }
 
-        // The first hop (the home router), idle, to tell the home network from the provider.
+        // The first hop (the home router) and, when the server is behind a VPN tunnel, the VPN gateway outside it,
+        // idle: to tell the home network from the provider and from the VPN.
         let serverAddress = endpoints.echoHost.flatMap { HostResolver.resolveBlocking($0).addresses.first }
-        let firstHop = serverAddress.flatMap { FirstHop.locate(toward: $0, interface: options.interface) }
+        let vpnLeg = serverAddress.flatMap { VPNLeg.locate(toward: $0, gateways: vpnGateways) }
+        let firstHop = (vpnLeg?.ping.address ?? serverAddress).flatMap {
+            FirstHop.locate(toward: $0, interface: vpnLeg == nil ? options.interface : nil)
+        }
         var firstHopResult = firstHop.map {
             FirstHopResult(address: $0.gateway, interface: $0.interface, wireless: $0.wireless, wifiSignalDbm: $0.wifiSignalDbm)
         }
         if let firstHop {
-            firstHopResult?.rttIdleMs = FirstHop.summary(await firstHop.roundTrips(count: 10, spacing: 0.05, stop: cancellation))
+            firstHopResult?.rttIdleMs = HandshakePing.summary(await firstHop.ping.roundTrips(count: 10, spacing: 0.05, stop: cancellation))
             if firstHopResult?.rttIdleMs == nil { firstHopResult = nil }
         }
+        var vpnResult = vpnLeg.map {
+            VPNGatewayLegResult(name: $0.gateway.name, address: $0.ping.address, tunnelInterface: $0.tunnelInterface)
+        }
+        if let vpnLeg {
+            vpnResult?.rttIdleMs = HandshakePing.summary(await vpnLeg.ping.roundTrips(count: 10, spacing: 0.05, stop: cancellation))
+            if vpnResult?.rttIdleMs == nil { vpnResult = nil }
+        }
+        let loadedPings = [firstHopResult == nil ? nil : firstHop?.ping, vpnResult == nil ? nil : vpnLeg?.ping]
 
         // 3. Throughput, each direction with latency probes under load: download first, then upload; after each,
         //    a voice-like stream beside the same load (loaded jitter and loss, the first hop under load).
@@ -151,17 +165,22 @@ struct NetworkMeasurement: Sendable {
             guard run.mbps != nil, udpWorks, remaining > 2, !cancellation.isCancelled else { continue }
             progress(CheckProgress(phase: "network.\(direction.rawValue).voice", message: "Measuring a call while the \(direction.rawValue) is busy"))
             let loaded = await loadedVoice(
-                direction, endpoints: endpoints, streams: run.streams ?? 4, firstHop: firstHopResult == nil ? nil : firstHop)
+                direction, endpoints: endpoints, streams: run.streams ?? 4, pings: loadedPings)
+            let hop = HandshakePing.summary(loaded.pingRTTs[0])
+            let gateway = HandshakePing.summary(loaded.pingRTTs[1])
             switch direction {
             case .download:
                 outcome.network.voiceLoadedDown = loaded.stream
-                firstHopResult?.rttLoadedDownMs = FirstHop.summary(loaded.firstHopRTTs)
+                firstHopResult?.rttLoadedDownMs = hop
+                vpnResult?.rttLoadedDownMs = gateway
             case .upload:
                 outcome.network.voiceLoadedUp = loaded.stream
-                firstHopResult?.rttLoadedUpMs = FirstHop.summary(loaded.firstHopRTTs)
+                firstHopResult?.rttLoadedUpMs = hop
+                vpnResult?.rttLoadedUpMs = gateway
             }
         }
         outcome.network.firstHop = firstHopResult
+        outcome.network.vpnGateway = vpnResult
         if cancellation.isCancelled {
             outcome.faults.append(Self.fault(
                 "network.deadline",
@@ -317,6 +336,10 @@ struct NetworkMeasurement: Sendable {
                     .init("fix.network.no_data")))
                 return run
             }
+            if let dir = ProcessInfo.processInfo.environment["HOMEREADY_THROUGHPUT_TRACE"] { // TEMP-TRACE
+                let csv = transfer.samples.map { "\($0.elapsedSeconds),\($0.totalBytes),\($0.streams)" }.joined(separator: "\n") // TEMP-TRACE
+                try? csv.write(toFile: "\(dir)/\(direction.rawValue)-rtt\(roundTripMs ?? 0)-max\(maxSeconds)-\(Int(Date().timeIntervalSince1970)).csv", atomically: true, encoding: .utf8) // TEMP-TRACE
+            } // TEMP-TRACE
             run.mbps = Self.round(steady.bytesPerSecond * 8 / 1e6)
             run.streams = transfer.maxStreams
             run.seconds = Self.round(transfer.durationSeconds)

@@ -71,7 +71,7 @@ public enum NetworkSection {
         let measurement = NetworkMeasurement(
             options: options, environment: options.environment ?? ProcessInfo.processInfo.environment,
             progress: progress, logger: logger, cancellation: cancellation, deadline: deadline,
-            lossLimitPercent: profile.network.maxLossPercent?.limit)
+            lossLimitPercent: profile.network.maxLossPercent?.limit, vpnGateways: profile.vpn.gateways)
         logger.debug("probe.network.start", metadata: ["probe.target": "\(options.serverURL?.absoluteString ?? "overrides")"])
         // The watchdog is a dispatch timer rather than a Task so that it fires even if the caller's cooperative
         // pool is busy: the deadline must hold whatever else the process does.

@@ -100,6 +100,46 @@ import Testing
         #expect(try place(FirstHopResult(address: "192.168.1.1", rttIdleMs: fine)) == nil)
     }
 
+    @Test("whose fault: the VPN when the server through the tunnel answers far later than the gateway outside it")
+    func whoseFaultVPN() throws {
+        var result = network(sent: 1500, lost: 60)  // 4% loss: fails
+        func place(_ leg: VPNGatewayLegResult?, hop: FirstHopResult?) -> Finding? {
+            result.vpnGateway = leg
+            result.firstHop = hop
+            let voice = NetworkJudge.voice(network: result, thresholds: voiceProfile.network)
+            return NetworkJudge.findings(network: result, voice: voice, thresholds: voiceProfile.network).first { $0.id == "network.where" }
+        }
+        let router = FirstHopResult(address: "192.168.1.1", rttIdleMs: LatencySummary(min: 0.6, p50: 0.9, p90: 1.4), wireless: false)
+        func leg(idle: Double, loadedDown: Double? = nil) -> VPNGatewayLegResult {
+            VPNGatewayLegResult(
+                name: "hq", address: "203.0.113.5", tunnelInterface: "tun0", rttIdleMs: LatencySummary(min: idle, p50: idle, p90: idle),
+                rttLoadedDownMs: loadedDown.map { LatencySummary(min: $0, p50: $0, p90: $0) })
+        }
+        // Server 20 ms through the tunnel, gateway 15 ms outside it: the tunnel adds 5 ms, the provider it is.
+        #expect(place(leg(idle: 15), hop: router)?.measured == .text("provider"))
+        // Server 80 ms, gateway 12 ms: the VPN adds 68 ms, more than the 11 ms the provider adds.
+        result.latencyIdleMs = LatencySummary(min: 78, p50: 80, p90: 90)
+        let vpn = try #require(place(leg(idle: 12), hop: router))
+        #expect(vpn.measured == .text("vpn"))
+        #expect(vpn.message.contains("68 ms") && vpn.message.contains("12 ms") && vpn.message.contains("80 ms"), "\(vpn.message)")
+        #expect(vpn.remediation?.contains("IT") == true)
+        // Without the first hop the VPN is still told; a slow home network comes first.
+        #expect(place(leg(idle: 12), hop: nil)?.measured == .text("vpn"))
+        let slowHome = FirstHopResult(address: "192.168.1.1", rttIdleMs: LatencySummary(min: 20, p50: 25, p90: 40), wireless: true)
+        #expect(place(leg(idle: 40), hop: slowHome)?.measured == .text("home"))
+        // Gateway 70 ms outside, server 80 ms through: the provider's 69 ms, not the VPN's 10.
+        #expect(place(leg(idle: 70), hop: router)?.measured == .text("provider"))
+        // Idle fine, but under download load the server's call RTT rises 60 ms beyond the gateway's: the VPN queues.
+        result.latencyIdleMs = idle
+        result.voiceLoadedDown = LoadedVoiceStream(
+            rttMs: LatencySummary(min: 70, p50: 80, p90: 95), jitterMs: 3, lossPercent: 0, lossCI95Percent: nil, sent: 150, lost: 0)
+        #expect(place(leg(idle: 15, loadedDown: 20), hop: router)?.measured == .text("vpn"))
+        #expect(place(leg(idle: 15, loadedDown: 75), hop: router)?.measured == .text("provider"))
+        // Nothing failed: nothing to place.
+        result = network(sent: 1500, lost: 0)
+        #expect(place(leg(idle: 12), hop: router) == nil)
+    }
+
     @Test("the judge counts the profile's tunnel overhead in the calls and names it")
     func tunnelOverhead() throws {
         var profile = voiceProfile

@@ -98,7 +98,7 @@ public enum NetworkJudge {
                 ]),
                 fix: grade.hurtsCalls ? .key("fix.network.bufferbloat") : nil))
         }
-        if let hop = network.firstHop, let blame = WhoseFault.blame(network: network, firstHop: hop, findings: findings) {
+        if let blame = WhoseFault.blame(network: network, findings: findings) {
             findings.append(blame)
         }
         return findings

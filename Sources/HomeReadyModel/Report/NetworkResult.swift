@@ -26,6 +26,9 @@ public struct NetworkResult: Codable, Sendable, Equatable {
     public var voiceLoadedUp: LoadedVoiceStream?
     /// The home router (the first hop), idle and under load, to tell the home network from the provider.
     public var firstHop: FirstHopResult?
+    /// The VPN gateway outside the tunnel, idle and under load, when the server is reached through a tunnel: to
+    /// tell the VPN's share of a problem from the home's and the provider's.
+    public var vpnGateway: VPNGatewayLegResult?
     public var udpProbes: UDPProbeCounts?
     public var dnsMs: Double?
     public var tlsHandshakeMs: Double?
@@ -74,6 +77,7 @@ public struct NetworkResult: Codable, Sendable, Equatable {
         case voiceLoadedDown = "voice_loaded_down"
         case voiceLoadedUp = "voice_loaded_up"
         case firstHop = "first_hop"
+        case vpnGateway = "vpn_gateway"
         case udpProbes = "udp_probes"
         case dnsMs = "dns_ms"
         case tlsHandshakeMs = "tls_handshake_ms"
@@ -162,6 +166,42 @@ public struct FirstHopResult: Codable, Sendable, Equatable {
         case rttLoadedUpMs = "rtt_loaded_up_ms"
         case interface, wireless
         case wifiSignalDbm = "wifi_signal_dbm"
+    }
+}
+
+/// Round trips to the VPN gateway outside the tunnel, idle and while each direction is busy, when the test server
+/// is reached through the tunnel.
+public struct VPNGatewayLegResult: Codable, Sendable, Equatable {
+    /// The profile gateway's name and the address timed.
+    public var name: String
+    public var address: String
+    /// The tunnel interface the server's traffic leaves by.
+    public var tunnelInterface: String
+    /// How the round trip was timed: `tcp` (a TCP handshake or reset from the gateway).
+    public var method: String
+    public var rttIdleMs: LatencySummary?
+    public var rttLoadedDownMs: LatencySummary?
+    public var rttLoadedUpMs: LatencySummary?
+
+    public init(
+        name: String, address: String, tunnelInterface: String, method: String = "tcp", rttIdleMs: LatencySummary? = nil,
+        rttLoadedDownMs: LatencySummary? = nil, rttLoadedUpMs: LatencySummary? = nil
+    ) {
+        self.name = name
+        self.address = address
+        self.tunnelInterface = tunnelInterface
+        self.method = method
+        self.rttIdleMs = rttIdleMs
+        self.rttLoadedDownMs = rttLoadedDownMs
+        self.rttLoadedUpMs = rttLoadedUpMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, address, method
+        case tunnelInterface = "tunnel_interface"
+        case rttIdleMs = "rtt_idle_ms"
+        case rttLoadedDownMs = "rtt_loaded_down_ms"
+        case rttLoadedUpMs = "rtt_loaded_up_ms"
     }
 }
 

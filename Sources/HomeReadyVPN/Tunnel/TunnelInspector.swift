@@ -9,21 +9,18 @@ import HomeReadyTransport
 /// Reads the tunnel state: interfaces, the route the kernel picks toward corporate networks (policy routing
 /// included: a connected UDP socket's source address tells the chosen interface), corporate names, health URL.
 enum TunnelInspector {
-    static let tunnelPrefixes = ["tun", "tap", "wg", "ppp", "ipsec", "vti", "xfrm", "cscotun", "gpd", "utun"]
-
-    static func isTunnel(_ name: String) -> Bool { tunnelPrefixes.contains { name.hasPrefix($0) } }
+    static func isTunnel(_ name: String) -> Bool { LocalInterfaces.isTunnel(name) }
 
     static func inspect(_ settings: VPNSettings, options: VPNCheckOptions) async -> TunnelStatus {
-        let table = interfaceTable()
+        let table = LocalInterfaces.table()
         let up = Set(table.filter { $0.up && isTunnel($0.name) }.map(\.name)).sorted()
         var routes: [TunnelStatus.Route] = []
         for network in settings.corporateNetworks {
-            guard let probe = firstHost(of: network), let endpoint = IPEndpoint(address: probe, port: 9) else {
+            guard let probe = firstHost(of: network) else {
                 routes.append(TunnelStatus.Route(network: network, interface: nil, throughTunnel: false))
                 continue
             }
-            let source = (try? UDPSocket(remote: endpoint))?.localEndpoint?.address
-            let interface = source.flatMap { address in table.first { $0.address == address }?.name }
+            let interface = LocalInterfaces.interface(toward: probe, table: table)
             routes.append(
                 TunnelStatus.Route(
                     network: network, interface: interface, throughTunnel: interface.map(isTunnel) ?? false))
@@ -67,39 +64,5 @@ enum TunnelInspector {
         }
         guard IPEndpoint(address: text, port: 0) != nil else { return nil }
         return text.hasSuffix("::") ? text + "1" : text
-    }
-
-    struct InterfaceAddress {
-        var name: String
-        var address: String?
-        var up: Bool
-    }
-
-    static func interfaceTable() -> [InterfaceAddress] {
-        var table: [InterfaceAddress] = []
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return [] }
-        defer { freeifaddrs(first) }
-        var cursor: UnsafeMutablePointer<ifaddrs>? = first
-        while let entry = cursor {
-            let name = String(cString: entry.pointee.ifa_name)
-            let up = (entry.pointee.ifa_flags & UInt32(IFF_UP)) != 0
-            var address: String?
-            if let socketAddress = entry.pointee.ifa_addr {
-                let family = Int32(socketAddress.pointee.sa_family)
-                if family == AF_INET || family == AF_INET6 {
-                    var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-                    let length = socklen_t(
-                        family == AF_INET ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
-                    if getnameinfo(socketAddress, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
-                        address = host.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-                            .split(separator: "%").first.map(String.init)
-                    }
-                }
-            }
-            table.append(InterfaceAddress(name: name, address: address, up: up))
-            cursor = entry.pointee.ifa_next
-        }
-        return table
     }
 }

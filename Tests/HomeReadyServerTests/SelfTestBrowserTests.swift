@@ -97,6 +97,12 @@ struct SelfTestBrowserTests {
             #expect((relay.packetsReceived ?? 0) > 300, "about 50 packets a second each way for 10 s")
             #expect((relay.callSeconds ?? 0) >= 10)
             #expect(report.network?.jitterMs == relay.jitterMs && report.network?.lossPercent == relay.lossPercent)
+            // The call's packets count as probes: the server decides loss by its 95 % interval.
+            let probes = try #require(report.network?.udpProbes)
+            #expect(probes.sent == (relay.packetsReceived ?? 0) + (relay.packetsLost ?? 0) && probes.lost == (relay.packetsLost ?? 0))
+            if let loss = report.findings.first(where: { $0.id == "network.loss" }) {
+                #expect(loss.message.contains("95"), "\(loss.message)")
+            }
             #expect((report.network?.downloadMbps ?? 0) > 1 && (report.network?.uploadMbps ?? 0) > 1)
             #expect(report.network?.latencyIdleMs != nil && report.network?.latencyLoadedDownMs != nil)
             #expect(report.network?.method?.downloadStreams == 4)

@@ -769,6 +769,9 @@
     if (relay && relay.transport) {
       network.jitter_ms = relay.jitter_ms;
       network.loss_percent = relay.loss_percent;
+      // The packet counts let the server decide loss by its confidence interval, as for the agent's probes.
+      const counted = (relay.packets_received || 0) + (relay.packets_lost || 0);
+      if (relay.transport === 'udp' && counted > 0) network.udp_probes = { sent: counted, lost: relay.packets_lost || 0 };
       network.udp_blocked = relay.transport !== 'udp';
     }
     const browser = Object.assign(facts, {

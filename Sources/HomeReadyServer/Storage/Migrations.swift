@@ -284,6 +284,17 @@ enum Migrations {
         Migration(version: 12, name: "agent_language", statements: [
             "ALTER TABLE agents ADD COLUMN language TEXT CHECK (language IN ('es', 'en'))"
         ]),
+        // The server's own signing keys (issue 20): one row per purpose (`readiness`: the Ed25519 key that signs
+        // readiness statements), created once by whichever instance needs it first (`INSERT … ON CONFLICT DO
+        // NOTHING`, then read back), so every instance on one database signs with the same key.
+        Migration(version: 13, name: "signing_keys", statements: [
+            """
+            CREATE TABLE signing_keys (
+                purpose TEXT PRIMARY KEY, key_id TEXT NOT NULL UNIQUE,
+                algorithm TEXT NOT NULL CHECK (algorithm = 'EdDSA'),
+                private_key TEXT NOT NULL, public_key TEXT NOT NULL, created_at BIGINT NOT NULL)
+            """
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

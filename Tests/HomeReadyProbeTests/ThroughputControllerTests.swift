@@ -60,6 +60,84 @@ private func simulate(capacity: Double, streamCap: Double, maxSeconds: Double = 
         #expect(abs(steady.bytesPerSecond - capacity) / capacity < 0.15)
     }
 
+    /// Drives a controller on a long path with the in-order byte count given by `inOrder` (bytes at a time),
+    /// samples every 0.1 s as `ParallelTransfer` takes them.
+    private func drive(roundTrip: Double, inOrder: (Double) -> Double) -> (ThroughputController, [ThroughputSample]) {
+        var controller = ThroughputController(maxSeconds: 8, roundTripSeconds: roundTrip)
+        var samples: [ThroughputSample] = []
+        var step = 0
+        while true {
+            step += 1
+            let time = Double(step) / 10
+            samples.append(ThroughputSample(elapsedSeconds: time, totalBytes: Int64(inOrder(time)), streams: 4))
+            if controller.decide(samples) == .stop || time >= 8 { return (controller, samples) }
+        }
+    }
+
+    /// What a link of `capacity` bytes/s delivered by `time`, after a slow start that fills it in 0.8 s.
+    private func delivered(_ time: Double, capacity: Double) -> Double {
+        time < 0.8 ? capacity * time * time / 1.6 : capacity * (time - 0.4)
+    }
+
+    @Test func aBacklogHeldAtTheRampUpEndIsNotCountedAsRate() throws {
+        // 25 Mbit/s of goodput behind 80 ms (tbf: 95.6 %). Slow start overflows the queue at 0.5 s: one stream's
+        // bytes pile up behind its lost segments (0.25 s worth of the link by 0.8 s) while the other streams take
+        // the link, so the in-order count runs at the link's rate and the ramp-up test passes; the stream's
+        // retransmission times out and lands at 2.4 s, and the kernel's count jumps by the whole backlog.
+        let capacity = 25e6 / 8 * 0.956
+        let (controller, samples) = drive(roundTrip: 0.08) { time in
+            let held = time < 0.5 || time >= 2.4 ? 0 : 0.25 * capacity * min(1, (time - 0.5) / 0.3)
+            return self.delivered(time, capacity: capacity) - held
+        }
+        let steady = try #require(controller.steadyRate(samples))
+        #expect(steady.bytesPerSecond <= capacity * 1.01)
+        #expect(abs(steady.bytesPerSecond - capacity) / capacity < 0.01)
+        #expect(try #require(samples.last).elapsedSeconds <= 8)
+    }
+
+    @Test func aBacklogGrowingAfterTheRampUpIsNotCountedAsRate() throws {
+        // 25 Mbit/s of goodput behind 80 ms (tbf: 95.6 %). The slow-start losses leave one stream with a hole:
+        // the bytes behind it pile up in the receiver's out-of-order queue (9 % of the link's rate, so the rest
+        // still passes the ramp-up test's 90 %) until the retransmission lands at 3.6 s and the kernel's in-order
+        // count jumps by 0.27 s worth of the link. Nothing can cross the link faster than it carries.
+        let capacity = 25e6 / 8 * 0.956
+        let (controller, samples) = drive(roundTrip: 0.08) { time in
+            let held = time > 0.6 && time < 3.6 ? 0.09 * capacity * (time - 0.6) : 0
+            return self.delivered(time, capacity: capacity) - held
+        }
+        let steady = try #require(controller.steadyRate(samples))
+        #expect(steady.bytesPerSecond <= capacity * 1.01)
+        #expect(abs(steady.bytesPerSecond - capacity) / capacity < 0.01)
+        #expect(try #require(samples.last).elapsedSeconds <= 8)
+    }
+
+    @Test func aCounterAdvancingInBurstsKeepsItsRampUpEnd() throws {
+        // The same link without a backlog, the in-order count advancing in bursts (a hole of up to 60 ms of data
+        // filled every 0.3 s): the steady phase stays where the ramp-up ended and reads the link.
+        let capacity = 25e6 / 8 * 0.956
+        let (controller, samples) = drive(roundTrip: 0.08) { time in
+            let phase = time.truncatingRemainder(dividingBy: 0.3)
+            return self.delivered(time, capacity: capacity) - (time > 1 ? 0.2 * capacity * phase : 0)
+        }
+        let steady = try #require(controller.steadyRate(samples))
+        #expect(abs(steady.bytesPerSecond - capacity) / capacity < 0.01)
+        if let ramp = controller.rampEnd(samples, earliest: controller.settleSeconds, end: 8, minimum: 3) {
+            #expect(controller.caughtUp(samples, from: ramp, to: 8) == ramp)
+        }
+    }
+
+    @Test func aDipAfterTheRampUpStaysIn() throws {
+        // A loss recovery at 2.5 s halves the link's use for 0.5 s: what the link gave, as iperf3's mean counts it.
+        let capacity = 25e6 / 8 * 0.956
+        let (controller, samples) = drive(roundTrip: 0.08) { time in
+            let lost = min(max(0, time - 2.5), 0.5) * 0.5 * capacity
+            return self.delivered(time, capacity: capacity) - lost
+        }
+        let steady = try #require(controller.steadyRate(samples))
+        #expect(steady.bytesPerSecond < capacity * 0.99)
+        #expect(steady.bytesPerSecond > capacity * 0.9)
+    }
+
     @Test func rateReadsBytesOverTime() {
         let samples = (1...10).map { ThroughputSample(elapsedSeconds: Double($0) * 0.1, totalBytes: Int64($0) * 1000, streams: 1) }
         #expect(ThroughputController.rate(samples, from: 0.2, to: 0.6) == 10_000)

@@ -18,8 +18,10 @@ import HomeReadyTransport
 ///   tried (the count doubles, up to `maxStreams`) if the level beat the previous stage's by more than `rampGain`,
 ///   or, for the first stage, if each stream carries more than `streamWindowBytes` in flight (the
 ///   bandwidth-delay product over the streams), as long as a new stage still fits before `maxSeconds`.
-/// - The **steady phase** of the final stage runs from its ramp-up end. Dips after it (loss recoveries) stay in, as
-///   in iperf3's mean after its omitted warm-up. **Stop** once it lasts `minSteadySeconds` (3 s, at least 25
+/// - The **steady phase** of the final stage runs from its ramp-up end, or from where the backlog held back then
+///   (bytes behind the slow-start losses, counted only when their retransmissions arrive) has arrived, when that
+///   step would move the rate by more than `precision` (see `caughtUp`). Dips after it (loss recoveries) stay
+///   in, as in iperf3's mean after its omitted warm-up. **Stop** once it lasts `minSteadySeconds` (3 s, at least 25
 ///   round trips) and all of it holds still with halves within `stopTrendLimit`; otherwise at `maxSeconds`.
 /// - The **rate** is the least-squares slope of the byte count over the steady phase (see `slope`); when the
 ///   ramp-up never ended, over the last half of the final stage.
@@ -185,6 +187,72 @@ public struct ThroughputController: Sendable {
         return nil
     }
 
+    /// Where a steady phase found to start at `start` (a ramp-up end) may be measured from, up to `end`: after
+    /// the last **jump** in the first half of the span that releases bytes held back long enough to move the
+    /// rate.
+    ///
+    /// The kernel counts in-order bytes only. The slow-start losses leave bytes behind holes in the receivers'
+    /// out-of-order queues, and they are counted all at once when the retransmissions arrive, one round trip or
+    /// many (a lost retransmission waits for a timeout) later. The ramp-up test passes while such a backlog is
+    /// still pending, or still growing behind one stream's hole, as long as the rest arrives at 90 % of the
+    /// level; the jump then lands inside the steady phase and lifts the least-squares slope (a step of h bytes
+    /// over T seconds by up to 1.5 h / T): 80 ms at 25 Mbit/s read 5.7 % above what the link can carry.
+    ///
+    /// On the line `bytes − level · time` a link delivering at the level runs flat and held-back bytes show as a
+    /// dip that the jump closes. A **jump** is a rise of that line within one window (`windowSeconds`, at least
+    /// four round trips: a retransmission's bytes arrive within about one) by more than `levelTolerance` of a
+    /// window's bytes, the shortfall the ramp-up test lets pass; a rate merely above the level climbs too slowly.
+    /// What the jump released was missing since the line was last as high as its level after the jump (its
+    /// median over the next window), or since `start`. The slope's error from those missing bytes is computed
+    /// exactly (the slope of the dip they leave); when it exceeds `precision` of the level the phase starts
+    /// where the line first reaches that level after the jump: everything held back has arrived. Ordinary loss recoveries dip for a round trip and move the slope
+    /// far less. Only the first half is searched, so at least half of the span is measured. The level is the
+    /// larger of the median window rate and the slope of the second half, neither of which a jump early on
+    /// moves.
+    func caughtUp(_ samples: [ThroughputSample], from start: Double, to end: Double) -> Double {
+        let span = end - start
+        let count = Int((span / windowSeconds).rounded(.down))
+        let first = (Self.lastIndex(samples, atOrBefore: start) ?? -1) + 1
+        guard count >= 3, let last = Self.lastIndex(samples, atOrBefore: end), last - first >= 2 else { return start }
+        let width = span / Double(count)
+        let rates = (0..<count).compactMap { index in
+            Self.rate(samples, from: start + Double(index) * width, to: start + Double(index + 1) * width)
+        }.sorted()
+        guard !rates.isEmpty else { return start }
+        let level = max(rates[rates.count / 2], Self.slope(samples, from: start + span / 2, to: end) ?? 0)
+        guard level > 0 else { return start }
+        // The samples `slope` uses for [start, end], and the count above the level's line at each.
+        let times = samples[first...last].map(\.elapsedSeconds)
+        let line = samples[first...last].map { Double($0.totalBytes) - level * $0.elapsedSeconds }
+        let meanTime = times.reduce(0, +) / Double(times.count)
+        let variance = times.reduce(0) { $0 + ($1 - meanTime) * ($1 - meanTime) }
+        guard variance > 0 else { return start }
+        let window = windowSeconds + 1e-9
+        var caughtUp: Int?
+        var rises = Set<Int>()
+        for index in times.indices.dropFirst() where times[index] <= start + span / 2 {
+            // A jump: the line rose above its lowest point of the window before by more than the tolerance (the
+            // samples after it that still see the same lowest point belong to the same rise).
+            guard let lowest = times.indices.filter({ $0 <= index && times[index] - times[$0] <= window })
+                .min(by: { line[$0] < line[$1] }),
+                line[index] - line[lowest] > levelTolerance * level * windowSeconds, rises.insert(lowest).inserted
+            else { continue }
+            // The line's level after the jump (its median over a window), where it first gets there, and the dip
+            // before the jump that those bytes filled.
+            let after = times.indices.filter { $0 >= index && times[$0] - times[index] <= window }.map { line[$0] }
+            let settled = after.sorted()[after.count / 2]
+            guard let arrived = times.indices.first(where: { $0 >= index && line[$0] >= settled }) else { continue }
+            var inflation = 0.0
+            var earlier = index - 1
+            while earlier >= 0, line[earlier] < settled {
+                inflation += (meanTime - times[earlier]) * (settled - line[earlier])
+                earlier -= 1
+            }
+            if inflation / variance > precision * level { caughtUp = arrived }
+        }
+        return caughtUp.map { times[$0] } ?? start
+    }
+
     /// The next step given every sample so far.
     public mutating func decide(_ samples: [ThroughputSample]) -> ParallelDecision {
         guard let now = samples.last?.elapsedSeconds else { return .keepGoing }
@@ -216,8 +284,11 @@ public struct ThroughputController: Sendable {
         // The steady phase runs from the end of the ramp-up; it stops the test once all of it holds still. Dips
         // after the ramp (loss recoveries) stay in: they are part of what the link gives, as in iperf3's mean
         // after its omitted warm-up.
-        guard let start = rampEnd(samples, earliest: measurable, end: now, minimum: minSteadySeconds),
-            holdsStill(samples, from: start, to: now, trend: stopTrendLimit)
+        guard let rampEnded = rampEnd(samples, earliest: measurable, end: now, minimum: minSteadySeconds) else {
+            return .keepGoing
+        }
+        let start = caughtUp(samples, from: rampEnded, to: now)
+        guard now - start >= minSteadySeconds - 1e-9, holdsStill(samples, from: start, to: now, trend: stopTrendLimit)
         else { return .keepGoing }
         steadyStart = start
         return .stop
@@ -233,8 +304,9 @@ public struct ThroughputController: Sendable {
         } else if let plateau = rampEnd(
             samples, earliest: measurable, end: end, minimum: min(minSteadySeconds, max(1, (end - measurable) / 2)))
         {
-            // The deadline came before the steady phase was quiet: all of it since the ramp-up ended.
-            start = plateau
+            // The deadline came before the steady phase was quiet: all of it since the ramp-up ended and the
+            // backlog held back then arrived.
+            start = caughtUp(samples, from: plateau, to: end)
         } else {
             // The rate never held still: the last half of the final stage, at least its last minSteadySeconds.
             start = max(measurable, min((measurable + end) / 2, end - minSteadySeconds))

@@ -15,6 +15,7 @@ struct HomeReadyServerCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, CreateToken.self, EnrollmentCode.self, ImportRoster.self, ImportShipments.self,
             Export.self, Backup.self, Restore.self, CreateUser.self, DemoDataCommand.self, SelfTestLinkCommand.self,
+            VerifyStatement.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -67,6 +68,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Mark dashboard cookies Secure when a TLS proxy is in front (always on with --tls-cert).") var secureCookies = false
     @OptionGroup var protection: ProtectionOptions
     @OptionGroup var selfTest: SelfTestServeOptions
+    @OptionGroup var readiness: ReadinessServeOptions
 
     func run() async throws {
         var configuration = try options.configuration()
@@ -79,6 +81,7 @@ struct Serve: AsyncParsableCommand {
         configuration.secureCookies = secureCookies || configuration.tlsCertificate != nil
         protection.apply(to: &configuration)
         try selfTest.apply(to: &configuration)
+        readiness.apply(to: &configuration)
         let app = try await buildApplication(configuration: configuration, logger: options.logger)
         try await app.runService()
     }

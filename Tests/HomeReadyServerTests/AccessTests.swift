@@ -55,6 +55,10 @@ struct AccessTests {
         Rule(method: "POST", path: "/api/v1/campaigns/{campaign}/self-test-links.csv", allowed: [.admin]),
         Rule(method: "PATCH", path: "/api/v1/campaigns/{campaign}", allowed: [.admin]),
         Rule(method: "DELETE", path: "/api/v1/self-test-links/stl_none", allowed: [.admin]),
+        // Readiness statements (issue 20): read like the agent's readiness; the key is public.
+        Rule(method: "GET", path: "/api/v1/agents/{agent}/readiness-statement", allowed: [.admin, .planner, .device]),
+        Rule(method: "GET", path: "/api/v1/agents/{other}/readiness-statement", allowed: [.admin, .planner]),
+        Rule(method: "GET", path: "/api/v1/readiness-key", allowed: [.anonymous, .planner, .device, .admin]),
     ]
 
     @Test("each endpoint admits exactly its roles", arguments: TestBackend.available)

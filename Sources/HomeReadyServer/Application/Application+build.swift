@@ -87,6 +87,7 @@ func buildRouter(
     if let sql = repository as? SQLRepository {
         let backend = ServerSelfTestBackend(repository: sql, configuration: configuration, metrics: metrics, events: events)
         SelfTestLinkRoutes(repository: sql, backend: backend, configuration: configuration).add(to: api)
+        ReadinessStatementRoutes(repository: sql, configuration: configuration).add(to: api)
         do {
             try SelfTestRoutes.add(to: router, backend: backend, configuration: configuration.selfTest)
         } catch {

@@ -77,6 +77,9 @@ public struct ServerConfiguration: Sendable {
     public var snapshotCheckSeconds: Double = 600
     /// Mark the dashboard's cookies `Secure` (set it when served over TLS, directly or behind a proxy).
     public var secureCookies = false
+    /// Seconds a signed readiness statement counts after it is issued (`--readiness-statement-minutes`, default
+    /// 15 minutes; see docs/readiness-statement.md).
+    public var readinessStatementSeconds: Double = 900
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "homeready.sqlite"),

@@ -187,6 +187,9 @@ extension SQLRepository {
             return writes.map { insertedIds.contains($0.reportId) ? .stored(verifiedEquipment: []) : .duplicate }
         }
         try await enqueueNotReady(evidence, before: before, on: db)
+        // Readiness by the planners' rules before and after the round, only while a webhook listens for changes.
+        let now = evidence.map(\.at).max() ?? Date()
+        let readinessBefore = try await readinessForChanges(of: Set(evidence.map(\.agentId)), now: now, on: db)
         // Check states before the agents: they compare each report with the agent's latest one. A report older
         // than that one, or with the same checks and statuses, changes no check state.
         let changing = evidence.filter { write in
@@ -199,6 +202,9 @@ extension SQLRepository {
         }
         try await updateLastVerdicts(evidence, on: db)
         let verified = try await verifyEquipment(provenBy: evidence, on: db)
+        if let readinessBefore {
+            try await enqueueReadinessChanges(evidence, before: readinessBefore, now: now, on: db)
+        }
         return writes.map { write in
             guard insertedIds.contains(write.reportId) else { return .duplicate }
             return .stored(verifiedEquipment: verified[write.reportId, default: []])

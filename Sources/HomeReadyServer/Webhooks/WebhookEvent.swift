@@ -8,6 +8,9 @@ public enum WebhookEvent: String, Codable, Sendable, CaseIterable {
     case shipmentOverdue = "shipment.overdue"
     case equipmentFaulty = "equipment.faulty"
     case equipmentLost = "equipment.lost"
+    /// A report moved an agent's server-judged readiness across `ready` (ready → at risk, not ready or unknown,
+    /// or back), with the old and the new status.
+    case agentReadinessChanged = "agent.readiness_changed"
 }
 
 /// A registered webhook.

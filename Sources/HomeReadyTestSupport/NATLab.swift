@@ -48,15 +48,9 @@ public final class NATLab: @unchecked Sendable {
         let routerHome = "hrnr\(tag)"
         let routerFar = "hrno\(tag)"
         directory = try TemporaryDirectory(prefix: "homeready-natlab")
-        let lock = open("/tmp/homeready-netlab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if lock >= 0 { flock(lock, LOCK_EX) }
-        defer {
-            if lock >= 0 {
-                flock(lock, LOCK_UN)
-                close(lock)
-            }
-        }
-        let subnet = Self.freeSubnet()
+        let lock = LabPlumbing.SubnetLock("/tmp/homeready-netlab.lock")
+        defer { lock.release() }
+        let subnet = LabPlumbing.freeSubnet(secondOctet: 210)
         homeAddress = "10.210.\(subnet).1"
         let routerHomeAddress = "10.210.\(subnet).2"
         publicAddress = "10.211.\(subnet).1"
@@ -128,36 +122,13 @@ public final class NATLab: @unchecked Sendable {
         guard !destroyed else { return }
         destroyed = true
         stun?.stop(grace: 1)
-        for namespace in [router, far] {
-            if let pids = try? Subprocess.run(["ip", "netns", "pids", namespace]) {
-                for pid in pids.stdout.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
-            }
-        }
-        _ = try? Subprocess.run(["ip", "link", "del", homeInterface])
-        _ = try? Subprocess.run(["ip", "netns", "del", far])
-        _ = try? Subprocess.run(["ip", "netns", "del", router])
+        LabPlumbing.remove(namespaces: [far, router], link: homeInterface)
         directory.remove()
     }
 
     deinit { destroy() }
 
-    static func freeSubnet() -> Int {
-        let used = (try? Subprocess.run(["ip", "-o", "-4", "addr", "show", "to", "10.210.0.0/16"]))?.stdout ?? ""
-        let taken = Set(
-            used.split(separator: " ").compactMap { word -> Int? in
-                let parts = word.split(separator: ".")
-                guard parts.count == 4, parts[0] == "10", parts[1] == "210" else { return nil }
-                return Int(parts[2])
-            })
-        return (1...250).filter { !taken.contains($0) }.randomElement() ?? Int.random(in: 1...250)
-    }
-
-    static func run(_ argv: [String]) throws {
-        let output = try Subprocess.run(argv)
-        if output.status != 0 {
-            throw TestSupportError("\(argv.joined(separator: " ")) failed: \(output.stderr)")
-        }
-    }
+    static func run(_ argv: [String]) throws { try LabPlumbing.run(argv) }
 }
 
 /// Runs `body` with a fresh NAT lab and always removes it.

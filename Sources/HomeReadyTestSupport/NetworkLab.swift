@@ -52,17 +52,10 @@ public final class NetworkLab: @unchecked Sendable {
         routerNamespace = delay == nil ? nil : "hr-r\(tag)"
         roundTripDelayMs = delay ?? 0
         routerInterfaces = delay == nil ? nil : ("hrq\(tag)", "hrs\(tag)")
-        // Choosing a free /24 and claiming it happen under a lock shared by every process and thread, so two labs
-        // never share a subnet (they would steal each other's packets).
-        let lock = open("/tmp/homeready-netlab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if lock >= 0 { flock(lock, LOCK_EX) }
-        defer {
-            if lock >= 0 {
-                flock(lock, LOCK_UN)
-                close(lock)
-            }
-        }
-        let subnet = Self.freeSubnet()
+        // Choosing a free /24 and claiming it happen under a lock shared by every process and thread.
+        let lock = LabPlumbing.SubnetLock()
+        defer { lock.release() }
+        let subnet = LabPlumbing.freeSubnet(secondOctet: 200)
         hostAddress = "10.200.\(subnet).1"
         remoteAddress = delay == nil ? "10.200.\(subnet).2" : "10.200.\(subnet).6"
         if let delay, let routerNamespace, let routerInterfaces {
@@ -129,15 +122,7 @@ public final class NetworkLab: @unchecked Sendable {
         guard !destroyed else { return }
         destroyed = true
         delayLine?.stop()
-        for name in [namespace, routerNamespace].compactMap({ $0 }) {
-            if let pids = try? Subprocess.run(["ip", "netns", "pids", name]) {
-                for pid in pids.stdout.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
-            }
-        }
-        _ = try? Subprocess.run(["ip", "link", "del", hostInterface])
-        for name in [namespace, routerNamespace].compactMap({ $0 }) {
-            _ = try? Subprocess.run(["ip", "netns", "del", name])
-        }
+        LabPlumbing.remove(namespaces: [namespace, routerNamespace].compactMap { $0 }, link: hostInterface)
     }
 
     deinit { destroy() }
@@ -228,25 +213,7 @@ public final class NetworkLab: @unchecked Sendable {
         if output.status != 0 { throw TestSupportError("\(argv.joined(separator: " ")) failed: \(output.stderr)") }
     }
 
-    /// A third octet in 10.200.0.0/16 that no interface on this host uses yet.
-    static func freeSubnet() -> Int {
-        let used = (try? Subprocess.run(["ip", "-o", "-4", "addr", "show", "to", "10.200.0.0/16"]))?.stdout ?? ""
-        let taken = Set(
-            used.split(separator: " ").compactMap { word -> Int? in
-                let parts = word.split(separator: ".")
-                guard parts.count == 4, parts[0] == "10", parts[1] == "200" else { return nil }
-                return Int(parts[2])
-            })
-        let free = (1...250).filter { !taken.contains($0) }
-        return free.randomElement() ?? Int.random(in: 1...250)
-    }
-
-    static func ip(_ arguments: [String]) throws {
-        let output = try Subprocess.run(["ip"] + arguments)
-        if output.status != 0 {
-            throw TestSupportError("ip \(arguments.joined(separator: " ")) failed: \(output.stderr)")
-        }
-    }
+    static func ip(_ arguments: [String]) throws { try LabPlumbing.run(["ip"] + arguments) }
 
     static func tbf(namespace: String?, device: String, mbit: Double, queueMs: Int) throws {
         let rateKbit = Int(mbit * 1000)

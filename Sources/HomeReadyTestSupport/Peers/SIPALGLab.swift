@@ -34,15 +34,9 @@ public final class SIPALGLab: @unchecked Sendable {
         let routerOutside = "hrso\(tag)"
         let serverInterface = "hrsv\(tag)"
         directory = try TemporaryDirectory(prefix: "hr-sipalg")
-        let lock = open("/tmp/homeready-sipalg-lab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if lock >= 0 { flock(lock, LOCK_EX) }
-        defer {
-            if lock >= 0 {
-                flock(lock, LOCK_UN)
-                close(lock)
-            }
-        }
-        let subnet = Self.freeSubnet()
+        let lock = LabPlumbing.SubnetLock("/tmp/homeready-sipalg-lab.lock")
+        defer { lock.release() }
+        let subnet = LabPlumbing.freeSubnet(secondOctet: 213)
         hostAddress = "10.213.\(subnet).1"
         let routerInsideAddress = "10.213.\(subnet).2"
         routerOutsideAddress = "10.214.\(subnet).1"
@@ -127,14 +121,7 @@ public final class SIPALGLab: @unchecked Sendable {
     public func destroy() {
         guard !destroyed else { return }
         destroyed = true
-        for namespace in [serverNamespace, routerNamespace] {
-            if let pids = try? Subprocess.run(["ip", "netns", "pids", namespace]) {
-                for pid in pids.stdout.split(separator: "\n").compactMap({ Int32($0) }) { kill(pid, SIGKILL) }
-            }
-        }
-        _ = try? Subprocess.run(["ip", "link", "del", hostInterface])
-        _ = try? Subprocess.run(["ip", "netns", "del", serverNamespace])
-        _ = try? Subprocess.run(["ip", "netns", "del", routerNamespace])
+        LabPlumbing.remove(namespaces: [serverNamespace, routerNamespace], link: hostInterface)
         directory.remove()
     }
 
@@ -152,21 +139,7 @@ public final class SIPALGLab: @unchecked Sendable {
     }
 
     /// A third octet in 10.213.0.0/16 that no interface here uses yet.
-    static func freeSubnet() -> Int {
-        let used = (try? Subprocess.run(["ip", "-o", "-4", "addr", "show", "to", "10.213.0.0/16"]))?.stdout ?? ""
-        let taken = Set(
-            used.split(separator: " ").compactMap { word -> Int? in
-                let parts = word.split(separator: ".")
-                guard parts.count == 4, parts[0] == "10", parts[1] == "213" else { return nil }
-                return Int(parts[2])
-            })
-        return (1...250).filter { !taken.contains($0) }.randomElement() ?? Int.random(in: 1...250)
-    }
-
-    static func run(_ argv: [String]) throws {
-        let output = try Subprocess.run(argv)
-        if output.status != 0 { throw TestSupportError("\(argv.joined(separator: " ")) failed: \(output.stderr)") }
-    }
+    static func run(_ argv: [String]) throws { try LabPlumbing.run(argv) }
 }
 
 /// Runs `body` with a fresh SIP ALG lab and always removes it.

@@ -295,6 +295,37 @@ enum Migrations {
                 private_key TEXT NOT NULL, public_key TEXT NOT NULL, created_at BIGINT NOT NULL)
             """
         ]),
+        // Instructions from IT to agents (issue 20): one `instructions` row per send; the target (an agent, a team,
+        // a campaign) is resolved when it is sent, into one `instruction_deliveries` row per agent (fetched and
+        // acknowledged by one of the agent's devices). `agent_instruction_state` is the poll's one-row answer:
+        // `version` moves whenever the agent's pending instructions change (a send, an ack, an expiry) and is the
+        // ETag; `next_expiry_at` is the earliest expiry among them, so a poll finds out without reading them.
+        Migration(version: 14, name: "instructions", statements: [
+            """
+            CREATE TABLE instructions (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('check_now', 'message', 'profile_changed', 'drill_started')),
+                text TEXT, texts TEXT, drill_id TEXT,
+                target_type TEXT NOT NULL CHECK (target_type IN ('agent', 'team', 'campaign')),
+                target_id TEXT NOT NULL, recipients INTEGER NOT NULL CHECK (recipients >= 0),
+                created_at BIGINT NOT NULL, created_by TEXT, expires_at BIGINT,
+                CHECK (kind <> 'message' OR (text IS NOT NULL AND length(text) > 0)))
+            """,
+            "CREATE INDEX instructions_created ON instructions(created_at)",
+            """
+            CREATE TABLE instruction_deliveries (
+                agent_id TEXT NOT NULL REFERENCES agents(id),
+                instruction_id TEXT NOT NULL REFERENCES instructions(id) ON DELETE CASCADE,
+                expires_at BIGINT, fetched_at BIGINT, fetched_by TEXT, acked_at BIGINT, acked_by TEXT,
+                PRIMARY KEY (agent_id, instruction_id))
+            """,
+            "CREATE INDEX instruction_deliveries_pending ON instruction_deliveries(agent_id) WHERE acked_at IS NULL",
+            "CREATE INDEX instruction_deliveries_instruction ON instruction_deliveries(instruction_id)",
+            """
+            CREATE TABLE agent_instruction_state (
+                agent_id TEXT PRIMARY KEY REFERENCES agents(id), version BIGINT NOT NULL, next_expiry_at BIGINT)
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

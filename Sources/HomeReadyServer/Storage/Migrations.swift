@@ -326,6 +326,30 @@ enum Migrations {
                 agent_id TEXT PRIMARY KEY REFERENCES agents(id), version BIGINT NOT NULL, next_expiry_at BIGINT)
             """,
         ]),
+        // Shift-aware schedules (issue 20): a campaign's shift windows, which the device fetches with its profile
+        // to run its check shortly before and during shifts. `campaign_schedules` holds the campaign-wide settings
+        // (check `lead_minutes` before each start, then every `every_minutes` during the shift); `campaign_shifts`
+        // its windows in order: `weekday_mask` bit 0 is Monday … bit 6 Sunday, `start_minute`/`end_minute` are
+        // minutes after local midnight in `time_zone` (an IANA name); an end before the start crosses midnight.
+        Migration(version: 15, name: "campaign_shifts", statements: [
+            """
+            CREATE TABLE campaign_schedules (
+                campaign_id TEXT PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,
+                lead_minutes INTEGER NOT NULL CHECK (lead_minutes BETWEEN 0 AND 720),
+                every_minutes INTEGER NOT NULL CHECK (every_minutes BETWEEN 5 AND 720),
+                updated_at BIGINT NOT NULL, updated_by TEXT)
+            """,
+            """
+            CREATE TABLE campaign_shifts (
+                campaign_id TEXT NOT NULL REFERENCES campaign_schedules(campaign_id) ON DELETE CASCADE,
+                position INTEGER NOT NULL CHECK (position >= 0), name TEXT,
+                weekday_mask INTEGER NOT NULL CHECK (weekday_mask BETWEEN 1 AND 127),
+                start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),
+                end_minute INTEGER NOT NULL CHECK (end_minute BETWEEN 0 AND 1439),
+                time_zone TEXT NOT NULL CHECK (length(time_zone) > 0),
+                CHECK (end_minute <> start_minute), PRIMARY KEY (campaign_id, position))
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

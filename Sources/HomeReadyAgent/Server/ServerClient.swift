@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 import HomeReadySigning
 import HomeReadyTransport
 import Logging
@@ -39,17 +40,20 @@ public struct ServerClient: Sendable {
         public var etag: String
         public var yaml: String
         public var fetchedAt: Date
+        /// The campaign's shifts, which the check timer follows; nil when the campaign has none.
+        public var schedule: ShiftSchedule?
 
-        public init(id: String, version: Int, etag: String, yaml: String, fetchedAt: Date) {
+        public init(id: String, version: Int, etag: String, yaml: String, fetchedAt: Date, schedule: ShiftSchedule? = nil) {
             self.id = id
             self.version = version
             self.etag = etag
             self.yaml = yaml
             self.fetchedAt = fetchedAt
+            self.schedule = schedule
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, version, etag, yaml
+            case id, version, etag, yaml, schedule
             case fetchedAt = "fetched_at"
         }
     }
@@ -89,15 +93,27 @@ public struct ServerClient: Sendable {
             var version: Int
             var etag: String
             var yaml: String
+            /// Read leniently: a schedule this agent cannot use leaves the timer on its fixed interval.
+            var schedule: ShiftSchedule?
             enum CodingKeys: String, CodingKey {
                 case profileId = "profile_id"
-                case version, etag, yaml
+                case version, etag, yaml, schedule
+            }
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                profileId = try container.decode(String.self, forKey: .profileId)
+                version = try container.decode(Int.self, forKey: .version)
+                etag = try container.decode(String.self, forKey: .etag)
+                yaml = try container.decode(String.self, forKey: .yaml)
+                schedule = try? container.decodeIfPresent(ShiftSchedule.self, forKey: .schedule)
             }
         }
         guard let wire = try? JSONDecoder().decode(Wire.self, from: response.body) else {
             throw AgentError.serverRefused(status: response.status, detail: "the profile answer is not what this agent reads")
         }
-        return AssignedProfile(id: wire.profileId, version: wire.version, etag: wire.etag, yaml: wire.yaml, fetchedAt: Date())
+        return AssignedProfile(
+            id: wire.profileId, version: wire.version, etag: wire.etag, yaml: wire.yaml, fetchedAt: Date(),
+            schedule: wire.schedule)
     }
 
     var authorization: [String: String] { token.map { ["Authorization": "Bearer \($0)"] } ?? [:] }

@@ -77,6 +77,9 @@ struct OrganisationRoutes {
             guard let campaign = try await repository.campaign(id: id) else { throw Problem.notFound("campaign", id) }
             return campaign
         }
+        if let shifts = repository as? any ShiftScheduleRepository {
+            ShiftRoutes(repository: shifts, inventory: repository, configuration: configuration).add(to: router)
+        }
         router.post("teams") { request, context in
             _ = try context.require(.admin)
             let body = try await request.decodeJSON(NewTeam.self, limit: limit)

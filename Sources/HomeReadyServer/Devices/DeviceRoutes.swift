@@ -22,6 +22,8 @@ struct DeviceRoutes {
         var version: Int
         var etag: String
         var yaml: String
+        /// The campaign's shifts, which the agent's timer follows (issue 20, point 5); absent without shifts.
+        var schedule: ShiftSchedule?
     }
 
     func add(to router: RouterGroup<ServerRequestContext>) {
@@ -50,15 +52,33 @@ struct DeviceRoutes {
                     .notFound, "Profile not found",
                     detail: "profile \"\(campaign.profileId)\" of campaign \(campaign.name) is not in the server's profile folders; add it with --profiles DIR")
             }
-            let etag = served.digest
+            let schedule = try await (repository as? any ShiftScheduleRepository)?.shiftSchedule(campaignId: campaignId)
+            let etag = Self.etag(profileDigest: served.digest, schedule: schedule?.schedule)
             if let match = request.headers[.ifNoneMatch], match.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) == etag {
                 return Response(status: .notModified, headers: [.eTag: "\"\(etag)\""])
             }
             let body = AssignedProfile(
-                profileId: campaign.profileId, version: served.current.version, etag: etag, yaml: served.yaml)
+                profileId: campaign.profileId, version: served.current.version, etag: etag, yaml: served.yaml,
+                schedule: schedule?.schedule)
             var response = try body.response(from: request, context: context)
             response.headers[.eTag] = "\"\(etag)\""
             return response
         }
+    }
+
+    /// The profile's ETag: its digest, joined with the schedule's when the campaign has shifts, so a changed
+    /// schedule reaches devices that hold the profile.
+    static func etag(profileDigest: String, schedule: ShiftSchedule?) -> String {
+        guard let schedule, let data = try? ShiftCoding.encoder.encode(schedule) else { return profileDigest }
+        return profileDigest + "-" + SHA256.hash(data: data).prefix(8).hexEncoded
+    }
+}
+
+/// Stable JSON for digests of a schedule.
+enum ShiftCoding {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }

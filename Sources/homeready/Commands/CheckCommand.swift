@@ -192,6 +192,7 @@ struct CheckCommand: AsyncParsableCommand {
                 note(cliText("cli.check.profile_from_server", [
                     "profile": .text(assigned.id), "version": .count(assigned.version), "server": .text(enrollment.serverURL),
                 ]))
+                followShifts(assigned.schedule, server: enrollment.serverURL)
             case .cache(let reason):
                 let when = ISO8601DateFormatter().string(from: assigned.fetchedAt)
                 note(cliText("cli.check.profile_cached", [

@@ -11,7 +11,7 @@ struct HomeReadyCommand: AsyncParsableCommand {
         version: HomeReadyVersion.current,
         subcommands: [
             CheckCommand.self, EnrollCommand.self, StatusCommand.self, ReportCommand.self, WatchCommand.self,
-            InstallTimerCommand.self, ProfileCommand.self, FactsCommand.self,
+            InstallTimerCommand.self, ProfileCommand.self, FactsCommand.self, InstructionsCommand.self,
         ]
     )
 }

@@ -88,6 +88,7 @@ func buildRouter(
         let backend = ServerSelfTestBackend(repository: sql, configuration: configuration, metrics: metrics, events: events)
         SelfTestLinkRoutes(repository: sql, backend: backend, configuration: configuration).add(to: api)
         ReadinessStatementRoutes(repository: sql, configuration: configuration).add(to: api)
+        InstructionRoutes(repository: sql, configuration: configuration).add(to: api)
         do {
             try SelfTestRoutes.add(to: router, backend: backend, configuration: configuration.selfTest)
         } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HomeReadyAgent
+import Logging
 
 /// `--every`: a time between checks, 10 s to 24 h, written like 30m, 1h or 90s.
 struct CheckInterval: Sendable {
@@ -29,18 +30,41 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(cliText("cli.watch.every")), transform: CheckInterval.parse)
     var every = CheckInterval.default
     @Option(help: ArgumentHelp(cliText("cli.watch.count"))) var count: Int?
+    @Option(name: .customLong("poll-every"), help: ArgumentHelp(cliText("cli.watch.poll_every")), transform: CheckInterval.parse)
+    var pollEvery = CheckInterval(seconds: 5 * 60)
     @Argument(parsing: .postTerminator, help: ArgumentHelp(cliText("cli.watch.check_arguments"))) var checkArguments: [String] = []
 
     func run() async throws {
         let interval = every.seconds
         let stop = StopSignal()
         var runs = 0
-        while !stop.requested {
+        // On an enrolled device, instructions from IT are polled between checks (docs/instructions.md).
+        let agent = EnrolledAgent(paths: AgentPaths.standard(), logger: Logger(label: "homeready"))
+        var instructions = agent.store.isEnrolled ? try? AgentInstructions(agent: agent) : nil
+        func check() -> Bool {
             runs += 1
             let status = stop.runChild([CommandLine.arguments[0], "check"] + checkArguments)
             FileHandle.standardError.write(Data("homeready watch: check \(runs) exited \(status)\n".utf8))
-            if let count, runs >= count { break }
-            if stop.wait(seconds: Double(interval)) { break }
+            if let count, runs >= count { return false }
+            return true
+        }
+        var going = check()
+        while going, !stop.requested {
+            var next = Date().addingTimeInterval(Double(interval))
+            while !stop.requested, Date() < next {
+                let slice = instructions == nil ? next.timeIntervalSinceNow : min(Double(pollEvery.seconds), next.timeIntervalSinceNow)
+                if stop.wait(seconds: max(0, slice)) { break }
+                guard instructions != nil, Date() < next else { continue }
+                var ranCheck = false
+                await instructions?.poll { _ in
+                    ranCheck = true
+                    going = check()
+                    return true
+                }
+                if ranCheck { next = Date().addingTimeInterval(Double(interval)) }
+                if !going { break }
+            }
+            if going, !stop.requested, Date() >= next { going = check() }
         }
         FileHandle.standardError.write(Data("homeready watch: stopped after \(runs) check(s)\n".utf8))
     }

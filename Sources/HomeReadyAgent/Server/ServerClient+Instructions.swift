@@ -1,0 +1,37 @@
+import Foundation
+import HomeReadyModel
+
+extension ServerClient {
+    /// Polls `GET /api/v1/device/instructions`; nil when the server answered `304` to `etag` (nothing new).
+    public func instructions(ifNoneMatch etag: String?) async throws(AgentError) -> DeviceInstructions? {
+        var headers = authorization
+        if let etag { headers["If-None-Match"] = "\"\(etag)\"" }
+        let response = try await exchange(
+            HTTPExchange.Request(
+                method: "GET", url: serverURL.appendingPathComponent("api/v1/device/instructions"), headers: headers,
+                timeoutSeconds: 20))
+        if response.status == 304 { return nil }
+        guard response.status == 200 else {
+            throw AgentError.serverRefused(status: response.status, detail: response.problemDetail)
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let answer = try? decoder.decode(DeviceInstructions.self, from: response.body) else {
+            throw AgentError.serverRefused(
+                status: response.status, detail: "the instructions answer is not what this agent reads")
+        }
+        return answer
+    }
+
+    /// `POST /api/v1/device/instructions/{id}/ack`: the instruction was handled and is not delivered again.
+    public func acknowledgeInstruction(id: String) async throws(AgentError) {
+        let path = "api/v1/device/instructions/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id)/ack"
+        let response = try await exchange(
+            HTTPExchange.Request(
+                method: "POST", url: serverURL.appendingPathComponent(path), headers: authorization, body: Data(),
+                timeoutSeconds: 20))
+        guard response.status == 200 else {
+            throw AgentError.serverRefused(status: response.status, detail: response.problemDetail)
+        }
+    }
+}

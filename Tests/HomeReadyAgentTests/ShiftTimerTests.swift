@@ -85,4 +85,52 @@ struct ShiftTimerTests {
         }
         #expect(reason.contains("systemd is not running"))
     }
+
+    /// Runs `systemd-analyze verify --user` on a unit file; its exit status and what it said.
+    static func verify(_ unit: URL, runtime: URL) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: systemdAnalyze!)
+        process.arguments = ["verify", "--user", "--man=no", unit.path]
+        process.environment = ["XDG_RUNTIME_DIR": runtime.path, "PATH": "/usr/bin:/bin", "SYSTEMD_COLORS": "0"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test(
+        "systemd reads the drop-in beside the shipped timer: its OnCalendar= reset clears OnBootSec= and OnUnitActiveSec= too, and the shift lines are valid",
+        .enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed (Debian package systemd)"))
+    func systemdReadsTheDropIn() throws {
+        let folder = try TemporaryDirectory(prefix: "homeready-shift-units")
+        defer { folder.remove() }
+        let runtime = folder.url.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true)
+        try folder.write("homeready-check.service", CheckSchedule.serviceUnit(executable: "/bin/true"))
+        let timerFile = try folder.write("homeready-check.timer", CheckSchedule.timerUnit(everySeconds: 1800))
+        #expect(try Self.verify(timerFile, runtime: runtime).status == 0)
+
+        // The reset alone leaves the timer with nothing: proof that it cleared the monotonic triggers as well.
+        try folder.write("homeready-check.timer.d/shifts.conf", "[Timer]\nOnCalendar=\n")
+        let bare = try Self.verify(timerFile, runtime: runtime)
+        #expect(bare.status != 0 && bare.output.contains("lacks value setting"), "\(bare.output)")
+
+        let timer = ShiftTimer(directory: folder.url.appendingPathComponent("homeready-check.timer.d")) { .reloaded }
+        let night = try ShiftWindow(
+            weekdays: [.saturday, .sunday], start: LocalTime("22:00")!, end: LocalTime("02:00")!,
+            timeZone: "America/Mexico_City")
+        let schedule = try ShiftSchedule(shifts: [try Self.schedule().shifts[0], night], leadMinutes: 30, everyMinutes: 20)
+        #expect(try timer.apply(schedule, source: "test").change == .written)
+        let verified = try Self.verify(timerFile, runtime: runtime)
+        #expect(verified.status == 0, "\(verified.output)")
+        #expect(!verified.output.contains("Failed to parse"), "\(verified.output)")
+    }
+}
+
+/// Where `systemd-analyze` is, if installed.
+private let systemdAnalyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first {
+    FileManager.default.isExecutableFile(atPath: $0)
 }

@@ -41,7 +41,7 @@ struct ShiftScheduleServerTests {
         ]}
         """
 
-    @Test("set and read a campaign's shifts; the enrolled agent gets them with its profile and writes the timer drop-in once", arguments: [TestBackend.sqlite])
+    @Test("set and read a campaign's shifts; the enrolled agent gets them with its profile and writes the timer drop-in once", arguments: TestBackend.available)
     func roundTrip(backend: TestBackend) async throws {
         try await Harness.with(backend) { harness in
             let (campaign, code) = try await harness.withClient { api in

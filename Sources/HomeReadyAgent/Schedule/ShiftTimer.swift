@@ -93,7 +93,8 @@ public struct ShiftTimer: Sendable {
     @Sendable public static func systemdReload() -> ReloadOutcome {
         guard FileManager.default.fileExists(atPath: "/run/systemd/system") else {
             return .skipped(
-                "systemd is not running on this machine (no /run/systemd/system): the timer follows the shifts once the user's systemd reads the drop-in")
+                "systemd is not running on this machine (no /run/systemd/system): "
+                    + "the timer follows the shifts once the user's systemd reads the drop-in")
         }
         guard let systemctl = ["/usr/bin/systemctl", "/bin/systemctl"].first(where: FileManager.default.isExecutableFile)
         else { return .skipped("systemctl is not installed: reload the user's systemd to apply the drop-in") }
@@ -108,7 +109,8 @@ public struct ShiftTimer: Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             return .failed(
-                "systemctl --user daemon-reload exited \(process.terminationStatus): \(said.trimmingCharacters(in: .whitespacesAndNewlines)); run it in the agent's session")
+                "systemctl --user daemon-reload exited \(process.terminationStatus): "
+                    + "\(said.trimmingCharacters(in: .whitespacesAndNewlines)); run it in the agent's session")
         }
         return .reloaded
     }

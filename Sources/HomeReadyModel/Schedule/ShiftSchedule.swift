@@ -36,7 +36,8 @@ public enum Weekday: Int, Sendable, CaseIterable, Comparable, Codable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let day = Weekday(name: text) else {
-            throw ShiftScheduleError(field: ShiftScheduleError.path(decoder.codingPath), expected: Self.expectedText, got: text)
+            throw ShiftScheduleError(
+                field: ShiftScheduleError.path(decoder.codingPath), expected: Self.expectedText, got: text)
         }
         self = day
     }
@@ -163,7 +164,8 @@ public struct ShiftWindow: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let path = ShiftScheduleError.path(decoder.codingPath)
-        let container = try ShiftScheduleError.keyed(decoder, CodingKeys.self, expected: "a shift: weekdays, start, end, time_zone")
+        let container = try ShiftScheduleError.keyed(
+            decoder, CodingKeys.self, expected: "a shift: weekdays, start, end, time_zone")
         func require<T: Decodable>(_ key: CodingKeys, _ type: T.Type, _ expected: String) throws -> T {
             let field = path.isEmpty ? key.rawValue : "\(path).\(key.rawValue)"
             guard container.contains(key) else { throw ShiftScheduleError(field: field, expected: expected) }
@@ -249,10 +251,12 @@ public struct ShiftSchedule: Sendable, Equatable, Codable {
         everyMinutes: Int = ShiftSchedule.defaultEveryMinutes
     ) throws(ShiftScheduleError) {
         guard Self.leadRange.contains(leadMinutes) else {
-            throw ShiftScheduleError(field: "lead_minutes", expected: "a number of minutes from 0 to 720", got: "\(leadMinutes)")
+            throw ShiftScheduleError(
+                field: "lead_minutes", expected: "a number of minutes from 0 to 720", got: "\(leadMinutes)")
         }
         guard Self.everyRange.contains(everyMinutes) else {
-            throw ShiftScheduleError(field: "every_minutes", expected: "a number of minutes from 5 to 720", got: "\(everyMinutes)")
+            throw ShiftScheduleError(
+                field: "every_minutes", expected: "a number of minutes from 5 to 720", got: "\(everyMinutes)")
         }
         guard shifts.count <= Self.maxShifts else {
             throw ShiftScheduleError(field: "shifts", expected: "at most \(Self.maxShifts) shifts", got: "\(shifts.count)")

@@ -16,7 +16,9 @@ extension CheckCommand {
         switch outcome.change {
         case .unchanged: return
         case .written:
-            note("the check timer now follows the campaign's shifts (\(outcome.expressions.count) OnCalendar= line(s) in \(timer.file.path))")
+            note(
+                "the check timer now follows the campaign's shifts "
+                    + "(\(outcome.expressions.count) OnCalendar= line(s) in \(timer.file.path))")
         case .removed:
             note("the campaign has no shifts any more: removed \(timer.file.path), the timer's fixed interval is back")
         }

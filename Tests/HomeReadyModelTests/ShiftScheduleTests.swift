@@ -76,6 +76,8 @@ struct ShiftScheduleTests {
             "Mon..Fri *-*-* 07:30:00 America/Mexico_City",
             "Mon..Fri *-*-* 08..15:00,30:00 America/Mexico_City",
         ])
+        let sparse = try ShiftSchedule(shifts: [shift], leadMinutes: 60, everyMinutes: 120)
+        #expect(sparse.onCalendarExpressions() == ["Mon..Fri *-*-* 07..08,10,12,14:00:00 America/Mexico_City"])
         let text = schedule.timerDropIn(source: "test")
         #expect(text.contains("[Timer]\nOnCalendar=\nOnCalendar=Mon..Fri *-*-* 07:30:00 America/Mexico_City\n"))
     }
@@ -148,6 +150,7 @@ struct ShiftScheduleTests {
         arguments: [
             (#"{"lead_minutes": 30, "every_minutes": 30, "shifts": [{"weekdays": "mon..fri", "start": "08:00", "end": "16:00", "time_zone": "America/Mexico_City"}]}"#),
             (#"{"lead_minutes": 45, "every_minutes": 90, "shifts": [{"weekdays": ["fri", "sat", "sun"], "start": "22:15", "end": "06:00", "time_zone": "America/Bogota"}, {"weekdays": "mon,wed", "start": "00:20", "end": "03:00", "time_zone": "Europe/Madrid"}]}"#),
+            (#"{"lead_minutes": 30, "every_minutes": 120, "shifts": [{"weekdays": "mon..fri", "start": "07:00", "end": "15:00", "time_zone": "America/Mexico_City"}, {"weekdays": "sat", "start": "19:30", "end": "23:30", "time_zone": "America/Mexico_City"}]}"#),
             (#"{"lead_minutes": 0, "every_minutes": 25, "shifts": [{"weekdays": "sun", "start": "23:00", "end": "01:10", "time_zone": "Asia/Kolkata"}]}"#),
         ])
     func systemdAgrees(json: String) throws {

@@ -58,23 +58,33 @@ extension ShiftSchedule {
         }.joined(separator: ",")
     }
 
-    /// The time parts for a set of minutes of the day: hours with the same minutes form one range
-    /// (`08..15:00,30:00`).
+    /// The time parts for a set of minutes of the day: hours with the same minutes share one part, their hours
+    /// written as runs (`08..15:00,30:00`, `07,09,11,13:00:00`).
     static func systemdTimes(_ minutes: Set<Int>) -> [String] {
         var byHour: [Int: [Int]] = [:]
         for minute in minutes { byHour[minute / 60, default: []].append(minute % 60) }
-        var groups: [(first: Int, last: Int, minutes: [Int])] = []
+        var groups: [(minutes: [Int], hours: [Int])] = []
         for hour in byHour.keys.sorted() {
             let these = byHour[hour]!.sorted()
-            if let previous = groups.last, previous.last + 1 == hour, previous.minutes == these {
-                groups[groups.count - 1].last = hour
+            if let index = groups.firstIndex(where: { $0.minutes == these }) {
+                groups[index].hours.append(hour)
             } else {
-                groups.append((hour, hour, these))
+                groups.append((these, [hour]))
             }
         }
         return groups.map { group in
-            let hours = group.first == group.last
-                ? String(format: "%02d", group.first) : String(format: "%02d..%02d", group.first, group.last)
+            var runs: [(first: Int, last: Int)] = []
+            for hour in group.hours {
+                if let last = runs.last?.last, last + 1 == hour {
+                    runs[runs.count - 1].last = hour
+                } else {
+                    runs.append((hour, hour))
+                }
+            }
+            let hours = runs.map { run in
+                run.first == run.last
+                    ? String(format: "%02d", run.first) : String(format: "%02d..%02d", run.first, run.last)
+            }.joined(separator: ",")
             let minutes = group.minutes.map { String(format: "%02d", $0) }.joined(separator: ",")
             return "\(hours):\(minutes):00"
         }

@@ -276,3 +276,37 @@ struct InstructionTests {
         }
     }
 }
+
+@Suite("homeready instructions against a real server", .serialized)
+struct InstructionCLITests {
+    @Test("the timer's `homeready instructions --after-check` shows IT's message, answers check_now with the check just run, acks both")
+    func timerRunHandlesInstructions() throws {
+        let fleet = try Fleet.make(agents: 0)
+        defer { fleet.tearDown() }
+        let created = try fleet.api("POST", "/api/v1/agents", ["employee_id": "C1", "name": "Cleo"])
+        let agentId = try #require(created["id"] as? String)
+        let agent = HomeReadyAgentProcess(home: fleet.directory.url.appendingPathComponent("agent"))
+        // Not enrolled: nothing to ask, nothing said.
+        let idle = try agent.run(["instructions", "--after-check"])
+        #expect(idle.status == 0 && idle.stderr.isEmpty, "\(idle.stderr)")
+        let enrolled = try agent.run(["enroll", "--server", fleet.server.url, "--code", try fleet.server.enrollmentCode(employeeID: "C1")])
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+
+        _ = try fleet.api("POST", "/api/v1/instructions", ["agent_id": agentId, "kind": "check_now"])
+        _ = try fleet.api(
+            "POST", "/api/v1/instructions",
+            ["agent_id": agentId, "kind": "message", "text": "VPN maintenance tonight", "texts": ["es": "Mantenimiento de la VPN esta noche"]])
+        let run = try agent.run(["instructions", "--after-check"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stderr.contains("message from IT: VPN maintenance tonight")
+                || run.stderr.contains("mensaje de TI: Mantenimiento de la VPN esta noche"), "\(run.stderr)")
+        #expect(!run.stderr.contains("could not"), "\(run.stderr)")
+        let listed = try #require(try fleet.api("GET", "/api/v1/instructions", [:])["items"] as? [[String: Any]])
+        #expect(listed.count == 2)
+        #expect(listed.allSatisfy { $0["acknowledged"] as? Int == 1 }, "\(listed)")
+        // Nothing left: a second run says nothing.
+        let again = try agent.run(["instructions", "--after-check"])
+        #expect(again.status == 0 && !again.stderr.contains("message"), "\(again.stderr)")
+    }
+}

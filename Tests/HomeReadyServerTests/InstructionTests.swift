@@ -309,4 +309,28 @@ struct InstructionCLITests {
         let again = try agent.run(["instructions", "--after-check"])
         #expect(again.status == 0 && !again.stderr.contains("message"), "\(again.stderr)")
     }
+
+    @Test("`homeready watch` polls between checks: check_now runs the next check at once, the message is shown, both acked")
+    func watchHandlesInstructions() throws {
+        let fleet = try Fleet.make(agents: 0)
+        defer { fleet.tearDown() }
+        let created = try fleet.api("POST", "/api/v1/agents", ["employee_id": "W1", "name": "Wren"])
+        let agentId = try #require(created["id"] as? String)
+        let agent = HomeReadyAgentProcess(home: fleet.directory.url.appendingPathComponent("agent"))
+        let enrolled = try agent.run(["enroll", "--server", fleet.server.url, "--code", try fleet.server.enrollmentCode(employeeID: "W1")])
+        #expect(enrolled.status == 0, "\(enrolled.stderr)")
+        _ = try fleet.api("POST", "/api/v1/instructions", ["agent_id": agentId, "kind": "message", "text": "Headsets arrive Monday"])
+        _ = try fleet.api("POST", "/api/v1/instructions", ["agent_id": agentId, "kind": "check_now"])
+        // Checks every hour, polls every 10 s: the second check can only come from the instruction.
+        let started = Date()
+        let watch = try agent.run(
+            ["watch", "--every", "1h", "--count", "2", "--poll-every", "10s", "--", "--only", "equipment", "--no-upload"],
+            timeout: 90)
+        #expect(watch.status == 0, "\(watch.stderr)")
+        #expect(Date().timeIntervalSince(started) < 60)
+        #expect(watch.stderr.contains("message from IT: Headsets arrive Monday") || watch.stderr.contains("mensaje de TI"), "\(watch.stderr)")
+        #expect(watch.stderr.contains("check 2 exited"), "\(watch.stderr)")
+        let listed = try #require(try fleet.api("GET", "/api/v1/instructions", [:])["items"] as? [[String: Any]])
+        #expect(listed.allSatisfy { $0["acknowledged"] as? Int == 1 }, "\(listed)")
+    }
 }

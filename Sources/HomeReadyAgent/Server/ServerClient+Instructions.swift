@@ -25,7 +25,8 @@ extension ServerClient {
 
     /// `POST /api/v1/device/instructions/{id}/ack`: the instruction was handled and is not delivered again.
     public func acknowledgeInstruction(id: String) async throws(AgentError) {
-        let path = "api/v1/device/instructions/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id)/ack"
+        let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? id
+        let path = "api/v1/device/instructions/\(escaped)/ack"
         let response = try await exchange(
             HTTPExchange.Request(
                 method: "POST", url: serverURL.appendingPathComponent(path), headers: authorization, body: Data(),

@@ -53,15 +53,19 @@ struct InstructionRoutes {
             let principal = try context.require(.device)
             guard let agentId = principal.agentId else { throw Problem.unauthorized }
             let poll = try await repository.pollInstructions(
-                agentId: agentId, deviceId: principal.deviceId, ifNoneMatch: Self.entityTag(request.headers[.ifNoneMatch]),
+                agentId: agentId, deviceId: principal.deviceId,
+                ifNoneMatch: Self.entityTag(request.headers[.ifNoneMatch]),
                 now: Date())
             switch poll {
             case .notModified(let etag):
-                return Response(status: .notModified, headers: [.eTag: "\"\(etag)\"", .cacheControl: "private, no-cache"])
+                return Response(
+                    status: .notModified, headers: [.eTag: "\"\(etag)\"", .cacheControl: "private, no-cache"])
             case .pending(let answer):
                 return Response(
                     status: .ok,
-                    headers: [.contentType: "application/json", .eTag: "\"\(answer.etag)\"", .cacheControl: "private, no-cache"],
+                    headers: [
+                        .contentType: "application/json", .eTag: "\"\(answer.etag)\"", .cacheControl: "private, no-cache",
+                    ],
                     body: .init(byteBuffer: ByteBuffer(bytes: try APICoding.encoder.encode(answer))))
             }
         }
@@ -100,7 +104,8 @@ struct InstructionRoutes {
         guard let kind = InstructionKind(rawValue: body.kind) else {
             throw Problem.invalid(
                 "kind",
-                "`kind` must be one of \(InstructionKind.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(body.kind)\"")
+                "`kind` must be one of \(InstructionKind.allCases.map(\.rawValue).joined(separator: ", ")), "
+                    + "got \"\(body.kind)\"")
         }
         let text = body.text?.trimmingCharacters(in: .whitespacesAndNewlines)
         if kind == .message, text?.isEmpty ?? true {
@@ -111,10 +116,12 @@ struct InstructionRoutes {
         }
         for (language, localized) in body.texts ?? [:] {
             guard RosterImport.languages.contains(language) else {
-                throw Problem.invalid("texts", "`texts` keys are languages agents read (\"es\", \"en\"), got \"\(language)\"")
+                throw Problem.invalid(
+                    "texts", "`texts` keys are languages agents read (\"es\", \"en\"), got \"\(language)\"")
             }
             guard localized.count <= maxTextLength else {
-                throw Problem.invalid("texts.\(language)", "`texts.\(language)` is longer than \(maxTextLength) characters")
+                throw Problem.invalid(
+                    "texts.\(language)", "`texts.\(language)` is longer than \(maxTextLength) characters")
             }
         }
         if body.expiresAt != nil, body.expiresInMinutes != nil {
@@ -131,7 +138,8 @@ struct InstructionRoutes {
             throw Problem.invalid("expires_at", "`expires_at` is in the past; give a time after now")
         }
         return NewInstruction(
-            kind: kind, text: (text?.isEmpty ?? true) ? nil : text, texts: body.texts?.isEmpty == true ? nil : body.texts,
+            kind: kind, text: (text?.isEmpty ?? true) ? nil : text,
+            texts: body.texts?.isEmpty == true ? nil : body.texts,
             drillId: body.drillId, target: target, expiresAt: expiresAt, createdBy: actor)
     }
 }

@@ -99,7 +99,10 @@ extension SQLRepository {
             case .campaign(let campaign):
                 guard
                     let row = try await db.raw(
-                        "SELECT id FROM campaigns WHERE id = \(bind: campaign) OR name = \(bind: campaign) ORDER BY id LIMIT 1"
+                        """
+                        SELECT id FROM campaigns WHERE id = \(bind: campaign) OR name = \(bind: campaign)
+                        ORDER BY id LIMIT 1
+                        """
                     ).all().first
                 else { throw StorageError.badReference(field: field, "no campaign with id or name \"\(campaign)\"") }
                 targetId = try row.string("id")

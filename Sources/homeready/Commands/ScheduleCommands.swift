@@ -30,7 +30,9 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(cliText("cli.watch.every")), transform: CheckInterval.parse)
     var every = CheckInterval.default
     @Option(help: ArgumentHelp(cliText("cli.watch.count"))) var count: Int?
-    @Option(name: .customLong("poll-every"), help: ArgumentHelp(cliText("cli.watch.poll_every")), transform: CheckInterval.parse)
+    @Option(
+        name: .customLong("poll-every"), help: ArgumentHelp(cliText("cli.watch.poll_every")),
+        transform: CheckInterval.parse)
     var pollEvery = CheckInterval(seconds: 5 * 60)
     @Argument(parsing: .postTerminator, help: ArgumentHelp(cliText("cli.watch.check_arguments"))) var checkArguments: [String] = []
 
@@ -52,7 +54,8 @@ struct WatchCommand: AsyncParsableCommand {
         while going, !stop.requested {
             var next = Date().addingTimeInterval(Double(interval))
             while !stop.requested, Date() < next {
-                let slice = instructions == nil ? next.timeIntervalSinceNow : min(Double(pollEvery.seconds), next.timeIntervalSinceNow)
+                let left = next.timeIntervalSinceNow
+                let slice = instructions == nil ? left : min(Double(pollEvery.seconds), left)
                 if stop.wait(seconds: max(0, slice)) { break }
                 guard instructions != nil, Date() < next else { continue }
                 var ranCheck = false

@@ -336,10 +336,6 @@ struct NetworkMeasurement: Sendable {
                     .init("fix.network.no_data")))
                 return run
             }
-            if let dir = ProcessInfo.processInfo.environment["HOMEREADY_THROUGHPUT_TRACE"] { // TEMP-TRACE
-                let csv = transfer.samples.map { "\($0.elapsedSeconds),\($0.totalBytes),\($0.streams)" }.joined(separator: "\n") // TEMP-TRACE
-                try? csv.write(toFile: "\(dir)/\(direction.rawValue)-rtt\(roundTripMs ?? 0)-max\(maxSeconds)-\(Int(Date().timeIntervalSince1970)).csv", atomically: true, encoding: .utf8) // TEMP-TRACE
-            } // TEMP-TRACE
             run.mbps = Self.round(steady.bytesPerSecond * 8 / 1e6)
             run.streams = transfer.maxStreams
             run.seconds = Self.round(transfer.durationSeconds)

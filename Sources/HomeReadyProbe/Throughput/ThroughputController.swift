@@ -199,11 +199,13 @@ public struct ThroughputController: Sendable {
     /// over T seconds by up to 1.5 h / T): 80 ms at 25 Mbit/s read 5.7 % above what the link can carry.
     ///
     /// On the line `bytes − level · time` a link delivering at the level runs flat and held-back bytes show as a
-    /// dip that the jump closes. A **jump** is a rise of that line within one window (`windowSeconds`, at least
-    /// four round trips: a retransmission's bytes arrive within about one) by more than `levelTolerance` of a
-    /// window's bytes, the shortfall the ramp-up test lets pass; a rate merely above the level climbs too slowly.
+    /// dip that the jump closes. A **jump** is a rise of that line within two round trips (at least 0.15 s, one
+    /// sample interval and a half: a retransmission's bytes arrive within about one) by more than
+    /// `levelTolerance` of a window's bytes, the shortfall the ramp-up test lets pass. A rate that varies
+    /// climbs far more slowly: 20 % above the level for two round trips at 80 ms is a third of it.
     /// What the jump released was missing since the line was last as high as its level after the jump (its
-    /// median over the next window), or since `start`. The slope's error from those missing bytes is computed
+    /// median over the next window), or since `start`, as long as the dip is no deeper than 1.5 times what the
+    /// jump rose within two round trips. The slope's error from those missing bytes is computed
     /// exactly (the slope of the dip they leave); when it exceeds `precision` of the level the phase starts
     /// where the line first reaches that level after the jump: everything held back has arrived. Ordinary loss recoveries dip for a round trip and move the slope
     /// far less. Only the first half is searched, so at least half of the span is measured. The level is the
@@ -228,12 +230,13 @@ public struct ThroughputController: Sendable {
         let variance = times.reduce(0) { $0 + ($1 - meanTime) * ($1 - meanTime) }
         guard variance > 0 else { return start }
         let window = windowSeconds + 1e-9
+        let jumpSpan = max(0.15, 2 * roundTripSeconds) + 1e-9
         var caughtUp: Int?
         var rises = Set<Int>()
         for index in times.indices.dropFirst() where times[index] <= start + span / 2 {
-            // A jump: the line rose above its lowest point of the window before by more than the tolerance (the
-            // samples after it that still see the same lowest point belong to the same rise).
-            guard let lowest = times.indices.filter({ $0 <= index && times[index] - times[$0] <= window })
+            // A jump: the line rose above its lowest point of the two round trips before by more than the
+            // tolerance (samples after it that still see the same lowest point belong to the same rise).
+            guard let lowest = times.indices.filter({ $0 <= index && times[index] - times[$0] <= jumpSpan })
                 .min(by: { line[$0] < line[$1] }),
                 line[index] - line[lowest] > levelTolerance * level * windowSeconds, rises.insert(lowest).inserted
             else { continue }
@@ -242,9 +245,14 @@ public struct ThroughputController: Sendable {
             let after = times.indices.filter { $0 >= index && times[$0] - times[index] <= window }.map { line[$0] }
             let settled = after.sorted()[after.count / 2]
             guard let arrived = times.indices.first(where: { $0 >= index && line[$0] >= settled }) else { continue }
+            // The jump cannot have released more than it rose (including the two round trips after it, as the
+            // streams' retransmissions land one after the other): a dip deeper by half again is a slower
+            // stretch of the link, which stays in.
+            let rise = times.indices.filter { $0 >= index && times[$0] - times[index] <= jumpSpan }
+                .map { line[$0] }.max().map { $0 - line[lowest] } ?? 0
             var inflation = 0.0
             var earlier = index - 1
-            while earlier >= 0, line[earlier] < settled {
+            while earlier >= 0, line[earlier] < settled, settled - line[earlier] <= 1.5 * rise {
                 inflation += (meanTime - times[earlier]) * (settled - line[earlier])
                 earlier -= 1
             }

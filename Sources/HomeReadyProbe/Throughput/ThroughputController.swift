@@ -202,15 +202,15 @@ public struct ThroughputController: Sendable {
     /// dip that the jump closes. A **jump** is a rise of that line within two round trips (at least 0.15 s, one
     /// sample interval and a half: a retransmission's bytes arrive within about one) by more than
     /// `levelTolerance` of a window's bytes, the shortfall the ramp-up test lets pass. A rate that varies
-    /// climbs far more slowly: 20 % above the level for two round trips at 80 ms is a third of it.
+    /// climbs far more slowly: 20 % above the level for two round trips at 80 ms is under two thirds of it.
     /// What the jump released was missing since the line was last as high as its level after the jump (its
     /// median over the next window), or since `start`, as long as the dip is no deeper than 1.5 times what the
-    /// jump rose within two round trips. The slope's error from those missing bytes is computed
-    /// exactly (the slope of the dip they leave); when it exceeds `precision` of the level the phase starts
-    /// where the line first reaches that level after the jump: everything held back has arrived. Ordinary loss recoveries dip for a round trip and move the slope
-    /// far less. Only the first half is searched, so at least half of the span is measured. The level is the
-    /// larger of the median window rate and the slope of the second half, neither of which a jump early on
-    /// moves.
+    /// jump rose within two round trips. The slope's error from those missing bytes is computed exactly (the
+    /// slope of the dip they leave); when it exceeds `precision` of the level the phase starts where the line
+    /// first reaches that level after the jump: everything held back has arrived. Ordinary loss recoveries dip
+    /// for a round trip and move the slope far less. Only the first half is searched, so at least half of the
+    /// span is measured. The level is the larger of the median window rate and the slope of the second half,
+    /// neither of which a jump early on moves.
     func caughtUp(_ samples: [ThroughputSample], from start: Double, to end: Double) -> Double {
         let span = end - start
         let count = Int((span / windowSeconds).rounded(.down))

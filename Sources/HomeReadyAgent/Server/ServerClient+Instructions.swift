@@ -4,15 +4,8 @@ import HomeReadyModel
 extension ServerClient {
     /// Polls `GET /api/v1/device/instructions`; nil when the server answered `304` to `etag` (nothing new).
     public func instructions(ifNoneMatch etag: String?) async throws(AgentError) -> DeviceInstructions? {
-        var headers = authorization
-        if let etag { headers["If-None-Match"] = "\"\(etag)\"" }
-        let response = try await exchange(
-            HTTPExchange.Request(
-                method: "GET", url: serverURL.appendingPathComponent("api/v1/device/instructions"), headers: headers,
-                timeoutSeconds: 20))
-        if response.status == 304 { return nil }
-        guard response.status == 200 else {
-            throw AgentError.serverRefused(status: response.status, detail: response.problemDetail)
+        guard let response = try await conditionalGet("api/v1/device/instructions", ifNoneMatch: etag) else {
+            return nil
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

@@ -76,18 +76,24 @@ public struct ServerClient: Sendable {
         }
     }
 
-    /// Fetches the device's assigned profile; nil when the server answered 304 to `etag`.
-    public func assignedProfile(ifNoneMatch etag: String?) async throws(AgentError) -> AssignedProfile? {
+    /// A device-authenticated GET of `path` with `If-None-Match: etag`: nil on 304 (nothing new), the response on
+    /// 200, and the server's refusal otherwise.
+    func conditionalGet(_ path: String, ifNoneMatch etag: String?) async throws(AgentError) -> HTTPExchange.Response? {
         var headers = authorization
         if let etag { headers["If-None-Match"] = "\"\(etag)\"" }
         let response = try await exchange(
             HTTPExchange.Request(
-                method: "GET", url: serverURL.appendingPathComponent("api/v1/device/profile"), headers: headers,
-                timeoutSeconds: 20))
+                method: "GET", url: serverURL.appendingPathComponent(path), headers: headers, timeoutSeconds: 20))
         if response.status == 304 { return nil }
         guard response.status == 200 else {
             throw AgentError.serverRefused(status: response.status, detail: response.problemDetail)
         }
+        return response
+    }
+
+    /// Fetches the device's assigned profile; nil when the server answered 304 to `etag`.
+    public func assignedProfile(ifNoneMatch etag: String?) async throws(AgentError) -> AssignedProfile? {
+        guard let response = try await conditionalGet("api/v1/device/profile", ifNoneMatch: etag) else { return nil }
         struct Wire: Decodable {
             var profileId: String
             var version: Int

@@ -89,6 +89,7 @@ func buildRouter(
         SelfTestLinkRoutes(repository: sql, backend: backend, configuration: configuration).add(to: api)
         ReadinessStatementRoutes(repository: sql, configuration: configuration).add(to: api)
         InstructionRoutes(repository: sql, configuration: configuration).add(to: api)
+        DrillRoutes(repository: sql, configuration: configuration).add(to: api)
         do {
             try SelfTestRoutes.add(to: router, backend: backend, configuration: configuration.selfTest)
         } catch {

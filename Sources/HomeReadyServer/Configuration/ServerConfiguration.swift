@@ -124,4 +124,6 @@ public struct ServerConfiguration: Sendable {
     public var publicBaseURL: String?
     /// Seconds of audio the page's looped call measures (nil: the page's default, 10).
     public var selfTestCallSeconds: Double?
+    /// The clock continuity drills start and are read at (docs/drills.md); tests inject a scripted one.
+    public var drillClock: @Sendable () -> Date = { Date() }
 }

@@ -350,6 +350,28 @@ enum Migrations {
                 CHECK (end_minute <> start_minute), PRIMARY KEY (campaign_id, position))
             """,
         ]),
+        // Continuity drills (issue 20, point 4): a planner starts a drill over a campaign or a site with a deadline
+        // (the recovery-time objective). The agents in scope are fixed when it starts (`drill_agents`, like an
+        // instruction's recipients), so its figures keep meaning what they said; readiness during the drill is
+        // read from the reports received since `started_at`. `target_permille` is the ready share aimed for
+        // (900 = 90 %). `instruction_id` is the `drill_started` instruction sent to a campaign drill's agents.
+        Migration(version: 17, name: "drills", statements: [
+            """
+            CREATE TABLE drills (
+                id TEXT PRIMARY KEY, name TEXT,
+                scope_type TEXT NOT NULL CHECK (scope_type IN ('campaign', 'site')), scope_id TEXT NOT NULL,
+                started_at BIGINT NOT NULL, deadline_at BIGINT NOT NULL, closes_at BIGINT NOT NULL,
+                target_permille INTEGER NOT NULL CHECK (target_permille BETWEEN 1 AND 1000),
+                agents INTEGER NOT NULL CHECK (agents >= 0), instruction_id TEXT, created_by TEXT,
+                CHECK (deadline_at > started_at AND closes_at >= deadline_at))
+            """,
+            "CREATE INDEX drills_started ON drills(started_at)",
+            """
+            CREATE TABLE drill_agents (
+                drill_id TEXT NOT NULL REFERENCES drills(id) ON DELETE CASCADE,
+                agent_id TEXT NOT NULL REFERENCES agents(id), PRIMARY KEY (drill_id, agent_id))
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

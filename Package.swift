@@ -178,6 +178,8 @@ if !agentOnly {
             dependencies: [
                 "HomeReadyModel", "HomeReadyScoring", "HomeReadyJudging", "HomeReadySigning", "HomeReadySpeedTest",
                 "HomeReadyDashboard", "HomeReadySelfTest", "HomeReadyProfiles", "HomeReadyHTTP", "HomeReadyLocalization",
+                // Notification channels: email over libcurl's SMTP, chat webhooks over its HTTP (#20).
+                "HomeReadyTransport", "CHomeReadyCurl",
                 hummingbird,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"), httpTypes,

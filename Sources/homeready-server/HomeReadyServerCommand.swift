@@ -69,6 +69,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var protection: ProtectionOptions
     @OptionGroup var selfTest: SelfTestServeOptions
     @OptionGroup var readiness: ReadinessServeOptions
+    @OptionGroup var notifications: NotificationServeOptions
 
     func run() async throws {
         var configuration = try options.configuration()
@@ -82,6 +83,7 @@ struct Serve: AsyncParsableCommand {
         protection.apply(to: &configuration)
         try selfTest.apply(to: &configuration)
         readiness.apply(to: &configuration)
+        try notifications.apply(to: &configuration)
         let app = try await buildApplication(configuration: configuration, logger: options.logger)
         try await app.runService()
     }

@@ -126,4 +126,12 @@ public struct ServerConfiguration: Sendable {
     public var selfTestCallSeconds: Double?
     /// The clock continuity drills start and are read at (docs/drills.md); tests inject a scripted one.
     public var drillClock: @Sendable () -> Date = { Date() }
+
+    // MARK: Notifications (set after init; docs/notifications.md)
+    /// The outgoing mail server (`--smtp-url`): `smtp://HOST:PORT`, `smtps://…`, with `USER:PASSWORD@` for AUTH and
+    /// `?starttls=required|optional|never`, `cafile=PATH`, `timeout=SECONDS`; nil sends no email. Holds the
+    /// password: never logged (`smtpSettings()` keeps it apart).
+    public var smtpURL: String?
+    /// The sender of notification email (`--smtp-from`): `homeready@example.com` or `HomeReady <…>`.
+    public var smtpFrom: String?
 }

@@ -192,6 +192,8 @@ if !agentOnly {
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncKit", package: "async-kit"),
+                // Escalation policies in YAML (#20).
+                yams,
             ],
             resources: [.copy("Resources")]
         ),

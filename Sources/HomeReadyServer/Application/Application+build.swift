@@ -89,6 +89,7 @@ func buildRouter(
         SelfTestLinkRoutes(repository: sql, backend: backend, configuration: configuration).add(to: api)
         ReadinessStatementRoutes(repository: sql, configuration: configuration).add(to: api)
         InstructionRoutes(repository: sql, configuration: configuration).add(to: api)
+        EscalationRoutes(repository: sql, configuration: configuration).add(api: api, root: router)
         DrillRoutes(repository: sql, configuration: configuration).add(to: api)
         do {
             try SelfTestRoutes.add(to: router, backend: backend, configuration: configuration.selfTest)
@@ -123,6 +124,15 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     app.addServices(
         WebhookDispatcher(
             repository: repository, policy: WebhookPolicy(overdueDays: configuration.overdueDays), logger: logger))
+    // Escalations (issue 20): the periodic events and the chain's steps; every instance runs it (claims in the
+    // database keep sends to one). Messages fail, audited, until a channel's sender replaces this one.
+    app.addServices(
+        EscalationService(
+            engine: EscalationEngine(
+                repository: repository, sender: UnconfiguredMessageSender(),
+                publicBaseURL: configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)",
+                logger: logger),
+            logger: logger))
     if configuration.automaticSnapshots { app.addServices(DailySnapshotService(repository: repository, configuration: configuration, logger: logger)) }
     if let echoPort = configuration.echoPort {
         app.addServices(UDPEchoService(host: configuration.host, port: echoPort, logger: logger))

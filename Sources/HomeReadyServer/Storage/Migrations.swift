@@ -350,6 +350,75 @@ enum Migrations {
                 CHECK (end_minute <> start_minute), PRIMARY KEY (campaign_id, position))
             """,
         ]),
+        // Escalations (issue 20): a campaign's policy (`escalation_policies.policy`, JSON); the supervisor,
+        // coordinator and director the roster names per agent (`agent_contacts`); one row per incident
+        // (`escalations`; `open_key` = event:agent while unresolved, so one open incident per event and agent);
+        // its chain's steps (`escalation_steps`; a conditional UPDATE from `pending` claims one for exactly one
+        // instance); one row per message sent (`escalation_messages`) and per recipient the last one's time
+        // (`escalation_windows`, claimed with ON CONFLICT … WHERE: one message per person per group interval);
+        // the audit trail (`escalation_events`); the key that signs acknowledge/resolve links.
+        Migration(version: 16, name: "escalations", statements: [
+            """
+            CREATE TABLE escalation_policies (
+                campaign_id TEXT PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,
+                policy TEXT NOT NULL, updated_at BIGINT NOT NULL, updated_by TEXT)
+            """,
+            """
+            CREATE TABLE agent_contacts (
+                agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('supervisor', 'coordinator', 'director')),
+                name TEXT NOT NULL CHECK (length(name) > 0), email TEXT, chat_webhook TEXT,
+                language TEXT CHECK (language IN ('es', 'en')),
+                CHECK (email IS NOT NULL OR chat_webhook IS NOT NULL), PRIMARY KEY (agent_id, role))
+            """,
+            """
+            CREATE TABLE escalations (
+                id TEXT PRIMARY KEY, campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+                agent_id TEXT NOT NULL REFERENCES agents(id),
+                event TEXT NOT NULL
+                    CHECK (event IN ('agent_regressed', 'check_stale', 'shipment_overdue', 'drill_unanswered')),
+                severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+                status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+                detail TEXT NOT NULL, subject_id TEXT, open_key TEXT UNIQUE, raised_at BIGINT NOT NULL,
+                acked_at BIGINT, acked_by TEXT, resolved_at BIGINT, resolved_by TEXT,
+                CHECK ((status = 'resolved' AND open_key IS NULL) OR (status <> 'resolved' AND open_key IS NOT NULL)))
+            """,
+            "CREATE INDEX escalations_status ON escalations(status, raised_at)",
+            "CREATE INDEX escalations_agent ON escalations(agent_id)",
+            """
+            CREATE TABLE escalation_steps (
+                escalation_id TEXT NOT NULL REFERENCES escalations(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL CHECK (position >= 0),
+                role TEXT NOT NULL CHECK (role IN ('agent', 'supervisor', 'coordinator', 'director')),
+                due_at BIGINT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'claimed', 'sent', 'failed', 'cancelled')),
+                group_interval_minutes INTEGER NOT NULL CHECK (group_interval_minutes > 0),
+                claimed_by TEXT, claimed_at BIGINT, message_id TEXT, held_until BIGINT,
+                PRIMARY KEY (escalation_id, position))
+            """,
+            "CREATE INDEX escalation_steps_due ON escalation_steps(state, due_at)",
+            "CREATE INDEX escalation_steps_message ON escalation_steps(message_id)",
+            """
+            CREATE TABLE escalation_messages (
+                id TEXT PRIMARY KEY, recipient_key TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('supervisor', 'coordinator', 'director')),
+                sent_by TEXT NOT NULL, created_at BIGINT NOT NULL, escalations INTEGER NOT NULL CHECK (escalations > 0),
+                outcome TEXT NOT NULL CHECK (outcome IN ('sending', 'sent', 'failed')), deliveries TEXT)
+            """,
+            """
+            CREATE TABLE escalation_windows (recipient_key TEXT PRIMARY KEY, last_message_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE escalation_events (
+                id TEXT PRIMARY KEY, escalation_id TEXT NOT NULL REFERENCES escalations(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL, at BIGINT NOT NULL, kind TEXT NOT NULL, actor TEXT, recipient TEXT, detail TEXT)
+            """,
+            "CREATE INDEX escalation_events_escalation ON escalation_events(escalation_id, seq)",
+            """
+            CREATE TABLE escalation_link_keys (
+                id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL, created_at BIGINT NOT NULL)
+            """,
+        ]),
         // Continuity drills (issue 20, point 4): a planner starts a drill over a campaign or a site with a deadline
         // (the recovery-time objective). The agents in scope are fixed when it starts (`drill_agents`, like an
         // instruction's recipients), so its figures keep meaning what they said; readiness during the drill is

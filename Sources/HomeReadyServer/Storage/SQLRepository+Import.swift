@@ -52,6 +52,8 @@ extension SQLRepository {
                 guard let inserted = result.first else { continue }
                 tally.count(created: !existing.contains(row.employeeId))
                 try await Self.refreshEquipmentStatus(agentId: try inserted.string("id"), on: db)
+                // The supervisor, coordinator and director for escalations (issue 20), when the row names them.
+                try await Self.storeEscalationContacts(row, agentId: try inserted.string("id"), on: db)
             }
         }
     }

@@ -190,6 +190,8 @@ extension SQLRepository {
         // Readiness by the planners' rules before and after the round, only while a webhook listens for changes.
         let now = evidence.map(\.at).max() ?? Date()
         let readinessBefore = try await readinessForChanges(of: Set(evidence.map(\.agentId)), now: now, on: db)
+        // The same for agents whose campaign escalates `agent_regressed` (issue 20), only while one does.
+        let escalationBefore = try await readinessForEscalations(of: Set(evidence.map(\.agentId)), now: now, on: db)
         // Check states before the agents: they compare each report with the agent's latest one. A report older
         // than that one, or with the same checks and statuses, changes no check state.
         let changing = evidence.filter { write in
@@ -204,6 +206,9 @@ extension SQLRepository {
         let verified = try await verifyEquipment(provenBy: evidence, on: db)
         if let readinessBefore {
             try await enqueueReadinessChanges(evidence, before: readinessBefore, now: now, on: db)
+        }
+        if let escalationBefore {
+            try await escalateReadinessChanges(evidence, before: escalationBefore, now: now, on: db)
         }
         return writes.map { write in
             guard insertedIds.contains(write.reportId) else { return .duplicate }

@@ -14,11 +14,14 @@ public enum DashboardRoutes {
     public static func add<Context: RequestContext>(
         to router: Router<Context>, dataSource: any DashboardDataSource, users: any DashboardUserStore,
         events: any DashboardEventSource, configuration: DashboardConfiguration = .init(),
-        logger: Logger = Logger(label: "homeready.dashboard"), selfTestLinks: (any DashboardSelfTestLinks)? = nil
+        logger: Logger = Logger(label: "homeready.dashboard"), selfTestLinks: (any DashboardSelfTestLinks)? = nil,
+        drills: (any DashboardDrills)? = nil
     ) throws {
-        let base = DashboardHandlers(
+        var handlers = DashboardHandlers(
             dataSource: dataSource, users: users, events: events, configuration: configuration,
             renderer: try DashboardRenderer(), logger: logger, selfTestLinks: selfTestLinks)
+        handlers.drills = drills
+        let base = handlers
         router.get("/") { request, _ in try await base.localized(request) { h in try await h.page(request) { try await h.overviewPage($0) } } }
         router.get("/overview/live") { request, _ in
             try await base.localized(request) { h in try await h.page(request) { _ in try await h.overviewFragment() } }
@@ -65,6 +68,7 @@ public enum DashboardRoutes {
         router.post("/logout") { request, _ in
             try await base.localized(request) { h in try await h.form(request) { session, _ in try await h.logout(session) } }
         }
+        addDrillRoutes(to: router, base: base)
         router.get("/events") { request, _ in try await base.eventStream(request) }
         router.get("/static/:file") { _, context in base.staticFile(context.parameters.get("file") ?? "") }
     }
@@ -79,6 +83,8 @@ struct DashboardHandlers: Sendable {
     let renderer: DashboardRenderer
     let logger: Logger
     var selfTestLinks: (any DashboardSelfTestLinks)? = nil
+    /// Continuity drills (`/drills`); nil leaves the drill pages out.
+    var drills: (any DashboardDrills)? = nil
     let hasher = PasswordHasher()
     /// The reader's language, figures and dates (English until `reading(_:)` picks the request's).
     var localizer: Localizer = .english
@@ -282,8 +288,11 @@ struct DashboardHandlers: Sendable {
         content: String, title: String, nav: String, session: DashboardSession?, status: HTTPResponse.Status = .ok,
         scripts: [String] = []
     ) throws -> Response {
-        let items = ["overview": "/", "equipment": "/equipment", "agents": "/agents", "capacity": "/capacity", "alerts": "/alerts"]
-        let nav = ["overview", "equipment", "agents", "capacity", "alerts"].map {
+        let items = [
+            "overview": "/", "equipment": "/equipment", "agents": "/agents", "capacity": "/capacity", "alerts": "/alerts",
+            "drills": "/drills",
+        ]
+        let nav = (["overview", "equipment", "agents", "capacity", "alerts"] + (drills == nil ? [] : ["drills"])).map {
             ["href": items[$0]!, "label": localizer("dashboard.nav.\($0)"), "current": $0 == nav] as [String: Any]
         }
         var context = pageContext()

@@ -1,8 +1,9 @@
-// HomeReady live overview: listens to /events (Server-Sent Events) and swaps in the fresh overview fragment.
+// HomeReady live pages: listens to /events (Server-Sent Events) and swaps in the fresh fragment: the overview's
+// (/overview/live), or the one a page names in data-live-src (a drill's /drills/{id}/live).
 // Its texts come from the page (data-* attributes of #live-status, in the reader's language): none are written here.
 (function () {
   "use strict";
-  var target = document.getElementById("live-overview");
+  var target = document.getElementById("live-overview") || document.querySelector("[data-live-src]");
   var feed = document.getElementById("live-feed");
   var status = document.getElementById("live-status");
   if (!target || !window.EventSource) { return; }
@@ -20,7 +21,7 @@
   function refresh() {
     if (pending) { again = true; return; }
     pending = true;
-    fetch("/overview/live", { credentials: "same-origin", cache: "no-store" })
+    fetch(target.getAttribute("data-live-src") || "/overview/live", { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error("HTTP " + r.status)); })
       .then(function (html) { target.innerHTML = html; })
       .catch(function (e) { say(texts.failed, { error: e.message }); })

@@ -17,6 +17,7 @@ public enum ServerDashboard {
         let backend = ServerSelfTestBackend(repository: repository, configuration: configuration, metrics: nil, events: events)
         try DashboardRoutes.add(
             to: router, dataSource: dashboard, users: dashboard, events: events, configuration: settings, logger: logger,
-            selfTestLinks: DashboardSelfTestLinkMaker(repository: repository, backend: backend))
+            selfTestLinks: DashboardSelfTestLinkMaker(repository: repository, backend: backend),
+            drills: Drills(repository: repository, now: configuration.drillClock))
     }
 }

@@ -71,6 +71,8 @@ struct NotificationEmailTests {
 
         // On the wire: 7-bit ASCII, CRLF lines within RFC 5322's 78 characters, encoded words for the accents.
         let raw = try #require(received["raw"] as? String)
+        // Kept with the results (`swift test --attachments-path DIR`): the sample in docs/notifications.md.
+        Attachment.record(raw, named: "spanish-escalation.eml")
         #expect(received["raw_is_ascii"] as? Bool == true)
         let lines = raw.components(separatedBy: "\r\n")
         #expect(lines.allSatisfy { $0.count <= 78 }, "longest line: \(lines.map(\.count).max() ?? 0)")
@@ -163,6 +165,9 @@ struct NotificationEmailTests {
         let injected = await mailer.send(Self.spanishMessage(), to: "ana@example.com\r\nRCPT TO:<evil@example.com>")
         #expect(!injected.succeeded)
         #expect(injected.error?.contains("is not an address") == true)
+        let refused = await mailer.send(Self.spanishMessage(), to: "nadie@refused.example.com")
+        #expect(!refused.succeeded)
+        #expect(refused.error?.contains("refused the message; last reply 550") == true, "\(refused.error ?? "")")
         #expect(sink.records().isEmpty)
     }
 }

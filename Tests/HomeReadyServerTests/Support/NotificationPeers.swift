@@ -111,7 +111,7 @@ enum NotificationPeers {
         return peer
     }
 
-    /// aiosmtpd's Controller; writes NNNN.json per message: the envelope, whether TLS and AUTH were used, the raw
+    /// aiosmtpd's Controller (refusing any recipient at `refused.example.com` with 550); writes NNNN.json per message: the envelope, whether TLS and AUTH were used, the raw
     /// message, and its fields as Python's `email` package decodes them (policy=default: RFC 2047 words decoded).
     static let smtpSink = #"""
         import argparse, email, email.policy, json, os, ssl, sys, time
@@ -130,6 +130,12 @@ enum NotificationPeers {
         class Sink:
             def __init__(self):
                 self.count = 0
+
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address.endswith("@refused.example.com"):
+                    return "550 5.1.1 No such user here"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):
                 self.count += 1

@@ -67,6 +67,14 @@ public struct DemoData: Sendable {
             try await db.raw("SELECT COUNT(*) AS n FROM agents").all().first?.int("n") ?? 0
         }
         guard existing == 0 else { return .refused(existingAgents: existing) }
+        // How long each phase took, at info level: what Scripts/bench/scale reads.
+        let clock = ContinuousClock()
+        var phaseStarted = clock.now
+        func phase(_ name: String) {
+            let elapsed = clock.now - phaseStarted
+            logger.info("demo.phase", metadata: ["demo.phase": "\(name)", "demo.seconds": "\(elapsed)"])
+            phaseStarted = clock.now
+        }
         var rng = SplitMix64(seed: seed)
         var summary = Summary()
         let day = 86_400.0
@@ -109,7 +117,11 @@ public struct DemoData: Sendable {
         let chatRole = try await repository.createRole(name: "Chat agent", kit: ["laptop", "headset"])
 
         // Agents.
+        phase("organisation")
         var plans: [Plan] = []
+        var ids = SequentialIDs(millis: UInt64(max(0, Clock.millis(now))))
+        var agentRows: [AgentRow] = []
+        agentRows.reserveCapacity(agents)
         for index in 0..<agents {
             let campaignIndex = index % campaigns.count
             let first = DemoFleet.firstNames[rng.below(DemoFleet.firstNames.count)]
@@ -118,11 +130,14 @@ public struct DemoData: Sendable {
             let team = teams[campaignIndex][rng.below(3)]
             let site = sites[rng.below(sites.count)]
             let role = campaigns[campaignIndex].profile == "chat-email" ? chatRole.id : voiceRole.id
-            let agent = try await repository.createAgent(
-                NewAgent(
+            let agent = AgentRow(
+                id: ids.next(),
+                agent: NewAgent(
                     employeeId: employeeId, name: "\(first) \(last)",
                     contact: "\(first.lowercased().folding(options: .diacriticInsensitive, locale: nil)).\(employeeId.lowercased())@example.com",
-                    siteId: site, campaignId: campaigns[campaignIndex].id, teamId: team, roleId: role))
+                    siteId: site, campaignId: campaigns[campaignIndex].id, teamId: team, roleId: role),
+                equipmentStatus: .complete)
+            agentRows.append(agent)
             let roll = rng.unit()
             let behaviour: Behaviour =
                 roll < 0.52 ? .good : roll < 0.64 ? .warning : roll < 0.75 ? .postureFailing
@@ -137,27 +152,36 @@ public struct DemoData: Sendable {
         }
         summary.agents = plans.count
 
-        // Equipment: kit items at every stage.
-        var equipmentJobs: [(agentId: String, kind: String, model: String, serial: String, stage: Double, carrier: String, tracking: String, jitter: Double)] = []
-        for plan in plans {
+        // Equipment: kit items at every stage, walked through their lifecycle in memory.
+        var equipment = EquipmentPlan()
+        let kits = [voiceRole.id: voiceRole.kit, chatRole.id: chatRole.kit]
+        for (index, plan) in plans.enumerated() {
             let kinds = plan.campaignProfile == "chat-email" ? ["laptop", "headset"] : ["laptop", "headset", "wired-adapter"]
             // Most agents have their whole kit verified; the others have one item somewhere on the way.
             let lagging = rng.unit() < 0.22 ? rng.below(kinds.count) : -1
-            for (index, kind) in kinds.enumerated() {
-                let stage = index == lagging ? rng.unit() * 0.32 : 0.5
+            let firstItem = equipment.items.count
+            for (kindIndex, kind) in kinds.enumerated() {
+                let stage = kindIndex == lagging ? rng.unit() * 0.32 : 0.5
                 let model = ["laptop": "ThinkPad T14", "headset": "Jabra Evolve2 40", "wired-adapter": "USB-C 2.5GbE"][kind]!
-                equipmentJobs.append(
-                    (plan.agentId, kind, model, String(format: "%@-%06d", kind.prefix(2).uppercased(), rng.below(1_000_000)),
-                     stage, DemoFleet.carriers[rng.below(DemoFleet.carriers.count)],
-                     String(format: "1Z%09d", rng.below(1_000_000_000)), rng.unit()))
+                let serial = String(format: "%@-%06d", kind.prefix(2).uppercased(), rng.below(1_000_000))
+                let carrier = DemoFleet.carriers[rng.below(DemoFleet.carriers.count)]
+                let tracking = String(format: "1Z%09d", rng.below(1_000_000_000))
+                let jitter = rng.unit()
+                let requestedAt = start.addingTimeInterval(-12 * day + jitter * 3 * day)
+                Self.planItem(
+                    agentId: plan.agentId, kind: kind, model: model, serial: serial, requestedAt: requestedAt,
+                    steps: Self.steps(stage: stage, carrier: carrier, tracking: tracking, jitter: jitter,
+                                      requestedAt: requestedAt, now: now),
+                    now: now, ids: &ids, into: &equipment)
             }
+            let row = agentRows[index]
+            agentRows[index].equipmentStatus = Self.equipmentStatus(
+                kit: row.agent.roleId.flatMap { kits[$0] } ?? [], items: Array(equipment.items[firstItem...]))
         }
-        let startCopy = start, nowCopy = now
-        summary.items = try await forEach(equipmentJobs) { job in
-            try await Self.makeItem(
-                job.agentId, kind: job.kind, model: job.model, serial: job.serial, stage: job.stage, carrier: job.carrier,
-                tracking: job.tracking, jitter: job.jitter, start: startCopy, now: nowCopy, repository: repository)
-        }
+        phase("plan")
+        try await Self.insert(agents: agentRows, equipment: equipment, createdAt: now, ids: ids, on: repository.store)
+        summary.items = equipment.items.count
+        phase("agents and equipment")
 
         // Reports, day by day, with a snapshot after each day.
         for dayIndex in 0..<days {
@@ -175,15 +199,14 @@ public struct DemoData: Sendable {
                 let report = Self.report(for: plan, dayIndex: dayIndex, days: days, at: at, rng: &rng)
                 batch.append((report, plan.agentId))
             }
-            summary.reports += try await forEach(batch) { pair in
-                let body = String(decoding: try ReportCoding.encoder().encode(pair.0), as: UTF8.self)
-                return try await repository.ingest(pair.0, body: body, agentId: pair.1, deviceId: nil, at: pair.0.finishedAt)
-                    ? 1 : 0
-            }
+            // In time order, like the reports' time-ordered ids (one report per agent a day: no agent's order changes).
+            batch.sort { $0.0.finishedAt < $1.0.finishedAt }
+            summary.reports += try await insert(reports: batch, on: repository)
             let snapshotAt = dayIndex == days - 1 ? now : dayStart.addingTimeInterval(day - 1)
             try await repository.snapshot(day: SQLDashboard.dayString(dayStart), now: snapshotAt)
             logger.debug("demo.day", metadata: ["demo.day": "\(dayIndex + 1)/\(days)", "demo.reports": "\(batch.count)"])
         }
+        phase("reports and snapshots")
         return .created(summary)
     }
 
@@ -204,58 +227,37 @@ public struct DemoData: Sendable {
         }
     }
 
-    /// Creates one item and walks it to a stage picked by `stage` (0..<1).
-    static func makeItem(
-        _ agentId: String, kind: String, model: String, serial: String, stage: Double, carrier: String,
-        tracking: String, jitter: Double, start: Date, now: Date, repository: SQLRepository
-    ) async throws -> Int {
-        let day = 86_400.0
-        let requestedAt = start.addingTimeInterval(-12 * day + jitter * 3 * day)
-        let item = try await repository.store.transaction { db in
-            try await SQLRepository.insertItem(
-                NewItem(kind: kind, model: model, serial: serial, assetTag: nil, agentId: agentId), replaces: nil,
-                actor: "demo-data", at: requestedAt, note: "kit issued", on: db)
-        }
-        // Stages by `stage`: requested, allocated, shipped overdue, shipped on time, delivered, faulty (after
-        // verification), lost, verified (0.32 and up).
+    /// The lifecycle steps of an item, as (event, days after the request), for a stage picked by `stage` (0..<1):
+    /// requested, allocated, shipped overdue, shipped on time, delivered, faulty (after verification), lost,
+    /// verified (0.32 and up).
+    static func steps(stage: Double, carrier: String, tracking: String, jitter: Double, requestedAt: Date, now: Date)
+        -> [(EquipmentEvent, Double)]
+    {
         typealias EquipmentEvent = HomeReadyModel.EquipmentEvent
-        var steps: [(EquipmentEvent, Double)] = []
         let ship = EquipmentEvent(.ship, carrier: carrier, trackingNumber: tracking)
         switch stage {
-        case ..<0.04: break
-        case ..<0.08: steps = [(EquipmentEvent(.allocate), 1)]
+        case ..<0.04: return []
+        case ..<0.08: return [(EquipmentEvent(.allocate), 1)]
         case ..<0.15:
-            steps = [(EquipmentEvent(.allocate), 1), (ship, Double(days(from: requestedAt, to: now)) - 1 - jitter * 2)]
+            return [(EquipmentEvent(.allocate), 1), (ship, Double(days(from: requestedAt, to: now)) - 1 - jitter * 2)]
         case ..<0.20:
-            steps = [(EquipmentEvent(.allocate), 1), (ship, 2)]
+            return [(EquipmentEvent(.allocate), 1), (ship, 2)]
         case ..<0.28:
-            steps = [(EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.deliver), 4 + jitter * 2)]
+            return [(EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.deliver), 4 + jitter * 2)]
         case ..<0.31:
-            steps = [
+            return [
                 (EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.deliver), 4),
                 (EquipmentEvent(.verify, note: "verified by the agent's check"), 5),
                 (EquipmentEvent(.reportFaulty, note: ["crackling audio on the left ear", "does not power on", "USB port loose"][Int(jitter * 3) % 3]), 6 + jitter * 4),
             ]
         case ..<0.32:
-            steps = [(EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.reportLost, note: "carrier reports lost"), 9)]
+            return [(EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.reportLost, note: "carrier reports lost"), 9)]
         default:
-            steps = [
+            return [
                 (EquipmentEvent(.allocate), 1), (ship, 2), (EquipmentEvent(.deliver), 4 + jitter * 2),
                 (EquipmentEvent(.verify, note: "verified by the agent's check"), 5 + jitter * 3),
             ]
         }
-        var count = 1
-        var previous = requestedAt
-        for (event, offset) in steps {
-            // Each step strictly after the one before, so the timeline reads in order.
-            var at = min(requestedAt.addingTimeInterval(max(0.5, offset) * day), now.addingTimeInterval(-3600))
-            if at <= previous { at = previous.addingTimeInterval(600) }
-            previous = at
-            _ = try await repository.applyEvent(itemId: item.id, event: event, actor: "demo-data", at: at)
-            // A faulty or lost item gets a requested replacement.
-            if event.kind == .reportFaulty || event.kind == .reportLost { count += 1 }
-        }
-        return count
     }
 
     static func days(from a: Date, to b: Date) -> Int { max(0, Int(b.timeIntervalSince(a) / 86_400)) }
@@ -332,11 +334,9 @@ public struct DemoData: Sendable {
         let verdict: Verdict =
             findings.contains { $0.status == .fail && $0.severity == .critical } ? .notReady
             : findings.contains { $0.status == .warn || $0.status == .fail } ? .readyWithWarnings : .ready
-        var idBytes = (rng.next(), rng.next())
-        let reportID = withUnsafeBytes(of: &idBytes) { raw in
-            UUID(uuid: (raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], (raw[6] & 0x0F) | 0x40, raw[7],
-                        (raw[8] & 0x3F) | 0x80, raw[9], raw[10], raw[11], raw[12], raw[13], raw[14], raw[15]))
-        }
+        // Time-ordered (version 7): the reports' primary key grows at its end.
+        var counter = rng.next() >> 16
+        let reportID = SequentialIDs.uuid(millis: UInt64(max(0, Clock.millis(at))), counter: &counter)
         return CheckReport(
             reportID: reportID,
             agent: AgentIdentity(employeeID: plan.employeeId, hostname: "lt-\(plan.employeeId.lowercased())", user: "agent"),

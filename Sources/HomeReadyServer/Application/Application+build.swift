@@ -125,14 +125,14 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
         WebhookDispatcher(
             repository: repository, policy: WebhookPolicy(overdueDays: configuration.overdueDays), logger: logger))
     // Escalations (issue 20): the periodic events and the chain's steps; every instance runs it (claims in the
-    // database keep sends to one). Messages fail, audited, until a channel's sender replaces this one.
+    // database keep sends to one). Messages go out on the channels configured (--smtp-url, chat webhooks).
     app.addServices(
         EscalationService(
             engine: EscalationEngine(
-                repository: repository, sender: UnconfiguredMessageSender(),
+                repository: repository, sender: try configuration.notificationSender(logger: logger),
                 publicBaseURL: configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)",
                 logger: logger),
-            logger: logger))
+            interval: .milliseconds(Int64(max(0.05, configuration.escalationCheckSeconds) * 1000)), logger: logger))
     if configuration.automaticSnapshots { app.addServices(DailySnapshotService(repository: repository, configuration: configuration, logger: logger)) }
     if let echoPort = configuration.echoPort {
         app.addServices(UDPEchoService(host: configuration.host, port: echoPort, logger: logger))

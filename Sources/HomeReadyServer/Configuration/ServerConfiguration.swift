@@ -75,6 +75,8 @@ public struct ServerConfiguration: Sendable {
     public var automaticSnapshots: Bool = true
     /// Seconds between checks for a missing daily snapshot (default 600).
     public var snapshotCheckSeconds: Double = 600
+    /// Seconds between passes of the escalation engine: periodic events, then due steps (default 30).
+    public var escalationCheckSeconds: Double = 30
     /// Mark the dashboard's cookies `Secure` (set it when served over TLS, directly or behind a proxy).
     public var secureCookies = false
     /// Seconds a signed readiness statement counts after it is issued (`--readiness-statement-minutes`, default

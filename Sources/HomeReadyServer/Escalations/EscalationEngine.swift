@@ -244,6 +244,8 @@ public struct EscalationService: Service {
                 do {
                     try await engine.tick()
                 } catch {
+                    // Shutting down mid-pass is not a failure (a step claimed but not sent stays `claimed`).
+                    if Task.isCancelled { break }
                     logger.warning("escalation.pass_failed", metadata: ["error": "\(String(describing: error))"])
                 }
                 try? await Task.sleep(for: interval)

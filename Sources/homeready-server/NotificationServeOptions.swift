@@ -14,11 +14,15 @@ struct NotificationServeOptions: ParsableArguments {
     var smtpUrl: String?
     @Option(name: .long, help: "Read the SMTP password from this file's first line (with a user name in --smtp-url).")
     var smtpPasswordFile: String?
-    @Option(name: .long, help: "Sender of notification email, e.g. homeready@example.com or \"HomeReady <homeready@example.com>\".")
+    @Option(
+        name: .long,
+        help: "Sender of notification email, e.g. homeready@example.com or \"HomeReady <homeready@example.com>\".")
     var smtpFrom: String?
 
     /// `--smtp-url`, else `HOMEREADY_SMTP_URL`.
-    var url: String? { smtpUrl ?? ProcessInfo.processInfo.environment["HOMEREADY_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    var url: String? {
+        smtpUrl ?? ProcessInfo.processInfo.environment["HOMEREADY_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     func validate() throws {
         if smtpPasswordFile != nil, url == nil {
@@ -38,9 +42,11 @@ struct NotificationServeOptions: ParsableArguments {
         if let smtpPasswordFile {
             let contents: String
             do { contents = try String(contentsOfFile: smtpPasswordFile, encoding: .utf8) } catch {
-                throw ValidationError("cannot read --smtp-password-file \(smtpPasswordFile): check the path and its permissions")
+                throw ValidationError(
+                    "cannot read --smtp-password-file \(smtpPasswordFile): check the path and its permissions")
             }
-            let password = contents.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let password =
+                contents.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
             guard !password.isEmpty else { throw ValidationError("--smtp-password-file \(smtpPasswordFile) is empty") }
             guard var components = URLComponents(string: text), components.user != nil else {
                 throw ValidationError("--smtp-password-file needs a user name in --smtp-url: smtp://USER@HOST:PORT")

@@ -16,11 +16,14 @@ struct NotificationChatTests {
 
     static func message(webhook: URL?, email: String? = nil) -> OutgoingMessage {
         OutgoingMessage(
-            recipient: Recipient(role: "coordinator", name: "Íñigo Peña", email: email, chatWebhook: webhook, language: "es"),
+            recipient: Recipient(
+                role: "coordinator", name: "Íñigo Peña", email: email, chatWebhook: webhook, language: "es"),
             subject: "Escalado: 3 agentes sin comprobación <24 h & cutover mañana",
-            body: "Tres agentes de la campaña «Atención al cliente» no han comprobado su conexión.\n\nRevise la lista y avise a sus supervisores.",
+            body:
+                "Tres agentes de la campaña «Atención al cliente» no han comprobado su conexión.\n\nRevise la lista y avise a sus supervisores.",
             links: [
-                MessageLink(label: "Confirmar", url: URL(string: "https://homeready.example.com/e/7/ack?sig=a1&exp=9")!),
+                MessageLink(
+                    label: "Confirmar", url: URL(string: "https://homeready.example.com/e/7/ack?sig=a1&exp=9")!),
                 MessageLink(label: "Resolver", url: URL(string: "https://homeready.example.com/e/7/resolve?sig=b2")!),
             ],
             threadKey: "escalation-7")
@@ -46,8 +49,10 @@ struct NotificationChatTests {
         let text = try #require(payload["text"] as? String)
         #expect(text.hasPrefix("*Escalado: 3 agentes sin comprobación &lt;24 h &amp; cutover mañana*\n\n"))
         #expect(text.contains("campaña «Atención al cliente»"))
-        #expect(text.hasSuffix(
-            "<https://homeready.example.com/e/7/ack?sig=a1&exp=9|Confirmar> · <https://homeready.example.com/e/7/resolve?sig=b2|Resolver>"))
+        #expect(
+            text.hasSuffix(
+                "<https://homeready.example.com/e/7/ack?sig=a1&exp=9|Confirmar> · <https://homeready.example.com/e/7/resolve?sig=b2|Resolver>"
+            ))
         #expect(payload["unfurl_links"] as? Bool == false)
     }
 
@@ -55,7 +60,8 @@ struct NotificationChatTests {
     func teamsPayload() async throws {
         let receiver = try NotificationPeers.startWebhookReceiver(status: 202)
         defer { receiver.stop() }
-        let hook = URL(string: "teams+http://127.0.0.1:\(receiver.port)/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t")!
+        let hook = URL(
+            string: "teams+http://127.0.0.1:\(receiver.port)/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t")!
         let delivery = await ChatWebhookSender(logger: Self.logger).send(Self.message(webhook: hook), to: hook)
         #expect(delivery == ChannelDelivery(channel: "teams", succeeded: true))
 
@@ -70,18 +76,21 @@ struct NotificationChatTests {
         #expect(card["version"] as? String == "1.4")
         #expect(card["lang"] as? String == "es")
         let blocks = try #require(card["body"] as? [[String: Any]])
-        #expect(blocks.map { $0["text"] as? String } == [
-            "Escalado: 3 agentes sin comprobación <24 h & cutover mañana",
-            "Tres agentes de la campaña «Atención al cliente» no han comprobado su conexión.",
-            "Revise la lista y avise a sus supervisores.",
-        ])
+        #expect(
+            blocks.map { $0["text"] as? String } == [
+                "Escalado: 3 agentes sin comprobación <24 h & cutover mañana",
+                "Tres agentes de la campaña «Atención al cliente» no han comprobado su conexión.",
+                "Revise la lista y avise a sus supervisores.",
+            ])
         #expect(blocks.first?["weight"] as? String == "Bolder")
         let actions = try #require(card["actions"] as? [[String: Any]])
         #expect(actions.map { $0["type"] as? String } == ["Action.OpenUrl", "Action.OpenUrl"])
         #expect(actions.map { $0["title"] as? String } == ["Confirmar", "Resolver"])
-        #expect(actions.map { $0["url"] as? String } == [
-            "https://homeready.example.com/e/7/ack?sig=a1&exp=9", "https://homeready.example.com/e/7/resolve?sig=b2",
-        ])
+        #expect(
+            actions.map { $0["url"] as? String } == [
+                "https://homeready.example.com/e/7/ack?sig=a1&exp=9",
+                "https://homeready.example.com/e/7/resolve?sig=b2",
+            ])
     }
 
     @Test("a refusing or unreachable webhook is a failed delivery naming the host and status, never the secret path")
@@ -124,7 +133,10 @@ struct NotificationChatTests {
         let hook = URL(string: "slack+http://127.0.0.1:\(receiver.port)/hook")!
 
         let both = await sender.send(Self.message(webhook: hook, email: "inigo@example.com"))
-        #expect(both == [ChannelDelivery(channel: "email", succeeded: true), ChannelDelivery(channel: "slack", succeeded: true)])
+        #expect(
+            both == [
+                ChannelDelivery(channel: "email", succeeded: true), ChannelDelivery(channel: "slack", succeeded: true),
+            ])
         #expect(sink.waitForRecords(1).first?["subject"] as? String == Self.message(webhook: nil).subject)
         #expect(receiver.waitForRecords(1).count == 1)
 
@@ -137,6 +149,7 @@ struct NotificationChatTests {
         // Without SMTP configured an address is not a channel; the webhook still is.
         let chatOnly = try ServerConfiguration().notificationSender(logger: Self.logger)
         #expect(chatOnly.mailer == nil)
-        #expect(await chatOnly.send(Self.message(webhook: hook, email: "inigo@example.com")).map(\.channel) == ["slack"])
+        #expect(
+            await chatOnly.send(Self.message(webhook: hook, email: "inigo@example.com")).map(\.channel) == ["slack"])
     }
 }

@@ -26,13 +26,19 @@ struct NotificationEmailTests {
                 .una línea que empieza con punto
                 """,
             links: [
-                MessageLink(label: "Confirmar recepción", url: URL(string: "https://homeready.example.com/escalations/42/ack?sig=abc%2Bdef&exp=1765000000")!),
-                MessageLink(label: "Marcar como resuelto", url: URL(string: "https://homeready.example.com/escalations/42/resolve?sig=xyz")!),
+                MessageLink(
+                    label: "Confirmar recepción",
+                    url: URL(string: "https://homeready.example.com/escalations/42/ack?sig=abc%2Bdef&exp=1765000000")!),
+                MessageLink(
+                    label: "Marcar como resuelto",
+                    url: URL(string: "https://homeready.example.com/escalations/42/resolve?sig=xyz")!),
             ],
             threadKey: "escalation-42")
     }
 
-    static func settings(_ url: String, from: String = "HomeReady Centro de Mando <homeready@example.com>") throws -> SMTPSettings {
+    static func settings(_ url: String, from: String = "HomeReady Centro de Mando <homeready@example.com>") throws
+        -> SMTPSettings
+    {
         try SMTPSettings(url: url, from: from)
     }
 
@@ -40,7 +46,8 @@ struct NotificationEmailTests {
     func plainDelivery() async throws {
         let sink = try NotificationPeers.startSMTP()
         defer { sink.stop() }
-        let mailer = SMTPMailer(settings: try Self.settings("smtp://127.0.0.1:\(sink.port)?starttls=never"), logger: Self.logger)
+        let mailer = SMTPMailer(
+            settings: try Self.settings("smtp://127.0.0.1:\(sink.port)?starttls=never"), logger: Self.logger)
         let message = Self.spanishMessage()
         let delivery = await mailer.send(message, to: "maria.lopez@example.com")
         #expect(delivery == ChannelDelivery(channel: "email", succeeded: true))
@@ -66,7 +73,9 @@ struct NotificationEmailTests {
         #expect(body.contains("José Martín no superó la comprobación de las 09:15"))
         #expect(body.contains("Acción sugerida: pídale que conecte el portátil por cable"))
         #expect(body.contains("\n.una línea que empieza con punto\n"), "a leading dot survives SMTP dot-stuffing")
-        #expect(body.contains("Confirmar recepción: https://homeready.example.com/escalations/42/ack?sig=abc%2Bdef&exp=1765000000\n"))
+        #expect(
+            body.contains(
+                "Confirmar recepción: https://homeready.example.com/escalations/42/ack?sig=abc%2Bdef&exp=1765000000\n"))
         #expect(body.contains("Marcar como resuelto: https://homeready.example.com/escalations/42/resolve?sig=xyz"))
 
         // On the wire: 7-bit ASCII, CRLF lines within RFC 5322's 78 characters, encoded words for the accents.
@@ -93,7 +102,8 @@ struct NotificationEmailTests {
             "smtp://centro:clave%20secreta%2F%C3%B1@127.0.0.1:\(sink.port)?cafile=\(authority.certificatePath)")
         #expect(good.security == .startTLSRequired, "a user name implies STARTTLS required")
         #expect(good.password == "clave secreta/ñ")
-        let delivery = await SMTPMailer(settings: good, logger: Self.logger).send(Self.spanishMessage(), to: "maria.lopez@example.com")
+        let delivery = await SMTPMailer(settings: good, logger: Self.logger).send(
+            Self.spanishMessage(), to: "maria.lopez@example.com")
         #expect(delivery.succeeded, "\(delivery.error ?? "")")
         let received = try #require(sink.waitForRecords(1).first)
         #expect(received["tls"] as? Bool == true)
@@ -101,8 +111,10 @@ struct NotificationEmailTests {
         #expect(received["subject"] as? String == Self.spanishMessage().subject)
 
         // A wrong password: refused, in words, and the password is nowhere in the error.
-        let bad = try Self.settings("smtp://centro:wrong-Pa55word@127.0.0.1:\(sink.port)?cafile=\(authority.certificatePath)")
-        let refused = await SMTPMailer(settings: bad, logger: Self.logger).send(Self.spanishMessage(), to: "maria.lopez@example.com")
+        let bad = try Self.settings(
+            "smtp://centro:wrong-Pa55word@127.0.0.1:\(sink.port)?cafile=\(authority.certificatePath)")
+        let refused = await SMTPMailer(settings: bad, logger: Self.logger).send(
+            Self.spanishMessage(), to: "maria.lopez@example.com")
         #expect(!refused.succeeded)
         let error = try #require(refused.error)
         #expect(error.contains("refused the login"), "\(error)")
@@ -110,7 +122,8 @@ struct NotificationEmailTests {
 
         // Without the private CA the certificate is not trusted: a TLS failure that says what to do.
         let untrusted = try Self.settings("smtp://centro:clave%20secreta%2F%C3%B1@127.0.0.1:\(sink.port)")
-        let tlsFailure = await SMTPMailer(settings: untrusted, logger: Self.logger).send(Self.spanishMessage(), to: "maria.lopez@example.com")
+        let tlsFailure = await SMTPMailer(settings: untrusted, logger: Self.logger).send(
+            Self.spanishMessage(), to: "maria.lopez@example.com")
         #expect(!tlsFailure.succeeded)
         #expect(tlsFailure.error?.contains("cafile") == true, "\(tlsFailure.error ?? "")")
         #expect(sink.records().count == 1, "only the good delivery arrived")
@@ -126,7 +139,8 @@ struct NotificationEmailTests {
         defer { sink.stop() }
         let settings = try Self.settings("smtps://127.0.0.1:\(sink.port)?cafile=\(authority.certificatePath)")
         #expect(settings.security == .implicitTLS)
-        let delivery = await SMTPMailer(settings: settings, logger: Self.logger).send(Self.spanishMessage(), to: "ana@example.com")
+        let delivery = await SMTPMailer(settings: settings, logger: Self.logger).send(
+            Self.spanishMessage(), to: "ana@example.com")
         #expect(delivery.succeeded, "\(delivery.error ?? "")")
         let received = try #require(sink.waitForRecords(1).first)
         #expect(received["tls"] as? Bool == true)
@@ -138,7 +152,8 @@ struct NotificationEmailTests {
         let sink = try NotificationPeers.startSMTP()
         defer { sink.stop() }
         let settings = try Self.settings("smtp://127.0.0.1:\(sink.port)?starttls=required")
-        let delivery = await SMTPMailer(settings: settings, logger: Self.logger).send(Self.spanishMessage(), to: "ana@example.com")
+        let delivery = await SMTPMailer(settings: settings, logger: Self.logger).send(
+            Self.spanishMessage(), to: "ana@example.com")
         #expect(!delivery.succeeded)
         #expect(delivery.error?.contains("STARTTLS") == true, "\(delivery.error ?? "")")
         #expect(sink.records().isEmpty)
@@ -149,7 +164,8 @@ struct NotificationEmailTests {
         let port = try FreePort.tcp()
         let settings = try Self.settings("smtp://127.0.0.1:\(port)")
         let started = ContinuousClock.now
-        let delivery = await SMTPMailer(settings: settings, logger: Self.logger).send(Self.spanishMessage(), to: "ana@example.com")
+        let delivery = await SMTPMailer(settings: settings, logger: Self.logger).send(
+            Self.spanishMessage(), to: "ana@example.com")
         #expect(ContinuousClock.now - started < .seconds(10))
         #expect(delivery.channel == "email")
         #expect(!delivery.succeeded)
@@ -161,7 +177,8 @@ struct NotificationEmailTests {
     func badRecipient() async throws {
         let sink = try NotificationPeers.startSMTP()
         defer { sink.stop() }
-        let mailer = SMTPMailer(settings: try Self.settings("smtp://127.0.0.1:\(sink.port)?starttls=never"), logger: Self.logger)
+        let mailer = SMTPMailer(
+            settings: try Self.settings("smtp://127.0.0.1:\(sink.port)?starttls=never"), logger: Self.logger)
         let injected = await mailer.send(Self.spanishMessage(), to: "ana@example.com\r\nRCPT TO:<evil@example.com>")
         #expect(!injected.succeeded)
         #expect(injected.error?.contains("is not an address") == true)

@@ -23,6 +23,9 @@ struct NotificationSettingsTests {
         #expect(submission.from == Mailbox(displayName: "HomeReady", address: "homeready@example.com"))
         #expect(!submission.description.contains("p@ss"))
         #expect(submission.description == "smtp://mail.example.com:587 (STARTTLS required, AUTH)")
+        var dumped = ""
+        dump(submission, to: &dumped)
+        #expect(!dumped.contains("p@ss") && !String(reflecting: submission).contains("p@ss"))
 
         let implicit = try SMTPSettings(url: "smtps://u:p@mail.example.com?timeout=5", from: "a@example.com")
         #expect(implicit.port == 465)
@@ -44,12 +47,14 @@ struct NotificationSettingsTests {
         #expect(message("http://mail.example.com").contains("must start with smtp:// or smtps://"))
         #expect(message("smtp://").contains("has no host"))
         #expect(message("smtp://mail.example.com/relay").contains("takes no path"))
-        #expect(message("smtp://mail.example.com?starttls=maybe").contains("starttls must be required, optional or never"))
+        #expect(
+            message("smtp://mail.example.com?starttls=maybe").contains("starttls must be required, optional or never"))
         #expect(message("smtps://mail.example.com?starttls=required").contains("smtp:// only"))
         #expect(message("smtp://mail.example.com?cafile=/nonexistent/ca.pem").contains("cannot be read"))
         #expect(message("smtp://mail.example.com?tls=1").contains("unknown query item \"tls\""))
         #expect(message("smtp://mail.example.com?timeout=0").contains("timeout must be seconds"))
-        #expect(message("smtp://mail.example.com", from: "not an address").contains("--smtp-from must be an email address"))
+        #expect(
+            message("smtp://mail.example.com", from: "not an address").contains("--smtp-from must be an email address"))
         #expect(message("smtp://mail.example.com", from: "a@example.com\r\nBcc: x@y").contains("--smtp-from"))
         #expect(message("smtp://:secret@mail.example.com").contains("password but no user name"))
         #expect(!message("smtp://:secret@mail.example.com").contains("secret"))
@@ -69,7 +74,9 @@ struct NotificationSettingsTests {
         func hook(_ text: String) throws -> ChatWebhook { try ChatWebhook(URL(string: text)!) }
         #expect(try hook("https://hooks.slack.com/services/T/B/X").kind == .slack)
         #expect(try hook("https://contoso.webhook.office.com/webhookb2/abc/IncomingWebhook/def").kind == .teams)
-        #expect(try hook("https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke").kind == .teams)
+        #expect(
+            try hook("https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke").kind
+                == .teams)
         #expect(try hook("https://chat.example.com/hooks/abc").kind == .slack, "Slack's format is the common default")
         let lab = try hook("teams+http://127.0.0.1:8099/hook?x=1")
         #expect(lab.kind == .teams)
@@ -107,11 +114,14 @@ struct NotificationSettingsTests {
         let message = OutgoingMessage(
             recipient: Recipient(role: "agent", name: "Eve\r\nBcc: victim@example.com", email: "eve@example.com"),
             subject: "Hola\r\nBcc: victim@example.com", body: "x")
-        let text = String(decoding: EmailComposer.compose(message, from: Mailbox(address: "hr@example.com"), to: "eve@example.com"), as: UTF8.self)
+        let text = String(
+            decoding: EmailComposer.compose(message, from: Mailbox(address: "hr@example.com"), to: "eve@example.com"),
+            as: UTF8.self)
         let headerBlock = try #require(text.components(separatedBy: "\r\n\r\n").first)
         #expect(!headerBlock.split(separator: "\r\n").contains { $0.hasPrefix("Bcc:") })
         #expect(headerBlock.contains("Subject: Hola  Bcc: victim@example.com"))
-        #expect(EmailComposer.rfc5322Date(Date(timeIntervalSince1970: 1_796_531_400)) == "Sun, 06 Dec 2026 04:30:00 +0000")
+        #expect(
+            EmailComposer.rfc5322Date(Date(timeIntervalSince1970: 1_796_531_400)) == "Sun, 06 Dec 2026 04:30:00 +0000")
     }
 
     @Test("serve: --smtp-url/--smtp-from validated at start; the SMTP password never reaches the log at trace")
@@ -122,15 +132,21 @@ struct NotificationSettingsTests {
         let db = "sqlite:" + directory.url.appendingPathComponent("inventory.sqlite").path
 
         let wrongScheme = try Subprocess.run(
-            [ServerProcess.executable, "serve", "--db", db, "--smtp-url", "http://mail.example.com", "--smtp-from", "a@example.com"])
+            [
+                ServerProcess.executable, "serve", "--db", db, "--smtp-url", "http://mail.example.com", "--smtp-from",
+                "a@example.com",
+            ])
         #expect(wrongScheme.status == 64)
         #expect(wrongScheme.stderr.contains("--smtp-url must start with smtp:// or smtps://"), "\(wrongScheme.stderr)")
-        let noFrom = try Subprocess.run([ServerProcess.executable, "serve", "--db", db, "--smtp-url", "smtp://mail.example.com"])
+        let noFrom = try Subprocess.run([
+            ServerProcess.executable, "serve", "--db", db, "--smtp-url", "smtp://mail.example.com",
+        ])
         #expect(noFrom.status == 64)
         #expect(noFrom.stderr.contains("--smtp-url needs --smtp-from"), "\(noFrom.stderr)")
         let passwordWithoutUser = try directory.write("smtp-password", "from-file-Secret-42\n")
         let noUser = try Subprocess.run([
-            ServerProcess.executable, "serve", "--db", db, "--smtp-url", "smtp://mail.example.com", "--smtp-from", "a@example.com",
+            ServerProcess.executable, "serve", "--db", db, "--smtp-url", "smtp://mail.example.com", "--smtp-from",
+            "a@example.com",
             "--smtp-password-file", passwordWithoutUser.path,
         ])
         #expect(noUser.status == 64)

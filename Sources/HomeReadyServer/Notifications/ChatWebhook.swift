@@ -27,7 +27,9 @@ public struct ChatWebhook: Sendable, Equatable {
         guard var components = URLComponents(url: webhook, resolvingAgainstBaseURL: false),
             var scheme = components.scheme?.lowercased()
         else {
-            throw .chatWebhook("the chat webhook is not a URL; expected https://hooks.slack.com/services/… or https://….webhook.office.com/…")
+            throw .chatWebhook(
+                "the chat webhook is not a URL; expected https://hooks.slack.com/services/… or https://….webhook.office.com/…"
+            )
         }
         var explicit: Kind?
         if let plus = scheme.firstIndex(of: "+") {
@@ -39,13 +41,16 @@ public struct ChatWebhook: Sendable, Equatable {
             scheme = String(scheme[scheme.index(after: plus)...])
         }
         guard scheme == "https" || scheme == "http" else {
-            throw .chatWebhook("the chat webhook must be an https:// URL (slack+ or teams+ may prefix it), got \(scheme)://")
+            throw .chatWebhook(
+                "the chat webhook must be an https:// URL (slack+ or teams+ may prefix it), got \(scheme)://")
         }
         guard let host = components.host?.lowercased(), !host.isEmpty else {
             throw .chatWebhook("the chat webhook URL has no host")
         }
         components.scheme = scheme
-        guard let plain = components.string else { throw .chatWebhook("the chat webhook URL cannot be rebuilt without its prefix") }
+        guard let plain = components.string else {
+            throw .chatWebhook("the chat webhook URL cannot be rebuilt without its prefix")
+        }
         self.url = plain
         self.kind = explicit ?? Self.kind(forHost: host)
     }
@@ -102,7 +107,10 @@ public struct ChatWebhook: Sendable, Equatable {
     /// paragraph, the links as `Action.OpenUrl` buttons. Office 365 connectors and Teams Workflows both take it.
     public static func teamsPayload(_ message: OutgoingMessage) -> Data {
         var blocks: [[String: Any]] = [
-            ["type": "TextBlock", "text": EmailComposer.singleLine(message.subject), "weight": "Bolder", "size": "Medium", "wrap": true]
+            [
+                "type": "TextBlock", "text": EmailComposer.singleLine(message.subject), "weight": "Bolder",
+                "size": "Medium", "wrap": true,
+            ]
         ]
         let paragraphs = message.body.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
@@ -119,13 +127,16 @@ public struct ChatWebhook: Sendable, Equatable {
         }
         return json([
             "type": "message", "summary": EmailComposer.singleLine(message.subject),
-            "attachments": [["contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": NSNull(), "content": card]],
+            "attachments": [
+                ["contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": NSNull(), "content": card]
+            ],
         ])
     }
 
     private static func json(_ object: [String: Any]) -> Data {
         // Sorted keys keep payloads stable (tests, logs); UTF-8 text stays unescaped (Slack and Teams read it).
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
     }
 }
 
@@ -144,7 +155,9 @@ public struct ChatWebhookSender: Sendable {
     public func send(_ message: OutgoingMessage, to webhook: URL) async -> ChannelDelivery {
         let hook: ChatWebhook
         do { hook = try ChatWebhook(webhook) } catch {
-            return ChannelDelivery(channel: ChatWebhook.kind(forHost: webhook.host ?? "").rawValue, succeeded: false, error: error.description)
+            return ChannelDelivery(
+                channel: ChatWebhook.kind(forHost: webhook.host ?? "").rawValue, succeeded: false,
+                error: error.description)
         }
         let channel = hook.kind.rawValue
         var request = HTTPRequest(
@@ -158,7 +171,9 @@ public struct ChatWebhookSender: Sendable {
                 let said = String(decoding: response.bodyPrefix, as: UTF8.self)
                     .trimmingCharacters(in: .whitespacesAndNewlines).prefix(200)
                 let error = "\(hook.redacted) answered HTTP \(response.statusCode)" + (said.isEmpty ? "" : ": \(said)")
-                logger.debug("notification.chat.failed", metadata: ["notification.channel": "\(channel)", "notification.status": "\(response.statusCode)"])
+                logger.debug(
+                    "notification.chat.failed",
+                    metadata: ["notification.channel": "\(channel)", "notification.status": "\(response.statusCode)"])
                 return ChannelDelivery(channel: channel, succeeded: false, error: error)
             }
             logger.debug("notification.chat.sent", metadata: ["notification.channel": "\(channel)"])
@@ -173,7 +188,9 @@ public struct ChatWebhookSender: Sendable {
             case CurlError.tls: reason = "TLS failed (check the certificate)"
             default: reason = "transfer failed (curl \(error.curlCode))"
             }
-            logger.debug("notification.chat.failed", metadata: ["notification.channel": "\(channel)", "notification.curl": "\(error.curlCode)"])
+            logger.debug(
+                "notification.chat.failed",
+                metadata: ["notification.channel": "\(channel)", "notification.curl": "\(error.curlCode)"])
             return ChannelDelivery(channel: channel, succeeded: false, error: "\(hook.redacted): \(reason)")
         } catch {
             return ChannelDelivery(channel: channel, succeeded: false, error: "\(hook.redacted): \(type(of: error))")

@@ -40,7 +40,9 @@ public enum EmailComposer {
     public static func plainBody(_ message: OutgoingMessage) -> String {
         var body = message.body.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .newlines)
         if !message.links.isEmpty {
-            body += "\n\n" + message.links.map { "\(singleLine($0.label)): \($0.url.absoluteString)" }.joined(separator: "\n")
+            body +=
+                "\n\n"
+                + message.links.map { "\(singleLine($0.label)): \($0.url.absoluteString)" }.joined(separator: "\n")
         }
         return body + "\n"
     }
@@ -82,14 +84,17 @@ public enum EmailComposer {
     /// Quoted-printable (RFC 2045 §6.7) of UTF-8 text, with CRLF line ends and lines of at most 76 characters.
     static func quotedPrintable(_ text: String) -> String {
         var output = ""
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
             let bytes = Array(line.utf8)
             var current = ""
             for (position, byte) in bytes.enumerated() {
                 let isLast = position == bytes.count - 1
                 let token: String
-                if (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 0x20 || byte == 0x09) && !isLast) {
+                if (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
+                    || ((byte == 0x20 || byte == 0x09) && !isLast)
+                {
                     token = String(UnicodeScalar(byte))
                 } else {
                     token = "=" + String(format: "%02X", byte)
@@ -135,7 +140,9 @@ public enum EmailComposer {
 
     /// Header text on one line: CR, LF and other controls become spaces (no header injection).
     static func singleLine(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : $0 }))
-            .trimmingCharacters(in: .whitespaces)
+        String(
+            String.UnicodeScalarView(text.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : $0 })
+        )
+        .trimmingCharacters(in: .whitespaces)
     }
 }

@@ -16,7 +16,8 @@ public struct NotificationSender: MessageSender {
 
     /// A sender for `smtp` (nil: no email) that logs to `logger`.
     public init(smtp: SMTPSettings?, logger: Logger) {
-        self.init(mailer: smtp.map { SMTPMailer(settings: $0, logger: logger) }, chat: ChatWebhookSender(logger: logger))
+        self.init(
+            mailer: smtp.map { SMTPMailer(settings: $0, logger: logger) }, chat: ChatWebhookSender(logger: logger))
     }
 
     public func send(_ message: OutgoingMessage) async -> [ChannelDelivery] {
@@ -35,7 +36,9 @@ extension ServerConfiguration {
     /// unusable, or when one is set without the other.
     public func smtpSettings() throws(NotificationError) -> SMTPSettings? {
         guard let smtpURL else {
-            if smtpFrom != nil { throw .smtpURL("--smtp-from needs --smtp-url, e.g. --smtp-url smtp://mail.example.com:587") }
+            if smtpFrom != nil {
+                throw .smtpURL("--smtp-from needs --smtp-url, e.g. --smtp-url smtp://mail.example.com:587")
+            }
             return nil
         }
         guard let smtpFrom else {

@@ -19,7 +19,9 @@ public struct SMTPMailer: Sendable {
         guard Mailbox.isAddress(address) else {
             return ChannelDelivery(
                 channel: "email", succeeded: false,
-                error: "the recipient's email \"\(EmailComposer.singleLine(address))\" is not an address; fix it in the roster")
+                error:
+                    "the recipient's email \"\(EmailComposer.singleLine(address))\" is not an address; fix it in the roster"
+            )
         }
         let bytes = EmailComposer.compose(message, from: settings.from, to: address)
         let settings = settings
@@ -41,7 +43,9 @@ private final class MailUpload {
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 }
 
-private func mailReadCallback(buffer: UnsafeMutablePointer<CChar>?, size: Int, count: Int, context: UnsafeMutableRawPointer?) -> Int {
+private func mailReadCallback(
+    buffer: UnsafeMutablePointer<CChar>?, size: Int, count: Int, context: UnsafeMutableRawPointer?
+) -> Int {
     guard let buffer, let context else { return 0 }
     let upload = Unmanaged<MailUpload>.fromOpaque(context).takeUnretainedValue()
     let length = min(size * count, upload.bytes.count - upload.offset)
@@ -53,11 +57,16 @@ private func mailReadCallback(buffer: UnsafeMutablePointer<CChar>?, size: Int, c
     return length
 }
 
+/// libcurl's global set-up, done once before the first handle (a `static let` initialises exactly once).
+private enum CurlReady {
+    static let once: Bool = homeready_curl_global_init() == CURLE_OK
+}
+
 /// One blocking SMTP transaction over a libcurl easy handle.
 enum SMTPTransfer {
     /// Delivers `bytes`; nil on success, else what went wrong in words (no credentials in it).
     static func deliver(_ bytes: [UInt8], to address: String, settings: SMTPSettings) -> String? {
-        guard homeready_curl_global_init() == CURLE_OK, let handle = curl_easy_init() else {
+        guard CurlReady.once, let handle = curl_easy_init() else {
             return "libcurl could not be set up; reinstall libcurl4 (Scripts/bootstrap)"
         }
         let upload = Unmanaged.passRetained(MailUpload(bytes))
@@ -76,7 +85,9 @@ enum SMTPTransfer {
             if homeready_curl_easy_setopt_long(handle, option, value) != CURLE_OK { setupFailed = true }
         }
         func set(_ option: CURLoption, _ value: String) {
-            if value.withCString({ homeready_curl_easy_setopt_string(handle, option, $0) }) != CURLE_OK { setupFailed = true }
+            if value.withCString({ homeready_curl_easy_setopt_string(handle, option, $0) }) != CURLE_OK {
+                setupFailed = true
+            }
         }
         set(CURLOPT_URL, settings.curlURL)
         set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
@@ -104,15 +115,18 @@ enum SMTPTransfer {
         {
             setupFailed = true
         }
-        if setupFailed { return "libcurl refused an SMTP option; reinstall libcurl4 with SMTP support (Scripts/bootstrap)" }
+        if setupFailed {
+            return "libcurl refused an SMTP option; reinstall libcurl4 with SMTP support (Scripts/bootstrap)"
+        }
 
         let code = curl_easy_perform(handle)
         guard code != CURLE_OK else { return nil }
         var reply = 0
         _ = homeready_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &reply)
         let detail = String(cString: errorBuffer)
-        return describe(code: Int(code.rawValue), detail: detail.isEmpty ? String(cString: homeready_curl_strerror(code)) : detail,
-                        reply: reply, settings: settings)
+        return describe(
+            code: Int(code.rawValue), detail: detail.isEmpty ? String(cString: homeready_curl_strerror(code)) : detail,
+            reply: reply, settings: settings)
     }
 
     /// A failure in words: which server, what it said, what to check.
@@ -124,15 +138,19 @@ enum SMTPTransfer {
         case 5, 6:
             return "SMTP server \(server): host not found (\(detail)); check --smtp-url"
         case 7:
-            return "SMTP server \(server) refused the connection or is down (\(detail)); check that it runs and the port"
+            return
+                "SMTP server \(server) refused the connection or is down (\(detail)); check that it runs and the port"
         case 28:
             return "SMTP server \(server) did not answer in time (\(detail))"
         case 64:
-            return "SMTP server \(server) does not offer STARTTLS (\(detail)); use smtps:// or starttls=never for a lab relay"
+            return
+                "SMTP server \(server) does not offer STARTTLS (\(detail)); use smtps:// or starttls=never for a lab relay"
         case 35, 53, 54, 58, 59, 60, 77, 80, 83, 90, 91:
-            return "TLS with SMTP server \(server) failed (\(detail)); check its certificate or add cafile=PATH to --smtp-url"
+            return
+                "TLS with SMTP server \(server) failed (\(detail)); check its certificate or add cafile=PATH to --smtp-url"
         case 67:
-            return "SMTP server \(server) refused the login\(said) (\(detail)); check the user name and password in --smtp-url"
+            return
+                "SMTP server \(server) refused the login\(said) (\(detail)); check the user name and password in --smtp-url"
         case 55:
             return "SMTP server \(server) refused the message\(said) (\(detail))"
         default:

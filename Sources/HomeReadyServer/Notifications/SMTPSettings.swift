@@ -135,7 +135,9 @@ public struct SMTPSettings: Sendable, Equatable, CustomStringConvertible {
                     throw .smtpURL("--smtp-url: starttls must be required, optional or never, got \"\(value)\"")
                 }
             case "cafile":
-                guard !value.isEmpty else { throw .smtpURL("--smtp-url: cafile needs a path, e.g. cafile=/etc/ssl/mail-ca.pem") }
+                guard !value.isEmpty else {
+                    throw .smtpURL("--smtp-url: cafile needs a path, e.g. cafile=/etc/ssl/mail-ca.pem")
+                }
                 guard FileManager.default.isReadableFile(atPath: value) else {
                     throw .smtpURL("--smtp-url: cafile \(value) cannot be read; check the path and its permissions")
                 }
@@ -147,7 +149,8 @@ public struct SMTPSettings: Sendable, Equatable, CustomStringConvertible {
                 timeoutSeconds = seconds
             default:
                 throw .smtpURL(
-                    "--smtp-url: unknown query item \"\(item.name)\"; known: starttls=required|optional|never, cafile=PATH, timeout=SECONDS")
+                    "--smtp-url: unknown query item \"\(item.name)\"; known: starttls=required|optional|never, cafile=PATH, timeout=SECONDS"
+                )
             }
         }
         if scheme == "smtps" {
@@ -157,7 +160,9 @@ public struct SMTPSettings: Sendable, Equatable, CustomStringConvertible {
             security = starttls ?? (username != nil ? .startTLSRequired : .startTLSOptional)
         }
         guard let from = Mailbox(parsing: fromText) else {
-            throw .smtpFrom("--smtp-from must be an email address, e.g. homeready@example.com or \"HomeReady <homeready@example.com>\"; got \"\(fromText)\"")
+            throw .smtpFrom(
+                "--smtp-from must be an email address, e.g. homeready@example.com or \"HomeReady <homeready@example.com>\"; got \"\(fromText)\""
+            )
         }
         self.from = from
     }
@@ -178,5 +183,21 @@ public struct SMTPSettings: Sendable, Equatable, CustomStringConvertible {
         case .plain: mode = "plain"
         }
         return "\(curlURL) (\(mode)\(username == nil ? "" : ", AUTH"))"
+    }
+}
+
+extension SMTPSettings: CustomDebugStringConvertible, CustomReflectable {
+    /// The same as `description`: `String(reflecting:)` and test failure messages never show the password.
+    public var debugDescription: String { "SMTPSettings(\(description), from: \(from))" }
+
+    /// `dump()` and other mirrors see the settings without the password.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "scheme": scheme, "host": host, "port": port, "security": security, "username": username as Any,
+                "password": password == nil ? "nil" : "(redacted)", "caFile": caFile as Any, "from": from,
+                "timeoutSeconds": timeoutSeconds,
+            ])
     }
 }

@@ -46,7 +46,8 @@ enum NotificationPeers {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
                 .filter { $0.hasSuffix(".json") }.sorted()
             return names.compactMap { name in
-                guard let data = FileManager.default.contents(atPath: folder.url.appendingPathComponent(name).path) else { return nil }
+                guard let data = FileManager.default.contents(atPath: folder.url.appendingPathComponent(name).path)
+                else { return nil }
                 return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             }
         }
@@ -74,7 +75,9 @@ enum NotificationPeers {
 
     /// Starts aiosmtpd on a free port. `mode` picks plain, STARTTLS (required by the server) or implicit TLS;
     /// `login` ("user:password") makes AUTH required (aiosmtpd only offers it over TLS).
-    static func startSMTP(mode: SMTPMode = .plain, certificate: (cert: String, key: String)? = nil, login: String? = nil)
+    static func startSMTP(
+        mode: SMTPMode = .plain, certificate: (cert: String, key: String)? = nil, login: String? = nil
+    )
         throws -> Peer
     {
         guard let python = smtpPython else { throw TestSupportError("python3-aiosmtpd is not installed") }

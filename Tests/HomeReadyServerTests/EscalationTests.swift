@@ -435,6 +435,39 @@ struct EscalationTests {
         }
     }
 
+    @Test("a step claimed by an instance that stopped before recording fails after the claim timeout, audited, never resent",
+          arguments: TestBackend.available)
+    func interruptedClaim(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let repository = harness.repository
+            let (_, agents) = try await Self.fleet(harness, agents: 1)
+            let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            guard case .raised(let id) = try await repository.raiseEscalation(
+                event: .drillUnanswered, agentId: agents[0], detail: "drill", now: t0)
+            else { throw TestFailure("not raised") }
+            // An instance claims the supervisor's message, then dies before sending.
+            let due = try await repository.dueEscalationSteps(now: t0.addingTimeInterval(31 * 60))
+            let claim = try await repository.claimEscalationMessage(
+                recipientKey: "email:sup0@example.com", role: .supervisor, steps: due, intervalMinutes: 15,
+                instance: "dead", now: t0.addingTimeInterval(31 * 60))
+            #expect(claim?.steps.count == 1)
+            let sender = RecordingSender()
+            let clock = ManualClock(t0.addingTimeInterval(40 * 60))
+            let engine = Self.engine(repository, sender, clock)
+            #expect(try await engine.tick().interrupted == 0)
+            clock.set(t0.addingTimeInterval(47 * 60))
+            #expect(try await engine.tick().interrupted == 1)
+            #expect(sender.sent.isEmpty)
+            let record = try await repository.escalation(id: id)
+            #expect(record?.steps?.first { $0.role == "supervisor" }?.state == "failed")
+            #expect(record?.events?.last?.detail?.contains("interrupted: claimed by instance dead") == true)
+            // The chain goes on: the coordinator at 120 minutes.
+            clock.set(t0.addingTimeInterval(121 * 60))
+            try await engine.tick()
+            #expect(sender.sent.map(\.recipient.email) == ["coord@example.com"])
+        }
+    }
+
     // MARK: Two instances
 
     @Test("two instances on one database run the pass at once: each step is sent exactly once",

@@ -17,6 +17,8 @@ public struct EscalationEngine: Sendable {
         public var messagesFailed = 0
         public var held = 0
         public var noContact = 0
+        /// Steps an instance claimed but never recorded (it stopped mid-send), now failed.
+        public var interrupted = 0
     }
 
     let repository: SQLRepository
@@ -127,7 +129,12 @@ public struct EscalationEngine: Sendable {
 
     // MARK: Steps
 
+    /// How long a claimed step may wait for its outcome before it counts as interrupted.
+    static let claimTimeout: TimeInterval = 15 * 60
+
     func runDueSteps(now: Date, into pass: inout Pass) async throws {
+        pass.interrupted += try await repository.failInterruptedEscalationSteps(
+            claimedBefore: now.addingTimeInterval(-Self.claimTimeout), now: now)
         let due = try await repository.dueEscalationSteps(now: now)
         guard !due.isEmpty else { return }
         let policies = try await repository.escalationPolicies()
@@ -244,7 +251,8 @@ public struct EscalationService: Service {
                 do {
                     try await engine.tick()
                 } catch {
-                    // Shutting down mid-pass is not a failure (a step claimed but not sent stays `claimed`).
+                    // Shutting down mid-pass is not a failure (a step claimed but not recorded fails after
+                    // `claimTimeout`).
                     if Task.isCancelled { break }
                     logger.warning("escalation.pass_failed", metadata: ["error": "\(String(describing: error))"])
                 }

@@ -29,7 +29,7 @@ enum EscalationTexts {
         }
     }
 
-    /// The message the agent sees at their next check, `watch` run or self-test page, in both languages.
+    /// The message the agent sees at their next check or `watch` run, in both languages.
     static func agentMessage(event: EscalationEvent, detail: String) -> [String: String] {
         let es: String
         let en: String

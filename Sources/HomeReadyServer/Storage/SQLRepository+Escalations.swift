@@ -627,6 +627,37 @@ extension SQLRepository {
         }
     }
 
+    /// Steps claimed before `before` whose outcome was never recorded (the instance stopped mid-send) become
+    /// `failed`, audited as interrupted: never sent twice, and the chain's next steps still run. Returns how many.
+    func failInterruptedEscalationSteps(claimedBefore before: Date, now: Date) async throws -> Int {
+        try await writing(field: nil) { db in
+            let rows = try await db.raw(
+                """
+                UPDATE escalation_steps SET state = 'failed'
+                WHERE state = 'claimed' AND claimed_at < \(millis: before)
+                RETURNING escalation_id, claimed_by, message_id
+                """
+            ).all()
+            for row in rows {
+                let message = try row.optionalString("message_id")
+                if let message {
+                    try await db.raw(
+                        """
+                        UPDATE escalation_messages SET outcome = 'failed', deliveries = 'interrupted'
+                        WHERE id = \(bind: message) AND outcome = 'sending'
+                        """
+                    ).run()
+                }
+                try await Self.audit(
+                    try row.string("escalation_id"), "message_failed", actor: "server",
+                    detail: "interrupted: claimed by instance \(try row.optionalString("claimed_by") ?? "?"), "
+                        + "its outcome was never recorded (message \(message ?? "?"))",
+                    at: now, on: db)
+            }
+            return rows.count
+        }
+    }
+
     /// How many messages were claimed (and so sent or tried) in all, for tests and metrics.
     func escalationMessageCount() async throws -> Int {
         try await store.withConnection { db in

@@ -184,15 +184,19 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         let (store, repository) = try await openRepository(try options.configuration(), logger: options.logger)
-        let text: String
+        // Streamed a page at a time: memory stays flat however large the fleet.
+        let write: (String) async throws -> Void = { chunk in FileHandle.standardOutput.write(Data(chunk.utf8)) }
         do {
-            text = what == "readiness" ? try await repository.exportReadinessCSV(now: Date()) : try await repository.exportEquipmentCSV()
+            if what == "readiness" {
+                try await repository.exportReadinessCSV(now: Date(), emit: write)
+            } else {
+                try await repository.exportEquipmentCSV(emit: write)
+            }
         } catch {
             await store.shutdown()
             throw error
         }
         await store.shutdown()
-        print(text, terminator: "")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 import Testing
 
 @testable import HomeReadyServer
@@ -48,6 +49,43 @@ struct CSVTests {
                 let header = try await api.send(.post, "/api/v1/import/roster", token: api.admin, raw: Data("name,shoe_size\nx,4\n".utf8))
                 #expect((header.json["errors"] as? [[String: Any]])?.count == 2)
             }
+        }
+    }
+
+    @Test("exports read a page at a time give the same rows as one page, each page judged like the API", arguments: TestBackend.available)
+    func pagedExports(backend: TestBackend) async throws {
+        try await Harness.with(backend) { h in
+            let now = Date(timeIntervalSince1970: 1_795_000_000)
+            _ = try await DemoData(agents: 23, seed: 5, days: 3).run(on: h.repository, now: now, logger: Harness.logger)
+            let agent = try #require(try await h.repository.agents(after: nil, limit: 1).first)
+            _ = try await h.repository.createItem(
+                NewItem(kind: "headset", model: "tagged", serial: nil, assetTag: "AT-1", agentId: agent.id), actor: "test")
+            _ = try await h.repository.createItem(
+                NewItem(kind: "headset", model: "tagged", serial: nil, assetTag: "AT-0", agentId: nil), actor: "test")
+            var pages = 0
+            var paged = ""
+            try await h.repository.exportReadinessCSV(now: now, pageSize: 4) { paged += $0; pages += 1 }
+            #expect(pages == 1 + 6, "the header, then 23 agents in pages of 4")
+            let whole = try await h.repository.exportReadinessCSV(now: now)
+            #expect(paged == whole)
+            let lines = whole.split(separator: "\n")
+            #expect(lines.count == 24)
+            #expect(lines.dropFirst().map { $0.prefix(6) } == (1...23).map { String(format: "E%05d", $0).prefix(6) })
+            // Each row's status is the one the API gives the agent.
+            let row = try #require(lines.first { $0.hasPrefix(agent.employeeId + ",") })
+            let input = try #require(try await h.repository.readinessInput(agentId: agent.id))
+            let status = Readiness.evaluate(input, now: now).0
+            #expect(row.split(separator: ",", omittingEmptySubsequences: false)[5] == Substring(status.rawValue))
+
+            var equipmentPages = 0
+            var pagedEquipment = ""
+            try await h.repository.exportEquipmentCSV(pageSize: 10) { pagedEquipment += $0; equipmentPages += 1 }
+            let wholeEquipment = try await h.repository.exportEquipmentCSV()
+            #expect(pagedEquipment == wholeEquipment)
+            let rows = wholeEquipment.split(separator: "\n").dropFirst()
+            #expect(rows.count > 50 && equipmentPages > 5)
+            // Untagged items first, then the tagged ones by tag, on both databases.
+            #expect(rows.suffix(2).map { $0.prefix(5) } == ["AT-0,", "AT-1,"])
         }
     }
 

@@ -24,16 +24,27 @@ struct CSVRoutes {
         }
         router.get("export/readiness.csv") { _, context in
             _ = try context.require(.admin, .planner)
-            return csvResponse(try await repository.exportReadinessCSV(now: Date()))
+            let now = Date()
+            return csvResponse { emit in try await repository.exportReadinessCSV(now: now, emit: emit) }
         }
         router.get("export/equipment.csv") { _, context in
             _ = try context.require(.admin, .planner)
-            return csvResponse(try await repository.exportEquipmentCSV())
+            return csvResponse { emit in try await repository.exportEquipmentCSV(emit: emit) }
         }
     }
 
-    func csvResponse(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    /// A CSV response streamed as the export produces it (chunked): the first rows leave before the last are
+    /// read. An error after the first bytes ends the response early (the client sees a truncated body and the
+    /// server logs the error); before them it is the usual problem document.
+    func csvResponse(
+        _ export: @escaping @Sendable ((String) async throws -> Void) async throws -> Void
+    ) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+            body: ResponseBody { writer in
+                try await export { chunk in try await writer.write(ByteBuffer(string: chunk)) }
+                try await writer.finish(nil)
+            })
     }
 }
 

@@ -91,10 +91,26 @@ public protocol InventoryRepository: Sendable {
     // MARK: CSV
     /// Creates or updates agents by employee id, all or nothing; `dryRun` only checks.
     func importRoster(_ rows: [RosterRow], dryRun: Bool) async throws -> ImportResult
-    /// Readiness per agent with each check's last status as a column.
-    func exportReadinessCSV(now: Date) async throws -> String
-    /// Every equipment item.
-    func exportEquipmentCSV() async throws -> String
+    /// Readiness per agent with each check's last status as a column: the header, then the rows a page at a time.
+    func exportReadinessCSV(now: Date, emit: (String) async throws -> Void) async throws
+    /// Every equipment item: the header, then the rows a page at a time.
+    func exportEquipmentCSV(emit: (String) async throws -> Void) async throws
+}
+
+extension InventoryRepository {
+    /// The whole readiness export as one text (tests and small fleets; the API and `export` stream it).
+    public func exportReadinessCSV(now: Date) async throws -> String {
+        var text = ""
+        try await exportReadinessCSV(now: now) { text += $0 }
+        return text
+    }
+
+    /// The whole equipment export as one text.
+    public func exportEquipmentCSV() async throws -> String {
+        var text = ""
+        try await exportEquipmentCSV { text += $0 }
+        return text
+    }
 }
 
 /// What a roll-up groups by.

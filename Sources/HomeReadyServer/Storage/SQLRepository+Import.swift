@@ -58,65 +58,150 @@ extension SQLRepository {
         }
     }
 
-    /// Readiness of every agent as CSV with each check's last status as a column.
-    public func exportReadinessCSV(now: Date) async throws -> String {
-        try await store.withConnection { db in
-            let checkIds = try await db.raw("SELECT DISTINCT check_id FROM check_states ORDER BY check_id").all()
+    /// Agents or items per page of an export: one page is read, turned into CSV and handed on before the next is
+    /// read, so memory stays flat in the fleet's size and the first rows leave at once.
+    static let exportPageSize = 2_000
+
+    /// Readiness of every agent as CSV with each check's last status as a column, in pages of
+    /// `exportPageSize` agents by employee id; `emit` receives the header, then each page's rows.
+    ///
+    /// Each page is four statements on a connection taken for that page only (the agents with their campaigns'
+    /// freshness, the roles' kits, the page's live items, the page's check states) and judged with the planners'
+    /// rules (`Readiness.evaluate`), so a slow reader holds no connection and the work per row does not grow with
+    /// the fleet.
+    public func exportReadinessCSV(now: Date, emit: (String) async throws -> Void) async throws {
+        try await exportReadinessCSV(now: now, pageSize: Self.exportPageSize, emit: emit)
+    }
+
+    func exportReadinessCSV(now: Date, pageSize: Int, emit: (String) async throws -> Void) async throws {
+        let checkIds = try await store.withConnection { db in
+            try await db.raw("SELECT DISTINCT check_id FROM check_states ORDER BY check_id").all()
                 .map { try $0.string("check_id") }
-            var out = CSV.line(
-                ["employee_id", "name", "site", "campaign", "team", "status", "evidence", "reasons", "explanation"] + checkIds)
-            let agents = try await db.raw(
-                """
-                SELECT a.id, a.employee_id, a.name, s.name AS site, c.name AS campaign, t.name AS team
-                FROM agents a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN campaigns c ON c.id = a.campaign_id
-                LEFT JOIN teams t ON t.id = a.team_id ORDER BY a.employee_id
-                """
-            ).all()
-            var states: [String: [String: String]] = [:]
-            for row in try await db.raw("SELECT agent_id, check_id, status FROM check_states").all() {
-                states[try row.string("agent_id"), default: [:]][try row.string("check_id")] = try row.string("status")
+        }
+        try await emit(
+            CSV.line(
+                ["employee_id", "name", "site", "campaign", "team", "status", "evidence", "reasons", "explanation"]
+                    + checkIds))
+        var after: String?
+        while true {
+            let (text, last) = try await store.withConnection { db in
+                try await Self.readinessPage(after: after, size: pageSize, checkIds: checkIds, now: now, on: db)
             }
-            for row in agents {
-                let id = try row.string("id")
-                guard let input = try await self.readinessInput(agentId: id) else { continue }
-                let (status, reasons) = Readiness.evaluate(input, now: now)
-                out += CSV.line(
-                    [try row.string("employee_id"), try row.string("name"), try row.optionalString("site") ?? "",
-                     try row.optionalString("campaign") ?? "", try row.optionalString("team") ?? "", status.rawValue,
-                     input.evidence?.rawValue ?? "", reasons.map(\.code).joined(separator: ";"),
-                     reasons.map(\.message).joined(separator: "; ")]
-                        + checkIds.map { states[id]?[$0] ?? "" })
-            }
-            return out
+            guard let last else { return }
+            try await emit(text)
+            after = last
         }
     }
 
-    /// Every equipment item as CSV.
-    public func exportEquipmentCSV() async throws -> String {
-        try await store.withConnection { db in
-            var out = CSV.line([
+    /// One page of the readiness export: its CSV rows and the last employee id in it (nil when no agent is left).
+    static func readinessPage(after: String?, size: Int, checkIds: [String], now: Date, on db: any SQLDatabase) async throws
+        -> (String, String?)
+    {
+        let from: SQLQueryString = after.map { "WHERE a.employee_id > \(bind: $0)" } ?? ""
+        let agents = try await db.raw(
+            """
+            SELECT a.id, a.employee_id, a.name, a.role_id, a.last_report_at, a.last_verdict, a.last_verdict_reason,
+                   a.last_report_source, s.name AS site, c.name AS campaign, c.freshness_hours, t.name AS team
+            FROM agents a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN campaigns c ON c.id = a.campaign_id
+            LEFT JOIN teams t ON t.id = a.team_id \(from) ORDER BY a.employee_id LIMIT \(literal: size)
+            """
+        ).all()
+        guard !agents.isEmpty else { return ("", nil) }
+        let ids = try agents.map { try $0.string("id") }
+        var kits: [String: [String]] = [:]
+        for row in try await db.raw("SELECT role_id, kind FROM role_kit ORDER BY role_id, kind").all() {
+            kits[try row.string("role_id"), default: []].append(try row.string("kind"))
+        }
+        var items: [String: [(kind: String, state: EquipmentState)]] = [:]
+        for row in try await db.raw(
+            """
+            SELECT agent_id, kind, state FROM equipment_items
+            WHERE agent_id IN (\(binds: ids)) AND state NOT IN ('returned', 'lost', 'faulty')
+            """
+        ).all() {
+            items[try row.string("agent_id"), default: []].append(
+                (kind: try row.string("kind"), state: EquipmentState(rawValue: try row.string("state")) ?? .requested))
+        }
+        var states: [String: [String: String]] = [:]
+        for row in try await db.raw("SELECT agent_id, check_id, status FROM check_states WHERE agent_id IN (\(binds: ids))").all() {
+            states[try row.string("agent_id"), default: [:]][try row.string("check_id")] = try row.string("status")
+        }
+        var out = ""
+        for row in agents {
+            let id = try row.string("id")
+            let input = ReadinessInput(
+                requiredKinds: try row.optionalString("role_id").flatMap { kits[$0] } ?? [], items: items[id] ?? [],
+                lastReportAt: try row.optionalDate("last_report_at"),
+                lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
+                lastVerdictReason: try row.optionalString("last_verdict_reason"),
+                freshnessHours: try row.decode(column: "freshness_hours", as: Int64?.self).map(Int.init) ?? 72,
+                evidence: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)))
+            let (status, reasons) = Readiness.evaluate(input, now: now)
+            out += CSV.line(
+                [try row.string("employee_id"), try row.string("name"), try row.optionalString("site") ?? "",
+                 try row.optionalString("campaign") ?? "", try row.optionalString("team") ?? "", status.rawValue,
+                 input.evidence?.rawValue ?? "", reasons.map(\.code).joined(separator: ";"),
+                 reasons.map(\.message).joined(separator: "; ")]
+                    + checkIds.map { states[id]?[$0] ?? "" })
+        }
+        return (out, try agents.last?.string("employee_id"))
+    }
+
+    /// Every equipment item as CSV, in pages of `exportPageSize`: the items without an asset tag first (by id),
+    /// then the tagged ones by tag, on both databases (each page one indexed range read).
+    public func exportEquipmentCSV(emit: (String) async throws -> Void) async throws {
+        try await exportEquipmentCSV(pageSize: Self.exportPageSize, emit: emit)
+    }
+
+    func exportEquipmentCSV(pageSize: Int, emit: (String) async throws -> Void) async throws {
+        try await emit(
+            CSV.line([
                 "asset_tag", "kind", "model", "serial", "employee_id", "state", "carrier", "tracking_number",
                 "shipped_at", "delivered_at",
-            ])
-            let rows = try await db.raw(
-                """
-                SELECT e.asset_tag, e.kind, e.model, e.serial, a.employee_id, e.state, e.carrier, e.tracking_number,
-                       e.shipped_at, e.delivered_at
-                FROM equipment_items e LEFT JOIN agents a ON a.id = e.agent_id ORDER BY e.asset_tag, e.id
-                """
-            ).all()
-            let format = ISO8601DateFormatter()
-            for row in rows {
-                out += CSV.line([
-                    try row.optionalString("asset_tag") ?? "", try row.string("kind"), try row.optionalString("model") ?? "",
-                    try row.optionalString("serial") ?? "", try row.optionalString("employee_id") ?? "",
-                    try row.string("state"), try row.optionalString("carrier") ?? "",
-                    try row.optionalString("tracking_number") ?? "",
-                    try row.optionalDate("shipped_at").map(format.string) ?? "",
-                    try row.optionalDate("delivered_at").map(format.string) ?? "",
-                ])
+            ]))
+        for tagged in [false, true] {
+            var after: String?
+            while true {
+                let (text, last) = try await store.withConnection { db in
+                    try await Self.equipmentPage(tagged: tagged, after: after, size: pageSize, on: db)
+                }
+                guard let last else { break }
+                try await emit(text)
+                after = last
             }
-            return out
         }
+    }
+
+    /// One page of the equipment export: untagged items after an id, or tagged ones after a tag.
+    static func equipmentPage(tagged: Bool, after: String?, size: Int, on db: any SQLDatabase) async throws
+        -> (String, String?)
+    {
+        let key: SQLQueryString = tagged ? "e.asset_tag" : "e.id"
+        // `(asset_tag || '') IS NULL` keeps SQLite on the primary key for the untagged pages: with a plain
+        // `asset_tag IS NULL` it reads every untagged item through the tag index and sorts them, for every page.
+        var filter: SQLQueryString = tagged ? "e.asset_tag IS NOT NULL" : "(e.asset_tag || '') IS NULL"
+        if let after { filter = filter + " AND \(key) > \(bind: after)" }
+        let rows = try await db.raw(
+            """
+            SELECT e.id, e.asset_tag, e.kind, e.model, e.serial, a.employee_id, e.state, e.carrier, e.tracking_number,
+                   e.shipped_at, e.delivered_at
+            FROM equipment_items e LEFT JOIN agents a ON a.id = e.agent_id
+            WHERE \(filter) ORDER BY \(key) LIMIT \(literal: size)
+            """
+        ).all()
+        guard let lastRow = rows.last else { return ("", nil) }
+        let format = ISO8601DateFormatter()
+        var out = ""
+        for row in rows {
+            out += CSV.line([
+                try row.optionalString("asset_tag") ?? "", try row.string("kind"), try row.optionalString("model") ?? "",
+                try row.optionalString("serial") ?? "", try row.optionalString("employee_id") ?? "",
+                try row.string("state"), try row.optionalString("carrier") ?? "",
+                try row.optionalString("tracking_number") ?? "",
+                try row.optionalDate("shipped_at").map(format.string) ?? "",
+                try row.optionalDate("delivered_at").map(format.string) ?? "",
+            ])
+        }
+        return (out, tagged ? try lastRow.optionalString("asset_tag") : try lastRow.string("id"))
     }
 }

@@ -96,6 +96,8 @@ struct EscalationTests {
             ("events: {agent_regressed: {severity: high}}\nsteps: [{notify: agent}]\ngroup_interval: 5", "group_interval",
              "unknown key"),
             ("events: {agent_regressed: {severity: high}}", "steps", "is required"),
+            ("events: {agent_regressed: {severity: high}}\nsteps: [{notify: agent}]\nquiet_hours: {from: 22:00, to: \"07:00\", time_zone: UTC}",
+             "quiet_hours.from", "in quotes"),
             ("events: [", "body", "not valid YAML"),
         ]
         for (yaml, field, words) in cases {

@@ -257,6 +257,13 @@ extension EscalationPolicy {
             let raw = try mapping(
                 root["quiet_hours"], "quiet_hours", required: true, known: ["from", "to", "time_zone", "except_severity"])
             func time(_ key: String) throws(EscalationPolicyError) -> LocalTime {
+                if let number = raw[key] as? Int, type(of: raw[key]!!) != Bool.self {
+                    // YAML 1.1 reads an unquoted 22:00 as the base-60 number 1320.
+                    throw EscalationPolicyError(
+                        field: "quiet_hours.\(key)",
+                        message: "must be a local time \"HH:MM\" in quotes (YAML reads an unquoted "
+                            + "\(number / 60):\(String(format: "%02d", number % 60)) as the number \(number))")
+                }
                 guard let text = raw[key] as? String, let time = LocalTime(text) else {
                     throw EscalationPolicyError(
                         field: "quiet_hours.\(key)", message: "must be a local time \"HH:MM\", got \(describe(raw[key]))")

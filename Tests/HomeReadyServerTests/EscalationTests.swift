@@ -472,6 +472,33 @@ struct EscalationTests {
 
     // MARK: Two instances
 
+    @Test("a pass over 500 escalations due for 50 supervisors: 50 digests, timed", arguments: TestBackend.available)
+    func passCost(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let (_, agents) = try await Self.fleet(harness, agents: 500, supervisors: 50)
+            let t0 = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            let raiseStart = ContinuousClock.now
+            for agent in agents {
+                _ = try await harness.repository.raiseEscalation(
+                    event: .drillUnanswered, agentId: agent, detail: "drill", now: t0)
+            }
+            let raised = ContinuousClock.now - raiseStart
+            let sender = RecordingSender()
+            let clock = ManualClock(t0.addingTimeInterval(31 * 60))
+            let engine = Self.engine(harness.repository, sender, clock)
+            let passStart = ContinuousClock.now
+            let pass = try await engine.tick()
+            let passed = ContinuousClock.now - passStart
+            let idleStart = ContinuousClock.now
+            try await engine.tick()
+            let idle = ContinuousClock.now - idleStart
+            #expect(pass.messagesSent == 50 && sender.sent.count == 50)
+            print(
+                "escalation figures (\(backend.rawValue), debug build): raise 500 with the agent's message \(raised), "
+                    + "pass sending 50 digests for 500 steps \(passed), idle pass \(idle)")
+        }
+    }
+
     @Test("two instances on one database run the pass at once: each step is sent exactly once",
           arguments: TestBackend.available)
     func twoInstancesSendOnce(backend: TestBackend) async throws {

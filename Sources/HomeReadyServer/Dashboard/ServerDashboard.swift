@@ -18,6 +18,7 @@ public enum ServerDashboard {
         try DashboardRoutes.add(
             to: router, dataSource: dashboard, users: dashboard, events: events, configuration: settings, logger: logger,
             selfTestLinks: DashboardSelfTestLinkMaker(repository: repository, backend: backend),
-            drills: Drills(repository: repository, now: configuration.drillClock))
+            drills: Drills(repository: repository, now: configuration.drillClock),
+            instructions: DashboardInstructionSender(repository: repository))
     }
 }

@@ -384,6 +384,34 @@ extension SQLRepository {
         ).run()
     }
 
+    /// One audited step of one escalation, for `audit(_:at:on:)`.
+    struct AuditEntry: Sendable {
+        var escalationId: String
+        var kind: String
+        var actor: String? = "server"
+        var recipient: String?
+        var detail: String?
+    }
+
+    /// Appends audited steps of several escalations (each at most once per call), a chunk per statement.
+    static func audit(_ entries: [AuditEntry], at: Date, on db: any SQLDatabase) async throws {
+        for chunk in entries.chunked(by: 200) {
+            let rows: [SQLQueryString] = chunk.map { entry in
+                """
+                (\(bind: newID()), \(bind: entry.escalationId),
+                 (SELECT COUNT(*) FROM escalation_events WHERE escalation_id = \(bind: entry.escalationId)),
+                 \(millis: at), \(bind: entry.kind), \(bind: entry.actor), \(bind: entry.recipient), \(bind: entry.detail))
+                """
+            }
+            try await db.raw(
+                """
+                INSERT INTO escalation_events (id, escalation_id, seq, at, kind, actor, recipient, detail)
+                VALUES \(rows.joined(separator: ", "))
+                """
+            ).run()
+        }
+    }
+
     func auditEscalation(
         _ escalationId: String, _ kind: String, actor: String?, recipient: String? = nil, detail: String? = nil,
         at: Date
@@ -559,21 +587,25 @@ extension SQLRepository {
                     """
                 ).all()
                 guard !window.isEmpty else { throw NothingLeft() }
-                var claimed: [DueEscalationStep] = []
-                for step in steps {
+                // Each step still pending of an escalation still open, a chunk of steps per statement.
+                var claimedKeys = Set<String>()
+                for chunk in steps.chunked(by: 200) {
+                    let which: [SQLQueryString] = chunk.map {
+                        "(escalation_id = \(bind: $0.escalationId) AND position = \(literal: $0.position))"
+                    }
                     let rows = try await db.raw(
                         """
                         UPDATE escalation_steps SET state = 'claimed', claimed_by = \(bind: instance),
                             claimed_at = \(literal: nowMillis), message_id = \(bind: messageId)
-                        WHERE escalation_id = \(bind: step.escalationId) AND position = \(bind: step.position)
-                            AND state = 'pending'
-                            AND EXISTS (SELECT 1 FROM escalations e WHERE e.id = \(bind: step.escalationId)
+                        WHERE (\(which.joined(separator: " OR "))) AND state = 'pending'
+                            AND EXISTS (SELECT 1 FROM escalations e WHERE e.id = escalation_steps.escalation_id
                                         AND e.status = 'open')
-                        RETURNING escalation_id
+                        RETURNING escalation_id, position
                         """
                     ).all()
-                    if !rows.isEmpty { claimed.append(step) }
+                    for row in rows { claimedKeys.insert("\(try row.string("escalation_id"))#\(try row.int("position"))") }
                 }
+                let claimed = steps.filter { claimedKeys.contains("\($0.escalationId)#\($0.position)") }
                 guard !claimed.isEmpty else { throw NothingLeft() }
                 try await db.raw(
                     """
@@ -582,13 +614,13 @@ extension SQLRepository {
                             \(literal: nowMillis), \(bind: claimed.count), 'sending')
                     """
                 ).run()
-                for step in claimed {
-                    try await Self.audit(
-                        step.escalationId, "escalated", actor: "server", recipient: role.rawValue,
-                        detail: "step \(step.position) to \(recipientKey)"
-                            + (claimed.count > 1 ? " (one message for \(claimed.count) escalations)" : ""),
-                        at: now, on: db)
-                }
+                try await Self.audit(
+                    claimed.map { step in
+                        AuditEntry(
+                            escalationId: step.escalationId, kind: "escalated", recipient: role.rawValue,
+                            detail: "step \(step.position) to \(recipientKey)"
+                                + (claimed.count > 1 ? " (one message for \(claimed.count) escalations)" : ""))
+                    }, at: now, on: db)
                 return (messageId, claimed)
             }
         } catch is NothingLeft {
@@ -619,11 +651,12 @@ extension SQLRepository {
                 WHERE id = \(bind: messageId)
                 """
             ).run()
-            for step in steps {
-                try await Self.audit(
-                    step.escalationId, succeeded ? "message_sent" : "message_failed", actor: "server",
-                    recipient: "\(recipient.role): \(recipient.name)", detail: summary, at: now, on: db)
-            }
+            try await Self.audit(
+                steps.map {
+                    AuditEntry(
+                        escalationId: $0.escalationId, kind: succeeded ? "message_sent" : "message_failed",
+                        recipient: "\(recipient.role): \(recipient.name)", detail: summary)
+                }, at: now, on: db)
         }
     }
 

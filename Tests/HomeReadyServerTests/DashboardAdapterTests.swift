@@ -40,6 +40,17 @@ struct DashboardAdapterTests {
             #expect(funnel.requested == summary.items)
             #expect(funnel.requested >= funnel.shipped && funnel.shipped >= funnel.delivered)
             #expect(funnel.delivered >= funnel.verified && funnel.verified > 0)
+            // The funnel's kept counts (migration 18) are what counting the audit log gives, also after API events.
+            let item = try await h.repository.createItem(NewItem(kind: "headset", model: "spare", agentId: nil), actor: "test")
+            _ = try await h.repository.applyEvent(itemId: item.id, event: EquipmentEvent(.allocate), actor: "test", at: Self.now)
+            let counted = try await h.repository.store.withConnection { db in
+                try await db.raw("SELECT to_state, COUNT(DISTINCT item_id) AS n FROM equipment_audit GROUP BY to_state").all()
+                    .reduce(into: [String: Int]()) { $0[try $1.string("to_state")] = try $1.int("n") }
+            }
+            let kept = try await dashboard.equipmentFunnel()
+            #expect(kept.requested == summary.items + 1 && counted["requested"] == kept.requested)
+            #expect(counted["shipped"] == kept.shipped)
+            #expect(counted["delivered"] == kept.delivered && counted["verified"] == kept.verified)
 
             let all = try await dashboard.agents(matching: AgentQuery(pageSize: 15))
             #expect(all.total == 40 && all.agents.count == 15)

@@ -184,6 +184,13 @@ extension DemoData {
                 }
             }
         }
+        // The funnel's counts, as `recordAudit` keeps them.
+        let reached = Dictionary(grouping: equipment.audit, by: \.to).mapValues(\.count)
+        try await store.transaction { db in
+            for (state, items) in reached.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                try await SQLRepository.countReached(state.rawValue, items: items, on: db)
+            }
+        }
     }
 
     /// Stores a day's reports in transactions of `rowsPerStatement`, each through the ingest lane's own set-wise

@@ -441,6 +441,19 @@ enum Migrations {
                 agent_id TEXT NOT NULL REFERENCES agents(id), PRIMARY KEY (drill_id, agent_id))
             """,
         ]),
+        // A fleet of 100,000 agents (issue 21). The equipment funnel counts, per state, the items that ever
+        // reached it: kept up to date with each audit entry (`SQLRepository.recordAudit`; the lifecycle reaches a
+        // state at most once per item, so one entry is one item) instead of counting distinct items over the whole
+        // audit log on every page view. The alerts page reads the newest regressions from a partial index in its
+        // own order instead of sorting every failing check.
+        Migration(version: 18, name: "fleet_aggregates", statements: [
+            "CREATE TABLE equipment_funnel (state TEXT PRIMARY KEY, items BIGINT NOT NULL)",
+            "INSERT INTO equipment_funnel (state, items) SELECT to_state, COUNT(*) FROM equipment_audit GROUP BY to_state",
+            """
+            CREATE INDEX check_states_regressions ON check_states ((COALESCE(first_failed_at, last_seen_at)) DESC, agent_id)
+            WHERE status = 'fail' AND last_passed_at IS NOT NULL
+            """,
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -20,6 +20,32 @@ extension SQLRepository {
             usbIdentity: try row.optionalString("usb_identity"))
     }
 
+    /// Appends an entry to an item's audit log and counts the item in the funnel of the state it reached
+    /// (`equipment_funnel`, migration 18): the one way an audit entry is written, so the counts stay true.
+    static func recordAudit(
+        itemId: String, at millis: Int64, actor: String, from: EquipmentState?, to: EquipmentState, note: String?,
+        on db: any SQLDatabase
+    ) async throws {
+        try await db.raw(
+            """
+            INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
+            VALUES (\(bind: newID()), \(bind: itemId), \(literal: millis), \(bind: actor), \(bind: from?.rawValue),
+                    \(bind: to.rawValue), \(bind: note))
+            """
+        ).run()
+        try await countReached(to.rawValue, items: 1, on: db)
+    }
+
+    /// Adds `items` to the funnel count of `state`.
+    static func countReached(_ state: String, items: Int, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO equipment_funnel (state, items) VALUES (\(bind: state), \(literal: items))
+            ON CONFLICT (state) DO UPDATE SET items = equipment_funnel.items + excluded.items
+            """
+        ).run()
+    }
+
     static func insertItem(
         _ item: NewItem, replaces: String?, actor: String, at: Date, note: String?, on db: any SQLDatabase
     ) async throws -> EquipmentRecord {
@@ -32,12 +58,7 @@ extension SQLRepository {
                     \(bind: item.agentId), 'requested', \(bind: replaces), \(millis: at), \(bind: item.usbIdentity))
             """
         ).run()
-        try await db.raw(
-            """
-            INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
-            VALUES (\(bind: newID()), \(bind: id), \(millis: at), \(bind: actor), NULL, 'requested', \(bind: note))
-            """
-        ).run()
+        try await recordAudit(itemId: id, at: Clock.millis(at), actor: actor, from: nil, to: .requested, note: note, on: db)
         if let agentId = item.agentId { try await refreshEquipmentStatus(agentId: agentId, on: db) }
         return EquipmentRecord(
             id: id, kind: item.kind, model: item.model, serial: item.serial, assetTag: item.assetTag,
@@ -106,13 +127,8 @@ extension SQLRepository {
         for action in actions {
             switch action {
             case .audit(let from, let to):
-                try await db.raw(
-                    """
-                    INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
-                    VALUES (\(bind: Self.newID()), \(bind: itemId), \(millis: at), \(bind: actor),
-                            \(bind: from.rawValue), \(bind: to.rawValue), \(bind: event.note))
-                    """
-                ).run()
+                try await Self.recordAudit(
+                    itemId: itemId, at: Clock.millis(at), actor: actor, from: from, to: to, note: event.note, on: db)
             case .requestReplacement:
                 let replacement = NewItem(kind: record.kind, model: record.model, agentId: record.agentId)
                 _ = try await Self.insertItem(

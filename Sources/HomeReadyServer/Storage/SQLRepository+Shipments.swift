@@ -141,13 +141,9 @@ extension SQLRepository: ShipmentImporting {
                 WHERE id = \(bind: record.id)
                 """
             ).run()
-            try await db.raw(
-                """
-                INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
-                VALUES (\(bind: newID()), \(bind: record.id), \(literal: lastAudit), \(bind: actor), \(bind: from.rawValue),
-                        \(bind: lifecycle.state.rawValue), \(bind: row.note ?? "shipment import"))
-                """
-            ).run()
+            try await Self.recordAudit(
+                itemId: record.id, at: lastAudit, actor: actor, from: from, to: lifecycle.state,
+                note: row.note ?? "shipment import", on: db)
             record.state = lifecycle.state
         }
     }

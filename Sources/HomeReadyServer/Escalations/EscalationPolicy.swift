@@ -186,7 +186,7 @@ extension EscalationPolicy {
     public static func parse(tree: Any?) throws(EscalationPolicyError) -> EscalationPolicy {
         let root = try mapping(tree, "policy", known: ["events", "steps", "group_interval_minutes", "quiet_hours"])
         // Events.
-        let rawEvents = try mapping(root["events"], "events", required: true, known: nil)
+        let rawEvents = try mapping(root["events"] ?? nil, "events", required: true, known: nil)
         guard !rawEvents.isEmpty else {
             throw EscalationPolicyError(
                 field: "events", message: "must name at least one event (\(eventNames))")
@@ -255,7 +255,7 @@ extension EscalationPolicy {
         var quiet: QuietHours?
         if root["quiet_hours"] != nil {
             let raw = try mapping(
-                root["quiet_hours"], "quiet_hours", required: true, known: ["from", "to", "time_zone", "except_severity"])
+                root["quiet_hours"] ?? nil, "quiet_hours", required: true, known: ["from", "to", "time_zone", "except_severity"])
             func time(_ key: String) throws(EscalationPolicyError) -> LocalTime {
                 if let number = raw[key] as? Int, type(of: raw[key]!!) != Bool.self {
                     // YAML 1.1 reads an unquoted 22:00 as the base-60 number 1320.

@@ -44,8 +44,11 @@ struct DrillReportTests {
     /// Downloads `path` into a file (binary-safe).
     static func download(_ instance: LiveInstance, _ path: String, cookie: String, to file: URL) throws -> String {
         let out = try Subprocess.run(
-            ["curl", "-s", "-o", file.path, "-w", "%{http_code} %{content_type}", "-H", "Cookie: hr_session=\(cookie)",
-             instance.base + path], timeout: 30)
+            [
+                "curl", "-s", "-o", file.path, "-w", "%{http_code} %{content_type}", "-H",
+                "Cookie: hr_session=\(cookie)",
+                instance.base + path,
+            ], timeout: 30)
         return out.stdout
     }
 
@@ -64,7 +67,8 @@ struct DrillReportTests {
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasPrefix("%PDF-1.4\n"))
         // Every xref entry points at "N 0 obj".
-        let start = try #require(Int(text.components(separatedBy: "startxref\n").last?.split(separator: "\n").first ?? ""))
+        let start = try #require(
+            Int(text.components(separatedBy: "startxref\n").last?.split(separator: "\n").first ?? ""))
         let table = String(decoding: bytes[start...], as: UTF8.self)
         #expect(table.hasPrefix("xref\n0 10\n"), "\(table.prefix(40))")
         let entries = table.split(separator: "\n").dropFirst(3).prefix(9)
@@ -93,16 +97,21 @@ struct DrillReportTests {
                     return try #require(reply.json["id"] as? String, "\(reply.text)")
                 }
                 let campaign = try await create(
-                    "campaigns", ["name": "Cobranza Ñuñoa", "profile_id": "linux-baseline", "cutover_date": "2026-12-24"])
+                    "campaigns",
+                    ["name": "Cobranza Ñuñoa", "profile_id": "linux-baseline", "cutover_date": "2026-12-24"])
                 var agents: [String: String] = [:]
-                for (employee, name) in [("E1", "Ana Pérez"), ("E2", "Íñigo Sáenz"), ("E3", "Lucía Gómez"), ("E4", "José Núñez")] {
+                for (employee, name) in [
+                    ("E1", "Ana Pérez"), ("E2", "Íñigo Sáenz"), ("E3", "Lucía Gómez"), ("E4", "José Núñez"),
+                ] {
                     agents[employee] = try await create(
                         "agents", ["employee_id": employee, "name": name, "campaign_id": campaign])
                 }
                 // The form starts a drill (CSRF token of the session) and redirects to its page.
                 let started = try Self.fetch(
                     instance, "/drills", cookie: cookie,
-                    form: "csrf=csrf&scope=campaign%3A\(campaign)&deadline_minutes=30&target_percent=90&name=Simulacro+de+diciembre")
+                    form:
+                        "csrf=csrf&scope=campaign%3A\(campaign)&deadline_minutes=30&target_percent=90&name=Simulacro+de+diciembre"
+                )
                 #expect(started.status == 303, "\(String(decoding: started.body, as: UTF8.self))")
                 let drills = try await Drills(repository: h.repository, now: clock.closure).drills(limit: 5)
                 let drill = try #require(drills.first)
@@ -117,7 +126,9 @@ struct DrillReportTests {
                 #expect(refusedText.contains("El plazo es un número entero de minutos"), "\(refusedText.prefix(400))")
 
                 // Reports at minutes 5 (E1 ready), 8 (E2 not ready), 20 (E3 ready); E4 never answers.
-                for (employee, minute, verdict) in [("E1", 5.0, Verdict.ready), ("E2", 8, .notReady), ("E3", 20, .ready)] {
+                for (employee, minute, verdict) in [
+                    ("E1", 5.0, Verdict.ready), ("E2", 8, .notReady), ("E3", 20, .ready),
+                ] {
                     let at = start.addingTimeInterval(minute * 60)
                     _ = try await h.repository.ingest(
                         sampleReport(employeeId: employee, verdict: verdict, finishedAt: at), body: "{}",
@@ -133,7 +144,8 @@ struct DrillReportTests {
 
                 let page = try Self.fetch(instance, "/drills/\(drill.id)?lang=en", cookie: cookie)
                 let pageText = Self.plain(String(decoding: page.body, as: UTF8.self))
-                #expect(page.status == 200 && pageText.contains("id=\"drill-chart\"") && pageText.contains("data-live-src"))
+                #expect(
+                    page.status == 200 && pageText.contains("id=\"drill-chart\"") && pageText.contains("data-live-src"))
                 #expect(pageText.contains("José Núñez") && pageText.contains("posture.disk-encryption"))
                 #expect(pageText.contains("target missed"))
 
@@ -146,13 +158,25 @@ struct DrillReportTests {
                 #expect(htmlText.contains("no se cumplió la meta del 90 %"), "\(htmlText.prefix(2000))")
 
                 for (language, expected) in [
-                    ("es", ["Informe del simulacro de continuidad", "José Núñez", "no se cumplió la meta", "Página 1 de 1",
-                            "Tiempo al 50 % de listos", "posture.disk-encryption", "Cobranza Ñuñoa"]),
-                    ("en", ["Continuity drill report", "José Núñez", "the target of 90% was missed", "Page 1 of 1",
-                            "Time to 50 % ready"]),
+                    (
+                        "es",
+                        [
+                            "Informe del simulacro de continuidad", "José Núñez", "no se cumplió la meta",
+                            "Página 1 de 1",
+                            "Tiempo al 50 % de listos", "posture.disk-encryption", "Cobranza Ñuñoa",
+                        ]
+                    ),
+                    (
+                        "en",
+                        [
+                            "Continuity drill report", "José Núñez", "the target of 90% was missed", "Page 1 of 1",
+                            "Time to 50 % ready",
+                        ]
+                    ),
                 ] {
                     let file = directory.url.appendingPathComponent("drill-\(language).pdf")
-                    let answer = try Self.download(instance, "/drills/\(drill.id)/report.pdf?lang=\(language)", cookie: cookie, to: file)
+                    let answer = try Self.download(
+                        instance, "/drills/\(drill.id)/report.pdf?lang=\(language)", cookie: cookie, to: file)
                     #expect(answer == "200 application/pdf", "\(answer)")
                     let bytes = try Data(contentsOf: file)
                     // HOMEREADY_DRILL_REPORTS=DIR keeps the PDFs to look at.
@@ -162,7 +186,9 @@ struct DrillReportTests {
                     #expect(bytes.starts(with: Array("%PDF-1.4".utf8)) && bytes.count > 2000, "\(bytes.count) bytes")
                     guard Self.pdfToolsPresent else { continue }
                     let check = try Subprocess.run(["qpdf", "--check", file.path], timeout: 30)
-                    #expect(check.status == 0 && check.stdout.contains("No syntax or stream encoding errors"), "\(check.stdout) \(check.stderr)")
+                    #expect(
+                        check.status == 0 && check.stdout.contains("No syntax or stream encoding errors"),
+                        "\(check.stdout) \(check.stderr)")
                     let text = try Subprocess.run(["pdftotext", "-enc", "UTF-8", file.path, "-"], timeout: 30)
                     #expect(text.status == 0 && text.stderr.isEmpty, "\(text.stderr)")
                     // Lines wrap where the page ends them: read the text as one line.
@@ -173,7 +199,10 @@ struct DrillReportTests {
                 }
                 // Signed out: no report.
                 let anonymous = try Subprocess.run(
-                    ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "\(instance.base)/drills/\(drill.id)/report.pdf"])
+                    [
+                        "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                        "\(instance.base)/drills/\(drill.id)/report.pdf",
+                    ])
                 #expect(anonymous.stdout == "303")
             } catch {
                 Issue.record(error)

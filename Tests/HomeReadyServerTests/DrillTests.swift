@@ -117,7 +117,9 @@ struct DrillTests {
                 #expect(running.summary.counts == DrillCounts(ready: 1, atRisk: 0, notReady: 1, notAnswered: 2))
                 #expect(running.notAnswered.map(\.employeeId) == ["E3", "E4"])
                 #expect(
-                    running.failingChecks.contains { $0.cause == "posture.disk-encryption" && $0.employeeIds == ["E2"] },
+                    running.failingChecks.contains {
+                        $0.cause == "posture.disk-encryption" && $0.employeeIds == ["E2"]
+                    },
                     "\(running.failingChecks)")
                 try await store("E2", 12, .ready)
                 try await store("E3", 25, .ready)

@@ -51,30 +51,40 @@ extension SVGChart {
         let minutesNow = max(0, min(detail.asOf, s.closesAt).timeIntervalSince(s.startedAt) / 60)
         let desc = localizer(
             "dashboard.drill.chart_desc",
-            ["ready": .number(Double(s.counts.ready), unit: nil), "agents": .number(Double(s.agents), unit: nil),
-             "share": .text(percent(s.readyShare)), "minutes": .number(minutesNow.rounded(), unit: nil),
-             "target": .text(percent(s.targetReadyShare)), "rto": .number(Double(s.deadlineMinutes), unit: nil)])
+            [
+                "ready": .number(Double(s.counts.ready), unit: nil), "agents": .number(Double(s.agents), unit: nil),
+                "share": .text(percent(s.readyShare)), "minutes": .number(minutesNow.rounded(), unit: nil),
+                "target": .text(percent(s.targetReadyShare)), "rto": .number(Double(s.deadlineMinutes), unit: nil),
+            ])
         var svg =
             "<svg class=\"chart\" id=\"\(id)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" xmlns=\"http://www.w3.org/2000/svg\">"
             + "<title id=\"\(id)-title\">\(escape(localizer("dashboard.drill.chart_title")))</title><desc id=\"\(id)-desc\">\(escape(desc))</desc>"
         for step in 0...4 {
             let share = Double(step) / 4
             let y = g.y(share)
-            svg += "<line x1=\"\(f(g.left))\" y1=\"\(f(y))\" x2=\"\(f(g.left + g.width))\" y2=\"\(f(y))\" stroke=\"#d0d7de\" stroke-width=\"1\"/>"
-            svg += "<text x=\"\(f(g.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#24292f\">\(escape(percent(share)))</text>"
+            svg +=
+                "<line x1=\"\(f(g.left))\" y1=\"\(f(y))\" x2=\"\(f(g.left + g.width))\" y2=\"\(f(y))\" stroke=\"#d0d7de\" stroke-width=\"1\"/>"
+            svg +=
+                "<text x=\"\(f(g.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#24292f\">\(escape(percent(share)))</text>"
         }
         // X axis: 0, the RTO and the end, in minutes.
         let baseline = g.top + g.height
         for minute in Set([0, Double(s.deadlineMinutes), g.spanMinutes.rounded()]).sorted() {
-            svg += "<text x=\"\(f(g.x(minute)))\" y=\"\(f(baseline + 14))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#24292f\">\(escape(localizer.number(minute, decimals: 0)))</text>"
+            svg +=
+                "<text x=\"\(f(g.x(minute)))\" y=\"\(f(baseline + 14))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#24292f\">\(escape(localizer.number(minute, decimals: 0)))</text>"
         }
-        svg += "<text x=\"\(f(g.left + g.width))\" y=\"\(f(baseline + 30))\" text-anchor=\"end\" font-size=\"11\" fill=\"#24292f\">\(escape(localizer("dashboard.drill.chart_axis")))</text>"
+        svg +=
+            "<text x=\"\(f(g.left + g.width))\" y=\"\(f(baseline + 30))\" text-anchor=\"end\" font-size=\"11\" fill=\"#24292f\">\(escape(localizer("dashboard.drill.chart_axis")))</text>"
         let ty = g.y(s.targetReadyShare)
-        svg += "<line class=\"target\" x1=\"\(f(g.left))\" y1=\"\(f(ty))\" x2=\"\(f(g.left + g.width))\" y2=\"\(f(ty))\" stroke=\"#0550ae\" stroke-dasharray=\"6 4\" stroke-width=\"1.5\"/>"
-        svg += "<text x=\"\(f(g.left + 4))\" y=\"\(f(ty - 4))\" font-size=\"11\" fill=\"#0550ae\">\(escape(localizer("dashboard.drill.chart_target", ["share": .text(percent(s.targetReadyShare))])))</text>"
+        svg +=
+            "<line class=\"target\" x1=\"\(f(g.left))\" y1=\"\(f(ty))\" x2=\"\(f(g.left + g.width))\" y2=\"\(f(ty))\" stroke=\"#0550ae\" stroke-dasharray=\"6 4\" stroke-width=\"1.5\"/>"
+        svg +=
+            "<text x=\"\(f(g.left + 4))\" y=\"\(f(ty - 4))\" font-size=\"11\" fill=\"#0550ae\">\(escape(localizer("dashboard.drill.chart_target", ["share": .text(percent(s.targetReadyShare))])))</text>"
         let rx = g.x(Double(s.deadlineMinutes))
-        svg += "<line class=\"rto\" x1=\"\(f(rx))\" y1=\"\(f(g.top))\" x2=\"\(f(rx))\" y2=\"\(f(baseline))\" stroke=\"#8250df\" stroke-dasharray=\"3 3\" stroke-width=\"1.5\"/>"
-        svg += "<text x=\"\(f(rx - 4))\" y=\"\(f(g.top + 10))\" text-anchor=\"end\" font-size=\"11\" fill=\"#8250df\">\(escape(localizer("dashboard.drill.chart_rto", ["minutes": .number(Double(s.deadlineMinutes), unit: nil)])))</text>"
+        svg +=
+            "<line class=\"rto\" x1=\"\(f(rx))\" y1=\"\(f(g.top))\" x2=\"\(f(rx))\" y2=\"\(f(baseline))\" stroke=\"#8250df\" stroke-dasharray=\"3 3\" stroke-width=\"1.5\"/>"
+        svg +=
+            "<text x=\"\(f(rx - 4))\" y=\"\(f(g.top + 10))\" text-anchor=\"end\" font-size=\"11\" fill=\"#8250df\">\(escape(localizer("dashboard.drill.chart_rto", ["minutes": .number(Double(s.deadlineMinutes), unit: nil)])))</text>"
         let path = g.steps(detail).map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
         svg += "<polyline class=\"ready\" fill=\"none\" stroke=\"#1a7f37\" stroke-width=\"2.5\" points=\"\(path)\"/>"
         return svg + "</svg>"

@@ -19,19 +19,27 @@ extension DashboardRoutes {
         }
         router.get("/drills/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return try await base.localized(request) { h in try await h.page(request) { try await h.drillPage(id: id, $0) } }
+            return try await base.localized(request) { h in
+                try await h.page(request) { try await h.drillPage(id: id, $0) }
+            }
         }
         router.get("/drills/:id/live") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return try await base.localized(request) { h in try await h.page(request) { _ in try await h.drillFragment(id: id) } }
+            return try await base.localized(request) { h in
+                try await h.page(request) { _ in try await h.drillFragment(id: id) }
+            }
         }
         router.get("/drills/:id/report.html") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return try await base.localized(request) { h in try await h.page(request) { _ in try await h.drillReportHTML(id: id) } }
+            return try await base.localized(request) { h in
+                try await h.page(request) { _ in try await h.drillReportHTML(id: id) }
+            }
         }
         router.get("/drills/:id/report.pdf") { request, context in
             let id = context.parameters.get("id") ?? ""
-            return try await base.localized(request) { h in try await h.page(request) { _ in try await h.drillReportPDF(id: id) } }
+            return try await base.localized(request) { h in
+                try await h.page(request) { _ in try await h.drillReportPDF(id: id) }
+            }
         }
     }
 }
@@ -55,7 +63,8 @@ extension DashboardHandlers {
     }
 
     func drillScope(_ s: DrillSummary) -> String {
-        localizer("dashboard.drill.scope_\(s.scope.type == "site" ? "site" : "campaign")", ["name": .text(s.scope.name)])
+        localizer(
+            "dashboard.drill.scope_\(s.scope.type == "site" ? "site" : "campaign")", ["name": .text(s.scope.name)])
     }
 
     func rtoShare(_ s: DrillSummary) -> String {
@@ -64,7 +73,10 @@ extension DashboardHandlers {
         }
         return localizer(
             "dashboard.drills.rto_share",
-            ["share": .text(percent(share)), "verdict": .text(localizer(met ? "dashboard.drills.met" : "dashboard.drills.missed"))])
+            [
+                "share": .text(percent(share)),
+                "verdict": .text(localizer(met ? "dashboard.drills.met" : "dashboard.drills.missed")),
+            ])
     }
 
     /// A drill's row in the history and its figures on the drill page.
@@ -90,7 +102,8 @@ extension DashboardHandlers {
         var values: [String: Any] = [
             "drills": history.map(drillRow), "hasDrills": !history.isEmpty, "csrf": session.csrfToken,
             "campaigns": scopes.campaigns.map {
-                ["value": "campaign:\($0.id)", "name": $0.name, "selected": chosen == "campaign:\($0.id)"] as [String: Any]
+                ["value": "campaign:\($0.id)", "name": $0.name, "selected": chosen == "campaign:\($0.id)"]
+                    as [String: Any]
             },
             "sites": scopes.sites.map {
                 ["value": "site:\($0.id)", "name": $0.name, "selected": chosen == "site:\($0.id)"] as [String: Any]
@@ -101,7 +114,8 @@ extension DashboardHandlers {
         ]
         if let problem {
             let key = "dashboard.drills.problem.\(problem.field)"
-            values["problem"] = localizer.catalog.template(key, localizer.language) != nil ? localizer(key) : problem.message
+            values["problem"] =
+                localizer.catalog.template(key, localizer.language) != nil ? localizer(key) : problem.message
             values["problemField"] = problem.field
         }
         let content = try renderer.render("drills", context(values))
@@ -153,12 +167,18 @@ extension DashboardHandlers {
             "title": localizer("dashboard.drill.title", ["name": .text(drillName(s))]),
             "summary": localizer(
                 "dashboard.drill.summary",
-                ["scope": .text(drillScope(s)), "agents": .number(Double(s.agents), unit: nil),
-                 "started": .text(dateTime(s.startedAt)), "deadline": .text(dateTime(s.deadlineAt)),
-                 "minutes": .number(Double(s.deadlineMinutes), unit: nil), "target": .text(percent(s.targetReadyShare))]),
+                [
+                    "scope": .text(drillScope(s)), "agents": .number(Double(s.agents), unit: nil),
+                    "started": .text(dateTime(s.startedAt)), "deadline": .text(dateTime(s.deadlineAt)),
+                    "minutes": .number(Double(s.deadlineMinutes), unit: nil),
+                    "target": .text(percent(s.targetReadyShare)),
+                ]),
             "asOf": localizer(
                 "dashboard.drill.as_of",
-                ["time": .text(dateTime(detail.asOf)), "status": .text(localizer("dashboard.drills.status.\(s.status.rawValue)"))]),
+                [
+                    "time": .text(dateTime(detail.asOf)),
+                    "status": .text(localizer("dashboard.drills.status.\(s.status.rawValue)")),
+                ]),
             "ready": count(s.counts.ready), "atRisk": count(s.counts.atRisk), "notReady": count(s.counts.notReady),
             "notAnswered": count(s.counts.notAnswered), "readyCount": s.counts.ready,
             "chart": SVGChart.drill(id: "drill-chart", detail: detail, localizer: localizer),
@@ -170,16 +190,20 @@ extension DashboardHandlers {
             },
             "hasSilent": !detail.notAnswered.isEmpty,
             "causes": detail.failingChecks.map {
-                ["cause": $0.cause, "agents": count($0.agents), "who": $0.employeeIds.joined(separator: ", ")] as [String: Any]
+                ["cause": $0.cause, "agents": count($0.agents), "who": $0.employeeIds.joined(separator: ", ")]
+                    as [String: Any]
             },
             "hasCauses": !detail.failingChecks.isEmpty,
             "outcome": drillOutcome(s),
             "counts": localizer(
                 "dashboard.drill_report.counts",
-                ["ready": .number(Double(s.counts.ready), unit: nil), "at_risk": .number(Double(s.counts.atRisk), unit: nil),
-                 "not_ready": .number(Double(s.counts.notReady), unit: nil),
-                 "not_answered": .number(Double(s.counts.notAnswered), unit: nil),
-                 "agents": .number(Double(s.agents), unit: nil)]),
+                [
+                    "ready": .number(Double(s.counts.ready), unit: nil),
+                    "at_risk": .number(Double(s.counts.atRisk), unit: nil),
+                    "not_ready": .number(Double(s.counts.notReady), unit: nil),
+                    "not_answered": .number(Double(s.counts.notAnswered), unit: nil),
+                    "agents": .number(Double(s.agents), unit: nil),
+                ]),
         ]) { $1 }
         return values
     }
@@ -193,8 +217,10 @@ extension DashboardHandlers {
         }
         return localizer(
             met ? "dashboard.drill_report.outcome_met" : "dashboard.drill_report.outcome_missed",
-            ["share": .text(percent(share)), "minutes": .number(Double(s.deadlineMinutes), unit: nil),
-             "target": .text(percent(s.targetReadyShare))])
+            [
+                "share": .text(percent(share)), "minutes": .number(Double(s.deadlineMinutes), unit: nil),
+                "target": .text(percent(s.targetReadyShare)),
+            ])
     }
 
     func loadDrill(_ id: String) async throws -> DrillDetail? {
@@ -224,7 +250,8 @@ extension DashboardHandlers {
         ]
         let content = try renderer.render("drill", page)
         return try layout(
-            content: content, title: page["title"] as? String ?? "", nav: "drills", session: session, scripts: ["live.js"])
+            content: content, title: page["title"] as? String ?? "", nav: "drills", session: session,
+            scripts: ["live.js"])
     }
 
     func drillFragment(id: String) async throws -> Response {

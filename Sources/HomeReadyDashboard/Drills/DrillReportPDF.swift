@@ -20,7 +20,8 @@ struct DrillReportPDF {
         layout.heading(localizer("dashboard.drill_report.title"), size: 18)
         layout.heading(handlers.drillName(s), size: 14)
         layout.paragraph(text("summary"), size: 10)
-        layout.paragraph(localizer("dashboard.drill_report.generated", ["time": .text(handlers.dateTime(detail.asOf))]), size: 9)
+        layout.paragraph(
+            localizer("dashboard.drill_report.generated", ["time": .text(handlers.dateTime(detail.asOf))]), size: 9)
         layout.space(6)
         layout.heading(localizer("dashboard.drill_report.outcome"), size: 13)
         layout.paragraph(text("outcome"), size: 11, bold: true)
@@ -28,7 +29,10 @@ struct DrillReportPDF {
         layout.space(4)
         layout.heading(localizer("dashboard.drill.kpis"), size: 13)
         layout.row(
-            [localizer("dashboard.drill.kpi_t50"), localizer("dashboard.drill.kpi_t90"), localizer("dashboard.drill.kpi_rto")],
+            [
+                localizer("dashboard.drill.kpi_t50"), localizer("dashboard.drill.kpi_t90"),
+                localizer("dashboard.drill.kpi_rto"),
+            ],
             bold: true)
         layout.row([text("t50"), text("t90"), text("rto")])
         layout.space(8)
@@ -39,8 +43,10 @@ struct DrillReportPDF {
             layout.paragraph(localizer("dashboard.drill.causes_none"), size: 10)
         } else {
             layout.row(
-                [localizer("dashboard.drill.col_cause"), localizer("dashboard.drill.col_agents"),
-                 localizer("dashboard.drill.col_who")], widths: [0.4, 0.15, 0.45], bold: true)
+                [
+                    localizer("dashboard.drill.col_cause"), localizer("dashboard.drill.col_agents"),
+                    localizer("dashboard.drill.col_who"),
+                ], widths: [0.4, 0.15, 0.45], bold: true)
             for cause in detail.failingChecks {
                 layout.row(
                     [cause.cause, handlers.count(cause.agents), cause.employeeIds.joined(separator: ", ")],
@@ -53,18 +59,23 @@ struct DrillReportPDF {
             layout.paragraph(localizer("dashboard.drill.silent_none"), size: 10)
         } else {
             layout.row(
-                [localizer("dashboard.drill.col_employee"), localizer("dashboard.drill.col_name"),
-                 localizer("dashboard.drill.col_fetched")], widths: [0.25, 0.4, 0.35], bold: true)
+                [
+                    localizer("dashboard.drill.col_employee"), localizer("dashboard.drill.col_name"),
+                    localizer("dashboard.drill.col_fetched"),
+                ], widths: [0.25, 0.4, 0.35], bold: true)
             let shown = detail.notAnswered.prefix(200)
             for agent in shown {
                 layout.row(
-                    [agent.employeeId, agent.name,
-                     agent.instructionFetchedAt.map(handlers.dateTime) ?? localizer("dashboard.drill.fetched_never")],
+                    [
+                        agent.employeeId, agent.name,
+                        agent.instructionFetchedAt.map(handlers.dateTime) ?? localizer("dashboard.drill.fetched_never"),
+                    ],
                     widths: [0.25, 0.4, 0.35])
             }
             let more = s.counts.notAnswered - shown.count
             if more > 0 {
-                layout.paragraph(localizer("dashboard.drill_report.more", ["count": .number(Double(more), unit: nil)]), size: 10)
+                layout.paragraph(
+                    localizer("dashboard.drill_report.more", ["count": .number(Double(more), unit: nil)]), size: 10)
             }
         }
         layout.space(8)

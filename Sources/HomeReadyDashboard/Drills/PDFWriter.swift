@@ -24,7 +24,9 @@ struct PDFWriter {
         fileprivate var content: [UInt8] = []
 
         /// Writes `text` with its baseline starting at (`x`, `y`).
-        mutating func text(_ text: String, x: Double, y: Double, size: Double, bold: Bool = false, color: Color = .black) {
+        mutating func text(
+            _ text: String, x: Double, y: Double, size: Double, bold: Bool = false, color: Color = .black
+        ) {
             append("BT \(fill(color)) /\(bold ? "F2" : "F1") \(n(size)) Tf \(n(x)) \(n(y)) Td (")
             content += PDFWriter.literal(text)
             append(") Tj ET\n")
@@ -32,7 +34,8 @@ struct PDFWriter {
 
         /// A straight line; `dash` gives on and off lengths.
         mutating func line(
-            from start: (x: Double, y: Double), to end: (x: Double, y: Double), width: Double = 1, color: Color = .black,
+            from start: (x: Double, y: Double), to end: (x: Double, y: Double), width: Double = 1,
+            color: Color = .black,
             dash: (Double, Double)? = nil
         ) {
             polyline([start, end], width: width, color: color, dash: dash)
@@ -69,7 +72,8 @@ struct PDFWriter {
 
     /// The document's bytes: header, objects, cross-reference table, trailer.
     func data() -> Data {
-        var out: [UInt8] = Array("%PDF-1.4\n%\u{E2}\u{E3}\u{CF}\u{D3}\n".unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
+        var out: [UInt8] = Array(
+            "%PDF-1.4\n%\u{E2}\u{E3}\u{CF}\u{D3}\n".unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
         var offsets: [Int] = []
         func object(_ body: [UInt8]) {
             offsets.append(out.count)

@@ -33,13 +33,15 @@ extension DashboardHandlers {
         let kind = form?["kind"] ?? "check_now"
         var values: [String: Any] = [
             "csrf": session.csrfToken, "target": problem == nil ? "" : form?["target"] ?? "",
-            "textEs": problem == nil ? "" : form?["text_es"] ?? "", "textEn": problem == nil ? "" : form?["text_en"] ?? "",
+            "textEs": problem == nil ? "" : form?["text_es"] ?? "",
+            "textEn": problem == nil ? "" : form?["text_en"] ?? "",
             "targetTypes": ["agent", "team", "campaign"].map {
                 ["value": $0, "label": localizer("dashboard.instructions.target.\($0)"), "selected": $0 == targetType]
                     as [String: Any]
             },
             "kinds": ["check_now", "message"].map {
-                ["value": $0, "label": localizer("dashboard.instructions.kind.\($0)"), "selected": $0 == kind] as [String: Any]
+                ["value": $0, "label": localizer("dashboard.instructions.kind.\($0)"), "selected": $0 == kind]
+                    as [String: Any]
             },
             "recent": recent.map {
                 [

@@ -30,7 +30,8 @@ struct Drills: DashboardDrills {
         guard let deadlineMinutes else {
             throw DashboardFieldError(
                 field: "deadline_minutes",
-                message: "`deadline_minutes` is required: the recovery-time objective, in minutes (1…\(maxDeadlineMinutes))")
+                message:
+                    "`deadline_minutes` is required: the recovery-time objective, in minutes (1…\(maxDeadlineMinutes))")
         }
         guard (1...maxDeadlineMinutes).contains(deadlineMinutes) else {
             throw DashboardFieldError(
@@ -41,11 +42,14 @@ struct Drills: DashboardDrills {
         guard target.isFinite, target > 0, target <= 1, (target * 1000).rounded() >= 1 else {
             throw DashboardFieldError(
                 field: "target_ready_share",
-                message: "`target_ready_share` is a share of the agents in scope, more than 0 and at most 1 (0.9 = 90 %), got \(target)")
+                message:
+                    "`target_ready_share` is a share of the agents in scope, more than 0 and at most 1 (0.9 = 90 %), got \(target)"
+            )
         }
         let trimmed = name?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let trimmed, trimmed.count > maxNameLength {
-            throw DashboardFieldError(field: "name", message: "`name` is \(trimmed.count) characters; at most \(maxNameLength)")
+            throw DashboardFieldError(
+                field: "name", message: "`name` is \(trimmed.count) characters; at most \(maxNameLength)")
         }
         return NewDrill(
             scope: scope, deadlineMinutes: deadlineMinutes, targetReadyShare: target,

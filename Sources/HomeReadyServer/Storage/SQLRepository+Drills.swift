@@ -78,7 +78,8 @@ extension SQLRepository {
                     """
                 ).all().first
             else {
-                throw StorageError.badReference(field: field, "no \(new.scope.type) with id or name \"\(new.scope.key)\"")
+                throw StorageError.badReference(
+                    field: field, "no \(new.scope.type) with id or name \"\(new.scope.key)\"")
             }
             let scopeId = try found.string("id")
             let scopeName = try found.string("name")
@@ -97,7 +98,8 @@ extension SQLRepository {
                 SELECT \(bind: id), id FROM agents WHERE \(column) = \(bind: scopeId)
                 """
             ).run()
-            let count = try await db.raw("SELECT COUNT(*) AS n FROM drill_agents WHERE drill_id = \(bind: id)")
+            let count =
+                try await db.raw("SELECT COUNT(*) AS n FROM drill_agents WHERE drill_id = \(bind: id)")
                 .all().first?.int("n") ?? 0
             guard count > 0 else {
                 throw StorageError.badReference(
@@ -105,7 +107,8 @@ extension SQLRepository {
             }
             try await db.raw("UPDATE drills SET agents = \(literal: count) WHERE id = \(bind: id)").run()
             if case .site = new.scope {
-                try await Self.sendDrillInstructions(drillId: id, expiresAt: closesAt, by: new.createdBy, now: now, on: db)
+                try await Self.sendDrillInstructions(
+                    drillId: id, expiresAt: closesAt, by: new.createdBy, now: now, on: db)
             }
             return DrillRow(
                 id: id, name: new.name, scope: DrillScope(type: new.scope.type, id: scopeId, name: scopeName),

@@ -74,10 +74,7 @@ extension SQLRepository {
     }
 
     func exportReadinessCSV(now: Date, pageSize: Int, emit: (String) async throws -> Void) async throws {
-        let checkIds = try await store.withConnection { db in
-            try await db.raw("SELECT DISTINCT check_id FROM check_states ORDER BY check_id").all()
-                .map { try $0.string("check_id") }
-        }
+        let checkIds = try await store.withConnection { db in try await Self.distinctCheckIds(on: db) }
         try await emit(
             CSV.line(
                 ["employee_id", "name", "site", "campaign", "team", "status", "evidence", "reasons", "explanation"]
@@ -91,6 +88,21 @@ extension SQLRepository {
             try await emit(text)
             after = last
         }
+    }
+
+    /// Every check id in `check_states`, in order: a loose index scan (one seek on `check_states_check` per id,
+    /// about twenty for a fleet of any size) instead of `SELECT DISTINCT`, which reads every agent's check states.
+    static func distinctCheckIds(on db: any SQLDatabase) async throws -> [String] {
+        try await db.raw(
+            """
+            WITH RECURSIVE ids (id) AS (
+                SELECT MIN(check_id) FROM check_states
+                UNION ALL
+                SELECT (SELECT MIN(c.check_id) FROM check_states c WHERE c.check_id > ids.id) FROM ids
+                WHERE ids.id IS NOT NULL)
+            SELECT id FROM ids WHERE id IS NOT NULL ORDER BY id
+            """
+        ).all().map { try $0.string("id") }
     }
 
     /// One page of the readiness export: its CSV rows and the last employee id in it (nil when no agent is left).

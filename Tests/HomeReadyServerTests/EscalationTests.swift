@@ -440,6 +440,46 @@ struct EscalationTests {
         }
     }
 
+    @Test("an agent silent when a drill's deadline passes gets drill_unanswered once per drill; a late check resolves it",
+          arguments: TestBackend.available)
+    func drillUnanswered(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            let repository = harness.repository
+            let (campaignId, agents) = try await Self.fleet(harness, agents: 3)
+            let start = ISO8601DateFormatter().date(from: "2026-12-06T12:00:00Z")!
+            let drill = try await repository.startDrill(
+                NewDrill(scope: .campaign(campaignId), deadlineMinutes: 30, targetReadyShare: 0.9, name: "Sismo"),
+                now: start)
+            // E1 answers within the deadline; E2 and E3 do not.
+            let answer = sampleReport(employeeId: "E1", verdict: .ready, finishedAt: start.addingTimeInterval(300))
+            _ = try await repository.ingest(answer, body: "{}", agentId: agents[0], deviceId: nil,
+                                            at: start.addingTimeInterval(300))
+            let sender = RecordingSender()
+            let clock = ManualClock(start.addingTimeInterval(20 * 60))
+            let engine = Self.engine(repository, sender, clock)
+            #expect(try await engine.tick().raised == 0, "before the deadline nobody has missed it")
+            clock.set(start.addingTimeInterval(31 * 60))
+            #expect(try await engine.tick().raised == 2)
+            let open = try await repository.escalations(status: "open", limit: 10)
+            #expect(Set(open.map(\.agentId)) == [agents[1], agents[2]])
+            #expect(open.allSatisfy { $0.event == "drill_unanswered" && $0.detail.contains("Sismo") })
+            #expect(try await engine.tick().raised == 0, "one escalation per drill and agent")
+            // E2 checks late: resolved by the server. E3's is resolved by hand and not raised again for this drill.
+            let late = sampleReport(employeeId: "E2", verdict: .notReady, finishedAt: start.addingTimeInterval(40 * 60))
+            _ = try await repository.ingest(late, body: "{}", agentId: agents[1], deviceId: nil,
+                                            at: start.addingTimeInterval(40 * 60))
+            clock.set(start.addingTimeInterval(41 * 60))
+            #expect(try await engine.tick().resolved == 1)
+            let third = try #require(try await repository.escalations(status: "open", limit: 10).first)
+            #expect(third.agentId == agents[2])
+            _ = try await repository.resolveEscalation(id: third.id, actor: "sup0@example.com", now: clock.now)
+            clock.set(start.addingTimeInterval(45 * 60))
+            #expect(try await engine.tick().raised == 0)
+            #expect(try await repository.escalations(status: "open", limit: 10).isEmpty)
+            _ = drill
+        }
+    }
+
     @Test("a step claimed by an instance that stopped before recording fails after the claim timeout, audited, never resent",
           arguments: TestBackend.available)
     func interruptedClaim(backend: TestBackend) async throws {

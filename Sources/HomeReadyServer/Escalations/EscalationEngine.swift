@@ -3,7 +3,7 @@ import Logging
 import ServiceLifecycle
 
 /// The command center's escalation engine (issue 20, point 1): evaluates the periodic events (`check_stale`,
-/// `shipment_overdue`), then carries out the steps whose time has come: the agent's in-app message, then one
+/// `shipment_overdue`, `drill_unanswered`), then carries out the steps whose time has come: the agent's in-app message, then one
 /// message per person per group interval to the supervisor, coordinator and director through `sender`, held in
 /// quiet hours. Every instance on one database may run it at once: each step and each message window is claimed
 /// in the database by exactly one of them.
@@ -107,6 +107,27 @@ public struct EscalationEngine: Sendable {
                     if try await repository.resolveOpenEscalation(
                         event: .shipmentOverdue, agentId: agent, actor: "server",
                         detail: "no shipment overdue any more", now: now) != nil
+                    {
+                        pass.resolved += 1
+                    }
+                }
+            }
+            if policy.events[.drillUnanswered] != nil {
+                // Asked by a drill, silent when its recovery-time objective passed: one escalation per drill and
+                // agent; a report that arrives later resolves it.
+                for missed in try await repository.agentsWhoMissedDrills(campaignId: campaignId, now: now) {
+                    if case .raised = try await repository.raiseEscalation(
+                        event: .drillUnanswered, agentId: missed.agentId,
+                        detail: "no check since the drill \(missed.drill) started, and its deadline has passed",
+                        subjectId: missed.drillId, now: now)
+                    {
+                        pass.raised += 1
+                    }
+                }
+                for agent in try await repository.agentsWhoAnsweredDrillsLate(campaignId: campaignId) {
+                    if try await repository.resolveOpenEscalation(
+                        event: .drillUnanswered, agentId: agent, actor: "server",
+                        detail: "the agent answered the drill", now: now) != nil
                     {
                         pass.resolved += 1
                     }

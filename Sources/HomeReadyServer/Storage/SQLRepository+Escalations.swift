@@ -739,6 +739,45 @@ extension SQLRepository {
         }
     }
 
+    /// Agents of a campaign asked by a drill whose deadline (the RTO) has passed at `now` and who sent no report
+    /// since it started, with the drill's id and name, unless a `drill_unanswered` escalation for that drill and
+    /// agent was already raised (open or resolved: a supervisor who resolved it by hand is not asked again).
+    func agentsWhoMissedDrills(campaignId: String, now: Date) async throws -> [(agentId: String, drillId: String, drill: String)] {
+        try await store.withConnection { db in
+            try await db.raw(
+                """
+                SELECT da.agent_id, d.id AS drill_id, COALESCE(d.name, d.id) AS drill
+                FROM drills d JOIN drill_agents da ON da.drill_id = d.id JOIN agents a ON a.id = da.agent_id
+                WHERE a.campaign_id = \(bind: campaignId) AND d.deadline_at <= \(millis: now)
+                    AND d.closes_at > \(millis: now)
+                    AND NOT EXISTS (SELECT 1 FROM reports r
+                                    WHERE r.agent_id = da.agent_id AND r.received_at >= d.started_at)
+                    AND NOT EXISTS (SELECT 1 FROM escalations e
+                                    WHERE e.event = 'drill_unanswered' AND e.agent_id = da.agent_id
+                                      AND e.subject_id = d.id)
+                ORDER BY d.started_at, da.agent_id
+                """
+            ).all().map {
+                (agentId: try $0.string("agent_id"), drillId: try $0.string("drill_id"), drill: try $0.string("drill"))
+            }
+        }
+    }
+
+    /// Open `drill_unanswered` escalations of a campaign whose agent has answered the drill since (a report
+    /// received after the drill started): the agents' ids.
+    func agentsWhoAnsweredDrillsLate(campaignId: String) async throws -> [String] {
+        try await store.withConnection { db in
+            try await db.raw(
+                """
+                SELECT e.agent_id FROM escalations e JOIN drills d ON d.id = e.subject_id
+                WHERE e.event = 'drill_unanswered' AND e.campaign_id = \(bind: campaignId) AND e.status <> 'resolved'
+                    AND EXISTS (SELECT 1 FROM reports r WHERE r.agent_id = e.agent_id AND r.received_at >= d.started_at)
+                ORDER BY e.agent_id
+                """
+            ).all().map { try $0.string("agent_id") }
+        }
+    }
+
     /// The agents with an open (or acknowledged) escalation for `event` in a campaign.
     func agentsWithOpenEscalation(event: EscalationEvent, campaignId: String) async throws -> Set<String> {
         try await store.withConnection { db in

@@ -15,13 +15,15 @@ public enum DashboardRoutes {
         to router: Router<Context>, dataSource: any DashboardDataSource, users: any DashboardUserStore,
         events: any DashboardEventSource, configuration: DashboardConfiguration = .init(),
         logger: Logger = Logger(label: "homeready.dashboard"), selfTestLinks: (any DashboardSelfTestLinks)? = nil,
-        drills: (any DashboardDrills)? = nil, instructions: (any DashboardInstructions)? = nil
+        drills: (any DashboardDrills)? = nil, instructions: (any DashboardInstructions)? = nil,
+        escalations: (any DashboardEscalations)? = nil
     ) throws {
         var handlers = DashboardHandlers(
             dataSource: dataSource, users: users, events: events, configuration: configuration,
             renderer: try DashboardRenderer(), logger: logger, selfTestLinks: selfTestLinks)
         handlers.drills = drills
         handlers.instructions = instructions
+        handlers.escalations = escalations
         let base = handlers
         router.get("/") { request, _ in try await base.localized(request) { h in try await h.page(request) { try await h.overviewPage($0) } } }
         router.get("/overview/live") { request, _ in
@@ -71,6 +73,7 @@ public enum DashboardRoutes {
         }
         addDrillRoutes(to: router, base: base)
         addInstructionRoutes(to: router, base: base)
+        addEscalationRoutes(to: router, base: base)
         router.get("/events") { request, _ in try await base.eventStream(request) }
         router.get("/static/:file") { _, context in base.staticFile(context.parameters.get("file") ?? "") }
     }
@@ -89,6 +92,8 @@ struct DashboardHandlers: Sendable {
     var drills: (any DashboardDrills)? = nil
     /// Sends instructions from IT to agents (`/instructions`); nil leaves the page out.
     var instructions: (any DashboardInstructions)? = nil
+    /// Escalations to acknowledge and resolve (`/escalations`); nil leaves the pages out.
+    var escalations: (any DashboardEscalations)? = nil
     let hasher = PasswordHasher()
     /// The reader's language, figures and dates (English until `reading(_:)` picks the request's).
     var localizer: Localizer = .english
@@ -294,10 +299,10 @@ struct DashboardHandlers: Sendable {
     ) throws -> Response {
         let items = [
             "overview": "/", "equipment": "/equipment", "agents": "/agents", "capacity": "/capacity", "alerts": "/alerts",
-            "drills": "/drills", "instructions": "/instructions",
+            "drills": "/drills", "instructions": "/instructions", "escalations": "/escalations",
         ]
         let nav = (["overview", "equipment", "agents", "capacity", "alerts"] + (drills == nil ? [] : ["drills"])
-            + (instructions == nil ? [] : ["instructions"])).map {
+            + (instructions == nil ? [] : ["instructions"]) + (escalations == nil ? [] : ["escalations"])).map {
             ["href": items[$0]!, "label": localizer("dashboard.nav.\($0)"), "current": $0 == nav] as [String: Any]
         }
         var context = pageContext()

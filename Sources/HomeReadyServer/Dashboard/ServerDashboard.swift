@@ -19,6 +19,7 @@ public enum ServerDashboard {
             to: router, dataSource: dashboard, users: dashboard, events: events, configuration: settings, logger: logger,
             selfTestLinks: DashboardSelfTestLinkMaker(repository: repository, backend: backend),
             drills: Drills(repository: repository, now: configuration.drillClock),
-            instructions: DashboardInstructionSender(repository: repository))
+            instructions: DashboardInstructionSender(repository: repository),
+            escalations: DashboardEscalationSource(repository: repository))
     }
 }

@@ -1,0 +1,229 @@
+import Foundation
+import HomeReadyDashboard
+import HomeReadyModel
+import HomeReadyTestSupport
+import Testing
+
+@testable import HomeReadyServer
+
+/// The dashboard side of escalations (issue 20, point 1): `/escalations` lists raised escalations newest first by
+/// keyset pages, its Acknowledge and Resolve buttons (form POSTs with the session's CSRF token) change them for the
+/// signed-in planner and the audit trail names them, `/escalations/{id}` shows steps and audit, a form without the
+/// CSRF token changes nothing, and the page speaks Spanish. Real server on 127.0.0.1, SQLite and PostgreSQL.
+@Suite("Escalations on the dashboard", .serialized)
+struct EscalationDashboardTests {
+  /// A request with the session cookie: status, the `Location` of a redirect, and the body (narrow spaces plain).
+  static func call(_ instance: LiveInstance, _ path: String, cookie: String, form: String? = nil)
+    throws
+    -> (status: Int, location: String, body: String)
+  {
+    var arguments = [
+      "curl", "-s", "-w", "\n%{http_code}\n%{redirect_url}", "-H", "Cookie: hr_session=\(cookie)",
+    ]
+    if let form { arguments += ["--data-raw", form] }
+    let out = try Subprocess.run(arguments + [instance.base + path], timeout: 30)
+    var lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let location = lines.removeLast()
+    let status = Int(lines.removeLast()) ?? -1
+    return (status, location, DrillReportTests.plain(lines.joined(separator: "\n")))
+  }
+
+  @Test(
+    "raised escalations are listed newest first by keyset pages; a planner acknowledges and resolves them from the buttons (audited with their name); CSRF; Spanish",
+    arguments: TestBackend.available)
+  func listAcknowledgeResolve(backend: TestBackend) async throws {
+    try await Harness.with(backend) { h in
+      let repository = h.repository
+      let (_, agents) = try await EscalationTests.fleet(h, agents: 3)
+      // Three escalations a minute apart (E3's newest), then the supervisor step sent by a pass 31 minutes on.
+      let t0 = Date().addingTimeInterval(-180)
+      var ids: [String] = []
+      for (index, event) in [EscalationEvent.agentRegressed, .drillUnanswered, .agentRegressed]
+        .enumerated()
+      {
+        let outcome = try await repository.raiseEscalation(
+          event: event, agentId: agents[index], detail: "detail \(index + 1)",
+          now: t0.addingTimeInterval(Double(index) * 60))
+        guard case .raised(let id) = outcome else { throw TestFailure("E\(index + 1): \(outcome)") }
+        ids.append(id)
+      }
+      let sender = RecordingSender()
+      try await EscalationTests.engine(
+        repository, sender, ManualClock(t0.addingTimeInterval(33 * 60))
+      ).tick()
+      #expect(sender.sent.count == 1, "one digest for the one supervisor")
+
+      // The adapter's keyset pages: 2, then 1, newest first, no overlap.
+      let source = DashboardEscalationSource(repository: repository)
+      let first = try await source.escalations(status: "open", after: nil, limit: 2)
+      #expect(first.items.map(\.id) == [ids[2], ids[1]])
+      let cursor = try #require(first.next)
+      let second = try await source.escalations(status: "open", after: cursor, limit: 2)
+      #expect(second.items.map(\.id) == [ids[0]] && second.next == nil)
+      #expect(
+        first.items.first?.lastTold?.role == "supervisor", "\(first.items.first?.steps ?? [])")
+      #expect(first.items.first?.nextStep?.role == "coordinator")
+      #expect(DashboardEscalationCursor(text: cursor.text) == cursor)
+
+      let cookie = try await DashboardLiveTests.signIn(h)  // a planner, CSRF token "csrf"
+      let instance = try await LiveInstance.start(h.configuration)
+      do {
+        let (status, _, page) = try Self.call(instance, "/escalations?lang=en", cookie: cookie)
+        #expect(status == 200, "\(page.prefix(2000))")
+        #expect(page.contains("<h1>Escalations</h1>") && page.contains("href=\"/escalations\""))
+        let positions = ["Agent 3", "Agent 2", "Agent 1"].compactMap {
+          page.range(of: $0)?.lowerBound
+        }
+        #expect(positions.count == 3 && positions == positions.sorted(), "newest first")
+        #expect(page.contains("href=\"/agents/\(agents[0])\""), "the agent links to their page")
+        #expect(page.contains("Readiness regressed") && page.contains("Drill not answered"))
+        #expect(
+          page.contains(">Voice<") && page.contains("Supervisor, ")
+            && page.contains("next: Coordinator"))
+        #expect(page.contains("action=\"/escalations/\(ids[0])/acknowledge\""))
+        #expect(page.contains("action=\"/escalations/\(ids[0])/resolve\""))
+        #expect(page.contains("name=\"csrf\" value=\"csrf\""))
+
+        // The second page of the same list (the cursor from the adapter's first page of two).
+        let (_, _, older) = try Self.call(
+          instance, "/escalations?status=open&after=\(cursor.text)", cookie: cookie)
+        #expect(older.contains("Agent 1") && !older.contains("Agent 3"), "\(older.prefix(3000))")
+
+        // Acknowledge from the button: back to the list, audited with the planner's name.
+        let ack = try Self.call(
+          instance, "/escalations/\(ids[0])/acknowledge", cookie: cookie,
+          form: "csrf=csrf&back=%2Fescalations%3Fstatus%3Dopen")
+        #expect(ack.status == 303 && ack.location.hasSuffix("/escalations?status=open"), "\(ack)")
+        var record = try await repository.escalation(id: ids[0])
+        #expect(record?.status == "acknowledged" && record?.acknowledgedBy == "dashboard:watcher")
+        #expect(
+          record?.events?.last.map { [$0.kind, $0.actor ?? ""] } == [
+            "acknowledged", "dashboard:watcher",
+          ])
+        #expect(record?.steps?.contains { $0.state == "cancelled" } == true, "the chain stopped")
+        let (_, _, acknowledged) = try Self.call(
+          instance, "/escalations?status=acknowledged", cookie: cookie)
+        #expect(
+          acknowledged.contains("acknowledged by watcher") && acknowledged.contains("Agent 1"))
+        #expect(
+          !acknowledged.contains("/escalations/\(ids[0])/acknowledge"), "no second acknowledge")
+        let (_, _, open) = try Self.call(instance, "/escalations", cookie: cookie)
+        #expect(!open.contains("Agent 1") && open.contains("Agent 2"), "open by default")
+
+        // Resolve; a second resolve changes nothing (409, said on the escalation's page).
+        let resolve = try Self.call(
+          instance, "/escalations/\(ids[0])/resolve", cookie: cookie, form: "csrf=csrf")
+        #expect(resolve.status == 303 && resolve.location.hasSuffix("/escalations"), "\(resolve)")
+        record = try await repository.escalation(id: ids[0])
+        #expect(record?.status == "resolved" && record?.resolvedBy == "dashboard:watcher")
+        #expect(
+          record?.events?.last.map { [$0.kind, $0.actor ?? ""] } == [
+            "resolved", "dashboard:watcher",
+          ])
+        let again = try Self.call(
+          instance, "/escalations/\(ids[0])/resolve", cookie: cookie, form: "csrf=csrf")
+        #expect(
+          again.status == 409 && again.body.contains("already resolved"),
+          "\(again.body.prefix(2000))")
+
+        // The escalation's page: steps and the audit trail with the planner.
+        let (detailStatus, _, detail) = try Self.call(
+          instance, "/escalations/\(ids[0])", cookie: cookie)
+        #expect(detailStatus == 200)
+        #expect(detail.contains("Audit trail") && detail.contains("Steps of the chain"))
+        for kind in [
+          "raised", "agent_told", "escalated", "message_sent", "acknowledged", "resolved",
+        ] {
+          #expect(detail.contains("data-kind=\"\(kind)\""), "\(kind) in the audit")
+        }
+        #expect(detail.contains("<td translate=\"no\">watcher</td>"), "the planner in the audit")
+        #expect(
+          detail.contains("data-state=\"cancelled\"") && detail.contains("data-state=\"sent\""))
+        #expect(!detail.contains("/resolve\""), "no buttons on a resolved escalation")
+
+        // Without the session's CSRF token nothing changes.
+        for form in ["csrf=forged", "back=%2Fescalations"] {
+          let refused = try Self.call(
+            instance, "/escalations/\(ids[1])/resolve", cookie: cookie, form: form)
+          #expect(refused.status == 403, "\(form): \(refused.status)")
+        }
+        #expect(try await repository.escalation(id: ids[1])?.status == "open")
+        // Without a session, no page.
+        let anonymous = try Self.call(instance, "/escalations", cookie: "")
+        #expect(anonymous.status == 303 && anonymous.location.contains("/login?next="))
+
+        // Bad input: an unknown status or cursor says what is expected; an unknown id is 404.
+        let (badStatus, _, badPage) = try Self.call(
+          instance, "/escalations?status=closed", cookie: cookie)
+        #expect(
+          badStatus == 400 && badPage.contains("There is no status"), "\(badPage.prefix(2000))")
+        let (badCursor, _, cursorPage) = try Self.call(
+          instance, "/escalations?after=yesterday", cookie: cookie)
+        #expect(badCursor == 400 && cursorPage.contains("page link is not valid"))
+        let missing = try Self.call(
+          instance, "/escalations/nope/acknowledge", cookie: cookie, form: "csrf=csrf")
+        #expect(missing.status == 404 && missing.body.contains("No escalation has the id nope"))
+        #expect(try Self.call(instance, "/escalations/nope", cookie: cookie).status == 404)
+
+        // Spanish.
+        let (esStatus, _, spanish) = try Self.call(instance, "/escalations?lang=es", cookie: cookie)
+        #expect(esStatus == 200 && spanish.contains("<html lang=\"es-MX\">"))
+        #expect(
+          spanish.contains("<h1>Escalamientos</h1>") && spanish.contains(">Escalamientos</a>"))
+        #expect(
+          spanish.contains("Retroceso en la preparación")
+            && spanish.contains("Simulacro sin respuesta"))
+        #expect(spanish.contains(">Confirmar</button>") && spanish.contains(">Resolver</button>"))
+        #expect(spanish.contains("siguiente: Coordinador"))
+        let (_, _, esDetail) = try Self.call(
+          instance, "/escalations/\(ids[0])?lang=es", cookie: cookie)
+        #expect(
+          esDetail.contains("Bitácora de auditoría") && esDetail.contains("resuelto por watcher"))
+      } catch {
+        Issue.record(error)
+      }
+      await instance.stop()
+    }
+  }
+
+  @Test(
+    "an admin acknowledges from the escalation's own page and returns to it",
+    arguments: TestBackend.available)
+  func adminFromTheDetailPage(backend: TestBackend) async throws {
+    try await Harness.with(backend) { h in
+      let (_, agents) = try await EscalationTests.fleet(h, agents: 1)
+      guard
+        case .raised(let id) = try await h.repository.raiseEscalation(
+          event: .drillUnanswered, agentId: agents[0], detail: "drill d1", subjectId: "d1")
+      else { throw TestFailure("not raised") }
+      try await h.repository.upsertDashboardUser(
+        DashboardUser(name: "ada", passwordHash: "pbkdf2-sha256$1$AA$AA", role: .admin), at: Date())
+      let cookie = Tokens.hash(UUID().uuidString)
+      try await h.repository.createDashboardSession(
+        DashboardSession(
+          id: Tokens.hash(cookie), userName: "ada", role: .admin, csrfToken: "token-ada",
+          createdAt: Date(),
+          expiresAt: Date().addingTimeInterval(3600)))
+      let instance = try await LiveInstance.start(h.configuration)
+      do {
+        let (_, _, page) = try Self.call(instance, "/escalations/\(id)", cookie: cookie)
+        #expect(
+          page.contains("Drill not answered") && page.contains("value=\"/escalations/\(id)\""))
+        let ack = try Self.call(
+          instance, "/escalations/\(id)/acknowledge", cookie: cookie,
+          form: "csrf=token-ada&back=%2Fescalations%2F\(id)")
+        #expect(ack.status == 303 && ack.location.hasSuffix("/escalations/\(id)"), "\(ack)")
+        #expect(try await h.repository.escalation(id: id)?.acknowledgedBy == "dashboard:ada")
+        // A `back` outside the escalation pages is not followed.
+        let resolve = try Self.call(
+          instance, "/escalations/\(id)/resolve", cookie: cookie,
+          form: "csrf=token-ada&back=%2F%2Fevil.example")
+        #expect(resolve.status == 303 && resolve.location.hasSuffix("/escalations"), "\(resolve)")
+        #expect(try await h.repository.escalation(id: id)?.resolvedBy == "dashboard:ada")
+      } catch {
+        Issue.record(error)
+      }
+      await instance.stop()
+    }
+  }
+}

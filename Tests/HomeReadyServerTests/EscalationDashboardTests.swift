@@ -2,6 +2,7 @@ import Foundation
 import HomeReadyDashboard
 import HomeReadyModel
 import HomeReadyTestSupport
+import SQLKit
 import Testing
 
 @testable import HomeReadyServer
@@ -226,4 +227,118 @@ struct EscalationDashboardTests {
       await instance.stop()
     }
   }
+
+    /// The median of five runs of `body`, in milliseconds.
+    static func median(_ body: () async throws -> Void) async throws -> Double {
+        var runs: [Double] = []
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            try await body()
+            let elapsed = ContinuousClock.now - start
+            runs.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+        }
+        return runs.sorted()[2]
+    }
+
+    @Test(
+        "a page of the list costs the same at the newest and deep in 100,000 escalations of 100,000 agents (figures printed)",
+        arguments: TestBackend.available)
+    func pageCost(backend: TestBackend) async throws {
+        let count = Int(ProcessInfo.processInfo.environment["HOMEREADY_ESCALATION_PAGE_AGENTS"] ?? "") ?? 100_000
+        try await Harness.with(backend) { h in
+            let campaign = try await h.repository.createCampaign(
+                name: "Voice", profileId: "linux-baseline", cutoverDate: "2027-06-01", freshnessHours: 72)
+            let t0 = Int64(Date().timeIntervalSince1970 * 1000) - Int64(count) * 1000
+            let fill = ContinuousClock.now
+            // One agent and one escalation each, a second apart: 6 in 10 open, 2 acknowledged, 2 resolved; two
+            // steps each (the agent told, the supervisor pending).
+            try await h.repository.store.withConnection { db in
+                for start in stride(from: 0, to: count, by: 500) {
+                    let range = start..<min(start + 500, count)
+                    let agents: [SQLQueryString] = range.map {
+                        "(\(bind: "a\($0)"), \(bind: "E\($0)"), \(bind: "Agent \($0)"), \(bind: campaign.id), \(literal: t0))"
+                    }
+                    try await db.raw(
+                        "INSERT INTO agents (id, employee_id, name, campaign_id, created_at) VALUES \(agents.joined(separator: ", "))"
+                    ).run()
+                    let escalations: [SQLQueryString] = range.map { i in
+                        let status = i % 10 < 6 ? "open" : i % 10 < 8 ? "acknowledged" : "resolved"
+                        let openKey: String? = status == "resolved" ? nil : "agent_regressed:a\(i)"
+                        return """
+                            (\(bind: "x\(i)"), \(bind: campaign.id), \(bind: "a\(i)"), 'agent_regressed', 'high', \(bind: status),
+                             'regressed', \(bind: openKey), \(literal: t0 + Int64(i) * 1000))
+                            """
+                    }
+                    try await db.raw(
+                        """
+                        INSERT INTO escalations (id, campaign_id, agent_id, event, severity, status, detail, open_key,
+                            raised_at) VALUES \(escalations.joined(separator: ", "))
+                        """
+                    ).run()
+                    let steps: [SQLQueryString] = range.flatMap { i -> [SQLQueryString] in
+                        let at = t0 + Int64(i) * 1000
+                        return [
+                            "(\(bind: "x\(i)"), 0, 'agent', \(literal: at), 'sent', 15, \(literal: at))",
+                            "(\(bind: "x\(i)"), 1, 'supervisor', \(literal: at + 1_800_000), 'pending', 15, NULL)",
+                        ]
+                    }
+                    try await db.raw(
+                        """
+                        INSERT INTO escalation_steps (escalation_id, position, role, due_at, state,
+                            group_interval_minutes, claimed_at) VALUES \(steps.joined(separator: ", "))
+                        """
+                    ).run()
+                }
+                try await db.raw("ANALYZE").run()
+            }
+            let filled = ContinuousClock.now - fill
+            let source = DashboardEscalationSource(repository: h.repository)
+            let newest = try await source.escalations(status: "open", after: nil, limit: 50)
+            #expect(newest.items.count == 50 && newest.items.first?.id == "x\(Self.lastOpen(count))")
+            #expect(newest.items.allSatisfy { $0.steps.count == 2 && $0.lastTold?.role == "agent" })
+            // Deep: the cursor at the middle of the open ones.
+            let middle = count / 2 - count / 2 % 10
+            let deepCursor = DashboardEscalationCursor(
+                raisedAt: Date(timeIntervalSince1970: Double(t0 + Int64(middle) * 1000) / 1000), id: "x\(middle)")
+            let deep = try await source.escalations(status: "open", after: deepCursor, limit: 50)
+            #expect(deep.items.count == 50 && deep.items.first?.id == "x\(middle - 5)", "\(deep.items.first?.id ?? "")")
+            let first = try await Self.median { _ = try await source.escalations(status: "open", after: nil, limit: 50) }
+            let middlePage = try await Self.median {
+                _ = try await source.escalations(status: "open", after: deepCursor, limit: 50)
+            }
+            let resolved = try await Self.median {
+                _ = try await source.escalations(status: "resolved", after: nil, limit: 50)
+            }
+            let one = try await Self.median { _ = try await source.escalation(id: "x\(middle)") }
+            let cookie = try await DashboardLiveTests.signIn(h)
+            let instance = try await LiveInstance.start(h.configuration)
+            var http = 0.0
+            var baseline = 0.0
+            do {
+                baseline = try await Self.median {
+                    let status = try Self.call(instance, "/instructions", cookie: cookie).status
+                    #expect(status == 200)
+                }
+                http = try await Self.median {
+                    let (status, _, page) = try Self.call(instance, "/escalations?status=open", cookie: cookie)
+                    #expect(status == 200 && page.contains("Older escalations"))
+                }
+            } catch {
+                Issue.record(error)
+            }
+            await instance.stop()
+            print(
+                "escalation page cost (\(backend), \(count) agents and escalations, filled in \(filled)): newest page of 50 "
+                    + "\(first) ms, a page from the middle \(middlePage) ms, resolved \(resolved) ms, one with its audit "
+                    + "\(one) ms, GET /escalations over HTTP (curl, whole page) \(http) ms, "
+                    + "GET /instructions for comparison \(baseline) ms")
+        }
+    }
+
+    /// The id of the newest open escalation of `count` (open: i % 10 < 6).
+    static func lastOpen(_ count: Int) -> Int {
+        var i = count - 1
+        while i % 10 >= 6 { i -= 1 }
+        return i
+    }
 }

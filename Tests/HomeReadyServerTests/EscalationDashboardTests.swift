@@ -341,4 +341,52 @@ struct EscalationDashboardTests {
         while i % 10 >= 6 { i -= 1 }
         return i
     }
+
+    @Test("in headless Chromium a planner signs in, clicks Acknowledge then Resolve on the list, and reads the audit")
+    func buttonsInABrowser() async throws {
+        try TestEnvironment.require([.chromium])
+        try await Harness.with(.sqlite) { h in
+            let (_, agents) = try await EscalationTests.fleet(h, agents: 2)
+            var ids: [String] = []
+            for agent in agents {
+                guard case .raised(let id) = try await h.repository.raiseEscalation(
+                    event: .agentRegressed, agentId: agent, detail: "MOS 3.1 under 3.6")
+                else { throw TestFailure("not raised") }
+                ids.append(id)
+            }
+            let password = "correct horse battery staple"
+            try await h.repository.upsertDashboardUser(
+                DashboardUser(name: "grace", passwordHash: PasswordHasher().hash(password), role: .planner), at: Date())
+            let instance = try await LiveInstance.start(h.configuration)
+            let browser = try await Browser.launch()
+            defer { browser.close() }
+            let page = browser.page
+            let shots = DashboardBrowserServerTests.screenshotDirectory
+            do {
+                try await page.navigate(to: "\(instance.base)/login?next=/escalations")
+                try await page.submitSignIn(user: "grace", password: password)
+                #expect(try await page.evaluate("location.pathname") == "\"/escalations\"")
+                #expect(try await page.evaluate("document.querySelectorAll('#escalation-list tbody tr').length") == "2")
+                try await page.screenshot(to: shots.appendingPathComponent("escalations-1366x768.png"), fullPage: true)
+                try await page.performAndWaitForLoad(
+                    "document.querySelector('form[action=\"/escalations/\(ids[0])/acknowledge\"] button').click()")
+                #expect(try await page.evaluate("location.search") == "\"?status=open\"")
+                #expect(try await page.evaluate("document.querySelectorAll('#escalation-list tbody tr').length") == "1")
+                try await page.navigate(to: "\(instance.base)/escalations?status=acknowledged")
+                try await page.performAndWaitForLoad(
+                    "document.querySelector('form[action=\"/escalations/\(ids[0])/resolve\"] button').click()")
+                #expect(try await h.repository.escalation(id: ids[0])?.resolvedBy == "dashboard:grace")
+                try await page.navigate(to: "\(instance.base)/escalations/\(ids[0])?lang=es")
+                #expect(
+                    try await page.evaluate(
+                        "document.getElementById('escalation-audit').textContent.includes('grace')") == "true")
+                try await page.screenshot(to: shots.appendingPathComponent("escalation-es-1366x768.png"), fullPage: true)
+                #expect(page.consoleErrors.isEmpty, "\(page.consoleErrors)")
+            } catch {
+                Issue.record(error)
+            }
+            browser.close()
+            await instance.stop()
+        }
+    }
 }

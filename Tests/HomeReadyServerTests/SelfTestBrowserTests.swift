@@ -82,8 +82,18 @@ struct SelfTestBrowserTests {
             let browser = try await Browser.launch(
                 arguments: Browser.fakeMediaArguments + ["--accept-lang=es-MX,es", "--use-file-for-fake-audio-capture=\(wav.path)"])
             defer { browser.close() }
+            // A message from IT waits for Ana: the page shows it above the test, in the page's language.
+            let sent = try curl(
+                "POST", "\(instance.base)/api/v1/instructions", token: h.adminToken,
+                json: ["agent_id": roster.ana, "kind": "message", "text": "Your headset ships today",
+                       "texts": ["es": "Tu diadema sale hoy", "en": "Your headset ships today"]])
+            #expect(sent.status == 201, "\(sent.body)")
             let page = browser.page
             try await page.navigate(to: url)
+            #expect(try await page.waitUntil("document.body.dataset.ready === 'true'", timeout: 10))
+            #expect(try await page.evaluate("document.getElementById('messages').hidden") == "false")
+            #expect(try await page.evaluate("document.querySelector('#message-list li').textContent") == "\"Tu diadema sale hoy\"")
+            #expect(try await page.evaluate("document.getElementById('messages-h').textContent") == "\"Mensajes de TI\"")
             let seconds = try await Self.runPage(page, answer: true)
             print("self-test page: verdict after \(String(format: "%.1f", seconds)) s")
             #expect(seconds <= 30, "the page test took \(seconds) s (target 30 s)")

@@ -201,6 +201,57 @@ struct SelfTestLinkTests {
         }
     }
 
+    @Test("the page shows the agent's waiting messages from IT (newest first, both languages), counted as fetched; an acknowledged one is gone", arguments: TestBackend.available)
+    func messagesOnThePage(backend: TestBackend) async throws {
+        try await Harness.with(backend) { h in
+            let roster = try await SelfTestRoster.make(h)
+            let instance = try await LiveInstance.start(h.configuration)
+            do {
+                let base = instance.base
+                let url = try #require(
+                    try curl("POST", "\(base)/api/v1/agents/\(roster.bruno)/self-test-links", token: h.adminToken).json["url"] as? String)
+                let empty = try curl("GET", "\(url)/config").json["messages"] as? [[String: Any]]
+                #expect(empty?.isEmpty == true)
+                let first = try curl(
+                    "POST", "\(base)/api/v1/instructions", token: h.adminToken,
+                    json: ["agent_id": roster.bruno, "kind": "message", "text": "Check your VPN before 9",
+                           "texts": ["es": "Revisa tu VPN antes de las 9", "en": "Check your VPN before 9"]])
+                #expect(first.status == 201, "\(first.body)")
+                let second = try curl(
+                    "POST", "\(base)/api/v1/instructions", token: h.adminToken,
+                    json: ["agent_id": roster.bruno, "kind": "message", "text": "Tu diadema llega mañana"])
+                #expect(second.status == 201, "\(second.body)")
+                _ = try curl("POST", "\(base)/api/v1/instructions", token: h.adminToken,
+                             json: ["agent_id": roster.bruno, "kind": "check_now"])
+                let messages = try #require(try curl("GET", "\(url)/config").json["messages"] as? [[String: Any]])
+                #expect(messages.map { $0["text"] as? String } == ["Tu diadema llega mañana", "Check your VPN before 9"])
+                #expect((messages[1]["texts"] as? [String: String])?["es"] == "Revisa tu VPN antes de las 9")
+                #expect(messages.allSatisfy { $0["sent_at"] is String && $0["id"] is String })
+                // Counted as delivered to the page, by the link.
+                let sent = try curl("GET", "\(base)/api/v1/instructions", token: h.adminToken).json["items"] as? [[String: Any]] ?? []
+                let firstId = try #require(first.json["id"] as? String)
+                let fetchedBy = try await h.repository.store.withConnection { db in
+                    try await db.raw(
+                        "SELECT fetched_by FROM instruction_deliveries WHERE instruction_id = \(bind: firstId)"
+                    ).all().first?.optionalString("fetched_by")
+                }
+                #expect(fetchedBy?.hasPrefix("self-test:") == true, "\(sent.count) sent, fetched by \(fetchedBy ?? "nobody")")
+                // Acknowledged (by the agent's device) it leaves the page.
+                try await h.repository.store.withConnection { db in
+                    try await db.raw(
+                        "UPDATE instruction_deliveries SET acked_at = 1 WHERE instruction_id = \(bind: firstId)"
+                    ).run()
+                }
+                let left = try curl("GET", "\(url)/config").json["messages"] as? [[String: Any]]
+                #expect(left?.map { $0["text"] as? String } == ["Tu diadema llega mañana"])
+            } catch {
+                await instance.stop()
+                throw error
+            }
+            await instance.stop()
+        }
+    }
+
     @Test("a CSV of links for a campaign; the campaign says whether browser reports count", arguments: TestBackend.available)
     func campaignLinksAndSetting(backend: TestBackend) async throws {
         try await Harness.with(backend) { h in

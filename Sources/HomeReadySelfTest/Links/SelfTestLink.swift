@@ -86,6 +86,24 @@ public struct SelfTestSubmission: Sendable, Equatable {
 
 /// Where links live and where a browser report goes. The inventory server implements it over its database and
 /// its one report ingestion path.
+/// A message from IT or the command center waiting for the agent (an instruction of kind `message`): the page shows
+/// it above the test, in the page's language when IT wrote one.
+public struct SelfTestMessage: Sendable, Equatable {
+    public var id: String
+    /// The text as sent (the fallback).
+    public var text: String
+    /// The text per language (`es`, `en`) when IT wrote it in several.
+    public var texts: [String: String]
+    public var sentAt: Date
+
+    public init(id: String, text: String, texts: [String: String] = [:], sentAt: Date) {
+        self.id = id
+        self.text = text
+        self.texts = texts
+        self.sentAt = sentAt
+    }
+}
+
 public protocol SelfTestBackend: Sendable {
     /// Stores a new link under the SHA-256 hex of its token.
     func createSelfTestLink(_ link: SelfTestLink, tokenHash: String) async throws
@@ -107,6 +125,13 @@ public protocol SelfTestBackend: Sendable {
     func submitBrowserReport(_ report: CheckReport, agent: SelfTestAgent, at: Date) async throws -> SelfTestSubmission
     /// A stored report's agent id and body, to answer a re-sent report (nil when not stored).
     func storedReport(reportId: UUID) async throws -> (agentId: String, body: String)?
+    /// The messages waiting for the agent at `at`, newest first, counted as delivered to the page (`link`).
+    func selfTestMessages(agentId: String, link: String, at: Date) async throws -> [SelfTestMessage]
+}
+
+extension SelfTestBackend {
+    /// No messages: a backend without a command center.
+    public func selfTestMessages(agentId: String, link: String, at: Date) async throws -> [SelfTestMessage] { [] }
 }
 
 /// Makes, names and checks links.

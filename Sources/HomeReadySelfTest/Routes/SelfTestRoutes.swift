@@ -7,8 +7,8 @@ import Logging
 ///
 /// - `GET /self-test/{token}`: the page (HTML), or a page in the agent's language saying what to do when the link
 ///   is unknown (404), expired, revoked or used up (410).
-/// - `GET /self-test/{token}/config`: what the page needs (JSON): the agent's name, the speed-test paths, timings,
-///   whether a relay is configured.
+/// - `GET /self-test/{token}/config`: what the page needs (JSON): the agent's name, the messages waiting for the
+///   agent (from IT or the command center), the speed-test paths, timings, whether a relay is configured.
 /// - `GET /self-test/{token}/turn`: short-lived TURN credentials and URLs (TURN REST API).
 /// - `POST /self-test/{token}/report`: the page's `CheckReport` (`source: "browser"`); the server judges and stores
 ///   it for the link's agent and answers with its verdict and findings.
@@ -135,8 +135,13 @@ struct SelfTestHandlers: Sendable {
     func config(token: String) async throws -> Response {
         let (link, agent) = try await activeLink(token)
         let prefix = configuration.speedPathPrefix
+        let messages = try await backend.selfTestMessages(agentId: agent.id, link: link.id, at: now())
         return try json([
             "agent": ["name": agent.name],
+            "messages": messages.map { message in
+                ["id": message.id, "text": message.text, "texts": message.texts, "sent_at": Self.iso(message.sentAt)]
+                    as [String: Any]
+            },
             "expires_at": Self.iso(link.expiresAt),
             "uses_left": max(0, link.maxUses - link.uses),
             "speed": ["download": prefix + "/down", "upload": prefix + "/up", "ping": prefix + "/ping"],

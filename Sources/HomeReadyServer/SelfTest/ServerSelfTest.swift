@@ -38,6 +38,9 @@ struct ServerSelfTestBackend: SelfTestBackend {
     }
     func releaseSelfTestUse(linkId: String) async throws { try await repository.releaseSelfTestUse(linkId: linkId) }
     func selfTestAgent(id: String) async throws -> SelfTestAgent? { try await repository.selfTestAgent(id: id) }
+    func selfTestMessages(agentId: String, link: String, at: Date) async throws -> [SelfTestMessage] {
+        try await repository.pendingMessages(agentId: agentId, fetchedBy: "self-test:\(link)", at: at)
+    }
     func storedReport(reportId: UUID) async throws -> (agentId: String, body: String)? {
         try await repository.reportBody(reportId: reportId.uuidString)
     }

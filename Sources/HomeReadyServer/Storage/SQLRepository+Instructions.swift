@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import HomeReadySelfTest
 import SQLKit
 
 /// Who an instruction goes to: resolved into agents when it is sent.
@@ -306,6 +307,41 @@ extension SQLRepository {
         (SELECT MIN(expires_at) FROM instruction_deliveries
          WHERE agent_id = \(bind: agentId) AND acked_at IS NULL AND expires_at > \(literal: after))
         """
+    }
+
+    /// The `message` instructions waiting for an agent (not acknowledged, not expired), newest first, at most 5,
+    /// marked fetched by `fetchedBy` when nothing fetched them yet: what the browser self-test page shows an agent
+    /// without an enrolled device (an escalation tells the agent first this way too).
+    func pendingMessages(agentId: String, fetchedBy: String, at: Date) async throws -> [SelfTestMessage] {
+        let nowMillis = Clock.millis(at)
+        let rows = try await store.withConnection { db in
+            try await db.raw(
+                """
+                SELECT i.id, i.text, i.texts, i.created_at, d.fetched_at
+                FROM instruction_deliveries d JOIN instructions i ON i.id = d.instruction_id
+                WHERE d.agent_id = \(bind: agentId) AND d.acked_at IS NULL AND i.kind = 'message'
+                    AND (d.expires_at IS NULL OR d.expires_at > \(literal: nowMillis))
+                ORDER BY i.created_at DESC, i.id LIMIT 5
+                """
+            ).all()
+        }
+        let messages = try rows.map { row in
+            SelfTestMessage(
+                id: try row.string("id"), text: try row.optionalString("text") ?? "",
+                texts: Self.texts(try row.optionalString("texts")) ?? [:], sentAt: try row.date("created_at"))
+        }
+        let unfetched = try rows.filter { try $0.decode(column: "fetched_at", as: Int64?.self) == nil }.map { try $0.string("id") }
+        if !unfetched.isEmpty {
+            try await writing(field: nil) { db in
+                try await db.raw(
+                    """
+                    UPDATE instruction_deliveries SET fetched_at = \(literal: nowMillis), fetched_by = \(bind: fetchedBy)
+                    WHERE agent_id = \(bind: agentId) AND fetched_at IS NULL AND instruction_id IN (\(binds: unfetched))
+                    """
+                ).run()
+            }
+        }
+        return messages
     }
 
     private static func texts(_ json: String?) -> [String: String]? {

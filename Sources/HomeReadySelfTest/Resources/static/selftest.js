@@ -61,6 +61,21 @@
 
   function tt(key, vars) { return t(key, vars) ?? key; }
 
+  // Messages from IT or the command center waiting for the agent (config.messages), in the page's language when
+  // IT wrote one; built with textContent, never as HTML.
+  let messages = [];
+  function renderMessages() {
+    const section = document.getElementById('messages'), list = document.getElementById('message-list');
+    if (!section || !list) return;
+    list.replaceChildren();
+    for (const message of messages) {
+      const item = document.createElement('li');
+      item.textContent = (message.texts && message.texts[lang]) || message.text;
+      list.append(item);
+    }
+    section.hidden = messages.length === 0;
+  }
+
   async function setLanguage(language, remember) {
     lang = language;
     catalog = await loadCatalog(language);
@@ -77,6 +92,7 @@
     if (greeting && agentName) greeting.textContent = tt('greeting.named', { name: agentName });
     if (statusKey) setStatus(statusKey);
     for (const item of document.querySelectorAll('#steps .state')) item.textContent = tt('state.' + item.dataset.state);
+    renderMessages();
     if (lastResult) renderResult(lastResult);
     if (lastError) showError(lastError);
     const countdown = document.getElementById('speaker-countdown');
@@ -943,6 +959,8 @@
       showError(e.code || 'generic');
       return;
     }
+    messages = Array.isArray(config.messages) ? config.messages : [];
+    renderMessages();
     agentName = (config.agent && config.agent.name || '').split(' ')[0];
     if (agentName) $('greeting').textContent = tt('greeting.named', { name: agentName });
     const start = $('start');

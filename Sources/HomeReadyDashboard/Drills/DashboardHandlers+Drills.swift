@@ -238,16 +238,7 @@ extension DashboardHandlers {
         var page = drillContext(detail)
         page = context(page)
         page["live"] = try renderer.render("drill_live", page)
-        page["liveTexts"] = [
-            "connected": localizer("dashboard.live.connected"),
-            "lastEvent": localizer("dashboard.live.last_event", ["time": .text("{time}")]),
-            "failed": localizer("dashboard.live.refresh_failed", ["error": .text("{error}")]),
-            "timeZone": localizer.timeZone.identifier,
-            "verdictReady": localizer("dashboard.live.verdict.ready"),
-            "verdictReadyWithWarnings": localizer("dashboard.live.verdict.ready_with_warnings"),
-            "verdictNotReady": localizer("dashboard.live.verdict.not_ready"),
-            "verdictIncomplete": localizer("dashboard.live.verdict.incomplete"),
-        ]
+        page["liveTexts"] = liveTexts()
         let content = try renderer.render("drill", page)
         return try layout(
             content: content, title: page["title"] as? String ?? "", nav: "drills", session: session,

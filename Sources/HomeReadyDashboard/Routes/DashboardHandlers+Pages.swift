@@ -70,16 +70,7 @@ extension DashboardHandlers {
     func overviewPage(_ session: DashboardSession) async throws -> Response {
         var page = try await overviewContext()
         page["live"] = try renderer.render("overview_live", page)
-        page["liveTexts"] = [
-            "connected": localizer("dashboard.live.connected"),
-            "lastEvent": localizer("dashboard.live.last_event", ["time": .text("{time}")]),
-            "failed": localizer("dashboard.live.refresh_failed", ["error": .text("{error}")]),
-            "timeZone": localizer.timeZone.identifier,
-            "verdictReady": localizer("dashboard.live.verdict.ready"),
-            "verdictReadyWithWarnings": localizer("dashboard.live.verdict.ready_with_warnings"),
-            "verdictNotReady": localizer("dashboard.live.verdict.not_ready"),
-            "verdictIncomplete": localizer("dashboard.live.verdict.incomplete"),
-        ]
+        page["liveTexts"] = liveTexts()
         let content = try renderer.render("overview", page)
         return try layout(
             content: content, title: localizer("dashboard.overview.title"), nav: "overview", session: session,
@@ -413,5 +404,19 @@ extension DashboardHandlers {
         }
         logger.debug("dashboard.selftest.link", metadata: ["agent.id": "\(agentId)"])
         return try await agentPage(id: agentId, session, selfTestLink: link)
+    }
+
+    /// The words live.js shows (connection state, last event, verdicts), in the reader's language.
+    func liveTexts() -> [String: String] {
+        [
+            "connected": localizer("dashboard.live.connected"),
+            "lastEvent": localizer("dashboard.live.last_event", ["time": .text("{time}")]),
+            "failed": localizer("dashboard.live.refresh_failed", ["error": .text("{error}")]),
+            "timeZone": localizer.timeZone.identifier,
+            "verdictReady": localizer("dashboard.live.verdict.ready"),
+            "verdictReadyWithWarnings": localizer("dashboard.live.verdict.ready_with_warnings"),
+            "verdictNotReady": localizer("dashboard.live.verdict.not_ready"),
+            "verdictIncomplete": localizer("dashboard.live.verdict.incomplete"),
+        ]
     }
 }

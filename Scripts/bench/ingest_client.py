@@ -67,6 +67,7 @@ def report_template(employee_id):
 
 
 async def worker(host, port, mode, deadline, device, latencies, errors, pool):
+    """One keep-alive connection to `port` (one instance of the server) sending until the deadline."""
     reader, writer = await asyncio.open_connection(host, port)
     template = report_template(device[0])
     while time.monotonic() < deadline:
@@ -108,21 +109,26 @@ def api(host, port, token, method, path, body=None):
     return json.loads(data) if data and response.getheader("Content-Type", "").startswith("application/json") else data
 
 
-def cpu_seconds(pid):
-    """User plus system CPU seconds of a process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids):
+    """User plus system CPU seconds of some processes so far (the server's instances)."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
-async def load(host, port, mode, seconds, concurrency, pairs, pools=None, server_pid=None):
+async def load(host, ports, mode, seconds, concurrency, pairs, pools=None, server_pid=None):
+    """`concurrency` connections spread over the instances' `ports` for `seconds`."""
     latencies, errors = [], []
     server_before = cpu_seconds(server_pid) if server_pid else None
     client_before = sum(os.times()[:2])
     start = time.monotonic()
     deadline = start + seconds
     await asyncio.gather(*[
-        worker(host, port, mode, deadline, pairs[i % len(pairs)], latencies, errors, pools[i] if pools else [])
+        worker(host, ports[i % len(ports)], mode, deadline, pairs[i % len(pairs)], latencies, errors,
+               pools[i] if pools else [])
         for i in range(concurrency)])
     elapsed = time.monotonic() - start
     cpu = {"client_cores": round((sum(os.times()[:2]) - client_before) / elapsed, 2)}
@@ -189,15 +195,18 @@ def main():
     parser = argparse.ArgumentParser()
     for name in ["host", "admin", "backend", "db"]:
         parser.add_argument(f"--{name}", required=True)
-    for name in ["port", "concurrency", "agents", "reports"]:
+    parser.add_argument("--port", required=True, help="the server's port; several instances: comma-separated")
+    for name in ["concurrency", "agents", "reports"]:
         parser.add_argument(f"--{name}", type=int, required=True)
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--unsigned", action="store_true", help="enroll without keys and post unsigned reports")
-    parser.add_argument("--server-pid", type=int, help="report the server's CPU use (cores) per phase")
+    parser.add_argument("--server-pid", help="report the server's CPU use (cores) per phase; comma-separated pids")
     parser.add_argument("--pool", type=int, default=None,
                         help="reports signed per connection before the clock starts (default 100 per second run)")
     args = parser.parse_args()
-    h, p, admin = args.host, args.port, args.admin
+    ports = [int(port) for port in args.port.split(",")]
+    server_pids = [int(pid) for pid in args.server_pid.split(",")] if args.server_pid else None
+    h, p, admin = args.host, ports[0], args.admin
     site = api(h, p, admin, "POST", "/api/v1/sites", {"name": "Bench site"})["id"]
     campaign = api(h, p, admin, "POST", "/api/v1/campaigns",
                    {"name": "Bench", "profile_id": "linux-baseline", "cutover_date": "2026-12-01"})["id"]
@@ -215,9 +224,10 @@ def main():
         enrolled = api(h, p, None, "POST", "/api/v1/enroll", enrollment)
         pairs.append((employee, enrolled["token"], enrolled["device_id"], key))
     size = len(json.dumps(report_body("B000")))
-    common = {"backend": args.backend, "concurrency": args.concurrency, "signed": not args.unsigned}
+    common = {"backend": args.backend, "instances": len(ports), "concurrency": args.concurrency,
+              "signed": not args.unsigned}
     summary = {}
-    result = asyncio.run(load(h, p, "healthz", args.seconds, args.concurrency, pairs, server_pid=args.server_pid))
+    result = asyncio.run(load(h, ports, "healthz", args.seconds, args.concurrency, pairs, server_pid=server_pids))
     print(json.dumps({**common, "measure": "healthz", **result, "load_avg": loadavg()}), flush=True)
     summary["healthz"] = result
     pool = args.pool if args.pool is not None else int(args.seconds * 100)
@@ -226,7 +236,7 @@ def main():
         device = pairs[i % len(pairs)]
         template = report_template(device[0])
         pools.append([report_request(h, device, template) for _ in range(pool)])
-    result = asyncio.run(load(h, p, "reports", args.seconds, args.concurrency, pairs, pools, args.server_pid))
+    result = asyncio.run(load(h, ports, "reports", args.seconds, args.concurrency, pairs, pools, server_pids))
     summary["reports"] = result
     summary["load_reports"] = loadavg()
     print(json.dumps({**common, "measure": "reports", "report_bytes": size, **result, "load_avg": summary["load_reports"]}),
@@ -255,8 +265,12 @@ def print_summary(args, summary):
     """One line a person can paste into docs/performance.md."""
     hz, rp = summary["healthz"], summary["reports"]
     rollup = " / ".join(str(summary.get(by, "-")) for by in ["campaign", "site", "team"])
-    print(f"SUMMARY {args.backend}: healthz {hz['rate_per_s']:,.0f}/s ({hz['p50_ms']} / {hz['p99_ms']} ms), "
-          f"reports {rp['rate_per_s']:,.0f}/s ({rp['p50_ms']} / {rp['p99_ms']} ms, {rp['errors']} errors, "
+    instances = len(args.port.split(","))
+    share = 100 * rp["rate_per_s"] / hz["rate_per_s"] if hz["rate_per_s"] else 0
+    print(f"SUMMARY {args.backend} ({instances} instance{'s' if instances > 1 else ''}): "
+          f"healthz {hz['rate_per_s']:,.0f}/s ({hz['p50_ms']} / {hz['p99_ms']} ms), "
+          f"reports {rp['rate_per_s']:,.0f}/s = {share:.0f}% of healthz "
+          f"({rp['p50_ms']} / {rp['p99_ms']} ms, {rp['errors']} errors, "
           f"server {rp.get('server_cores', '-')} cores, client {rp['client_cores']} cores), "
           f"roll-up {args.agents + args.concurrency:,} agents / {args.reports:,} reports by campaign / site / team "
           f"{rollup} ms (median of 7), load average {summary['load_reports']:.2f} during ingest", flush=True)

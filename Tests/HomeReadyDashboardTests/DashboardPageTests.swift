@@ -29,7 +29,7 @@ struct DashboardPageTests {
             let expectations: [(String, [String])] = [
                 ("/", ["<h1>Fleet overview</h1>", "id=\"count-ready\"", "Burn-up toward cutover", "<svg", "By team"]),
                 ("/equipment", ["Equipment rollout", "Requested:", "Overdue shipments", "Faulty items"]),
-                ("/agents", ["<h1>Agents</h1>", "120 agents match", "<label for=\"q\">", "href=\"/agents/A0001\""]),
+                ("/agents", ["<h1>Agents</h1>", "120 agents match", "<label for=\"q\">", "<a href=\"/agents/A0"]),
                 ("/agents/A0001", ["Report history", "Equipment timeline", "Failing posture checks"]),
                 ("/capacity", ["Capacity planner", "Erlang C", "Retail Care", "name=\"csrf\""]),
                 ("/alerts", ["<h1>Alerts</h1>"]),
@@ -62,11 +62,23 @@ struct DashboardPageTests {
             let html = String(buffer: search.body)
             #expect(html.contains("1 agent matches"))
             #expect(html.contains(someone.name))
-            let page2 = try await client.execute(uri: "/agents?page=2", method: .get, headers: [.cookie: s.cookie])
+            // Keyset links: the next page starts after the last agent shown, the previous one ends before the first.
+            let page1 = try await client.execute(uri: "/agents", method: .get, headers: [.cookie: s.cookie])
+            let html1 = String(buffer: page1.body)
+            #expect(html1.contains("page 1 of 3") && !html1.contains("rel=\"prev\""))
+            let sorted = all.agents.sorted { AgentCursor(of: $0) < AgentCursor(of: $1) }
+            let after = AgentCursor(of: sorted[49]).token
+            #expect(html1.contains("href=\"/agents?page=2&amp;after=\(after)\""))
+            let page2 = try await client.execute(
+                uri: "/agents?page=2&after=\(after)", method: .get, headers: [.cookie: s.cookie])
             let html2 = String(buffer: page2.body)
             #expect(html2.contains("page 2 of 3"))
-            #expect(html2.contains("href=\"/agents?page=1\""))
-            #expect(html2.contains("href=\"/agents?page=3\""))
+            #expect(html2.contains(sorted[50].name) && !html2.contains(">\(sorted[49].name)<"))
+            #expect(html2.contains("href=\"/agents?page=1&amp;before=\(AgentCursor(of: sorted[50]).token)\""))
+            #expect(html2.contains("href=\"/agents?page=3&amp;after=\(AgentCursor(of: sorted[99]).token)\""))
+            // A bookmarked page number without a cursor still opens that page.
+            let bookmarked = try await client.execute(uri: "/agents?page=2", method: .get, headers: [.cookie: s.cookie])
+            #expect(String(buffer: bookmarked.body).contains("page 2 of 3"))
         }
     }
 

@@ -58,6 +58,27 @@ struct DashboardAdapterTests {
             let third = try await dashboard.agents(matching: AgentQuery(page: 3, pageSize: 15))
             #expect(third.agents.count == 10)
             #expect(Set(all.agents.map(\.id)).isDisjoint(with: third.agents.map(\.id)))
+            // Keyset pages: forward by `after` to the end, then back by `before`, each agent once, in name order.
+            var forward: [AgentSummary] = []
+            var page = all
+            forward += page.agents
+            while let next = page.next {
+                page = try await dashboard.agents(matching: AgentQuery(after: next, pageSize: 15))
+                forward += page.agents
+            }
+            #expect(forward.count == 40 && Set(forward.map(\.id)).count == 40)
+            #expect(forward.map(\.name) == forward.map(\.name).sorted() && page.agents.count == 10)
+            var backward = page.agents
+            while let previous = page.previous {
+                page = try await dashboard.agents(matching: AgentQuery(before: previous, pageSize: 15))
+                backward = page.agents + backward
+            }
+            #expect(backward.map(\.id) == forward.map(\.id) && page.page == 1)
+            let notReady = try await dashboard.agents(matching: AgentQuery(readiness: .notReady, pageSize: 2))
+            let notReadyNext = try await dashboard.agents(
+                matching: AgentQuery(readiness: .notReady, after: try #require(notReady.next), pageSize: 2))
+            #expect((notReady.agents + notReadyNext.agents).allSatisfy { $0.readiness == .notReady })
+            #expect(notReady.total == overview.total.notReady && notReadyNext.total == notReady.total)
             let one = try await dashboard.agents(matching: AgentQuery(search: "e00007"))
             #expect(one.total == 1 && one.agents.first?.employeeID == "E00007")
             let billing = try await dashboard.agents(matching: AgentQuery(campaign: "Billing", readiness: .ready))

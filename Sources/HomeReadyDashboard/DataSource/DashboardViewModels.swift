@@ -141,22 +141,93 @@ public struct AgentQuery: Sendable, Equatable {
     public var campaign: String?
     public var team: String?
     public var readiness: ReadinessStatus?
-    /// One-based page number.
+    /// The page starts after this agent (the next page's link).
+    public var after: AgentCursor?
+    /// The page ends before this agent (the previous page's link).
+    public var before: AgentCursor?
+    /// One-based page number, shown to the reader; without a cursor it also says where the page starts (a
+    /// bookmarked `?page=N`, read with an offset).
     public var page: Int
     public var pageSize: Int
 
     /// Creates a query; everything matches by default.
     public init(
         search: String = "", site: String? = nil, campaign: String? = nil, team: String? = nil,
-        readiness: ReadinessStatus? = nil, page: Int = 1, pageSize: Int = 50
+        readiness: ReadinessStatus? = nil, after: AgentCursor? = nil, before: AgentCursor? = nil, page: Int = 1,
+        pageSize: Int = 50
     ) {
         self.search = search
         self.site = site
         self.campaign = campaign
         self.team = team
         self.readiness = readiness
+        self.after = after
+        self.before = before
         self.page = max(1, page)
         self.pageSize = min(max(1, pageSize), 500)
+    }
+
+    /// This query's page of `sorted`, the matching agents in the list's order (name, then id): the same paging
+    /// as a data source's keyset query, for sources that hold the agents in memory.
+    public func page(of sorted: [AgentSummary]) -> (agents: [AgentSummary], previous: AgentCursor?, next: AgentCursor?) {
+        let start: Int, end: Int
+        if let after {
+            start = sorted.firstIndex { AgentCursor(of: $0) > after } ?? sorted.count
+            end = min(start + pageSize, sorted.count)
+        } else if let before {
+            end = sorted.firstIndex { AgentCursor(of: $0) >= before } ?? sorted.count
+            start = max(0, end - pageSize)
+        } else {
+            start = min((page - 1) * pageSize, sorted.count)
+            end = min(start + pageSize, sorted.count)
+        }
+        let agents = Array(sorted[start..<end])
+        return (
+            agents, start > 0 ? agents.first.map(AgentCursor.init(of:)) : nil,
+            end < sorted.count ? agents.last.map(AgentCursor.init(of:)) : nil
+        )
+    }
+}
+
+/// A place in the agent list, ordered by name and then id: where a keyset page starts or ends, so a page costs
+/// the same wherever it is in a list of 100,000.
+public struct AgentCursor: Sendable, Equatable, Comparable {
+    public var name: String
+    public var id: String
+
+    /// Creates a cursor at the agent called `name` with `id`.
+    public init(name: String, id: String) {
+        self.name = name
+        self.id = id
+    }
+
+    /// The cursor at `agent`.
+    public init(of agent: AgentSummary) {
+        self.init(name: agent.name, id: agent.id)
+    }
+
+    /// Reads a cursor from a link's `token`; nil when it is not one.
+    public init?(token: String) {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+            let separator = text.firstIndex(of: "\u{1F}")
+        else { return nil }
+        self.init(name: String(text[..<separator]), id: String(text[text.index(after: separator)...]))
+    }
+
+    /// The cursor for a link: URL-safe base64 of the name and id.
+    public var token: String {
+        Data((name + "\u{1F}" + id).utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Byte order of the name, then of the id (the in-memory source's order; a database pages in its own
+    /// collation's order, the same for its cursor and its ORDER BY).
+    public static func < (left: AgentCursor, right: AgentCursor) -> Bool {
+        left.name.utf8.lexicographicallyPrecedes(right.name.utf8)
+            || (left.name == right.name && left.id.utf8.lexicographicallyPrecedes(right.id.utf8))
     }
 }
 
@@ -197,11 +268,15 @@ public struct AgentPage: Sendable, Equatable {
     public var sites: [String]
     public var campaigns: [String]
     public var teams: [String]
+    /// Where the previous page ends (its `before`); nil on the first page.
+    public var previous: AgentCursor?
+    /// Where the next page starts (its `after`); nil on the last page.
+    public var next: AgentCursor?
 
     /// Creates a page.
     public init(
         agents: [AgentSummary], total: Int, page: Int, pageSize: Int, sites: [String], campaigns: [String],
-        teams: [String]
+        teams: [String], previous: AgentCursor? = nil, next: AgentCursor? = nil
     ) {
         self.agents = agents
         self.total = total
@@ -210,6 +285,8 @@ public struct AgentPage: Sendable, Equatable {
         self.sites = sites
         self.campaigns = campaigns
         self.teams = teams
+        self.previous = previous
+        self.next = next
     }
 }
 

@@ -170,12 +170,12 @@ public actor InMemoryDashboard: DashboardDataSource {
                 && (needle.isEmpty || a.name.lowercased().contains(needle) || a.employeeID.lowercased().contains(needle)
                     || a.id.lowercased().contains(needle))
         }
-        let start = min((query.page - 1) * query.pageSize, matching.count)
-        let end = min(start + query.pageSize, matching.count)
+        let page = query.page(of: matching.sorted { AgentCursor(of: $0) < AgentCursor(of: $1) })
         return AgentPage(
-            agents: Array(matching[start..<end]), total: matching.count, page: query.page, pageSize: query.pageSize,
-            sites: Set(all.map(\.site)).sorted(), campaigns: Set(all.map(\.campaign)).sorted(),
-            teams: Set(all.map(\.team)).sorted())
+            agents: page.agents, total: matching.count, page: page.previous == nil ? 1 : query.page,
+            pageSize: query.pageSize, sites: Set(all.map(\.site)).sorted(),
+            campaigns: Set(all.map(\.campaign)).sorted(), teams: Set(all.map(\.team)).sorted(),
+            previous: page.previous, next: page.next)
     }
 
     public func agent(id: String) -> AgentDetail? {

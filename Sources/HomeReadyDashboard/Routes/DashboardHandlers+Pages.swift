@@ -123,14 +123,19 @@ extension DashboardHandlers {
         func nonEmpty(_ k: String) -> String? { q[k].flatMap { $0.isEmpty ? nil : $0 } }
         let query = AgentQuery(
             search: q["q"] ?? "", site: nonEmpty("site"), campaign: nonEmpty("campaign"), team: nonEmpty("team"),
-            readiness: nonEmpty("readiness").flatMap(ReadinessStatus.init(slug:)), page: Int(q["page"] ?? "") ?? 1,
+            readiness: nonEmpty("readiness").flatMap(ReadinessStatus.init(slug:)),
+            after: nonEmpty("after").flatMap(AgentCursor.init(token:)),
+            before: nonEmpty("before").flatMap(AgentCursor.init(token:)), page: Int(q["page"] ?? "") ?? 1,
             pageSize: configuration.pageSize)
         let result = try await dataSource.agents(matching: query)
         func options(_ values: [String], selected: String?) -> [[String: Any]] {
             values.map { ["value": $0, "selected": $0 == selected] }
         }
-        func link(page: Int) -> String {
+        // Keyset links: a page starts after (or ends before) an agent, so page 2,000 costs what page 1 does.
+        func link(page: Int, after: AgentCursor? = nil, before: AgentCursor? = nil) -> String {
             var parts = ["page=\(page)"]
+            if let after { parts.append("after=\(after.token)") }
+            if let before { parts.append("before=\(before.token)") }
             if !query.search.isEmpty { parts.append("q=\(percentEncode(query.search))") }
             if let s = query.site { parts.append("site=\(percentEncode(s))") }
             if let c = query.campaign { parts.append("campaign=\(percentEncode(c))") }
@@ -152,11 +157,11 @@ extension DashboardHandlers {
             "hasAgents": !result.agents.isEmpty,
             "matching": localizer(
                 "dashboard.agents.matching",
-                ["count": number(result.total), "page": number(result.page), "pages": number(pages)]),
+                ["count": number(result.total), "page": number(min(result.page, pages)), "pages": number(pages)]),
         ]
         // Mustache treats "" as true: leave the keys out when there is no such page.
-        if result.page > 1 { values["prev"] = link(page: result.page - 1) }
-        if result.page < pages { values["next"] = link(page: result.page + 1) }
+        if let previous = result.previous { values["prev"] = link(page: max(1, result.page - 1), before: previous) }
+        if let next = result.next { values["next"] = link(page: result.page + 1, after: next) }
         let content = try renderer.render("agents", context(values))
         return try layout(content: content, title: localizer("dashboard.agents.title"), nav: "agents", session: session)
     }

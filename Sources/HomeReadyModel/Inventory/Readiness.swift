@@ -46,6 +46,14 @@ public struct ReadinessCounts: Sendable, Equatable, Codable {
             }
         }
     }
+
+    /// Adds `right`'s counts to `left`'s.
+    public static func += (left: inout ReadinessCounts, right: ReadinessCounts) {
+        left.ready += right.ready
+        left.atRisk += right.atRisk
+        left.notReady += right.notReady
+        left.unknown += right.unknown
+    }
 }
 
 /// Why an agent is not (fully) ready, with a stable code for filters and a sentence for people.

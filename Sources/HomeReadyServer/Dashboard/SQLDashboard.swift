@@ -48,22 +48,19 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
     public func overview() async throws -> FleetOverview {
         let now = now()
         return try await store.withConnection { db in
-            let groups = try await db.raw(
-                """
-                SELECT site, campaign, team, campaign_id, status, COUNT(*) AS n FROM (\(agentRows(now: now))) x
-                GROUP BY site, campaign, team, campaign_id, status
-                """
-            ).all()
+            // The counts come from one scan of the roll-up's covering index, grouped by campaign, site and team;
+            // names are looked up in the small tables, not joined per agent.
+            let cells = try await SQLRepository.readinessCells(now: now, on: db)
+            let names = try await ScopeNames.read(on: db)
             var total = ReadinessCounts()
             var site: [String: ReadinessCounts] = [:], campaign: [String: ReadinessCounts] = [:]
             var team: [String: ReadinessCounts] = [:], byCampaignId: [String: ReadinessCounts] = [:]
-            for row in groups {
-                let state = Self.readiness(try row.string("status")), n = try row.int("n")
-                total[state] += n
-                site[Self.label(try row.string("site"), "No site"), default: .init()][state] += n
-                campaign[Self.label(try row.string("campaign"), "No campaign"), default: .init()][state] += n
-                team[Self.label(try row.string("team"), "No team"), default: .init()][state] += n
-                if let id = try row.optionalString("campaign_id") { byCampaignId[id, default: .init()][state] += n }
+            for cell in cells {
+                total += cell.counts
+                site[Self.label(names.site(cell.siteId), "No site"), default: .init()] += cell.counts
+                campaign[Self.label(names.campaign(cell.campaignId), "No campaign"), default: .init()] += cell.counts
+                team[Self.label(names.team(cell.teamId), "No team"), default: .init()] += cell.counts
+                if let id = cell.campaignId { byCampaignId[id, default: .init()] += cell.counts }
             }
             func rows(_ d: [String: ReadinessCounts]) -> [ReadinessRollup] {
                 d.keys.sorted().map { ReadinessRollup(name: $0, counts: d[$0]!) }
@@ -159,37 +156,6 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
     }
 
     // MARK: Agents
-
-    public func agents(matching query: AgentQuery) async throws -> AgentPage {
-        let now = now()
-        return try await store.withConnection { db in
-            var filter: SQLQueryString = "WHERE 1 = 1"
-            if let site = query.site { filter += " AND site = \(bind: site)" }
-            if let campaign = query.campaign { filter += " AND campaign = \(bind: campaign)" }
-            if let team = query.team { filter += " AND team = \(bind: team)" }
-            if let readiness = query.readiness { filter += " AND status = \(bind: readiness.rawValue)" }
-            let needle = query.search.trimmingCharacters(in: .whitespaces).lowercased()
-            if !needle.isEmpty {
-                let pattern = "%" + needle.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-                filter += " AND (LOWER(name) LIKE \(bind: pattern) OR LOWER(employee_id) LIKE \(bind: pattern) OR LOWER(id) LIKE \(bind: pattern))"
-            }
-            let total = try await db.raw("SELECT COUNT(*) AS n FROM (\(agentRows(now: now))) x \(filter)").all()
-                .first?.int("n") ?? 0
-            let offset = (query.page - 1) * query.pageSize
-            let agents = try await db.raw(
-                """
-                SELECT * FROM (\(agentRows(now: now))) x \(filter)
-                ORDER BY name, id LIMIT \(literal: query.pageSize) OFFSET \(literal: offset)
-                """
-            ).all().map(Self.summary)
-            func names(_ table: String) async throws -> [String] {
-                try await db.raw("SELECT name FROM \(ident: table) ORDER BY name").all().map { try $0.string("name") }
-            }
-            return AgentPage(
-                agents: agents, total: total, page: query.page, pageSize: query.pageSize, sites: try await names("sites"),
-                campaigns: try await names("campaigns"), teams: try await names("teams"))
-        }
-    }
 
     static func summary(_ row: any SQLRow) throws -> AgentSummary {
         AgentSummary(
@@ -291,13 +257,14 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
     public func capacityInputs() async throws -> [CapacityInput] {
         let now = now()
         return try await store.withConnection { db in
-            try await db.raw(
+            var byCampaign: [String: ReadinessCounts] = [:]
+            for cell in try await SQLRepository.readinessCells(now: now, on: db) {
+                if let id = cell.campaignId { byCampaign[id, default: .init()] += cell.counts }
+            }
+            return try await db.raw(
                 """
                 SELECT c.id, c.name, f.calls_per_interval, f.interval_seconds, f.aht_seconds, f.service_level,
-                    f.answer_within_seconds, f.shrinkage,
-                    (SELECT COUNT(*) FROM (\(agentRows(now: now))) x WHERE x.campaign_id = c.id) AS headcount,
-                    (SELECT COUNT(*) FROM (\(agentRows(now: now))) x WHERE x.campaign_id = c.id AND x.status = 'ready')
-                        AS ready
+                    f.answer_within_seconds, f.shrinkage
                 FROM campaigns c LEFT JOIN campaign_forecasts f ON f.campaign_id = c.id ORDER BY c.name
                 """
             ).all().map { row in
@@ -310,9 +277,10 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
                         targetSeconds: try row.decode(column: "answer_within_seconds", as: Double.self),
                         shrinkage: try row.decode(column: "shrinkage", as: Double.self))
                 }
+                let counts = byCampaign[try row.string("id")] ?? .init()
                 return CapacityInput(
-                    campaign: try row.string("name"), readyAgents: try row.int("ready"),
-                    headcount: try row.int("headcount"), forecast: forecast)
+                    campaign: try row.string("name"), readyAgents: counts.ready, headcount: counts.total,
+                    forecast: forecast)
             }
         }
     }

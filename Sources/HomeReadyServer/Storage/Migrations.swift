@@ -457,6 +457,10 @@ enum Migrations {
             // The readiness export's columns: the distinct check ids, one index seek each (`distinctCheckIds`).
             "CREATE INDEX check_states_check ON check_states(check_id)",
         ]),
+        // The dashboard's agent list in name order, a keyset page at a time (issue 21).
+        Migration(version: 19, name: "agents_by_name", statements: [
+            "CREATE INDEX agents_name ON agents(name, id)",
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -136,6 +136,23 @@ public struct RollupRow: Codable, Sendable, Equatable {
     public var total: Int { ready + atRisk + notReady + unknown }
 }
 
+extension RollupRow {
+    /// `counts` as the row of `scopeId`.
+    init(scopeId: String, counts: ReadinessCounts) {
+        self.init(
+            scopeId: scopeId, ready: counts.ready, atRisk: counts.atRisk, notReady: counts.notReady,
+            unknown: counts.unknown)
+    }
+}
+
+/// The readiness counts of the agents of one campaign, site and team (nil where they have none).
+public struct ReadinessCell: Sendable, Equatable {
+    public var campaignId: String?
+    public var siteId: String?
+    public var teamId: String?
+    public var counts: ReadinessCounts
+}
+
 /// A day's roll-up for a burn-up chart.
 public struct HistoryRow: Codable, Sendable, Equatable {
     public var day: String

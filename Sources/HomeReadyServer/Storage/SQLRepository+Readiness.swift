@@ -42,24 +42,42 @@ extension SQLRepository {
         try await store.withConnection { db in try await Self.rollup(by: scope, now: now, on: db) }
     }
 
+    /// The roll-up by `scope`, added up from `readinessCells`.
+    static func rollup(by scope: RollupScope, now: Date, on db: any SQLDatabase) async throws -> [RollupRow] {
+        rollup(by: scope, of: try await readinessCells(now: now, on: db))
+    }
+
+    /// `cells` added up by `scope`, ordered by scope id.
+    static func rollup(by scope: RollupScope, of cells: [ReadinessCell]) -> [RollupRow] {
+        var rows: [String: ReadinessCounts] = [:]
+        for cell in cells {
+            let key: String
+            switch scope {
+            case .site: key = cell.siteId ?? ""
+            case .campaign: key = cell.campaignId ?? ""
+            case .team: key = cell.teamId ?? ""
+            case .all: key = "all"
+            }
+            rows[key, default: ReadinessCounts()] += cell.counts
+        }
+        return rows.keys.sorted().map { RollupRow(scopeId: $0, counts: rows[$0]!) }
+    }
+
+    /// The fleet's readiness counts per campaign, site and team: what every roll-up, the overview, the capacity
+    /// page and the agents page's totals add up.
+    public func readinessCells(now: Date) async throws -> [ReadinessCell] {
+        try await store.withConnection { db in try await Self.readinessCells(now: now, on: db) }
+    }
+
     /// Campaigns with more than this many rows use a join for their freshness cut-off instead of an inline CASE.
     static let inlineCutoffLimit = 200
 
-    /// The roll-up as one grouped scan of `agents` (served by the covering index `agents_rollup`, migration 3).
+    /// One grouped scan of `agents`, served by the covering index `agents_rollup` (migration 3) in its own order
+    /// (campaign, site, team), so neither back end sorts or reads the table itself.
     ///
     /// The same rules as `statusExpression`, counted with `FILTER` instead of a per-row status string, and each
     /// campaign's freshness cut-off computed beforehand (campaigns are few) so the scan needs no join.
-    static func rollup(by scope: RollupScope, now: Date, on db: any SQLDatabase) async throws -> [RollupRow] {
-        // The inner query groups in the covering index's own order (campaign, site, team), so SQLite streams it
-        // without sorting 100,000 rows; the outer one adds the few groups up per scope.
-        let scopeColumn: SQLQueryString
-        let group: SQLQueryString
-        switch scope {
-        case .site: (scopeColumn, group) = ("a.site_id", "a.campaign_id, a.site_id")
-        case .campaign: (scopeColumn, group) = ("a.campaign_id", "a.campaign_id")
-        case .team: (scopeColumn, group) = ("a.team_id", "a.campaign_id, a.site_id, a.team_id")
-        case .all: (scopeColumn, group) = ("'all'", "a.campaign_id")
-        }
+    static func readinessCells(now: Date, on db: any SQLDatabase) async throws -> [ReadinessCell] {
         let nowMillis = Clock.millis(now)
         let campaigns = try await db.raw("SELECT id, freshness_hours FROM campaigns").all()
         var cutoff: SQLQueryString
@@ -84,36 +102,31 @@ extension SQLRepository {
             """
         return try await db.raw(
             """
-            SELECT COALESCE(g.scope, '') AS scope_id, CAST(SUM(g.total) AS BIGINT) AS total,
-                CAST(SUM(g.reported) AS BIGINT) AS reported, CAST(SUM(g.not_ready) AS BIGINT) AS not_ready,
-                CAST(SUM(g.at_risk) AS BIGINT) AS at_risk
-            FROM (
-                SELECT \(scopeColumn) AS scope, COUNT(*) AS total, COUNT(a.last_report_at) AS reported,
-                    COUNT(*) FILTER (WHERE \(notReady)) AS not_ready,
-                    COUNT(*) FILTER (WHERE a.last_report_at >= \(cutoff)
-                        AND COALESCE(a.last_verdict NOT IN ('not_ready', 'incomplete'), TRUE)
-                        AND a.equipment_status <> 'missing'
-                        AND (a.last_verdict = 'ready_with_warnings' OR a.equipment_status = 'unverified')) AS at_risk
-                FROM agents a \(join)
-                GROUP BY \(group)) g
-            GROUP BY g.scope ORDER BY 1
+            SELECT a.campaign_id, a.site_id, a.team_id, COUNT(*) AS total, COUNT(a.last_report_at) AS reported,
+                COUNT(*) FILTER (WHERE \(notReady)) AS not_ready,
+                COUNT(*) FILTER (WHERE a.last_report_at >= \(cutoff)
+                    AND COALESCE(a.last_verdict NOT IN ('not_ready', 'incomplete'), TRUE)
+                    AND a.equipment_status <> 'missing'
+                    AND (a.last_verdict = 'ready_with_warnings' OR a.equipment_status = 'unverified')) AS at_risk
+            FROM agents a \(join)
+            GROUP BY a.campaign_id, a.site_id, a.team_id
             """
         ).all().map {
             let total = try $0.int("total")
             let reported = try $0.int("reported")
             let notReady = try $0.int("not_ready")
             let atRisk = try $0.int("at_risk")
-            return RollupRow(
-                scopeId: try $0.string("scope_id"), ready: reported - notReady - atRisk, atRisk: atRisk,
-                notReady: notReady, unknown: total - reported)
+            return ReadinessCell(
+                campaignId: try $0.optionalString("campaign_id"), siteId: try $0.optionalString("site_id"),
+                teamId: try $0.optionalString("team_id"),
+                counts: ReadinessCounts(
+                    ready: reported - notReady - atRisk, atRisk: atRisk, notReady: notReady, unknown: total - reported))
         }
     }
 
     public func snapshot(day: String, now: Date) async throws {
-        var rows: [(RollupScope, RollupRow)] = []
-        for scope in RollupScope.allCases {
-            rows += try await rollup(by: scope, now: now).map { (scope, $0) }
-        }
+        let cells = try await readinessCells(now: now)
+        let rows = RollupScope.allCases.flatMap { scope in Self.rollup(by: scope, of: cells).map { (scope, $0) } }
         try await writing(field: nil) { db in
             for (scope, row) in rows {
                 try await db.raw(

@@ -13,8 +13,9 @@ extension SQLRepository: SnapshotRepository {
                 "SELECT 1 AS one FROM readiness_daily WHERE day = \(bind: day) AND scope = 'all' AND scope_id = 'all'"
             ).all()
             guard existing.isEmpty else { return false }
+            let cells = try await Self.readinessCells(now: now, on: db)
             for scope in RollupScope.allCases {
-                var rows = try await Self.rollup(by: scope, now: now, on: db)
+                var rows = Self.rollup(by: scope, of: cells)
                 if scope == .all, rows.isEmpty { rows = [RollupRow(scopeId: "all", ready: 0, atRisk: 0, notReady: 0, unknown: 0)] }
                 for row in rows {
                     try await db.raw(

@@ -5,6 +5,7 @@
 """
 import argparse
 import http.client
+import base64
 import json
 import re
 import statistics
@@ -89,10 +90,15 @@ def measure(args):
     item = json.loads(b"".join(body))["items"][0]["id"]
     body = []
     client.request("GET", "/agents", stream=body.append)
-    pages = [int(n) for n in re.findall(rb"[?&]page=(\d+)", b"".join(body))] or [1]
+    # "page 1 of 2,000": the last page's number, opened as a bookmark would (an offset).
+    last = re.search(rb"page 1 of ([\d,]+)", b"".join(body))
+    last_page = int(last.group(1).replace(b",", b"")) if last else 1
+    # A keyset page near the end of the name order (a cursor after "Z"); a server without cursors shows page 1.
+    near_end = base64.urlsafe_b64encode("Z\x1f".encode()).decode().rstrip("=")
 
     targets = [
-        ("page", "/"), ("page", "/agents"), ("page", f"/agents?page={max(pages)}"),
+        ("page", "/"), ("page", "/agents"), ("page", f"/agents?page={last_page}"),
+        ("page", f"/agents?page=2&after={near_end}"),
         ("page", "/agents?readiness=not_ready"), ("page", f"/agents/{agent}"), ("page", "/equipment"),
         ("page", "/capacity"), ("page", "/alerts"), ("page", "/drills"),
         ("api", "/api/v1/agents?limit=100"), ("api", "/api/v1/equipment?limit=100"),
@@ -107,7 +113,7 @@ def measure(args):
         for _ in range(RUNS):
             status, total, _, size, _ = client.request("GET", path)
             times.append(total)
-        emit(kind, re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", path), status=status,
+        emit(kind, re.sub(r"after=[A-Za-z0-9_-]+", "after={cursor}", re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", path)), status=status,
              median_ms=round(statistics.median(times) * 1000, 1), bytes=size)
 
     for path in ("/api/v1/export/readiness.csv", "/api/v1/export/equipment.csv"):

@@ -2,10 +2,6 @@ import Foundation
 import HomeReadyModel
 import HomeReadyTransport
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Reads the tunnel state: interfaces, the route the kernel picks toward corporate networks (policy routing
 /// included: a connected UDP socket's source address tells the chosen interface), corporate names, health URL.
 enum TunnelInspector {
@@ -35,19 +31,20 @@ enum TunnelInspector {
         return TunnelStatus(interfaces: up, routes: routes, names: names, health: health)
     }
 
+    /// One GET of the health URL through libcurl, direct (no proxy: the tunnel is what is tested). A redirect
+    /// counts as an answer (2xx and 3xx are healthy), as it did through URLSession; the agent needs no
+    /// FoundationNetworking (a second HTTP stack, and its libraries in every check's memory).
     static func fetch(_ text: String, timeout: Double) async -> TunnelStatus.Health {
-        guard let url = URL(string: text) else { return TunnelStatus.Health(url: text, failure: "not a URL") }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = timeout
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.connectionProxyDictionary = [:]
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
+        guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https" else {
+            return TunnelStatus.Health(url: text, failure: "not a URL")
+        }
+        let request = HTTPRequest(
+            url: text, timeoutSeconds: timeout, connectTimeoutSeconds: min(timeout, 5), keepBodyPrefixBytes: 0)
         do {
-            let (_, response) = try await session.data(for: request)
-            return TunnelStatus.Health(url: text, statusCode: (response as? HTTPURLResponse)?.statusCode)
+            let response = try await HTTPClient.perform(request)
+            return TunnelStatus.Health(url: text, statusCode: response.statusCode)
         } catch {
-            return TunnelStatus.Health(url: text, failure: error.localizedDescription)
+            return TunnelStatus.Health(url: text, failure: "\(error)")
         }
     }
 

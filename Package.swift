@@ -60,6 +60,8 @@ var targets: [Target] = [
     ),
 
     // MARK: Agent side
+    // The agent's allocator settings, applied before main (a C constructor): docs/performance.md.
+    .target(name: "CHomeReadyAgentMemory"),
     .target(name: "HomeReadyModel"),
     .target(name: "HomeReadyProfiles", dependencies: ["HomeReadyModel", yams], resources: [.copy("Builtin")]),
     .target(name: "HomeReadyScoring", dependencies: ["HomeReadyModel"]),
@@ -88,7 +90,8 @@ var targets: [Target] = [
         name: "homeready",
         dependencies: [
             "HomeReadyAgent", "HomeReadyModel", "HomeReadyLocalization", "HomeReadyProfiles", "HomeReadyProbe",
-            "HomeReadyVPN", "HomeReadyVoicePath", "HomeReadyPosture", argumentParser, logging, yams,
+            "HomeReadyVPN", "HomeReadyVoicePath", "HomeReadyPosture", "CHomeReadyAgentMemory", argumentParser, logging,
+            yams,
         ]
     ),
     .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel", "CHomeReadyTUN"]),

@@ -37,7 +37,12 @@ public enum PackageDatabase {
             version = nil
             installed = false
         }
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Line by line without an array of every line: a desktop's status file holds some 100,000 lines.
+        var start = text.startIndex
+        while start < text.endIndex {
+            let end = text.utf8[start...].firstIndex(of: UInt8(ascii: "\n")) ?? text.endIndex
+            let line = text[start..<end]
+            start = end < text.endIndex ? text.utf8.index(after: end) : end
             if line.isEmpty {
                 flush()
             } else if line.hasPrefix("Package: ") {

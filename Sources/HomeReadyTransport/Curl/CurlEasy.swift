@@ -48,7 +48,8 @@ enum UploadSource {
     private final class Storage: @unchecked Sendable {
         let buffer: UnsafeRawBufferPointer
         init() {
-            let size = 1 << 20
+            // One upload buffer's worth (CURLOPT_UPLOAD_BUFFERSIZE): each read callback copies from its start.
+            let size = 128 * 1024
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
             var generator = SystemRandomNumberGenerator()
             for index in stride(from: 0, to: size, by: 8) {

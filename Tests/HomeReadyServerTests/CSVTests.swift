@@ -76,6 +76,12 @@ struct CSVTests {
             let input = try #require(try await h.repository.readinessInput(agentId: agent.id))
             let status = Readiness.evaluate(input, now: now).0
             #expect(row.split(separator: ",", omittingEmptySubsequences: false)[5] == Substring(status.rawValue))
+            // Site, campaign and team are looked up by id once per export: each named cell is a known name.
+            let sites = Set(try await h.repository.sites(after: nil, limit: 500).map(\.name))
+            let campaigns = Set(try await h.repository.campaigns(after: nil, limit: 500).map(\.name))
+            let cells = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(cells.contains { !$0[2].isEmpty } && cells.allSatisfy { $0[2].isEmpty || sites.contains($0[2]) })
+            #expect(cells.contains { !$0[3].isEmpty } && cells.allSatisfy { $0[3].isEmpty || campaigns.contains($0[3]) })
 
             var equipmentPages = 0
             var pagedEquipment = ""

@@ -79,10 +79,13 @@ extension SQLRepository {
             CSV.line(
                 ["employee_id", "name", "site", "campaign", "team", "status", "evidence", "reasons", "explanation"]
                     + checkIds))
+        // The small tables once per export, not joined per agent: names, freshness windows and kits by id.
+        let context = try await store.withConnection { db in try await ReadinessExportContext.read(on: db) }
         var after: String?
         while true {
             let (text, last) = try await store.withConnection { db in
-                try await Self.readinessPage(after: after, size: pageSize, checkIds: checkIds, now: now, on: db)
+                try await Self.readinessPage(
+                    after: after, size: pageSize, checkIds: checkIds, context: context, now: now, on: db)
             }
             guard let last else { return }
             try await emit(text)
@@ -106,24 +109,21 @@ extension SQLRepository {
     }
 
     /// One page of the readiness export: its CSV rows and the last employee id in it (nil when no agent is left).
-    static func readinessPage(after: String?, size: Int, checkIds: [String], now: Date, on db: any SQLDatabase) async throws
-        -> (String, String?)
-    {
+    static func readinessPage(
+        after: String?, size: Int, checkIds: [String], context: ReadinessExportContext, now: Date,
+        on db: any SQLDatabase
+    ) async throws -> (String, String?) {
         let from: SQLQueryString = after.map { "WHERE a.employee_id > \(bind: $0)" } ?? ""
         let agents = try await db.raw(
             """
             SELECT a.id, a.employee_id, a.name, a.role_id, a.last_report_at, a.last_verdict, a.last_verdict_reason,
-                   a.last_report_source, s.name AS site, c.name AS campaign, c.freshness_hours, t.name AS team
-            FROM agents a LEFT JOIN sites s ON s.id = a.site_id LEFT JOIN campaigns c ON c.id = a.campaign_id
-            LEFT JOIN teams t ON t.id = a.team_id \(from) ORDER BY a.employee_id LIMIT \(literal: size)
+                   a.last_report_source, a.site_id, a.campaign_id, a.team_id
+            FROM agents a \(from) ORDER BY a.employee_id LIMIT \(literal: size)
             """
         ).all()
         guard !agents.isEmpty else { return ("", nil) }
         let ids = try agents.map { try $0.string("id") }
-        var kits: [String: [String]] = [:]
-        for row in try await db.raw("SELECT role_id, kind FROM role_kit ORDER BY role_id, kind").all() {
-            kits[try row.string("role_id"), default: []].append(try row.string("kind"))
-        }
+        let kits = context.kits
         // One row per agent, its items and check states joined into one text each: a page of 2,000 agents decodes
         // 2,000 rows per statement instead of one per item (about 5,400) and per check state (about 20,000).
         var items: [String: [(kind: String, state: EquipmentState)]] = [:]
@@ -150,22 +150,44 @@ extension SQLRepository {
         var out = ""
         for row in agents {
             let id = try row.string("id")
+            let campaign = try row.optionalString("campaign_id")
             let input = ReadinessInput(
                 requiredKinds: try row.optionalString("role_id").flatMap { kits[$0] } ?? [], items: items[id] ?? [],
                 lastReportAt: try row.optionalDate("last_report_at"),
                 lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
                 lastVerdictReason: try row.optionalString("last_verdict_reason"),
-                freshnessHours: try row.decode(column: "freshness_hours", as: Int64?.self).map(Int.init) ?? 72,
+                freshnessHours: campaign.flatMap { context.freshnessHours[$0] } ?? 72,
                 evidence: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)))
             let (status, reasons) = Readiness.evaluate(input, now: now)
             out += CSV.line(
-                [try row.string("employee_id"), try row.string("name"), try row.optionalString("site") ?? "",
-                 try row.optionalString("campaign") ?? "", try row.optionalString("team") ?? "", status.rawValue,
+                [try row.string("employee_id"), try row.string("name"),
+                 context.names.site(try row.optionalString("site_id")), context.names.campaign(campaign),
+                 context.names.team(try row.optionalString("team_id")), status.rawValue,
                  input.evidence?.rawValue ?? "", reasons.map(\.code).joined(separator: ";"),
                  reasons.map(\.message).joined(separator: "; ")]
                     + checkIds.map { states[id]?[$0] ?? "" })
         }
         return (out, try agents.last?.string("employee_id"))
+    }
+
+    /// What the readiness export looks up by id instead of joining per agent: the names of sites, campaigns and
+    /// teams, each campaign's freshness window and each role's kit.
+    struct ReadinessExportContext: Sendable {
+        var names: ScopeNames
+        var freshnessHours: [String: Int]
+        var kits: [String: [String]]
+
+        static func read(on db: any SQLDatabase) async throws -> ReadinessExportContext {
+            var freshness: [String: Int] = [:]
+            for row in try await db.raw("SELECT id, freshness_hours FROM campaigns").all() {
+                freshness[try row.string("id")] = Int(try row.decode(column: "freshness_hours", as: Int64.self))
+            }
+            var kits: [String: [String]] = [:]
+            for row in try await db.raw("SELECT role_id, kind FROM role_kit ORDER BY role_id, kind").all() {
+                kits[try row.string("role_id"), default: []].append(try row.string("kind"))
+            }
+            return ReadinessExportContext(names: try await ScopeNames.read(on: db), freshnessHours: freshness, kits: kits)
+        }
     }
 
     /// An aggregate joining a group's `key` and `value` columns into one text, pairs apart by the unit separator

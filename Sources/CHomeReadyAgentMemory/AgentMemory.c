@@ -5,9 +5,11 @@
 // memory. Two arenas and an earlier trim keep the peak lower at no measurable cost in speed (docs/performance.md).
 #include "CHomeReadyAgentMemory.h"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
+#if defined(__linux__)
+#include <malloc.h>  // defines __GLIBC__ on glibc systems (the compiler does not)
+#endif
 
+#if defined(__GLIBC__)
 static int arenas = 0;
 
 __attribute__((constructor)) static void homeready_agent_memory(void) {

@@ -255,13 +255,15 @@ extension SQLRepository {
         let key: SQLQueryString = tagged ? "e.asset_tag" : "e.id"
         // `(asset_tag || '') IS NULL` keeps SQLite on the primary key for the untagged pages: with a plain
         // `asset_tag IS NULL` it reads every untagged item through the tag index and sorts them, for every page.
+        // The employee id is a lookup per row of the page: joined, PostgreSQL hashed every agent for every page.
         var filter: SQLQueryString = tagged ? "e.asset_tag IS NOT NULL" : "(e.asset_tag || '') IS NULL"
         if let after { filter = filter + " AND \(key) > \(bind: after)" }
         let rows = try await db.raw(
             """
-            SELECT e.id, e.asset_tag, e.kind, e.model, e.serial, a.employee_id, e.state, e.carrier, e.tracking_number,
-                   e.shipped_at, e.delivered_at
-            FROM equipment_items e LEFT JOIN agents a ON a.id = e.agent_id
+            SELECT e.id, e.asset_tag, e.kind, e.model, e.serial,
+                   (SELECT a.employee_id FROM agents a WHERE a.id = e.agent_id) AS employee_id,
+                   e.state, e.carrier, e.tracking_number, e.shipped_at, e.delivered_at
+            FROM equipment_items e
             WHERE \(filter) ORDER BY \(key) LIMIT \(literal: size)
             """
         ).all()

@@ -121,7 +121,7 @@ extension DemoData {
         agents: [AgentRow], equipment: EquipmentPlan, createdAt: Date, ids: SequentialIDs, on store: SQLStore
     ) async throws {
         for chunk in agents.chunked(by: rowsPerStatement * 4) {
-            try await store.transaction { db in
+            try await store.transaction(in: .writeLane) { db in
                 for rows in Array(chunk).chunked(by: rowsPerStatement) {
                     let values: [SQLQueryString] = rows.map { row in
                         let agent = row.agent
@@ -142,7 +142,7 @@ extension DemoData {
             }
         }
         for chunk in equipment.items.chunked(by: rowsPerStatement * 4) {
-            try await store.transaction { db in
+            try await store.transaction(in: .writeLane) { db in
                 for rows in Array(chunk).chunked(by: rowsPerStatement) {
                     let values: [SQLQueryString] = rows.map { item in
                         let life = item.lifecycle
@@ -166,7 +166,7 @@ extension DemoData {
         var ids = ids
         let auditIds = equipment.audit.map { _ in ids.next() }
         for chunk in Array(equipment.audit.indices).chunked(by: rowsPerStatement * 8) {
-            try await store.transaction { db in
+            try await store.transaction(in: .writeLane) { db in
                 for rows in Array(chunk).chunked(by: rowsPerStatement * 2) {
                     let values: [SQLQueryString] = rows.map { index in
                         let line = equipment.audit[index]
@@ -186,7 +186,7 @@ extension DemoData {
         }
         // The funnel's counts, as `recordAudit` keeps them.
         let reached = Dictionary(grouping: equipment.audit, by: \.to).mapValues(\.count)
-        try await store.transaction { db in
+        try await store.transaction(in: .writeLane) { db in
             for (state, items) in reached.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 try await SQLRepository.countReached(state.rawValue, items: items, on: db)
             }
@@ -208,7 +208,9 @@ extension DemoData {
                     agentId: pair.1, deviceId: nil, signature: nil, presentKinds: [], judgement: nil,
                     at: pair.0.finishedAt)
             }
-            let outcomes = try await repository.store.transaction { db in try await SQLRepository.write(writes, on: db) }
+            let outcomes = try await repository.store.transaction(in: .writeLane) { db in
+                try await SQLRepository.write(writes, on: db)
+            }
             return outcomes.filter(\.inserted).count
         }
     }

@@ -307,7 +307,7 @@ public struct SQLDashboard: DashboardDataSource, DashboardUserStore {
 
     static func alert(_ row: any SQLRow) throws -> DashboardAlert {
         let agentId = try row.string("agent_id"), check = try row.string("check_id")
-        let failedMillis = try row.decode(column: "first_failed_at", as: Int64?.self)
+        let failedMillis = try row.optionalInt64("first_failed_at")
             ?? row.decode(column: "last_seen_at", as: Int64.self)
         let lastPassed = try row.date("last_passed_at")
         let link = ["network", "voice", "vpn"].contains { check.hasPrefix($0) }

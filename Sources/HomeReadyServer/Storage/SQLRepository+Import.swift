@@ -65,10 +65,10 @@ extension SQLRepository {
     /// Readiness of every agent as CSV with each check's last status as a column, in pages of
     /// `exportPageSize` agents by employee id; `emit` receives the header, then each page's rows.
     ///
-    /// Each page is four statements on a connection taken for that page only (the agents with their campaigns'
-    /// freshness, the roles' kits, the page's live items, the page's check states) and judged with the planners'
-    /// rules (`Readiness.evaluate`), so a slow reader holds no connection and the work per row does not grow with
-    /// the fleet.
+    /// Each page is three statements on a connection taken for that page only (the agents, their live items,
+    /// their check states) and judged with the planners' rules (`Readiness.evaluate`), so a slow reader holds no
+    /// connection and the work per row does not grow with the fleet. The small tables (names, freshness windows,
+    /// kits) are read once per export.
     public func exportReadinessCSV(now: Date, emit: (String) async throws -> Void) async throws {
         try await exportReadinessCSV(now: now, pageSize: Self.exportPageSize, emit: emit)
     }
@@ -81,15 +81,18 @@ extension SQLRepository {
                     + checkIds))
         // The small tables once per export, not joined per agent: names, freshness windows and kits by id.
         let context = try await store.withConnection { db in try await ReadinessExportContext.read(on: db) }
-        var after: String?
-        while true {
-            let (text, last) = try await store.withConnection { db in
-                try await Self.readinessPage(
-                    after: after, size: pageSize, checkIds: checkIds, context: context, now: now, on: db)
+        // The next page is read (statements and row decoding) while this one is judged and written: the two
+        // halves take about as long, and a page ahead is all the memory it costs.
+        let store = self.store
+        try await withThrowingTaskGroup(of: ReadinessPage.self) { reads in
+            reads.addTask { try await store.withConnection { db in try await Self.readinessPage(after: nil, size: pageSize, on: db) } }
+            while let page = try await reads.next() {
+                guard let last = page.agents.last?.employeeId else { return }
+                reads.addTask {
+                    try await store.withConnection { db in try await Self.readinessPage(after: last, size: pageSize, on: db) }
+                }
+                try await emit(Self.readinessCSV(page, checkIds: checkIds, context: context, now: now))
             }
-            guard let last else { return }
-            try await emit(text)
-            after = last
         }
     }
 
@@ -108,66 +111,90 @@ extension SQLRepository {
         ).all().map { try $0.string("id") }
     }
 
-    /// One page of the readiness export: its CSV rows and the last employee id in it (nil when no agent is left).
-    static func readinessPage(
-        after: String?, size: Int, checkIds: [String], context: ReadinessExportContext, now: Date,
-        on db: any SQLDatabase
-    ) async throws -> (String, String?) {
+    /// One page of the readiness export as read: its agents in employee-id order, their live items and their
+    /// check states.
+    struct ReadinessPage: Sendable {
+        struct Agent: Sendable {
+            var id, employeeId, name: String
+            var roleId, siteId, campaignId, teamId: String?
+            var lastReportAt: Date?
+            var lastVerdict: Verdict?
+            var lastVerdictReason: String?
+            var evidence: ReportSource?
+        }
+        var agents: [Agent] = []
+        var items: [String: [(kind: String, state: EquipmentState)]] = [:]
+        var states: [String: [String: String]] = [:]
+    }
+
+    /// Reads the page of `size` agents after employee id `after` (empty when no agent is left).
+    static func readinessPage(after: String?, size: Int, on db: any SQLDatabase) async throws -> ReadinessPage {
         let from: SQLQueryString = after.map { "WHERE a.employee_id > \(bind: $0)" } ?? ""
-        let agents = try await db.raw(
+        var page = ReadinessPage()
+        page.agents = try await db.raw(
             """
             SELECT a.id, a.employee_id, a.name, a.role_id, a.last_report_at, a.last_verdict, a.last_verdict_reason,
                    a.last_report_source, a.site_id, a.campaign_id, a.team_id
             FROM agents a \(from) ORDER BY a.employee_id LIMIT \(literal: size)
             """
-        ).all()
-        guard !agents.isEmpty else { return ("", nil) }
-        let ids = try agents.map { try $0.string("id") }
-        let kits = context.kits
+        ).all().map { row in
+            ReadinessPage.Agent(
+                id: try row.string("id"), employeeId: try row.string("employee_id"), name: try row.string("name"),
+                roleId: try row.optionalString("role_id"), siteId: try row.optionalString("site_id"),
+                campaignId: try row.optionalString("campaign_id"), teamId: try row.optionalString("team_id"),
+                lastReportAt: try row.optionalDate("last_report_at"),
+                lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
+                lastVerdictReason: try row.optionalString("last_verdict_reason"),
+                evidence: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)))
+        }
+        guard !page.agents.isEmpty else { return page }
+        let ids = page.agents.map(\.id)
         // One row per agent, its items and check states joined into one text each: a page of 2,000 agents decodes
         // 2,000 rows per statement instead of one per item (about 5,400) and per check state (about 20,000).
-        var items: [String: [(kind: String, state: EquipmentState)]] = [:]
         for row in try await db.raw(
             """
             SELECT agent_id, \(pairs("kind", "state", on: db)) AS pairs FROM equipment_items
             WHERE agent_id IN (\(binds: ids)) AND state NOT IN ('returned', 'lost', 'faulty') GROUP BY agent_id
             """
         ).all() {
-            items[try row.string("agent_id")] = Self.splitPairs(try row.string("pairs")).map {
+            page.items[try row.string("agent_id")] = Self.splitPairs(try row.string("pairs")).map {
                 (kind: $0.key, state: EquipmentState(rawValue: $0.value) ?? .requested)
             }
         }
-        var states: [String: [String: String]] = [:]
         for row in try await db.raw(
             """
             SELECT agent_id, \(pairs("check_id", "status", on: db)) AS pairs FROM check_states
             WHERE agent_id IN (\(binds: ids)) GROUP BY agent_id
             """
         ).all() {
-            states[try row.string("agent_id")] = Dictionary(
+            page.states[try row.string("agent_id")] = Dictionary(
                 Self.splitPairs(try row.string("pairs")).map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
         }
+        return page
+    }
+
+    /// The CSV rows of `page`, each agent judged with the planners' rules (`Readiness.evaluate`).
+    static func readinessCSV(_ page: ReadinessPage, checkIds: [String], context: ReadinessExportContext, now: Date)
+        -> String
+    {
         var out = ""
-        for row in agents {
-            let id = try row.string("id")
-            let campaign = try row.optionalString("campaign_id")
+        for agent in page.agents {
             let input = ReadinessInput(
-                requiredKinds: try row.optionalString("role_id").flatMap { kits[$0] } ?? [], items: items[id] ?? [],
-                lastReportAt: try row.optionalDate("last_report_at"),
-                lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
-                lastVerdictReason: try row.optionalString("last_verdict_reason"),
-                freshnessHours: campaign.flatMap { context.freshnessHours[$0] } ?? 72,
-                evidence: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)))
+                requiredKinds: agent.roleId.flatMap { context.kits[$0] } ?? [], items: page.items[agent.id] ?? [],
+                lastReportAt: agent.lastReportAt, lastVerdict: agent.lastVerdict,
+                lastVerdictReason: agent.lastVerdictReason,
+                freshnessHours: agent.campaignId.flatMap { context.freshnessHours[$0] } ?? 72,
+                evidence: agent.evidence)
             let (status, reasons) = Readiness.evaluate(input, now: now)
+            let states = page.states[agent.id]
             out += CSV.line(
-                [try row.string("employee_id"), try row.string("name"),
-                 context.names.site(try row.optionalString("site_id")), context.names.campaign(campaign),
-                 context.names.team(try row.optionalString("team_id")), status.rawValue,
+                [agent.employeeId, agent.name, context.names.site(agent.siteId),
+                 context.names.campaign(agent.campaignId), context.names.team(agent.teamId), status.rawValue,
                  input.evidence?.rawValue ?? "", reasons.map(\.code).joined(separator: ";"),
                  reasons.map(\.message).joined(separator: "; ")]
-                    + checkIds.map { states[id]?[$0] ?? "" })
+                    + checkIds.map { states?[$0] ?? "" })
         }
-        return (out, try agents.last?.string("employee_id"))
+        return out
     }
 
     /// What the readiness export looks up by id instead of joining per agent: the names of sites, campaigns and

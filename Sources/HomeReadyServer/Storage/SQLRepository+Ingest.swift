@@ -304,7 +304,7 @@ extension SQLRepository {
         var latest: [String: LatestReport] = [:]
         for row in rows {
             latest[try row.string("id")] = LatestReport(
-                at: try row.decode(column: "last_report_at", as: Int64?.self),
+                at: try row.optionalInt64("last_report_at"),
                 verdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
                 statuses: try row.optionalString("checks_statuses"),
                 source: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)))

@@ -233,7 +233,7 @@ extension SQLRepository {
                         text: try row.optionalString("text"), texts: Self.texts(try row.optionalString("texts")),
                         drillId: try row.optionalString("drill_id"), createdAt: try row.date("created_at"),
                         expiresAt: try row.optionalDate("expires_at")),
-                    try row.decode(column: "fetched_at", as: Int64?.self) == nil
+                    try row.optionalInt64("fetched_at") == nil
                 )
             }
         }
@@ -272,7 +272,7 @@ extension SQLRepository {
                         SELECT acked_at FROM instruction_deliveries
                         WHERE agent_id = \(bind: agentId) AND instruction_id = \(bind: id)
                         """
-                    ).all().first, let acked = try row.decode(column: "acked_at", as: Int64?.self)
+                    ).all().first, let acked = try row.optionalInt64("acked_at")
                 else { return .notFound }
                 return .alreadyAcknowledged(at: Clock.date(acked))
             }
@@ -296,7 +296,7 @@ extension SQLRepository {
             else { return nil }
             return (
                 try row.decode(column: "version", as: Int64.self),
-                try row.decode(column: "next_expiry_at", as: Int64?.self)
+                try row.optionalInt64("next_expiry_at")
             )
         }
     }
@@ -330,7 +330,7 @@ extension SQLRepository {
                 id: try row.string("id"), text: try row.optionalString("text") ?? "",
                 texts: Self.texts(try row.optionalString("texts")) ?? [:], sentAt: try row.date("created_at"))
         }
-        let unfetched = try rows.filter { try $0.decode(column: "fetched_at", as: Int64?.self) == nil }.map { try $0.string("id") }
+        let unfetched = try rows.filter { try $0.optionalInt64("fetched_at") == nil }.map { try $0.string("id") }
         if !unfetched.isEmpty {
             try await writing(field: nil) { db in
                 try await db.raw(

@@ -15,7 +15,7 @@ extension SQLRepository {
                 ).all().first
             else { return nil }
             let (kinds, items) = try await Self.kitAndItems(agentId: agentId, on: db)
-            let hours = try row.decode(column: "freshness_hours", as: Int64?.self).map(Int.init) ?? 72
+            let hours = try row.optionalInt64("freshness_hours").map(Int.init) ?? 72
             return ReadinessInput(
                 requiredKinds: kinds, items: items, lastReportAt: try row.optionalDate("last_report_at"),
                 lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),

@@ -81,7 +81,7 @@ extension SQLRepository {
             else { return nil }
             var basis = StatementBasis(
                 employeeId: try agent.string("employee_id"), campaignId: try agent.optionalString("campaign_id"))
-            guard let at = try agent.decode(column: "last_report_at", as: Int64?.self) else { return basis }
+            guard let at = try agent.optionalInt64("last_report_at") else { return basis }
             let source = try agent.optionalString("last_report_source") ?? ReportSource.cli.rawValue
             let report = try await db.raw(
                 """

@@ -105,7 +105,7 @@ extension SQLRepository: ShipmentImporting {
         // Audit entries are ordered by time: each one is at its event's time, but never before the item's last one.
         var lastAudit = try await db.raw(
             "SELECT MAX(at) AS at FROM equipment_audit WHERE item_id = \(bind: record.id)"
-        ).all().first?.decode(column: "at", as: Int64?.self) ?? 0
+        ).all().first?.optionalInt64("at") ?? 0
         while true {
             let event: EquipmentEvent
             let at: Date

@@ -31,7 +31,7 @@ extension SQLRepository {
                     id: try $0.string("id"), webhookId: try $0.string("webhook_id"), event: try $0.string("event"),
                     payload: try $0.string("payload"), attempts: try $0.int("attempts"),
                     nextAttemptAt: try $0.optionalDate("next_attempt_at"), deliveredAt: try $0.optionalDate("delivered_at"),
-                    lastStatus: try $0.decode(column: "last_status", as: Int64?.self).map(Int.init),
+                    lastStatus: try $0.optionalInt64("last_status").map(Int.init),
                     lastError: try $0.optionalString("last_error"))
             }
         }

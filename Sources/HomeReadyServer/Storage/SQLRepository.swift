@@ -73,14 +73,20 @@ public struct SQLRepository: InventoryRepository {
 
 // MARK: - Row decoding
 
+/// The optional columns are read as "is it NULL, else the plain type": both drivers convert a `String` or an
+/// `Int64` directly, while an `Optional` goes through their generic `Decoder` (an object per value), which took an
+/// eighth of the readiness export.
 extension SQLRow {
     func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
-    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
-    func int(_ column: String) throws -> Int { Int(try decode(column: column, as: Int64.self)) }
-    func date(_ column: String) throws -> Date { Clock.date(try decode(column: column, as: Int64.self)) }
-    func optionalDate(_ column: String) throws -> Date? {
-        try decode(column: column, as: Int64?.self).map(Clock.date)
+    func optionalString(_ column: String) throws -> String? {
+        try decodeNil(column: column) ? nil : decode(column: column, as: String.self)
     }
+    func int(_ column: String) throws -> Int { Int(try decode(column: column, as: Int64.self)) }
+    func optionalInt64(_ column: String) throws -> Int64? {
+        try decodeNil(column: column) ? nil : decode(column: column, as: Int64.self)
+    }
+    func date(_ column: String) throws -> Date { Clock.date(try decode(column: column, as: Int64.self)) }
+    func optionalDate(_ column: String) throws -> Date? { try optionalInt64(column).map(Clock.date) }
 }
 
 extension SQLQueryString {

@@ -25,6 +25,20 @@ import PackageDescription
 
 let agentOnly = Context.environment["HOMEREADY_AGENT_ONLY"] == "1"
 
+/// The release link of the agent that Scripts/package makes (HOMEREADY_LINK_ORDER=1): lld places the functions a
+/// full check runs (Packaging/agent-link-order.txt, recorded by Scripts/agent-link-order) next to each other, and a
+/// position-dependent executable has no relocations to apply at start. A check then maps less of the binary:
+/// docs/performance.md, "The agent's memory".
+let agentLinkSettings: [LinkerSetting] =
+    Context.environment["HOMEREADY_LINK_ORDER"] == "1"
+    ? [
+        .unsafeFlags(
+            [
+                "-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Packaging/agent-link-order.txt",
+                "-Xlinker", "--no-warn-symbol-ordering", "-Xclang-linker", "-no-pie",
+            ], .when(platforms: [.linux], configuration: .release))
+    ] : []
+
 /// Strict settings applied to every Swift target (swift-log's loop).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
@@ -92,7 +106,8 @@ var targets: [Target] = [
             "HomeReadyAgent", "HomeReadyModel", "HomeReadyLocalization", "HomeReadyProfiles", "HomeReadyProbe",
             "HomeReadyVPN", "HomeReadyVoicePath", "HomeReadyPosture", "CHomeReadyAgentMemory", argumentParser, logging,
             yams,
-        ]
+        ],
+        linkerSettings: agentLinkSettings
     ),
     .target(name: "HomeReadyTestSupport", dependencies: ["HomeReadyModel", "CHomeReadyTUN"]),
     // The lab's delay line (a TUN device holding each packet for a fixed delay): a test tool, never packaged.

@@ -6,13 +6,16 @@ import HomeReadyModel
 public struct Localizer: Sendable {
     public let language: Language
     public let catalog: MessageCatalog
-    /// The reader's time zone for dates (the server's own when a reader's is unknown).
-    public let timeZone: TimeZone
+    /// The reader's time zone for dates (the machine's own when a reader's is unknown).
+    public var timeZone: TimeZone { readerTimeZone ?? .current }
+    /// The zone given, if any: the machine's is looked up only when a date is written, since finding it loads ICU's
+    /// time-zone data, which an agent check that writes no date does not need.
+    private let readerTimeZone: TimeZone?
 
-    public init(_ language: Language, catalog: MessageCatalog = .shipped, timeZone: TimeZone = .current) {
+    public init(_ language: Language, catalog: MessageCatalog = .shipped, timeZone: TimeZone? = nil) {
         self.language = language
         self.catalog = catalog
-        self.timeZone = timeZone
+        self.readerTimeZone = timeZone
     }
 
     /// English, as in JSON documents and logs.
@@ -104,9 +107,9 @@ public struct Localizer: Sendable {
         return shown
     }
 
-    /// A plain number in the reader's locale.
+    /// A plain number in the reader's locale (`DecimalText`: both languages write numbers alike).
     public func number(_ value: Double, decimals: Int) -> String {
-        value.formatted(.number.precision(.fractionLength(decimals)).locale(language.locale))
+        DecimalText.format(value, decimals: decimals)
     }
 
     private static func rateDecimals(_ value: Double) -> Int {

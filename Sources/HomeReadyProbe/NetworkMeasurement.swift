@@ -304,7 +304,7 @@ struct NetworkMeasurement: Sendable {
                         if let last = samples.last, last.elapsedSeconds - lastReport >= 1 {
                             lastReport = last.elapsedSeconds
                             let rate = ThroughputController.rate(samples, from: last.elapsedSeconds - 1, to: last.elapsedSeconds) ?? 0
-                            progress(CheckProgress(phase: "network.\(direction.rawValue)", message: "\(direction.rawValue.capitalized) \(last.streams) streams",
+                            progress(CheckProgress(phase: "network.\(direction.rawValue)", message: "\(direction.rawValue.prefix(1).uppercased() + direction.rawValue.dropFirst()) \(last.streams) streams",
                                                    value: (rate * 8 / 1e6 * 10).rounded() / 10, unit: "Mbit/s"))
                         }
                         return controller.decide(samples)

@@ -122,4 +122,27 @@ struct CheckReportTests {
             #expect(ReportCoding.parseISO8601(text) == (try? Date(text, strategy: .iso8601)) ?? (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)), "\(text)")
         }
     }
+
+    /// The hand-written writer gives the text of Foundation's `.iso8601` encoding strategy (fractions dropped; dates
+    /// before 1970 are Foundation's own), and reads back through `parseISO8601`.
+    @Test func writesUTCTimesAsFoundationDoes() throws {
+        var generator = SystemRandomNumberGenerator()
+        var dates = [0, 1, -1, 0.999, -0.25, 951_868_799, 1_795_536_000.75, 4_107_542_400, 253_402_300_799, -62_135_596_799]
+            .map(Date.init(timeIntervalSince1970:))
+        for _ in 0..<2_000 {
+            dates.append(Date(timeIntervalSince1970: Double.random(in: 0...253_402_300_799, using: &generator)))
+        }
+        let foundation = JSONEncoder()
+        foundation.dateEncodingStrategy = .iso8601
+        let ours = JSONEncoder()
+        ours.dateEncodingStrategy = ReportCoding.dateEncoding
+        for date in dates {
+            let expected = String(decoding: try foundation.encode([date]), as: UTF8.self)
+            #expect(String(decoding: try ours.encode([date]), as: UTF8.self) == expected, "\(date.timeIntervalSince1970)")
+            if date.timeIntervalSince1970 >= 0 {
+                let text = ReportCoding.formatISO8601(date)
+                #expect(ReportCoding.parseISO8601(text) == Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)))
+            }
+        }
+    }
 }

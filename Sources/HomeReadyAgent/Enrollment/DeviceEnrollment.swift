@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 import HomeReadySigning
 
 /// What the server said when this device enrolled; kept in `enrollment.json` beside the key.
@@ -86,7 +87,7 @@ public struct DeviceStore: Sendable {
         try SecureFile.makeDirectory(paths.configDirectory)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = ReportCoding.dateEncoding
         let data: Data
         do { data = try encoder.encode(enrollment) } catch {
             throw AgentError.invalidConfiguration("cannot encode the enrollment: \(error)")
@@ -99,7 +100,7 @@ public struct DeviceStore: Sendable {
         guard let data = try? Data(contentsOf: paths.enrollmentFile) else { throw AgentError.notEnrolled }
         try SecureFile.requirePrivate(paths.enrollmentFile)
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ReportCoding.dateDecoding
         do {
             return try decoder.decode(DeviceEnrollment.self, from: data)
         } catch {

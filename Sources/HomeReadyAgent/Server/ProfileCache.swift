@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 
 /// The assigned profile as last fetched, kept for offline checks (`$XDG_CACHE_HOME/homeready/profiles`).
 public struct ProfileCache: Sendable {
@@ -14,7 +15,7 @@ public struct ProfileCache: Sendable {
     public func load() -> ServerClient.AssignedProfile? {
         guard let data = try? Data(contentsOf: file) else { return nil }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ReportCoding.dateDecoding
         return try? decoder.decode(ServerClient.AssignedProfile.self, from: data)
     }
 
@@ -22,7 +23,7 @@ public struct ProfileCache: Sendable {
     public func save(_ profile: ServerClient.AssignedProfile) throws(AgentError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = ReportCoding.dateEncoding
         guard let data = try? encoder.encode(profile) else { return }
         try SecureFile.makeDirectory(directory)
         try SecureFile.write(data, to: file)

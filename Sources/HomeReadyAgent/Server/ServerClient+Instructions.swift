@@ -8,7 +8,7 @@ extension ServerClient {
             return nil
         }
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ReportCoding.dateDecoding
         guard let answer = try? decoder.decode(DeviceInstructions.self, from: response.body) else {
             throw AgentError.serverRefused(
                 status: response.status, detail: "the instructions answer is not what this agent reads")

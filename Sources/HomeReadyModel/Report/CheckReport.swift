@@ -200,7 +200,7 @@ public enum ReportCoding {
     /// An encoder producing the documented wire format.
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = dateEncoding
         encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
@@ -208,14 +208,18 @@ public enum ReportCoding {
     /// A decoder accepting the documented wire format.
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            if let date = parseISO8601(text) { return date }
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected an ISO-8601 UTC time such as 2026-11-24T16:00:00Z, got \"\(text)\"")
-        }
+        decoder.dateDecodingStrategy = dateDecoding
         return decoder
+    }
+
+    /// ISO-8601 times as `parseISO8601` reads them. Foundation's `.iso8601` strategy looks up the machine's time
+    /// zone on first use, which loads ICU's time-zone data: this one reads the agent's own files without it.
+    public static let dateDecoding = JSONDecoder.DateDecodingStrategy.custom { decoder in
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        if let date = parseISO8601(text) { return date }
+        throw DecodingError.dataCorruptedError(
+            in: container, debugDescription: "expected an ISO-8601 UTC time such as 2026-11-24T16:00:00Z, got \"\(text)\"")
     }
 
     /// Parses ISO-8601 times with or without fractional seconds.
@@ -261,5 +265,39 @@ public enum ReportCoding {
             let days = era * 146_097 + dayOfEra - 719_468
             return days * 86_400 + hour * 3_600 + minute * 60 + second
         } ?? nil
+    }
+
+    /// ISO-8601 UTC times as `formatISO8601` writes them: the same text as Foundation's `.iso8601` strategy, which
+    /// looks up the machine's time zone on first use and so loads ICU's time-zone data into every agent run.
+    public static let dateEncoding = JSONEncoder.DateEncodingStrategy.custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(formatISO8601(date))
+    }
+
+    /// `2026-11-24T16:00:00Z`: whole seconds (a fraction is dropped, as Foundation's `.iso8601` drops it), UTC.
+    /// Times before 1970 or after 9999 go to Foundation's formatter (it writes dates before 1582 in the Julian
+    /// calendar; no report holds one).
+    public static func formatISO8601(_ date: Date) -> String {
+        let interval = date.timeIntervalSince1970.rounded(.down)
+        guard interval.isFinite, interval >= 0, interval < 253_402_300_800 else { return date.formatted(.iso8601) }
+        let seconds = Int64(interval)
+        let days = seconds / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // The civil date of a day count from 1970-01-01 (H. Hinnant's civil_from_days).
+        let shifted = days + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func digits(_ value: Int64, _ count: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, count - text.count)) + text
+        }
+        return "\(digits(year, 4))-\(digits(month, 2))-\(digits(day, 2))T\(digits(secondOfDay / 3_600, 2)):"
+            + "\(digits(secondOfDay / 60 % 60, 2)):\(digits(secondOfDay % 60, 2))Z"
     }
 }

@@ -247,7 +247,8 @@ public struct RuleEvaluator: Sendable {
             let needle = rule.value ?? ""
             let has: Bool
             if case .list(let items) = value {
-                has = items.contains { $0.localizedCaseInsensitiveContains(needle) }
+                // Case-insensitive without a locale: the same for the names and ids rules list, and no ICU.
+                has = items.contains { $0.range(of: needle, options: .caseInsensitive) != nil }
             } else {
                 has = value.description.contains(needle)
             }

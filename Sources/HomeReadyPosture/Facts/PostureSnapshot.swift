@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyModel
 
 /// Everything the rule engine may need about an endpoint, as `homeready facts --all` records it.
 ///
@@ -88,7 +89,7 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
     /// Decodes the JSON `homeready facts` prints.
     public static func decode(_ data: Data) throws -> PostureSnapshot {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = ReportCoding.dateDecoding
         return try decoder.decode(PostureSnapshot.self, from: data)
     }
 
@@ -96,7 +97,7 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = ReportCoding.dateEncoding
         return try encoder.encode(self)
     }
 

@@ -78,10 +78,23 @@ struct SpeedEndpoints: Sendable {
     }
 
     /// The host of a URL without brackets (an IPv6 literal stays numeric).
+    ///
+    /// Read from the text (after `scheme://` and any `user@`, up to the port or path; an IPv6 address without its
+    /// brackets) instead of `URLComponents`, whose host parsing loads ICU's data for international names.
     static func host(of url: String) -> String? {
-        guard let components = URLComponents(string: url), var host = components.host else { return nil }
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return host
+        guard let schemeEnd = url.range(of: "://"), url[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || "+-.".contains($0) }),
+            !url[..<schemeEnd.lowerBound].isEmpty
+        else { return nil }
+        var authority = url[schemeEnd.upperBound...].prefix { !"/?#".contains($0) }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        let host: Substring
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+        } else {
+            host = authority.prefix { $0 != ":" }
+        }
+        return host.isEmpty ? nil : String(host)
     }
 
     /// The download URL for one stream: our endpoint with a byte count, or a foreign URL as is.

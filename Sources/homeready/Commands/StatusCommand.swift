@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HomeReadyAgent
+import HomeReadyModel
 
 /// `homeready status`: enrollment, server, profile in use, and the spool.
 struct StatusCommand: ParsableCommand {
@@ -53,7 +54,7 @@ struct StatusCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.dateEncodingStrategy = .iso8601
+            encoder.dateEncodingStrategy = ReportCoding.dateEncoding
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(status), as: UTF8.self))
         } else {

@@ -85,9 +85,7 @@ public struct DeviceStore: Sendable {
 
     public func saveEnrollment(_ enrollment: DeviceEnrollment) throws(AgentError) {
         try SecureFile.makeDirectory(paths.configDirectory)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = ReportCoding.dateEncoding
+        let encoder = ReportCoding.encoder(pretty: true)
         let data: Data
         do { data = try encoder.encode(enrollment) } catch {
             throw AgentError.invalidConfiguration("cannot encode the enrollment: \(error)")
@@ -99,10 +97,8 @@ public struct DeviceStore: Sendable {
     public func loadEnrollment() throws(AgentError) -> DeviceEnrollment {
         guard let data = try? Data(contentsOf: paths.enrollmentFile) else { throw AgentError.notEnrolled }
         try SecureFile.requirePrivate(paths.enrollmentFile)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = ReportCoding.dateDecoding
         do {
-            return try decoder.decode(DeviceEnrollment.self, from: data)
+            return try ReportCoding.decoder().decode(DeviceEnrollment.self, from: data)
         } catch {
             throw AgentError.damagedFile(path: paths.enrollmentFile.path, reason: "not a valid enrollment record")
         }

@@ -14,9 +14,7 @@ public struct ProfileCache: Sendable {
     /// The cached profile, if any.
     public func load() -> ServerClient.AssignedProfile? {
         guard let data = try? Data(contentsOf: file) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = ReportCoding.dateDecoding
-        return try? decoder.decode(ServerClient.AssignedProfile.self, from: data)
+        return try? ReportCoding.decoder().decode(ServerClient.AssignedProfile.self, from: data)
     }
 
     /// Stores a fetched profile durably.

@@ -7,9 +7,7 @@ extension ServerClient {
         guard let response = try await conditionalGet("api/v1/device/instructions", ifNoneMatch: etag) else {
             return nil
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = ReportCoding.dateDecoding
-        guard let answer = try? decoder.decode(DeviceInstructions.self, from: response.body) else {
+        guard let answer = try? ReportCoding.decoder().decode(DeviceInstructions.self, from: response.body) else {
             throw AgentError.serverRefused(
                 status: response.status, detail: "the instructions answer is not what this agent reads")
         }

@@ -88,17 +88,12 @@ public struct PostureSnapshot: Codable, Sendable, Equatable {
 
     /// Decodes the JSON `homeready facts` prints.
     public static func decode(_ data: Data) throws -> PostureSnapshot {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = ReportCoding.dateDecoding
-        return try decoder.decode(PostureSnapshot.self, from: data)
+        try ReportCoding.decoder().decode(PostureSnapshot.self, from: data)
     }
 
     /// JSON as `homeready facts` prints it (sorted keys, ISO-8601 times).
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = ReportCoding.dateEncoding
-        return try encoder.encode(self)
+        try ReportCoding.encoder(pretty: true).encode(self)
     }
 
     private static func path(_ context: DecodingError.Context) -> String {

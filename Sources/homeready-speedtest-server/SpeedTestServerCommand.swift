@@ -29,7 +29,7 @@ struct SpeedTestServerCommand: AsyncParsableCommand {
     mutating func run() async throws {
         var logger = Logger(label: "homeready-speedtest-server")
         logger.logLevel = .info
-        let router = Router()
+        let router = Router(context: BasicSpeedTestRequestContext.self)
         var speedTest = SpeedTestConfiguration(echoPort: echoPort)
         speedTest.sipPort = sipPort
         SpeedTestRoutes.add(to: router, configuration: speedTest)

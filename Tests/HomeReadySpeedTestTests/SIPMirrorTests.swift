@@ -81,7 +81,7 @@ import Testing
     @Test("/speed/info announces sip_port when the mirror runs, and leaves it out otherwise")
     func speedInfoAnnouncesPort() async throws {
         for port in [5060, nil] as [Int?] {
-            let router = Router()
+            let router = Router(context: BasicSpeedTestRequestContext.self)
             var configuration = SpeedTestConfiguration(echoPort: 7)
             configuration.sipPort = port
             SpeedTestRoutes.add(to: router, configuration: configuration)

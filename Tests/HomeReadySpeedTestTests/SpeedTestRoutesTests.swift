@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct SpeedTestRoutesTests {
     func makeApp(activity: SpeedTestActivity = SpeedTestActivity()) -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: BasicSpeedTestRequestContext.self)
         SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(maxDownloadBytes: 10_000, echoPort: 7007), activity: activity)
         return Application(router: router)
     }
@@ -131,7 +131,7 @@ import Testing
 struct UploadTallyTests {
     @Test("an upload naming a tally is counted as it arrives; the tally answers its bytes; bad or unknown ids do not")
     func tallyThroughTheRoutes() async throws {
-        let router = Router()
+        let router = Router(context: BasicSpeedTestRequestContext.self)
         SpeedTestRoutes.add(to: router)
         try await Application(router: router).test(.router) { client in
             let body = ByteBuffer(repeating: 7, count: 300_000)

@@ -13,7 +13,7 @@ func withSpeedTestServer(
     let logger = Logger(label: "speedtest-test")
     let echo = try await UDPEchoServer.bind(host: host, port: 0, extensions: extensions, logger: logger)
     let activity = SpeedTestActivity()
-    let router = Router()
+    let router = Router(context: BasicSpeedTestRequestContext.self)
     SpeedTestRoutes.add(to: router, configuration: SpeedTestConfiguration(echoPort: echo.localPort), activity: activity)
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     let app = Application(

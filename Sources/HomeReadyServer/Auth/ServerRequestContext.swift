@@ -1,20 +1,24 @@
 import Foundation
 import HomeReadyModel
+import HomeReadySpeedTest
 import Hummingbird
 import NIOCore
 
 /// The request context: who is calling, and JSON coders for the API's snake_case wire format.
-public struct ServerRequestContext: RequestContext, RemoteAddressRequestContext {
+public struct ServerRequestContext: RequestContext, RemoteAddressRequestContext, SpeedTestRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthenticationMiddleware` when a valid token was sent.
     public var principal: Principal?
     /// The peer's address (rate limits key on it).
     public let remoteAddress: SocketAddress?
+    /// The connection's event loop (the speed-test download keeps pace with it).
+    public let connectionEventLoop: any EventLoop
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         principal = nil
         remoteAddress = source.channel.remoteAddress
+        connectionEventLoop = source.channel.eventLoop
     }
 
     public var requestDecoder: JSONDecoder { APICoding.decoder }

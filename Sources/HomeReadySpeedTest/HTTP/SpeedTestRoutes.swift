@@ -45,7 +45,8 @@ public struct UploadReceipt: Codable, Sendable, ResponseEncodable {
 /// - `GET|HEAD /speed/ping`: an empty uncached answer for round trips.
 /// - `GET /speed/info`: the endpoints, the UDP echo port, the SIP mirror's port and how many transfers run now.
 ///
-/// Requests never wait for each other: each transfer is its own stream, counted in `SpeedTestActivity`.
+/// Requests never wait for each other: each transfer is its own stream, counted in `SpeedTestActivity` until
+/// its last chunk is in the socket.
 public struct SpeedTestRoutes {
     /// Incompressible bytes sent by the download endpoint (1 MiB, reused for every response).
     static let payload: ByteBuffer = {
@@ -56,15 +57,16 @@ public struct SpeedTestRoutes {
     }()
 
     /// Adds the endpoints to `router`.
-    public static func add<Context: RequestContext>(
+    public static func add<Context: SpeedTestRequestContext>(
         to router: Router<Context>, configuration: SpeedTestConfiguration = SpeedTestConfiguration(),
         activity: SpeedTestActivity = SpeedTestActivity(), tallies: UploadTallies = UploadTallies()
     ) {
         let prefix = configuration.pathPrefix
         let noStore: HTTPFields = [.cacheControl: "no-store", .contentType: "application/octet-stream"]
-        router.get(RouterPath(prefix + "/down")) { request, _ -> Response in
+        router.get(RouterPath(prefix + "/down")) { request, context -> Response in
             let asked = request.uri.queryParameters.get("bytes", as: Int64.self) ?? 25_000_000
             let length = max(0, min(asked, configuration.maxDownloadBytes))
+            let loop = context.connectionEventLoop
             let body = ResponseBody(contentLength: Int(length)) { writer in
                 activity.begin()
                 defer { activity.end() }
@@ -74,6 +76,10 @@ public struct SpeedTestRoutes {
                     let size = Int(min(left, Int64(chunk.readableBytes)))
                     try await writer.write(chunk.getSlice(at: chunk.readerIndex, length: size)!)
                     left -= Int64(size)
+                    // The writer learns that the socket is full only on the connection's event loop. Waiting for
+                    // that loop after each chunk keeps one chunk queued behind a slow reader: otherwise this loop
+                    // queues hundreds of MiB at once and the transfer stops counting as running while it still sends.
+                    try await loop.submit {}.get()
                 }
                 try await writer.finish(nil)
             }

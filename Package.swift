@@ -29,15 +29,18 @@ let agentOnly = Context.environment["HOMEREADY_AGENT_ONLY"] == "1"
 /// full check runs (Packaging/agent-link-order.txt, recorded by Scripts/agent-link-order) next to each other, and a
 /// position-dependent executable has no relocations to apply at start. A check then maps less of the binary:
 /// docs/performance.md, "The agent's memory".
+/// Every link of the agent exports `_gnutls_global_init_skip` (CHomeReadyAgentMemory) so that GnuTLS, which libcurl's
+/// optional protocols load, does not initialise itself at start.
 let agentLinkSettings: [LinkerSetting] =
-    Context.environment["HOMEREADY_LINK_ORDER"] == "1"
+    [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=_gnutls_global_init_skip"], .when(platforms: [.linux]))]
+    + (Context.environment["HOMEREADY_LINK_ORDER"] == "1"
     ? [
         .unsafeFlags(
             [
                 "-use-ld=lld", "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Packaging/agent-link-order.txt",
                 "-Xlinker", "--no-warn-symbol-ordering", "-Xclang-linker", "-no-pie",
             ], .when(platforms: [.linux], configuration: .release))
-    ] : []
+    ] : [])
 
 /// Strict settings applied to every Swift target (swift-log's loop).
 let strictSettings: [SwiftSetting] = [

@@ -25,7 +25,8 @@ import PackageDescription
 
 let agentOnly = Context.environment["HOMEREADY_AGENT_ONLY"] == "1"
 
-/// The release link of the agent that Scripts/package makes (HOMEREADY_LINK_ORDER=1): lld places the functions a
+/// The release link of the agent that Scripts/package makes (HOMEREADY_LINK_ORDER=1, with every function compiled in
+/// its own section by Scripts/package's -function-sections flags): lld places the functions a
 /// full check runs (Packaging/agent-link-order.txt, recorded by Scripts/agent-link-order) next to each other, and a
 /// position-dependent executable has no relocations to apply at start. A check then maps less of the binary:
 /// docs/performance.md, "The agent's memory".

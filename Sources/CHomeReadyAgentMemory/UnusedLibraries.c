@@ -6,8 +6,6 @@
 // and the dynamic loader binds GnuTLS's call to it. GnuTLS still initialises itself if anything calls
 // `gnutls_global_init`, as OpenLDAP does before it uses TLS. Unlike GNUTLS_NO_IMPLICIT_INIT, nothing reaches the
 // commands the agent runs.
-#include "CHomeReadyAgentMemory.h"
-
+/// Asked by GnuTLS's library constructor: 1 skips its initialisation.
+int _gnutls_global_init_skip(void);
 int _gnutls_global_init_skip(void) { return 1; }
-
-int homeready_agent_skips_gnutls_init(void) { return _gnutls_global_init_skip(); }

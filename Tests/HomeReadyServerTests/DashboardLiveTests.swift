@@ -82,20 +82,6 @@ struct DashboardLiveTests {
         try await waitUntil(since: start, timeout: timeout) { log().contains(needle) }
     }
 
-    /// Waits until `condition` holds; returns the seconds since `start`, or nil after `timeout`.
-    static func waitUntil(
-        since start: ContinuousClock.Instant = .now, timeout: Double, _ condition: () -> Bool
-    ) async throws -> Double? {
-        while ContinuousClock.now - start < .seconds(timeout) {
-            if condition() {
-                let elapsed = ContinuousClock.now - start
-                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return nil
-    }
-
     static func makeAgent(_ h: Harness, _ employeeId: String) async throws -> AgentRecord {
         try await h.repository.createAgent(
             NewAgent(employeeId: employeeId, name: "Agent \(employeeId)", contact: nil, siteId: nil, campaignId: nil,
@@ -175,7 +161,7 @@ struct DashboardLiveTests {
             let resent = ContinuousClock.now
             #expect(try Self.post(second, to: a, token: h.adminToken, in: directory) == 201)
             let count = { stream.log.components(separatedBy: "event: report").count - 1 }
-            let again = try await Self.waitUntil(since: resent, timeout: 2) { count() >= 2 }
+            let again = try await waitUntil(since: resent, timeout: 2) { count() >= 2 }
             #expect(again != nil, "no event on B after the reconnect: \(stream.log)")
             print("dashboard.live postgres after reconnect: event after \(again ?? -1) s")
             stream.stop()

@@ -173,7 +173,7 @@ struct ScaleOutTests {
             #expect(upstreams == ["127.0.0.1:\(a.port)", "127.0.0.1:\(b.port)"], "reports went through both instances")
             let lastSent = ContinuousClock.now
             let events = { stream.log.components(separatedBy: "event: report").count - 1 }
-            let seconds = try await DashboardLiveTests.waitUntil(since: lastSent, timeout: 2) { events() >= 6 }
+            let seconds = try await waitUntil(since: lastSent, timeout: 2) { events() >= 6 }
             #expect(seconds != nil, "2 s after the last report the stream had seen \(events()) of 6: \(stream.log)")
             #expect(stream.log.contains(agent.id))
             print("scale-out live: 6 reports through nginx over 2 instances, all on one stream \(seconds ?? -1) s after the last")

@@ -80,26 +80,20 @@ import Testing
                 try await BlockingThread.run { () throws -> Void in try connection.writeAll(request, timeout: 5) }
                 held.append(connection)
             }
-            try await waitUntil(seconds: 20) { activity.activeTransfers == 3 }
+            try await waitUntil(timeout: 20) { activity.activeTransfers == 3 }
             #expect(activity.activeTransfers == 3)
 
             let response = try await HTTPClient.perform(
                 HTTPRequest(url: "\(base)/speed/down?bytes=20000000", timeoutSeconds: 30))
             #expect(response.bytesReceived == 20_000_000)
-            try await waitUntil(seconds: 5) { activity.activeTransfers <= 3 }
+            try await waitUntil(timeout: 5) { activity.activeTransfers <= 3 }
             #expect(activity.activeTransfers == 3, "the held downloads are still running")
             #expect(activity.startedTransfers == 4)
 
             held.forEach { $0.close() }
-            try await waitUntil(seconds: 10) { activity.activeTransfers == 0 }
+            try await waitUntil(timeout: 10) { activity.activeTransfers == 0 }
             #expect(activity.activeTransfers == 0)
         }
-    }
-
-    /// Polls `condition` every 20 ms for up to `seconds`.
-    private func waitUntil(seconds: Double, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
     }
 
     @Test func infoCountsRunningTransfers() async throws {

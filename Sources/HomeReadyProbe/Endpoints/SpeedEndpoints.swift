@@ -82,9 +82,9 @@ struct SpeedEndpoints: Sendable {
     /// Read from the text (after `scheme://` and any `user@`, up to the port or path; an IPv6 address without its
     /// brackets) instead of `URLComponents`, whose host parsing loads ICU's data for international names.
     static func host(of url: String) -> String? {
-        guard let schemeEnd = url.range(of: "://"), url[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || "+-.".contains($0) }),
-            !url[..<schemeEnd.lowerBound].isEmpty
-        else { return nil }
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let scheme = url[..<schemeEnd.lowerBound]
+        guard !scheme.isEmpty, scheme.allSatisfy({ $0.isLetter || "+-.".contains($0) }) else { return nil }
         var authority = url[schemeEnd.upperBound...].prefix { !"/?#".contains($0) }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         let host: Substring

@@ -113,76 +113,61 @@ extension DemoData {
                 .map { (kind: $0.kind, state: $0.lifecycle.state) })
     }
 
-    /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-    static let rowsPerStatement = 500
+    /// Rows per statement: each statement's rows travel as one JSON parameter (`JSONRows`).
+    static let rowsPerStatement = 10_000
 
-    /// Writes the agents, then their items and the items' audit trails, in transactions of a few statements.
+    /// Writes the agents, then their items and the items' audit trails, a few statements per transaction.
     static func insert(
         agents: [AgentRow], equipment: EquipmentPlan, createdAt: Date, ids: SequentialIDs, on store: SQLStore
     ) async throws {
-        for chunk in agents.chunked(by: rowsPerStatement * 4) {
-            try await store.transaction(in: .writeLane) { db in
-                for rows in Array(chunk).chunked(by: rowsPerStatement) {
-                    let values: [SQLQueryString] = rows.map { row in
-                        let agent = row.agent
-                        return """
-                            (\(bind: row.id), \(bind: agent.employeeId), \(bind: agent.name), \(bind: agent.contact),
-                             \(bind: agent.siteId), \(bind: agent.campaignId), \(bind: agent.teamId), \(bind: agent.roleId),
-                             \(bind: agent.language), \(millis: createdAt), \(bind: row.equipmentStatus.rawValue))
-                            """
-                    }
-                    try await db.raw(
-                        """
-                        INSERT INTO agents (id, employee_id, name, contact, site_id, campaign_id, team_id, role_id,
-                                            language, created_at, equipment_status)
-                        VALUES \(values.joined(separator: ", "))
-                        """
-                    ).run()
-                }
-            }
+        func millis(_ date: Date?) -> JSONText.Cell { .integer(date.map(Clock.millis)) }
+        let agentRows = agents.map { row in
+            let agent = row.agent
+            return JSONText.row(
+                .text(row.id), .text(agent.employeeId), .text(agent.name), .text(agent.contact), .text(agent.siteId),
+                .text(agent.campaignId), .text(agent.teamId), .text(agent.roleId), .text(agent.language),
+                millis(createdAt), .text(row.equipmentStatus.rawValue))
         }
-        for chunk in equipment.items.chunked(by: rowsPerStatement * 4) {
-            try await store.transaction(in: .writeLane) { db in
-                for rows in Array(chunk).chunked(by: rowsPerStatement) {
-                    let values: [SQLQueryString] = rows.map { item in
-                        let life = item.lifecycle
-                        return """
-                            (\(bind: item.id), \(bind: item.kind), \(bind: item.model), \(bind: item.serial),
-                             \(bind: item.agentId), \(bind: life.state.rawValue), \(bind: life.carrier),
-                             \(bind: life.trackingNumber), \(millis: life.shippedAt), \(millis: life.deliveredAt),
-                             \(bind: item.replacesId), \(millis: item.updatedAt))
-                            """
-                    }
-                    try await db.raw(
-                        """
-                        INSERT INTO equipment_items (id, kind, model, serial, agent_id, state, carrier, tracking_number,
-                                                     shipped_at, delivered_at, replaces_id, updated_at)
-                        VALUES \(values.joined(separator: ", "))
-                        """
-                    ).run()
-                }
-            }
+        try await insert(agentRows, on: store) { source in
+            """
+            INSERT INTO agents (id, employee_id, name, contact, site_id, campaign_id, team_id, role_id, language,
+                                created_at, equipment_status)
+            SELECT entry.value ->> 0, entry.value ->> 1, entry.value ->> 2, entry.value ->> 3, entry.value ->> 4,
+                   entry.value ->> 5, entry.value ->> 6, entry.value ->> 7, entry.value ->> 8,
+                   CAST(entry.value ->> 9 AS BIGINT), entry.value ->> 10
+            FROM \(source)
+            """
+        }
+        let itemRows = equipment.items.map { item in
+            let life = item.lifecycle
+            return JSONText.row(
+                .text(item.id), .text(item.kind), .text(item.model), .text(item.serial), .text(item.agentId),
+                .text(life.state.rawValue), .text(life.carrier), .text(life.trackingNumber), millis(life.shippedAt),
+                millis(life.deliveredAt), .text(item.replacesId), millis(item.updatedAt))
+        }
+        try await insert(itemRows, on: store) { source in
+            """
+            INSERT INTO equipment_items (id, kind, model, serial, agent_id, state, carrier, tracking_number,
+                                         shipped_at, delivered_at, replaces_id, updated_at)
+            SELECT entry.value ->> 0, entry.value ->> 1, entry.value ->> 2, entry.value ->> 3, entry.value ->> 4,
+                   entry.value ->> 5, entry.value ->> 6, entry.value ->> 7, CAST(entry.value ->> 8 AS BIGINT),
+                   CAST(entry.value ->> 9 AS BIGINT), entry.value ->> 10, CAST(entry.value ->> 11 AS BIGINT)
+            FROM \(source)
+            """
         }
         var ids = ids
-        let auditIds = equipment.audit.map { _ in ids.next() }
-        for chunk in Array(equipment.audit.indices).chunked(by: rowsPerStatement * 8) {
-            try await store.transaction(in: .writeLane) { db in
-                for rows in Array(chunk).chunked(by: rowsPerStatement * 2) {
-                    let values: [SQLQueryString] = rows.map { index in
-                        let line = equipment.audit[index]
-                        return """
-                        (\(bind: auditIds[index]), \(bind: line.itemId), \(millis: line.at), 'demo-data',
-                         \(bind: line.from?.rawValue), \(bind: line.to.rawValue), \(bind: line.note))
-                        """
-                    }
-                    try await db.raw(
-                        """
-                        INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
-                        VALUES \(values.joined(separator: ", "))
-                        """
-                    ).run()
-                }
-            }
+        let auditRows = equipment.audit.map { line in
+            JSONText.row(
+                .text(ids.next()), .text(line.itemId), millis(line.at), .text(line.from?.rawValue),
+                .text(line.to.rawValue), .text(line.note))
+        }
+        try await insert(auditRows, on: store) { source in
+            """
+            INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
+            SELECT entry.value ->> 0, entry.value ->> 1, CAST(entry.value ->> 2 AS BIGINT), 'demo-data',
+                   entry.value ->> 3, entry.value ->> 4, entry.value ->> 5
+            FROM \(source)
+            """
         }
         // The funnel's counts, as `recordAudit` keeps them.
         let reached = Dictionary(grouping: equipment.audit, by: \.to).mapValues(\.count)
@@ -193,25 +178,57 @@ extension DemoData {
         }
     }
 
-    /// Stores a day's reports in transactions of `rowsPerStatement`, each through the ingest lane's own set-wise
-    /// write (`SQLRepository.write`): the same rows, check states and verdicts as reports arriving one by one.
-    /// Encoding a chunk overlaps with writing the one before.
-    func insert(reports: [(CheckReport, String)], on repository: SQLRepository) async throws -> Int {
-        let chunks = reports.chunked(by: Self.rowsPerStatement).map { Array($0) }
-        return try await forEach(chunks) { chunk in
-            // Keys in declaration order: sorting them is a tenth of the encoding, and nobody signs demo reports.
-            let encoder = ReportCoding.encoder()
-            encoder.outputFormatting = [.withoutEscapingSlashes]
-            let writes = try chunk.map { pair in
-                ReportWrite(
-                    report: ReportEnvelope(pair.0), body: String(decoding: try encoder.encode(pair.0), as: UTF8.self),
-                    agentId: pair.1, deviceId: nil, signature: nil, presentKinds: [], judgement: nil,
-                    at: pair.0.finishedAt)
+    /// Runs `statement` for `rows` (JSON row texts, in order), `rowsPerStatement` rows to a statement and four
+    /// statements to a transaction on the write lane.
+    static func insert(
+        _ rows: [String], on store: SQLStore, statement: @escaping @Sendable (SQLQueryString) -> SQLQueryString
+    ) async throws {
+        for transaction in rows.chunked(by: rowsPerStatement * 4) {
+            try await store.transaction(in: .writeLane) { db in
+                for chunk in Array(transaction).chunked(by: rowsPerStatement) {
+                    try await db.raw(statement(JSONRows.source(Array(chunk), on: db))).run()
+                }
             }
-            let outcomes = try await repository.store.transaction(in: .writeLane) { db in
-                try await SQLRepository.write(writes, on: db)
-            }
-            return outcomes.filter(\.inserted).count
         }
+    }
+
+    /// Reports per transaction. A day's reports touch rows of most agents (their verdicts, check states and
+    /// reports-by-agent index) and every commit writes each page it changed to the WAL, so a larger transaction
+    /// writes such a page once for many reports.
+    static let reportsPerTransaction = 5_000
+
+    /// Encodes reports for the write lane, in slices on up to `concurrency` tasks, in their order.
+    static func encode(_ reports: [(CheckReport, String)], concurrency: Int) async throws -> [ReportWrite] {
+        let slices = reports.chunked(by: max(1, (reports.count + concurrency - 1) / concurrency))
+        return try await withThrowingTaskGroup(of: (Int, [ReportWrite]).self) { group in
+            for (index, slice) in slices.enumerated() {
+                group.addTask {
+                    // Written in one pass, keys in declaration order: nobody signs demo reports.
+                    let encoder = CompactJSONEncoder()
+                    return (index, try slice.map { report, agentId in
+                        ReportWrite(
+                            report: ReportEnvelope(report), body: try encoder.encodeToString(report), agentId: agentId,
+                            deviceId: nil, signature: nil, presentKinds: [], judgement: nil, at: report.finishedAt)
+                    })
+                }
+            }
+            var parts = [[ReportWrite]](repeating: [], count: slices.count)
+            for try await (index, part) in group { parts[index] = part }
+            return parts.flatMap { $0 }
+        }
+    }
+
+    /// Stores reports through the ingest lane's own set-wise write (`SQLRepository.write`), in transactions of
+    /// `reportsPerTransaction`: the same rows, check states and verdicts as reports arriving one by one. Returns
+    /// how many were stored.
+    func write(_ writes: [ReportWrite], on repository: SQLRepository) async throws -> Int {
+        var stored = 0
+        for chunk in writes.chunked(by: Self.reportsPerTransaction) {
+            let outcomes = try await repository.store.transaction(in: .writeLane) { db in
+                try await SQLRepository.write(Array(chunk), on: db)
+            }
+            stored += outcomes.filter(\.inserted).count
+        }
+        return stored
     }
 }

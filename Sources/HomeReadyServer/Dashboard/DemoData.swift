@@ -183,28 +183,19 @@ public struct DemoData: Sendable {
         summary.items = equipment.items.count
         phase("agents and equipment")
 
-        // Reports, day by day, with a snapshot after each day.
+        // Reports, day by day, with a snapshot after each day. The next day's reports are drawn and encoded while
+        // this day's are written.
+        var current = try await prepareDay(0, start: start, now: now, plans: plans, rng: rng)
         for dayIndex in 0..<days {
             let dayStart = start.addingTimeInterval(Double(dayIndex) * day)
-            var batch: [(CheckReport, String)] = []
-            for plan in plans where plan.behaviour != .silent && dayIndex >= plan.firstDay {
-                // Most agents check every day or two; everyone checks on their first day and the last two days.
-                let checks = dayIndex == plan.firstDay || dayIndex >= days - 2 || rng.unit() < 0.55
-                guard checks else { continue }
-                // Draw every value whatever the time of day, so the sequence (and the fleet) depends on the seed only.
-                let (hour, late, early) = (rng.unit(), rng.unit(), rng.unit())
-                var at = dayStart.addingTimeInterval(8 * 3600 + hour * 9 * 3600)
-                if at > now { at = now.addingTimeInterval(-60 - late * 600) }
-                if at < dayStart { at = dayStart.addingTimeInterval(early * 60) }
-                let report = Self.report(for: plan, dayIndex: dayIndex, days: days, at: at, rng: &rng)
-                batch.append((report, plan.agentId))
-            }
-            // In time order, like the reports' time-ordered ids (one report per agent a day: no agent's order changes).
-            batch.sort { $0.0.finishedAt < $1.0.finishedAt }
-            summary.reports += try await insert(reports: batch, on: repository)
+            let rngAfter = current.rng
+            async let next = dayIndex + 1 < days
+                ? prepareDay(dayIndex + 1, start: start, now: now, plans: plans, rng: rngAfter) : nil
+            summary.reports += try await write(current.writes, on: repository)
             let snapshotAt = dayIndex == days - 1 ? now : dayStart.addingTimeInterval(day - 1)
             try await repository.snapshot(day: SQLDashboard.dayString(dayStart), now: snapshotAt)
-            logger.debug("demo.day", metadata: ["demo.day": "\(dayIndex + 1)/\(days)", "demo.reports": "\(batch.count)"])
+            logger.debug("demo.day", metadata: ["demo.day": "\(dayIndex + 1)/\(days)", "demo.reports": "\(current.writes.count)"])
+            if let following = try await next { current = following }
         }
         phase("reports and snapshots")
         return .created(summary)
@@ -225,6 +216,34 @@ public struct DemoData: Sendable {
             }
             return total
         }
+    }
+
+    /// A day's reports, ready for the write lane, and the random generator after drawing them.
+    struct PreparedDay: Sendable {
+        var writes: [ReportWrite]
+        var rng: SplitMix64
+    }
+
+    /// Draws day `dayIndex`'s reports and encodes them (in slices, on every core).
+    func prepareDay(_ dayIndex: Int, start: Date, now: Date, plans: [Plan], rng: SplitMix64) async throws -> PreparedDay {
+        var rng = rng
+        let dayStart = start.addingTimeInterval(Double(dayIndex) * 86_400)
+        var batch: [(CheckReport, String)] = []
+        for plan in plans where plan.behaviour != .silent && dayIndex >= plan.firstDay {
+            // Most agents check every day or two; everyone checks on their first day and the last two days.
+            let checks = dayIndex == plan.firstDay || dayIndex >= days - 2 || rng.unit() < 0.55
+            guard checks else { continue }
+            // Draw every value whatever the time of day, so the sequence (and the fleet) depends on the seed only.
+            let (hour, late, early) = (rng.unit(), rng.unit(), rng.unit())
+            var at = dayStart.addingTimeInterval(8 * 3600 + hour * 9 * 3600)
+            if at > now { at = now.addingTimeInterval(-60 - late * 600) }
+            if at < dayStart { at = dayStart.addingTimeInterval(early * 60) }
+            let report = Self.report(for: plan, dayIndex: dayIndex, days: days, at: at, rng: &rng)
+            batch.append((report, plan.agentId))
+        }
+        // In time order, like the reports' time-ordered ids (one report per agent a day: no agent's order changes).
+        batch.sort { $0.0.finishedAt < $1.0.finishedAt }
+        return PreparedDay(writes: try await Self.encode(batch, concurrency: concurrency), rng: rng)
     }
 
     /// The lifecycle steps of an item, as (event, days after the request), for a stage picked by `stage` (0..<1):

@@ -126,11 +126,12 @@ struct ReportIngestion: Sendable {
         let judged = try await judge(report, agent: agent, now: now)
         report.findings = judged.findings
         report.verdict = judged.verdict
-        let body = try ReportCoding.encoder().encode(report)
+        // The server's own text of the report: nobody signed it, so it needs no sorted keys.
+        let body = try CompactJSONEncoder().encodeToString(report)
         var envelope = ReportEnvelope(report)
         envelope.verdict = judged.verdict
         let inserted = try await repository.ingest(
-            envelope, body: String(decoding: body, as: UTF8.self), agentId: agent.id, deviceId: nil,
+            envelope, body: body, agentId: agent.id, deviceId: nil,
             judgement: StoredJudgement(
                 claimedVerdict: sent.verdict, reason: judged.reason, source: .browser, sourceCounts: judged.sourceCounts),
             at: now)

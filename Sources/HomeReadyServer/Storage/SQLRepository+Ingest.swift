@@ -62,6 +62,14 @@ struct ReportWrite: Sendable {
         statusesDigest = statuses.finalize().prefix(16).hexEncoded
     }
 
+    /// The report as a JSON row `[agent_id, finished_at, verdict, checks_digest, checks_statuses, reason, source]`
+    /// of `SQLRepository.latestTable`.
+    func latestRow() -> String {
+        let reason = judgement?.reason.map(JSONText.quoted) ?? "null"
+        return "[\(JSONText.quoted(agentId)),\(Clock.millis(report.finishedAt)),\"\(report.verdict.rawValue)\","
+            + "\"\(checksDigest)\",\"\(statusesDigest)\",\(reason),\"\(source.rawValue)\"]"
+    }
+
     /// The report's check states as JSON rows `[agent_id, check_id, status, first_failed_at, last_passed_at,
     /// last_seen_at, checks_digest]`, comma-separated. Built on the write lane, only for a report whose check
     /// states change.
@@ -72,31 +80,6 @@ struct ReportWrite: Sendable {
         return checks.map { id, status in
             "[\(agent),\(JSONText.quoted(id)),\"\(status.rawValue)\",\(status == .fail ? seen : "null"),\(status == .pass ? seen : "null"),\(seen),\(digest)]"
         }.joined(separator: ",")
-    }
-}
-
-/// Minimal JSON text building for statement parameters.
-enum JSONText {
-    /// `text` as a JSON string literal.
-    static func quoted(_ text: String) -> String {
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + text + "\""
-        }
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u00" + String(scalar.value >> 4, radix: 16) + String(scalar.value & 0xF, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
@@ -318,6 +301,8 @@ extension SQLRepository {
     ) async throws {
         let failing = writes.filter { !$0.report.verdict.passes }
         guard !failing.isEmpty else { return }
+        let subscribers = try await Self.subscribers(of: .agentNotReady, on: db)
+        guard !subscribers.isEmpty else { return }
         for write in failing {
             let seen = Clock.millis(write.report.finishedAt)
             let before = previous[write.agentId]
@@ -330,62 +315,61 @@ extension SQLRepository {
                     agentId: write.agentId, employeeId: report.employeeID, reportId: write.reportId,
                     verdict: report.verdict,
                     failed: report.findings.filter { $0.status == .fail || $0.status == .error }.map(\.id)),
-                at: write.at, on: db)
+                at: write.at, subscribers: subscribers, on: db)
         }
     }
 
-    /// Each report as a row `(id, seen, verdict, digest, statuses, reason, source)` of a `latest` table: the
-    /// agent, when the report finished, its verdict, its set of checks, its checks with their statuses, why it
-    /// cannot count (when it cannot) and its source.
-    private static func latestRows(_ writes: ArraySlice<ReportWrite>) -> SQLQueryString {
-        let rows: [SQLQueryString] = writes.map {
-            "(\(bind: $0.agentId), \(millis: $0.report.finishedAt), \(bind: $0.report.verdict.rawValue), \(bind: $0.checksDigest), \(bind: $0.statusesDigest), \(bind: $0.judgement?.reason), \(bind: $0.source.rawValue))"
-        }
-        return "WITH latest (id, seen, verdict, digest, statuses, reason, source) AS (VALUES \(rows.joined(separator: ", ")))"
+    /// The reports as a `latest` table `(id, seen, verdict, digest, statuses, reason, source)`: the agent, when
+    /// the report finished, its verdict, its set of checks, its checks with their statuses, why it cannot count
+    /// (when it cannot) and its source.
+    ///
+    /// The rows travel as one JSON array in one parameter (`JSONRows`, `ReportWrite.latestRow`).
+    private static func latestTable(_ writes: [ReportWrite], on db: any SQLDatabase) -> SQLQueryString {
+        let source = JSONRows.source(writes.map { $0.latestRow() }, on: db)
+        return """
+            WITH latest (id, seen, verdict, digest, statuses, reason, source) AS (
+                SELECT entry.value ->> 0, CAST(entry.value ->> 1 AS BIGINT), entry.value ->> 2, entry.value ->> 3,
+                       entry.value ->> 4, entry.value ->> 5, entry.value ->> 6
+                FROM \(source))
+            """
     }
 
     /// Before an agent's set of checks changes, writes down the times its current checks have only implied
     /// (`current_check_states`): a check the new set leaves out keeps when it was last seen and last passed.
     private static func settleCheckStates(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
-        for chunk in writes.chunked(by: 500) {
-            try await db.raw(
-                """
-                \(latestRows(chunk))
-                UPDATE check_states SET last_seen_at = a.last_report_at,
-                    last_passed_at = CASE WHEN check_states.status = 'pass' THEN a.last_report_at
-                                          ELSE check_states.last_passed_at END
-                FROM agents a, latest
-                WHERE latest.id = a.id AND check_states.agent_id = a.id AND a.checks_digest <> latest.digest
-                  AND latest.seen >= a.last_report_at AND check_states.last_seen_at >= a.checks_since
-                """
-            ).run()
-        }
+        try await db.raw(
+            """
+            \(latestTable(writes, on: db))
+            UPDATE check_states SET last_seen_at = a.last_report_at,
+                last_passed_at = CASE WHEN check_states.status = 'pass' THEN a.last_report_at
+                                      ELSE check_states.last_passed_at END
+            FROM agents a, latest
+            WHERE latest.id = a.id AND check_states.agent_id = a.id AND a.checks_digest <> latest.digest
+              AND latest.seen >= a.last_report_at AND check_states.last_seen_at >= a.checks_since
+            """
+        ).run()
     }
 
     /// Sets each agent's last report time, verdict and set of checks, unless a newer report is already recorded.
     /// A new set of checks starts at this report (`checks_since`).
     private static func updateLastVerdicts(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
-        for chunk in writes.chunked(by: 500) {
-            try await db.raw(
-                """
-                \(latestRows(chunk))
-                UPDATE agents SET last_report_at = latest.seen, last_verdict = latest.verdict,
-                    last_verdict_reason = latest.reason, last_report_source = latest.source,
-                    checks_since = CASE WHEN agents.checks_digest = latest.digest THEN agents.checks_since
-                                        ELSE latest.seen END,
-                    checks_digest = latest.digest, checks_statuses = latest.statuses
-                FROM latest
-                WHERE agents.id = latest.id AND (agents.last_report_at IS NULL OR agents.last_report_at <= latest.seen)
-                """
-            ).run()
-        }
+        try await db.raw(
+            """
+            \(latestTable(writes, on: db))
+            UPDATE agents SET last_report_at = latest.seen, last_verdict = latest.verdict,
+                last_verdict_reason = latest.reason, last_report_source = latest.source,
+                checks_since = CASE WHEN agents.checks_digest = latest.digest THEN agents.checks_since
+                                    ELSE latest.seen END,
+                checks_digest = latest.digest, checks_statuses = latest.statuses
+            FROM latest
+            WHERE agents.id = latest.id AND (agents.last_report_at IS NULL OR agents.last_report_at <= latest.seen)
+            """
+        ).run()
     }
 
     /// Records each check's status: when it first started failing and when it last passed.
     ///
-    /// One statement with one parameter: the rows travel as a JSON array (`ReportWrite.checkStateRows`), so the
-    /// statement text stays the same and nothing is bound row by row. SQLite walks it with `jsonb_each`, whose rows
-    /// are binary JSON that `->>` reads without parsing each row's text again.
+    /// One statement with one parameter: the rows travel as a JSON array (`JSONRows`, `ReportWrite.checkStateRows`).
     ///
     /// Only what changed is written. A report older than the agent's latest one changes nothing. When a report
     /// has the same set of checks as the agent's latest one (`agents.checks_digest`), a check whose status did
@@ -394,10 +378,7 @@ extension SQLRepository {
     private static func upsertCheckStates(_ writes: [ReportWrite], on db: any SQLDatabase) async throws {
         let rows = writes.map { $0.checkStateRows() }.filter { !$0.isEmpty }
         guard !rows.isEmpty else { return }
-        let json = "[" + rows.joined(separator: ",") + "]"
-        let source: SQLQueryString =
-            db.dialect.name == "postgresql"
-            ? "json_array_elements(\(bind: json)::json) AS entry(value)" : "jsonb_each(\(bind: json)) AS entry"
+        let source = JSONRows.source(rows, on: db)
         try await db.raw(
             """
             INSERT INTO check_states (agent_id, check_id, status, first_failed_at, last_passed_at, last_seen_at)

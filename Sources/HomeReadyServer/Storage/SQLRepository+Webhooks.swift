@@ -47,11 +47,13 @@ extension SQLRepository {
 
     /// Queues an event for every webhook subscribed to it, inside the caller's transaction (an outbox: the event
     /// exists exactly when the change that caused it was committed).
-    static func enqueue<T: Encodable & Sendable>(_ event: WebhookEvent, data: T, at: Date, on db: any SQLDatabase)
-        async throws
-    {
-        let hooks = try await db.raw("SELECT id, events FROM webhooks").all()
-        let targets = try hooks.filter { try $0.string("events").split(separator: ",").contains(Substring(event.rawValue)) }
+    /// `subscribers`, when given, are the ids `subscribers(of:on:)` read in the same transaction (a batch reads
+    /// them once).
+    static func enqueue<T: Encodable & Sendable>(
+        _ event: WebhookEvent, data: T, at: Date, subscribers: [String]? = nil, on db: any SQLDatabase
+    ) async throws {
+        let targets: [String]
+        if let subscribers { targets = subscribers } else { targets = try await Self.subscribers(of: event, on: db) }
         guard !targets.isEmpty else { return }
         let encoder = APICoding.encoder
         let payload = String(decoding: try encoder.encode(WebhookPayload(event: event.rawValue, at: at, data: data)), as: UTF8.self)
@@ -59,11 +61,18 @@ extension SQLRepository {
             try await db.raw(
                 """
                 INSERT INTO webhook_deliveries (id, webhook_id, event, payload, attempts, next_attempt_at, created_at)
-                VALUES (\(bind: newID()), \(bind: try hook.string("id")), \(bind: event.rawValue), \(bind: payload), 0,
+                VALUES (\(bind: newID()), \(bind: hook), \(bind: event.rawValue), \(bind: payload), 0,
                         \(millis: at), \(millis: at))
                 """
             ).run()
         }
+    }
+
+    /// The ids of the webhooks subscribed to `event`.
+    static func subscribers(of event: WebhookEvent, on db: any SQLDatabase) async throws -> [String] {
+        let hooks = try await db.raw("SELECT id, events FROM webhooks").all()
+        return try hooks.filter { try $0.string("events").split(separator: ",").contains(Substring(event.rawValue)) }
+            .map { try $0.string("id") }
     }
 
     /// Claims up to `limit` due deliveries, leasing them for `lease` so other instances skip them meanwhile.

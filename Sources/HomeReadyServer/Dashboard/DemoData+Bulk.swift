@@ -116,11 +116,13 @@ extension DemoData {
     /// Rows per statement: each statement's rows travel as one JSON parameter (`JSONRows`).
     static let rowsPerStatement = 10_000
 
-    /// Writes the agents, then their items and the items' audit trails, a few statements per transaction.
+    /// Writes the agents, then their items and the items' audit trails, a few statements per transaction. The
+    /// items' and the audit's rows are built (on the other cores) while the agents are written.
     static func insert(
         agents: [AgentRow], equipment: EquipmentPlan, createdAt: Date, ids: SequentialIDs, on store: SQLStore
     ) async throws {
-        func millis(_ date: Date?) -> JSONText.Cell { .integer(date.map(Clock.millis)) }
+        async let itemRows = Self.rows(of: equipment.items)
+        async let auditRows = Self.rows(of: equipment.audit, ids: ids)
         let agentRows = agents.map { row in
             let agent = row.agent
             return JSONText.row(
@@ -138,14 +140,7 @@ extension DemoData {
             FROM \(source)
             """
         }
-        let itemRows = equipment.items.map { item in
-            let life = item.lifecycle
-            return JSONText.row(
-                .text(item.id), .text(item.kind), .text(item.model), .text(item.serial), .text(item.agentId),
-                .text(life.state.rawValue), .text(life.carrier), .text(life.trackingNumber), millis(life.shippedAt),
-                millis(life.deliveredAt), .text(item.replacesId), millis(item.updatedAt))
-        }
-        try await insert(itemRows, on: store) { source in
+        try await insert(await itemRows, on: store) { source in
             """
             INSERT INTO equipment_items (id, kind, model, serial, agent_id, state, carrier, tracking_number,
                                          shipped_at, delivered_at, replaces_id, updated_at)
@@ -155,13 +150,7 @@ extension DemoData {
             FROM \(source)
             """
         }
-        var ids = ids
-        let auditRows = equipment.audit.map { line in
-            JSONText.row(
-                .text(ids.next()), .text(line.itemId), millis(line.at), .text(line.from?.rawValue),
-                .text(line.to.rawValue), .text(line.note))
-        }
-        try await insert(auditRows, on: store) { source in
+        try await insert(await auditRows, on: store) { source in
             """
             INSERT INTO equipment_audit (id, item_id, at, actor, from_state, to_state, note)
             SELECT entry.value ->> 0, entry.value ->> 1, CAST(entry.value ->> 2 AS BIGINT), 'demo-data',
@@ -175,6 +164,29 @@ extension DemoData {
             for (state, items) in reached.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 try await SQLRepository.countReached(state.rawValue, items: items, on: db)
             }
+        }
+    }
+
+    static func millis(_ date: Date?) -> JSONText.Cell { .integer(date.map(Clock.millis)) }
+
+    /// The items' rows for `insert`.
+    static func rows(of items: [ItemRow]) -> [String] {
+        items.map { item in
+            let life = item.lifecycle
+            return JSONText.row(
+                .text(item.id), .text(item.kind), .text(item.model), .text(item.serial), .text(item.agentId),
+                .text(life.state.rawValue), .text(life.carrier), .text(life.trackingNumber), millis(life.shippedAt),
+                millis(life.deliveredAt), .text(item.replacesId), millis(item.updatedAt))
+        }
+    }
+
+    /// The audit trail's rows for `insert`, with ids from `ids`.
+    static func rows(of audit: [AuditRow], ids: SequentialIDs) -> [String] {
+        var ids = ids
+        return audit.map { line in
+            JSONText.row(
+                .text(ids.next()), .text(line.itemId), millis(line.at), .text(line.from?.rawValue),
+                .text(line.to.rawValue), .text(line.note))
         }
     }
 
@@ -195,7 +207,7 @@ extension DemoData {
     /// Reports per transaction. A day's reports touch rows of most agents (their verdicts, check states and
     /// reports-by-agent index) and every commit writes each page it changed to the WAL, so a larger transaction
     /// writes such a page once for many reports.
-    static let reportsPerTransaction = 5_000
+    static let reportsPerTransaction = 20_000
 
     /// Encodes reports for the write lane, in slices on up to `concurrency` tasks, in their order.
     static func encode(_ reports: [(CheckReport, String)], concurrency: Int) async throws -> [ReportWrite] {

@@ -30,7 +30,7 @@ struct CompactJSONEncoderTests {
         #expect(try JSONDecoder().decode([String: String].self, from: Data(bytes)) == ["k\"ey": text])
     }
 
-    @Test(arguments: [0.1, 1e-7, 1e300, -0.0, 42.0, -3.25, 5e-324, Double.greatestFiniteMagnitude])
+    @Test(arguments: [0.1, 1e-7, 1e300, -0.0, 42.0, -3.25, Double.leastNonzeroMagnitude, Double.greatestFiniteMagnitude])
     func numbersReadBackExactly(_ number: Double) throws {
         let bytes = try compact.encode([number])
         #expect(try JSONDecoder().decode([Double].self, from: Data(bytes)) == [number])

@@ -167,6 +167,7 @@ extension DemoData {
         }
     }
 
+    /// A time as a row's cell: milliseconds since 1970, or null.
     static func millis(_ date: Date?) -> JSONText.Cell { .integer(date.map(Clock.millis)) }
 
     /// The items' rows for `insert`.

@@ -173,6 +173,21 @@ private final class JSONSink {
     }
 
     func writeString(_ text: String) {
+        CompactJSONEncoder.appendQuoted(text, to: &bytes)
+    }
+}
+
+extension CompactJSONEncoder {
+    /// `text` as a JSON string literal (quotes, backslashes and control characters escaped).
+    public static func quoted(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 2)
+        appendQuoted(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text` as a JSON string literal to `bytes`, copying runs that need no escape whole.
+    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
@@ -278,40 +293,13 @@ private struct ObjectContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 }
 
-private struct ArrayContainer: UnkeyedEncodingContainer {
-    let sink: JSONSink
-    let level: Int
-    var codingPath: [any CodingKey] { [] }
-    var count: Int { sink.frames[level].members }
-
-    mutating func encodeNil() throws { try sink.nextMember(at: level); sink.writeLiteral("null") }
-    mutating func encode(_ value: Bool) throws { try sink.nextMember(at: level); sink.writeLiteral(value ? "true" : "false") }
-    mutating func encode(_ value: String) throws { try sink.nextMember(at: level); sink.writeString(value) }
-    mutating func encode(_ value: Double) throws { try sink.nextMember(at: level); try sink.writeNumber(value) }
-    mutating func encode(_ value: Float) throws { try sink.nextMember(at: level); try sink.writeNumber(value) }
-    mutating func encode(_ value: Int) throws { try sink.nextMember(at: level); sink.writeInteger(value) }
-    mutating func encode(_ value: Int64) throws { try sink.nextMember(at: level); sink.writeInteger(value) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try sink.nextMember(at: level); try sink.write(value) }
-
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        sink.misuse = sink.misuse ?? ObjectContainer<NestedKey>.unsupported("nestedContainer(keyedBy:)")
-        return KeyedEncodingContainer(ObjectContainer<NestedKey>(sink: sink, level: level))
-    }
-
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        sink.misuse = sink.misuse ?? ObjectContainer<AnyKey>.unsupported("nestedUnkeyedContainer()")
-        return self
-    }
-
-    mutating func superEncoder() -> any Encoder {
-        sink.misuse = sink.misuse ?? ObjectContainer<AnyKey>.unsupported("superEncoder()")
-        return FrameEncoder(sink: sink, level: level)
-    }
+/// What an array and a single-value container do alike: each value is the next member of the container at `level`.
+private protocol SequentialContainer {
+    var sink: JSONSink { get }
+    var level: Int { get }
 }
 
-private struct ScalarContainer: SingleValueEncodingContainer {
-    let sink: JSONSink
-    let level: Int
+extension SequentialContainer {
     var codingPath: [any CodingKey] { [] }
 
     mutating func encodeNil() throws { try sink.nextMember(at: level); sink.writeLiteral("null") }
@@ -330,6 +318,32 @@ private struct ScalarContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt32) throws { try sink.nextMember(at: level); sink.writeInteger(value) }
     mutating func encode(_ value: UInt64) throws { try sink.nextMember(at: level); sink.writeInteger(value) }
     mutating func encode<T: Encodable>(_ value: T) throws { try sink.nextMember(at: level); try sink.write(value) }
+}
+
+private struct ArrayContainer: UnkeyedEncodingContainer, SequentialContainer {
+    let sink: JSONSink
+    let level: Int
+    var count: Int { sink.frames[level].members }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        sink.misuse = sink.misuse ?? ObjectContainer<NestedKey>.unsupported("nestedContainer(keyedBy:)")
+        return KeyedEncodingContainer(ObjectContainer<NestedKey>(sink: sink, level: level))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        sink.misuse = sink.misuse ?? ObjectContainer<AnyKey>.unsupported("nestedUnkeyedContainer()")
+        return self
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        sink.misuse = sink.misuse ?? ObjectContainer<AnyKey>.unsupported("superEncoder()")
+        return FrameEncoder(sink: sink, level: level)
+    }
+}
+
+private struct ScalarContainer: SingleValueEncodingContainer, SequentialContainer {
+    let sink: JSONSink
+    let level: Int
 }
 
 /// A coding key for error messages of containers that have no key type of their own.

@@ -36,6 +36,22 @@ struct CheckReportTests {
         #expect(decoded == report)
     }
 
+    @Test func theJudgingDecoderLeavesOnlyTheClaimedFindingsUnread() throws {
+        var report = Self.sample()
+        report.observations = [report.findings[1]]
+        report.source = .cli
+        let data = try ReportCoding.encoder().encode(report)
+        let judged = try ReportCoding.judgingDecoder().decode(CheckReport.self, from: data)
+        #expect(judged.findings.isEmpty)
+        report.findings = []
+        #expect(judged == report)
+        // A report without `findings` is refused by the full decoder (on the server, by `ReportEnvelope.read`).
+        var object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        object.removeValue(forKey: "findings")
+        let missing = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: DecodingError.self) { try ReportCoding.decoder().decode(CheckReport.self, from: missing) }
+    }
+
     @Test func usesTheDocumentedSnakeCaseKeysAndUTCTimes() throws {
         let data = try ReportCoding.encoder().encode(Self.sample())
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -90,4 +90,47 @@ struct ReportEnvelopeTests {
         text.removeLast()
         #expect(throws: JSONReader.Malformed.self) { try ReportEnvelope.read(json: Array(text.utf8)) }
     }
+
+    /// The server decodes reports without the agent's findings (`ReportCoding.judgingDecoder()`), so the envelope
+    /// checks them: every finding the full decoder refuses, the envelope refuses, naming the field.
+    @Test func checksTheClaimedFindingsAsTheDecoderWould() throws {
+        let cases: [(member: String, value: Any?, expected: String?)] = [
+            ("severity", "urgent", "one of critical, warning, info"),
+            ("severity", nil, nil),
+            ("message", nil, nil),
+            ("message", NSNull(), "a string"),
+            ("message", 3, "a string"),
+            ("measured", ["value": 1], "a number, a string, true or false"),
+            ("limit", [1], "a number, a string, true or false"),
+            ("unit", 4, "a string"),
+            ("remediation", true, "a string"),
+            ("message_text", "text", "an object"),
+            ("remediation_text", 1, "an object"),
+        ]
+        for (member, value, expected) in cases {
+            var object = try Self.json()
+            var findings = object["findings"] as! [[String: Any]]
+            findings[1][member] = value
+            object["findings"] = findings
+            #expect(
+                Self.fieldError(object) == ReportEnvelope.FieldError(field: "findings[1].\(member)", expected: expected),
+                "\(member) = \(String(describing: value))")
+            let bytes = try JSONSerialization.data(withJSONObject: object)
+            #expect(throws: DecodingError.self, "\(member) = \(String(describing: value))") {
+                try ReportCoding.decoder().decode(CheckReport.self, from: bytes)
+            }
+        }
+        // What the decoder takes, the envelope takes: optional members may be null, and values of every kind.
+        var object = try Self.json()
+        var findings = object["findings"] as! [[String: Any]]
+        findings[0]["measured"] = NSNull()
+        findings[0]["limit"] = "enabled"
+        findings[1]["measured"] = false
+        findings[1]["unit"] = NSNull()
+        findings[1]["remediation_text"] = NSNull()
+        object["findings"] = findings
+        let bytes = try JSONSerialization.data(withJSONObject: object)
+        let decoded = try ReportCoding.decoder().decode(CheckReport.self, from: bytes)
+        #expect(try ReportEnvelope.read(json: Array(bytes)) == ReportEnvelope(decoded))
+    }
 }

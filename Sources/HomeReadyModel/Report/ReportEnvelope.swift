@@ -120,20 +120,33 @@ extension ReportEnvelope {
                 findings = try Self.array(&reader, { key }) { reader, field in
                     try Self.object(&reader, field) { reader, field in
                         var id: Field<String> = nil, section: Field<Finding.Section> = nil
-                        var status: Field<FindingStatus> = nil
+                        var status: Field<FindingStatus> = nil, severity: Field<Severity> = nil
+                        var message: Field<Void> = nil, invalid: FieldError?
                         try reader.readObject { member, reader in
                             switch member {
                             case "id" where id == nil: id = try Self.string(&reader, "\(field()).id")
                             case "section" where section == nil: section = try Self.enumeration(&reader, "\(field()).section")
                             case "status" where status == nil: status = try Self.enumeration(&reader, "\(field()).status")
-                            default: return false
+                            case "severity" where severity == nil:
+                                severity = try Self.enumeration(&reader, "\(field()).severity")
+                            case "message" where message == nil:
+                                message = try Self.check(&reader, .string, "\(field()).message", allowsNull: false)
+                                    .map { .failure($0) } ?? .success(())
+                            default:
+                                guard let kinds = ClaimedFindingMember(member) else { return false }
+                                let error = try Self.check(&reader, kinds, "\(field()).\(member)")
+                                if invalid == nil { invalid = error }
                             }
                             return true
                         }
-                        return FindingState(
+                        let state = FindingState(
                             id: try Self.required(id, "\(field()).id"),
                             section: try Self.required(section, "\(field()).section"),
                             status: try Self.required(status, "\(field()).status"))
+                        _ = try Self.required(severity, "\(field()).severity")
+                        _ = try Self.required(message, "\(field()).message")
+                        if let invalid { throw invalid }
+                        return state
                     }.get()
                 }
             case "equipment" where equipment == nil:
@@ -192,6 +205,57 @@ extension ReportEnvelope {
 
     // A value of the wrong kind is a field error kept for later (fields are judged in the documented order);
     // text that is not JSON throws at once.
+
+    /// The optional members of a finding, by what each may hold besides `null` (as `Finding` decodes them). The
+    /// server judges reports itself and never decodes the agent's findings, so this is where their shape is
+    /// checked: a stored report reads back as a `CheckReport` for every later reader.
+    private enum ClaimedFindingMember {
+        /// `measured`, `limit`: a `FindingValue`.
+        case scalar
+        /// `unit`, `remediation`.
+        case string
+        /// `message_text`, `remediation_text`: a `LocalizedText`.
+        case object
+
+        init?(_ name: String) {
+            switch name {
+            case "measured", "limit": self = .scalar
+            case "unit", "remediation": self = .string
+            case "message_text", "remediation_text": self = .object
+            default: return nil
+            }
+        }
+
+        func allows(_ kind: JSONReader.Kind) -> Bool {
+            switch self {
+            case .scalar: kind == .number || kind == .string || kind == .bool
+            case .string: kind == .string
+            case .object: kind == .object
+            }
+        }
+
+        var expected: String {
+            switch self {
+            case .scalar: "a number, a string, true or false"
+            case .string: "a string"
+            case .object: "an object"
+            }
+        }
+    }
+
+    /// Skips a member that may be what `member` allows (or `null`, unless `allowsNull` is false); returns the
+    /// error when it is not.
+    private static func check(
+        _ reader: inout JSONReader, _ member: ClaimedFindingMember, _ field: @autoclosure () -> String,
+        allowsNull: Bool = true
+    ) throws -> FieldError? {
+        if let kind = reader.nextKind(), !(allowsNull && kind == .null), !member.allows(kind) {
+            try reader.skipValue()
+            return FieldError(field: field(), expected: member.expected)
+        }
+        try reader.skipValue()
+        return nil
+    }
 
     private static func required<T>(_ field: Result<T, FieldError>?, _ name: @autoclosure () -> String) throws -> T {
         guard let field else { throw FieldError(field: name()) }

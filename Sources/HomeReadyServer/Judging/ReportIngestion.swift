@@ -54,10 +54,11 @@ struct ReportIngestion: Sendable {
         let now = Date()
         let data = Data(bytes)
         let report: CheckReport
-        do { report = try ReportCoding.decoder().decode(CheckReport.self, from: data) } catch {
+        do { report = try ReportCoding.judgingDecoder().decode(CheckReport.self, from: data) } catch {
             throw Problem.reading(error)
         }
-        let judged = try await judge(report, agent: agent, now: now)
+        // Only the verdict and each finding's state are stored: the sentences are rendered when a page reads them.
+        let judged = try await judge(report, agent: agent, now: now, rendersEnglish: false)
         var stored = envelope
         stored.verdict = judged.verdict
         stored.findings = judged.findings.map {
@@ -157,7 +158,9 @@ struct ReportIngestion: Sendable {
 
     /// Judges `report` against the profile `agent`'s campaign is assigned (the version the report was made
     /// against when that is the previous one within the campaign's grace period).
-    func judge(_ report: CheckReport, agent: AgentRecord, now: Date) async throws -> Judged {
+    /// `rendersEnglish` false leaves the findings' `message` and `remediation` empty (see
+    /// `Finding.withoutEnglishText`).
+    func judge(_ report: CheckReport, agent: AgentRecord, now: Date, rendersEnglish: Bool = true) async throws -> Judged {
         let known = try await facts.value(for: agent.id) { try await repository.judgingFacts(agentId: agent.id) }
         guard let campaign = known.campaign else {
             return Judged(
@@ -178,8 +181,11 @@ struct ReportIngestion: Sendable {
         for (kind, identities) in known.shippedIdentities {
             if let kind = EquipmentKind(rawValue: kind) { shipped.identities[kind] = identities }
         }
-        let judgement = ReportJudge.judge(
-            report, profile: profile, context: JudgingContext(role: known.roleName, shipped: shipped))
+        let context = JudgingContext(role: known.roleName, shipped: shipped)
+        let judgement =
+            rendersEnglish
+            ? ReportJudge.judge(report, profile: profile, context: context)
+            : Finding.withoutEnglishText { ReportJudge.judge(report, profile: profile, context: context) }
         var gaps = [versionProblem, ReportAcceptance.freshnessProblem(report, freshnessHours: campaign.freshnessHours, now: now)]
             .compactMap { $0 }
         gaps += ProfileCoverage.gaps(

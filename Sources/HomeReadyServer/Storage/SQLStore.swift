@@ -34,16 +34,28 @@ public final class SQLStore: Sendable {
     /// SQLite: the lane's connection does not checkpoint the WAL itself (a checkpoint copies pages and syncs the
     /// database file, which would stall the lane); every `checkpointEvery` lane commits a passive checkpoint runs
     /// on a pooled connection beside it instead.
+    ///
+    /// A passive checkpoint never lets the WAL start over while the lane keeps committing (the log restarts only
+    /// when a writer finds every frame copied back), so under steady ingest the file grew without end and every
+    /// frame went to new file space that the kernel zeroes first. When a passive checkpoint finds the log at
+    /// `walRestartFrames` or longer, the lane runs one `RESTART` checkpoint after its next commit, holding the
+    /// write gate: it copies what is left and makes the next write start the log from its beginning. It does not
+    /// wait for readers (a long export holds its snapshot): when one is in the way, the log grows until the next try.
     private let checkpoints = Mutex(CheckpointState())
     private static let checkpointEvery = 8
+    let walRestartFrames: Int
 
     private struct CheckpointState {
         var commitsSince = 0
         var running: Task<Void, Never>?
+        var restartDue = false
     }
 
     /// Opens a pool for `location` (no connection is made until first use).
-    public init(location: DatabaseLocation, connectionsPerEventLoop: Int = 4, logger: Logger) throws {
+    public init(
+        location: DatabaseLocation, connectionsPerEventLoop: Int = 4, walRestartFrames: Int = 4_096, logger: Logger
+    ) throws {
+        self.walRestartFrames = walRestartFrames
         // The drivers log statements with their bind values (webhook secrets, personal data) and wire messages
         // at debug and trace: they get at most info, and statements are never logged (SecretLoggingTests).
         var driverLogger = logger
@@ -128,7 +140,13 @@ public final class SQLStore: Sendable {
             do {
                 let value = try await body(db)
                 try await db.raw("COMMIT").run()
-                if gated, place == .writeLane { self.laneCommitted() }
+                if gated, place == .writeLane, self.laneCommitted() {
+                    // Still holding the write gate, so no frame is added while it runs. Readers in the way make it
+                    // return at once (no busy wait), and the log grows until the next try.
+                    _ = try? await db.raw("PRAGMA busy_timeout = 0").all()
+                    _ = try? await db.raw("PRAGMA wal_checkpoint(RESTART)").all()
+                    _ = try? await db.raw("PRAGMA busy_timeout = \(literal: WALSQLiteSource.busyTimeoutMilliseconds)").all()
+                }
                 return value
             } catch {
                 try? await db.raw("ROLLBACK").run()
@@ -138,15 +156,27 @@ public final class SQLStore: Sendable {
     }
 
     /// Counts a lane commit on SQLite and starts a passive WAL checkpoint beside the lane when one is due.
-    private func laneCommitted() {
+    /// Returns true when the lane should restart the log now (a passive checkpoint found it `walRestartFrames` long).
+    private func laneCommitted() -> Bool {
         checkpoints.withLock { state in
+            if state.restartDue {
+                state.restartDue = false
+                return true
+            }
             state.commitsSince += 1
-            guard state.commitsSince >= Self.checkpointEvery, state.running == nil else { return }
+            guard state.commitsSince >= Self.checkpointEvery, state.running == nil else { return false }
             state.commitsSince = 0
             state.running = Task {
-                try? await self.withConnection { db in try await db.raw("PRAGMA wal_checkpoint(PASSIVE)").run() }
-                self.checkpoints.withLock { $0.running = nil }
+                // One row: busy, the log's length in frames, the frames copied back.
+                let frames = try? await self.withConnection { db in
+                    try await db.raw("PRAGMA wal_checkpoint(PASSIVE)").first()?.decode(column: "log", as: Int64.self)
+                }
+                self.checkpoints.withLock { state in
+                    state.running = nil
+                    if let frames, frames >= self.walRestartFrames { state.restartDue = true }
+                }
             }
+            return false
         }
     }
 
@@ -170,6 +200,8 @@ public final class SQLStore: Sendable {
 /// SQLite connections in WAL mode with a busy timeout and foreign keys on; temporary data (a statement's journal,
 /// which a multi-row write needs) stays in memory instead of a file created and deleted by every batch.
 struct WALSQLiteSource: ConnectionPoolSource, Sendable {
+    /// How long a statement waits for a lock another connection holds.
+    static let busyTimeoutMilliseconds = 30_000
     let path: String
     /// Where the connection's blocking SQLite calls run.
     var threadPool: NIOThreadPool = .singleton
@@ -181,7 +213,7 @@ struct WALSQLiteSource: ConnectionPoolSource, Sendable {
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
         SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
-                connection.query("PRAGMA busy_timeout = 30000")
+                connection.query("PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)")
                     .flatMap { _ in connection.query("PRAGMA journal_mode = WAL") }
                     .flatMap { _ in connection.query("PRAGMA synchronous = NORMAL") }
                     .flatMap { _ in connection.query("PRAGMA foreign_keys = ON") }

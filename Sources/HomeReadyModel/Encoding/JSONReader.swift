@@ -17,7 +17,7 @@ public struct JSONReader {
     }
 
     /// The kind of value that starts at the reader's position.
-    public enum Kind: Hashable, Sendable {
+    public enum Kind: Equatable {
         case object, array, string, number, bool, null
     }
 

@@ -131,11 +131,13 @@ extension ReportEnvelope {
                                 severity = try Self.enumeration(&reader, "\(field()).severity")
                             case "message" where message == nil:
                                 message = try Self.check(&reader, .string, "\(field()).message", allowsNull: false)
-                                    .map { .failure($0) } ?? .success(())
                             default:
                                 guard let kinds = ClaimedFindingMember(member) else { return false }
-                                let error = try Self.check(&reader, kinds, "\(field()).\(member)")
-                                if invalid == nil { invalid = error }
+                                if case .failure(let error) = try Self.check(&reader, kinds, "\(field()).\(member)"),
+                                    invalid == nil
+                                {
+                                    invalid = error
+                                }
                             }
                             return true
                         }
@@ -243,18 +245,18 @@ extension ReportEnvelope {
         }
     }
 
-    /// Skips a member that may be what `member` allows (or `null`, unless `allowsNull` is false); returns the
-    /// error when it is not.
+    /// Skips a member that may be what `member` allows (or `null`, unless `allowsNull` is false); a failure names
+    /// it when it is not.
     private static func check(
         _ reader: inout JSONReader, _ member: ClaimedFindingMember, _ field: @autoclosure () -> String,
         allowsNull: Bool = true
-    ) throws -> FieldError? {
-        if let kind = reader.nextKind(), !(allowsNull && kind == .null), !member.allows(kind) {
-            try reader.skipValue()
-            return FieldError(field: field(), expected: member.expected)
-        }
+    ) throws -> Result<Void, FieldError> {
+        let kind = reader.nextKind()
         try reader.skipValue()
-        return nil
+        if let kind, !(allowsNull && kind == .null), !member.allows(kind) {
+            return .failure(FieldError(field: field(), expected: member.expected))
+        }
+        return .success(())
     }
 
     private static func required<T>(_ field: Result<T, FieldError>?, _ name: @autoclosure () -> String) throws -> T {

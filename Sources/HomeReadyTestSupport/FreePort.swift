@@ -6,16 +6,34 @@ import Glibc
 
 /// Finding free local ports and waiting for listeners: the one place tests and peers do either.
 public enum FreePort {
-    /// A TCP port free on 127.0.0.1 right now (bind to 0, read it, release it).
+    /// A port free on 127.0.0.1 for both TCP and UDP right now, for a peer to listen on (coturn and Kamailio take
+    /// both). It is drawn below the kernel's ephemeral range (`ip_local_port_range`) when there is room, so that
+    /// no outgoing socket opened elsewhere in the run takes it between this choice and the peer's bind; otherwise
+    /// the kernel chooses.
     public static func tcp() throws -> Int {
-        let (fd, port) = try bind(udp: false)
-        close(fd)
-        return port
+        let candidates = listeningRange()
+        for _ in 0..<200 {
+            let port = candidates.isEmpty ? 0 : Int.random(in: candidates)
+            guard let (tcpSocket, chosen) = try? bind(udp: false, port: port) else { continue }
+            defer { close(tcpSocket) }
+            guard let (udpSocket, _) = try? bind(udp: true, port: chosen) else { continue }
+            close(udpSocket)
+            return chosen
+        }
+        throw TestSupportError("no port was free for both TCP and UDP on 127.0.0.1 after 200 tries")
     }
 
-    /// A socket bound to `host` (an IPv4 or IPv6 literal) on a port the kernel chose; the caller closes `fd`.
-    /// TCP sockets are not yet listening.
-    public static func bind(host: String = "127.0.0.1", udp: Bool) throws -> (fd: Int32, port: Int) {
+    /// Ports from 10,000 up to the start of the kernel's ephemeral range, or empty when that leaves fewer than
+    /// 5,000 (then the kernel chooses).
+    static func listeningRange() -> Range<Int> {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let low = text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+        return low - 10_000 >= 5_000 ? 10_000..<low : 0..<0
+    }
+
+    /// A socket bound to `host` (an IPv4 or IPv6 literal) on `port`, or on one the kernel chose when `port` is 0;
+    /// the caller closes `fd`. TCP sockets are not yet listening.
+    public static func bind(host: String = "127.0.0.1", udp: Bool, port: Int = 0) throws -> (fd: Int32, port: Int) {
         let v6 = host.contains(":")
         let type = Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
         let fd = socket(v6 ? AF_INET6 : AF_INET, type, 0)
@@ -25,12 +43,14 @@ public enum FreePort {
         if v6 {
             var address = sockaddr_in6()
             address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = UInt16(port).bigEndian
             inet_pton(AF_INET6, host, &address.sin6_addr)
             length = socklen_t(MemoryLayout<sockaddr_in6>.size)
             withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: sockaddr_in6.self) }
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
             inet_pton(AF_INET, host, &address.sin_addr)
             length = socklen_t(MemoryLayout<sockaddr_in>.size)
             withUnsafeMutableBytes(of: &storage) { $0.storeBytes(of: address, as: sockaddr_in.self) }
@@ -41,7 +61,7 @@ public enum FreePort {
         guard bound == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw TestSupportError("bind(\(host), port 0) failed: \(reason)")
+            throw TestSupportError("bind(\(host), port \(port)) failed: \(reason)")
         }
         var actual = sockaddr_storage()
         var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)

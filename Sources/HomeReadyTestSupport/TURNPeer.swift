@@ -32,10 +32,28 @@ public final class TURNPeer: @unchecked Sendable {
         self.directory = directory
     }
 
-    /// Starts coturn and waits until it accepts TCP connections.
+    /// Starts coturn and waits until it accepts TCP connections and, unless `udp: false`, listens on UDP. A port
+    /// taken between its choice and coturn's bind (coturn then runs without that listener) means a new start on
+    /// other ports, up to three.
     public static func start(udp: Bool = true, tls: Bool = false, user: (name: String, password: String)? = nil)
         async throws -> TURNPeer
     {
+        var attempt = 1
+        while true {
+            do {
+                return try await startOnce(udp: udp, tls: tls, user: user)
+            } catch is ListenerMissing where attempt < 3 {
+                attempt += 1
+            }
+        }
+    }
+
+    /// coturn started but one of its listeners is not there (`bind: Address already in use` in its log).
+    struct ListenerMissing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func startOnce(udp: Bool, tls: Bool, user: (name: String, password: String)?) async throws -> TURNPeer {
         let directory = try TemporaryDirectory(prefix: "homeready-turn")
         let port = try VPNPeers.freeLoopbackPort()
         let secret = "turn-secret-" + UUID().uuidString
@@ -70,7 +88,16 @@ public final class TURNPeer: @unchecked Sendable {
                 peer.stop()
                 throw TestSupportError("turnserver exited: \(peer.log)")
             }
-            if FreePort.accepts(port: port) { return peer }
+            if FreePort.accepts(port: port) {
+                guard udp else { return peer }
+                do {
+                    try FreePort.waitForListener(port: port, udp: true, timeout: 5)
+                    return peer
+                } catch {
+                    peer.stop()
+                    throw ListenerMissing(description: "turnserver has no UDP listener on \(port): \(peer.log)")
+                }
+            }
             try await Task.sleep(for: .milliseconds(25))
         }
         peer.stop()

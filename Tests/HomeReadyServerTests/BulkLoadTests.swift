@@ -30,11 +30,11 @@ struct BulkLoadTests {
             let store = harness.repository.store
             let tables = DemoData.tablesFilled
             let before = try await Self.indexes(tables, on: store)
-            #expect(before.keys.contains("agents_rollup") && before.keys.contains("reports_agent_finished"))
+            #expect(before.keys.contains("agents_freshness") && before.keys.contains("reports_agent_finished"))
             let during = try await store.withSecondaryIndexesDeferred(on: tables) {
                 try await Self.indexes(tables, on: store)
             }
-            #expect(!during.keys.contains("agents_rollup") && !during.keys.contains("check_states_check"))
+            #expect(!during.keys.contains("agents_freshness") && !during.keys.contains("check_states_check"))
             // What a constraint needs (primary keys, `employee_id UNIQUE`, `report_id UNIQUE`) stays.
             #expect(!during.isEmpty)
             #expect(during.keys.allSatisfy { before[$0] != nil })

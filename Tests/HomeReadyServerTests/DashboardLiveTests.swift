@@ -21,10 +21,11 @@ struct LiveInstance: Sendable {
         let app = try await buildApplication(configuration: configuration, logger: Harness.logger)
         let task = Task { try await app.runService() }
         let instance = LiveInstance(port: configuration.port, task: task)
+        // A loopback connect answers at once (accepted or refused). A blocking `curl` here held a thread of the
+        // two-thread cooperative pool this very server needs to answer it, and with another test doing the same,
+        // both waited for ever.
         for _ in 0..<200 {
-            if try Subprocess.run(["curl", "-sf", "-o", "/dev/null", "\(instance.base)/healthz"], timeout: 5).status == 0 {
-                return instance
-            }
+            if FreePort.accepts(port: configuration.port) { return instance }
             try await Task.sleep(for: .milliseconds(50))
         }
         await instance.stop()

@@ -133,6 +133,8 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
                 publicBaseURL: configuration.publicBaseURL ?? "http://\(configuration.host):\(configuration.port)",
                 logger: logger),
             interval: .milliseconds(Int64(max(0.05, configuration.escalationCheckSeconds) * 1000)), logger: logger))
+    // Readiness counts are kept tallies (migration 20); this moves the agents whose reports aged out.
+    app.addServices(ReadinessLapseService(repository: repository, logger: logger))
     if configuration.automaticSnapshots { app.addServices(DailySnapshotService(repository: repository, configuration: configuration, logger: logger)) }
     if let echoPort = configuration.echoPort {
         app.addServices(UDPEchoService(host: configuration.host, port: echoPort, logger: logger))

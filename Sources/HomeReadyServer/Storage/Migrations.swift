@@ -10,12 +10,14 @@ struct Migration: Sendable {
     let statements: [String]
     /// Statements for SQLite only, run after `statements` (a table rebuild PostgreSQL does not need).
     var sqliteOnly: [String] = []
+    /// Statements for PostgreSQL only, run after `statements` (what SQLite writes differently, such as triggers).
+    var postgresOnly: [String] = []
     /// Statements run last, in both dialects.
     var finally: [String] = []
 
     /// Every statement to run on `backend`, in order.
     func statements(for backend: SQLBackend) -> [String] {
-        statements + (backend == .sqlite ? sqliteOnly : []) + finally
+        statements + (backend == .sqlite ? sqliteOnly : postgresOnly) + finally
     }
 }
 
@@ -461,6 +463,13 @@ enum Migrations {
         Migration(version: 19, name: "agents_by_name", statements: [
             "CREATE INDEX agents_name ON agents(name, id)",
         ]),
+        // Readiness counts kept up to date (issue 21): triggers on `agents` keep a tally per campaign, site, team
+        // and standing; a periodic sweep moves the agents whose last report aged out of their campaign's freshness
+        // window to `lapsed` and records how far it went, so a count reads the tallies plus the agents that aged
+        // out since the sweep (a range of `agents_freshness`), never the whole fleet. See `ReadinessTallies`.
+        Migration(
+            version: 20, name: "readiness_tallies", statements: ReadinessTallies.migrationStatements,
+            sqliteOnly: ReadinessTallies.sqliteTriggers, postgresOnly: ReadinessTallies.postgresTriggers),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -72,12 +72,12 @@ extension SQLRepository {
     /// Campaigns with more than this many rows use a join for their freshness cut-off instead of an inline CASE.
     static let inlineCutoffLimit = 200
 
-    /// One grouped scan of `agents`, served by the covering index `agents_rollup` (migration 3) in its own order
-    /// (campaign, site, team), so neither back end sorts or reads the table itself.
+    /// The counts `readinessCells` keeps, recounted by one grouped scan of every agent: what the tallies must
+    /// always agree with (the tests compare them), and how the counts were read before migration 20.
     ///
     /// The same rules as `statusExpression`, counted with `FILTER` instead of a per-row status string, and each
     /// campaign's freshness cut-off computed beforehand (campaigns are few) so the scan needs no join.
-    static func readinessCells(now: Date, on db: any SQLDatabase) async throws -> [ReadinessCell] {
+    static func scannedReadinessCells(now: Date, on db: any SQLDatabase) async throws -> [ReadinessCell] {
         let nowMillis = Clock.millis(now)
         let campaigns = try await db.raw("SELECT id, freshness_hours FROM campaigns").all()
         var cutoff: SQLQueryString

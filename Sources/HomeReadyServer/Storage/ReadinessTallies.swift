@@ -166,8 +166,23 @@ enum ReadinessTallies {
     /// Per campaign ('' for agents without one): its freshness cut-off at `now`, its watermark, and the range of
     /// last-report times the tallies count wrongly at `now`: `[watermark, cut-off)` aged out since the sweep
     /// (`lapsing`), or `[cut-off, watermark)` when `now` is behind the sweep's clock (`returning`).
-    static func bounds(now: Int64) -> SQLQueryString {
-        """
+    ///
+    /// Each campaign's range is read from `agents_freshness` by one index range. PostgreSQL, which cannot tell how
+    /// narrow the ranges are, hashed the whole agents table instead (59 ms at 100,000 agents): there the agents
+    /// come from a `LATERAL` subquery that `OFFSET 0` keeps from being flattened into a join, one index range per
+    /// campaign. SQLite has no `LATERAL` and already loops over the campaigns.
+    static func bounds(now: Int64, postgres: Bool) -> SQLQueryString {
+        /// The agents of bounds `b` matching `condition` on agent `a`, in the dialect's form.
+        func range(_ condition: String) -> String {
+            let inRange = "\(condition) AND a.last_report_at >= b.low AND a.last_report_at < b.high"
+            guard postgres else { return "bounds b JOIN agents a ON \(inRange)" }
+            return """
+                bounds b CROSS JOIN LATERAL (
+                    SELECT a.campaign_id, a.site_id, a.team_id, a.last_report_at, a.last_verdict, a.equipment_status
+                    FROM agents a WHERE \(inRange) OFFSET 0) a
+                """
+        }
+        return """
         windows AS (
             SELECT id AS campaign_key, freshness_hours,
                    \(literal: now) - CAST(freshness_hours AS BIGINT) * 3600000 AS cutoff
@@ -187,14 +202,11 @@ enum ReadinessTallies {
         changing AS (
             SELECT b.campaign_key, COALESCE(a.site_id, '') AS site_key, COALESCE(a.team_id, '') AS team_key,
                    b.direction, \(unsafeRaw: standingIgnoringAge("a")) AS standing
-            FROM bounds b JOIN agents a
-                ON a.campaign_id = b.campaign_key AND a.last_report_at >= b.low AND a.last_report_at < b.high
+            FROM \(unsafeRaw: range("a.campaign_id = b.campaign_key"))
             UNION ALL
             SELECT '', COALESCE(a.site_id, ''), COALESCE(a.team_id, ''), b.direction,
                    \(unsafeRaw: standingIgnoringAge("a"))
-            FROM bounds b JOIN agents a
-                ON b.campaign_key = '' AND a.campaign_id IS NULL
-                   AND a.last_report_at >= b.low AND a.last_report_at < b.high
+            FROM \(unsafeRaw: range("b.campaign_key = '' AND a.campaign_id IS NULL"))
         )
         """
     }
@@ -208,7 +220,7 @@ extension SQLRepository {
     static func readinessCells(now: Date, on db: any SQLDatabase) async throws -> [ReadinessCell] {
         let rows = try await db.raw(
             """
-            WITH \(ReadinessTallies.bounds(now: Clock.millis(now)))
+            WITH \(ReadinessTallies.bounds(now: Clock.millis(now), postgres: db.dialect.name == "postgresql"))
             SELECT campaign_key, site_key, team_key, 'kept' AS kind, standing, agents FROM readiness_tallies
             WHERE agents <> 0
             UNION ALL
@@ -271,7 +283,7 @@ extension SQLRepository {
             let now = Clock.millis(now)
             let moves = try await db.raw(
                 """
-                WITH \(ReadinessTallies.bounds(now: now))
+                WITH \(ReadinessTallies.bounds(now: now, postgres: db.dialect.name == "postgresql"))
                 SELECT campaign_key, site_key, team_key, standing, COUNT(*) AS agents FROM changing
                 WHERE direction = 'lapsing' AND standing <> 'unreported'
                 GROUP BY campaign_key, site_key, team_key, standing
@@ -294,7 +306,7 @@ extension SQLRepository {
             }
             try await db.raw(
                 """
-                WITH \(ReadinessTallies.bounds(now: now))
+                WITH \(ReadinessTallies.bounds(now: now, postgres: db.dialect.name == "postgresql"))
                 INSERT INTO readiness_watermarks (campaign_key, lapsed_before, freshness_hours)
                 SELECT campaign_key, cutoff, freshness_hours FROM bounds WHERE direction = 'lapsing'
                 ON CONFLICT (campaign_key) DO UPDATE

@@ -99,14 +99,19 @@ enum ReadinessTallies {
     }
 
     /// SQLite: row triggers (one writer at a time, so no locking is needed). An update that moves no input of
-    /// the standing (most reports of a steady agent) does nothing.
+    /// the standing does nothing: most reports of a steady agent only move its last report's time, which changes
+    /// the standing only across its campaign's watermark (one look-up) or from none to some.
     static let sqliteTriggers: [String] = [
         "CREATE TRIGGER readiness_tallies_insert AFTER INSERT ON agents BEGIN \(sqliteTally("NEW", 1)) END",
         """
         CREATE TRIGGER readiness_tallies_update
         AFTER UPDATE OF campaign_id, site_id, team_id, last_report_at, last_verdict, equipment_status ON agents
         WHEN OLD.campaign_id IS NOT NEW.campaign_id OR OLD.site_id IS NOT NEW.site_id
-             OR OLD.team_id IS NOT NEW.team_id OR (\(standing("OLD"))) IS NOT (\(standing("NEW")))
+             OR OLD.team_id IS NOT NEW.team_id OR OLD.last_verdict IS NOT NEW.last_verdict
+             OR OLD.equipment_status IS NOT NEW.equipment_status
+             OR (OLD.last_report_at IS NULL) <> (NEW.last_report_at IS NULL)
+             OR EXISTS (SELECT 1 FROM readiness_watermarks w WHERE w.campaign_key = COALESCE(NEW.campaign_id, '')
+                        AND (OLD.last_report_at < w.lapsed_before) <> (NEW.last_report_at < w.lapsed_before))
         BEGIN \(sqliteTally("OLD", -1)) \(sqliteTally("NEW", 1)) END
         """,
         "CREATE TRIGGER readiness_tallies_delete AFTER DELETE ON agents BEGIN \(sqliteTally("OLD", -1)) END",

@@ -12,7 +12,7 @@ import SQLKit
 /// - `lapsed`: its last report is older than its campaign's watermark (`not_ready`).
 ///
 /// Triggers on `agents` move an agent between rows when any of those inputs change. Time alone cannot fire a
-/// trigger, so `readiness_watermarks` records, per campaign, the cut-off up to which the sweep (`sweepLapsed`,
+/// trigger, so `readiness_watermarks` records, per campaign, the cut-off up to which the sweep (`sweepLapsedReadiness`,
 /// run every minute by `ReadinessLapseService`) has moved aged-out agents to `lapsed`. A count is then exact at
 /// any instant: the tallies, plus the agents whose last report falls between the watermark and this instant's
 /// cut-off (one index range per campaign in `agents_freshness`), moved from their standing to `not_ready` (or

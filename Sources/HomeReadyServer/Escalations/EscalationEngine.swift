@@ -267,17 +267,14 @@ public struct EscalationService: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await engine.tick()
-                } catch {
-                    // Shutting down mid-pass is not a failure (a step claimed but not recorded fails after
-                    // `claimTimeout`).
-                    if Task.isCancelled { break }
-                    logger.warning("escalation.pass_failed", metadata: ["error": "\(String(describing: error))"])
-                }
-                try? await Task.sleep(for: interval)
+        await repeatUntilGracefulShutdown(every: interval) { [engine, logger] in
+            do {
+                try await engine.tick()
+            } catch {
+                // Shutting down mid-pass is not a failure (a step claimed but not recorded fails after
+                // `claimTimeout`).
+                if Task.isCancelled { return }
+                logger.warning("escalation.pass_failed", metadata: ["error": "\(String(describing: error))"])
             }
         }
     }

@@ -54,11 +54,6 @@ public struct DailySnapshotService: Service {
 
     public func run() async throws {
         // Graceful shutdown cancels the wait; that is the normal way out, not an error (the exit status stays 0).
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await tick()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await repeatUntilGracefulShutdown(every: interval) { await tick() }
     }
 }

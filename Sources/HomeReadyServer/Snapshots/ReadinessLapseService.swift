@@ -36,12 +36,6 @@ public struct ReadinessLapseService: Service {
     }
 
     public func run() async throws {
-        // Graceful shutdown cancels the wait; that is the normal way out.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await tick()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await repeatUntilGracefulShutdown(every: interval) { await tick() }
     }
 }

@@ -329,15 +329,4 @@ extension SQLRepository {
         try await db.raw("DELETE FROM readiness_tallies").run()
         try await db.raw("\(unsafeRaw: ReadinessTallies.rebuildStatement)").run()
     }
-
-    /// `rebuildReadinessTallies` in its own transaction, after a bulk load that wrote `agents` with the
-    /// triggers off, or to repair tallies by hand.
-    public func rebuildReadinessTallies() async throws {
-        try await writing(field: nil) { db in
-            if db.dialect.name == "postgresql" {
-                try await db.raw("SELECT pg_advisory_xact_lock(\(literal: ReadinessTallies.sweepLock))").run()
-            }
-            try await Self.rebuildReadinessTallies(on: db)
-        }
-    }
 }

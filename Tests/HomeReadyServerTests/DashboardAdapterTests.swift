@@ -75,8 +75,9 @@ struct DashboardAdapterTests {
             }
             #expect(backward.map(\.id) == forward.map(\.id) && page.page == 1)
             let notReady = try await dashboard.agents(matching: AgentQuery(readiness: .notReady, pageSize: 2))
+            let notReadyCursor = try #require(notReady.next)
             let notReadyNext = try await dashboard.agents(
-                matching: AgentQuery(readiness: .notReady, after: try #require(notReady.next), pageSize: 2))
+                matching: AgentQuery(readiness: .notReady, after: notReadyCursor, pageSize: 2))
             #expect((notReady.agents + notReadyNext.agents).allSatisfy { $0.readiness == .notReady })
             #expect(notReady.total == overview.total.notReady && notReadyNext.total == notReady.total)
             let one = try await dashboard.agents(matching: AgentQuery(search: "e00007"))

@@ -80,7 +80,8 @@ struct InstructionTests {
                 for (employee, device) in devices {
                     let first = try await Self.poll(port, device)
                     #expect(first.status == 200 && Self.items(first).isEmpty, "\(first.text)")
-                    etags[employee] = try #require(first.headers["etag"])
+                    let etag = try #require(first.headers["etag"])
+                    etags[employee] = etag
                     let again = try await Self.poll(port, device, etag: etags[employee])
                     #expect(again.status == 304)
                     #expect(again.headers["etag"] == etags[employee])

@@ -68,6 +68,15 @@ struct CSVTests {
             #expect(pages == 1 + 6, "the header, then 23 agents in pages of 4")
             let whole = try await h.repository.exportReadinessCSV(now: now)
             #expect(paged == whole)
+            // Pages of one (many reads in flight at once, emitted in order), a page the fleet fills exactly, and
+            // one page larger than the fleet.
+            for size in [1, 23, 30] {
+                var count = 0
+                var text = ""
+                try await h.repository.exportReadinessCSV(now: now, pageSize: size) { text += $0; count += 1 }
+                #expect(text == whole, "pages of \(size)")
+                #expect(count == 1 + (23 + size - 1) / size, "pages of \(size): the header, then every non-empty page")
+            }
             let lines = whole.split(separator: "\n")
             #expect(lines.count == 24)
             #expect(lines.dropFirst().map { $0.prefix(6) } == (1...23).map { String(format: "E%05d", $0).prefix(6) })

@@ -1,5 +1,6 @@
 import Foundation
 import HomeReadyModel
+import PostgresNIO
 import SQLKit
 
 extension SQLRepository {
@@ -65,9 +66,9 @@ extension SQLRepository {
     /// Readiness of every agent as CSV with each check's last status as a column, in pages of
     /// `exportPageSize` agents by employee id; `emit` receives the header, then each page's rows.
     ///
-    /// Each page is three statements on a connection taken for that page only (the agents, their live items,
-    /// their check states) and judged with the planners' rules (`Readiness.evaluate`), so a slow reader holds no
-    /// connection and the work per row does not grow with the fleet. The small tables (names, freshness windows,
+    /// Each page is one statement on a connection taken for that page only (`readinessPage`) and is judged with
+    /// the planners' rules (`Readiness.evaluate`), so a slow reader holds no connection and the work per row does
+    /// not grow with the fleet. The small tables (names, freshness windows,
     /// kits) are read once per export.
     public func exportReadinessCSV(now: Date, emit: (String) async throws -> Void) async throws {
         try await exportReadinessCSV(now: now, pageSize: Self.exportPageSize, emit: emit)
@@ -81,18 +82,49 @@ extension SQLRepository {
                     + checkIds))
         // The small tables once per export, not joined per agent: names, freshness windows and kits by id.
         let context = try await store.withConnection { db in try await ReadinessExportContext.read(on: db) }
-        // The next page is read (statements and row decoding) while this one is judged and written: the two
-        // halves take about as long, and a page ahead is all the memory it costs.
+        // Pages are read `exportReadsAhead` at a time, each on its own connection, while the page before them is
+        // judged and written: a page's read is its statement then the decoding of its rows, one after the other,
+        // so one read at a time left a core idle for part of each page. Each page's last employee id comes first
+        // from a short statement (`readinessPageEnd`, an index-only range), so the next read need not wait for
+        // this one's rows. The pages are emitted in order.
         let store = self.store
-        try await withThrowingTaskGroup(of: ReadinessPage.self) { reads in
-            reads.addTask { try await store.withConnection { db in try await Self.readinessPage(after: nil, size: pageSize, on: db) } }
-            while let page = try await reads.next() {
-                guard let last = page.agents.last?.employeeId else { return }
-                reads.addTask {
-                    try await store.withConnection { db in try await Self.readinessPage(after: last, size: pageSize, on: db) }
+        try await withThrowingTaskGroup(of: (Int, ReadinessPage).self) { reads in
+            var after: String?
+            var lastStarted = false
+            var started = 0
+            var emitted = 0
+            var readPages: [Int: ReadinessPage] = [:]
+            while true {
+                while !lastStarted, started - emitted < Self.exportReadsAhead {
+                    let through = try await Self.readinessPageEnd(after: after, size: pageSize, in: store)
+                    let (index, from) = (started, after)
+                    reads.addTask { (index, try await Self.readinessPage(after: from, through: through, in: store)) }
+                    started += 1
+                    if let through { after = through } else { lastStarted = true }
                 }
-                try await emit(Self.readinessCSV(page, checkIds: checkIds, context: context, now: now))
+                guard emitted < started, let (index, page) = try await reads.next() else { return }
+                readPages[index] = page
+                while let page = readPages.removeValue(forKey: emitted) {
+                    emitted += 1
+                    // The last page is empty when the fleet fills its pages exactly.
+                    guard !page.agents.isEmpty else { continue }
+                    try await emit(Self.readinessCSV(page, checkIds: checkIds, context: context, now: now))
+                }
             }
+        }
+    }
+
+    /// Readiness pages read at once during an export, beside the one being judged and written.
+    static let exportReadsAhead = 2
+
+    /// The employee id of the `size`th agent after `after`: the last of the export's page that starts there, or
+    /// nil when fewer are left (the page then runs to the end).
+    static func readinessPageEnd(after: String?, size: Int, in store: SQLStore) async throws -> String? {
+        let from: SQLQueryString = after.map { "WHERE employee_id > \(bind: $0)" } ?? ""
+        return try await store.withConnection { db in
+            try await db.raw(
+                "SELECT employee_id FROM agents \(from) ORDER BY employee_id LIMIT 1 OFFSET \(literal: size - 1)"
+            ).first()?.string("employee_id")
         }
     }
 
@@ -111,8 +143,9 @@ extension SQLRepository {
         ).all().map { try $0.string("id") }
     }
 
-    /// One page of the readiness export as read: its agents in employee-id order, their live items and their
-    /// check states.
+    /// One page of the readiness export as read: its agents in employee-id order, each with its live items and
+    /// its check states as the statement's `pairs` texts. They are split while the page is judged
+    /// (`readinessCSV`), beside the next page's read rather than in it.
     struct ReadinessPage: Sendable {
         struct Agent: Sendable {
             var id, employeeId, name: String
@@ -121,49 +154,59 @@ extension SQLRepository {
             var lastVerdict: Verdict?
             var lastVerdictReason: String?
             var evidence: ReportSource?
+            var items, states: String?
         }
         var agents: [Agent] = []
-        var items: [String: [(kind: String, state: EquipmentState)]] = [:]
-        var states: [String: [String: String]] = [:]
     }
 
-    /// Reads the page of `size` agents after employee id `after` (empty when no agent is left), in one
+    /// Reads the page of agents after employee id `after` up to `through` (to the end when nil), in one
     /// statement: each agent's items and check states come as one text each (`pairs`), from a subquery per agent
     /// that both back ends answer from the agent's own index entries (`equipment_agent`, the check states'
     /// primary key). A page of 2,000 agents decodes 2,000 rows instead of one per item (about 5,400) and per check
     /// state (about 20,000). Given the page's ids as a list instead (`agent_id IN (…)`), PostgreSQL read the whole
     /// check-state table per page (a parallel sequential scan, 46 ms a page at 100,000 agents).
-    static func readinessPage(after: String?, size: Int, on db: any SQLDatabase) async throws -> ReadinessPage {
-        let from: SQLQueryString = after.map { "WHERE a.employee_id > \(bind: $0)" } ?? ""
-        var page = ReadinessPage()
-        for row in try await db.raw(
-            """
-            SELECT a.id, a.employee_id, a.name, a.role_id, a.last_report_at, a.last_verdict, a.last_verdict_reason,
-                   a.last_report_source, a.site_id, a.campaign_id, a.team_id,
-                   (SELECT \(pairs("kind", "state", on: db)) FROM equipment_items
+    ///
+    /// PostgreSQL's rows are decoded by position (`SQLStore.forEachPostgresRow`), SQLite's through SQLKit.
+    static func readinessPage(after: String?, through: String?, in store: SQLStore) async throws -> ReadinessPage {
+        var range: [SQLQueryString] = []
+        if let after { range.append("a.employee_id > \(bind: after)") }
+        if let through { range.append("a.employee_id <= \(bind: through)") }
+        let from: SQLQueryString = range.isEmpty ? "" : "WHERE " + range.joined(separator: " AND ")
+        let postgres = store.backend == .postgres
+        let query: SQLQueryString = """
+            SELECT a.id, a.employee_id, a.name, a.role_id, a.site_id, a.campaign_id, a.team_id, a.last_report_at,
+                   a.last_verdict, a.last_verdict_reason, a.last_report_source,
+                   (SELECT \(pairs("kind", "state", postgres: postgres)) FROM equipment_items
                     WHERE agent_id = a.id AND state NOT IN ('returned', 'lost', 'faulty')) AS items,
-                   (SELECT \(pairs("check_id", "status", on: db)) FROM check_states WHERE agent_id = a.id) AS states
-            FROM agents a \(from) ORDER BY a.employee_id LIMIT \(literal: size)
+                   (SELECT \(pairs("check_id", "status", postgres: postgres)) FROM check_states
+                    WHERE agent_id = a.id) AS states
+            FROM agents a \(from) ORDER BY a.employee_id
             """
-        ).all() {
-            let agent = ReadinessPage.Agent(
-                id: try row.string("id"), employeeId: try row.string("employee_id"), name: try row.string("name"),
-                roleId: try row.optionalString("role_id"), siteId: try row.optionalString("site_id"),
-                campaignId: try row.optionalString("campaign_id"), teamId: try row.optionalString("team_id"),
-                lastReportAt: try row.optionalDate("last_report_at"),
-                lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
-                lastVerdictReason: try row.optionalString("last_verdict_reason"),
-                evidence: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)))
-            page.agents.append(agent)
-            if let items = try row.optionalString("items") {
-                page.items[agent.id] = Self.splitPairs(items).map {
-                    (kind: $0.key, state: EquipmentState(rawValue: $0.value) ?? .requested)
-                }
-            }
-            if let states = try row.optionalString("states") {
-                page.states[agent.id] = Dictionary(
-                    Self.splitPairs(states).map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
-            }
+        var page = ReadinessPage()
+        let decodedByPosition = try await store.forEachPostgresRow(query) { row in
+            let (id, employeeId, name, roleId, siteId, campaignId, teamId, lastReportAt, verdict, reason, source,
+                 items, states) = try row.decode(
+                    (String, String, String, String?, String?, String?, String?, Int64?, String?, String?, String?,
+                     String?, String?).self)
+            page.agents.append(
+                ReadinessPage.Agent(
+                    id: id, employeeId: employeeId, name: name, roleId: roleId, siteId: siteId, campaignId: campaignId,
+                    teamId: teamId, lastReportAt: lastReportAt.map(Clock.date),
+                    lastVerdict: verdict.flatMap(Verdict.init(rawValue:)), lastVerdictReason: reason,
+                    evidence: source.flatMap(ReportSource.init(rawValue:)), items: items, states: states))
+        }
+        guard !decodedByPosition else { return page }
+        for row in try await store.withConnection({ db in try await db.raw(query).all() }) {
+            page.agents.append(
+                ReadinessPage.Agent(
+                    id: try row.string("id"), employeeId: try row.string("employee_id"), name: try row.string("name"),
+                    roleId: try row.optionalString("role_id"), siteId: try row.optionalString("site_id"),
+                    campaignId: try row.optionalString("campaign_id"), teamId: try row.optionalString("team_id"),
+                    lastReportAt: try row.optionalDate("last_report_at"),
+                    lastVerdict: try row.optionalString("last_verdict").flatMap(Verdict.init(rawValue:)),
+                    lastVerdictReason: try row.optionalString("last_verdict_reason"),
+                    evidence: try row.optionalString("last_report_source").flatMap(ReportSource.init(rawValue:)),
+                    items: try row.optionalString("items"), states: try row.optionalString("states")))
         }
         return page
     }
@@ -173,21 +216,29 @@ extension SQLRepository {
         -> String
     {
         var out = ""
+        let columns = Dictionary(checkIds.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var states = [String](repeating: "", count: checkIds.count)
         for agent in page.agents {
+            let items = agent.items.map {
+                splitPairs($0).map { (kind: $0.key, state: EquipmentState(rawValue: $0.value) ?? .requested) }
+            }
             let input = ReadinessInput(
-                requiredKinds: agent.roleId.flatMap { context.kits[$0] } ?? [], items: page.items[agent.id] ?? [],
+                requiredKinds: agent.roleId.flatMap { context.kits[$0] } ?? [], items: items ?? [],
                 lastReportAt: agent.lastReportAt, lastVerdict: agent.lastVerdict,
                 lastVerdictReason: agent.lastVerdictReason,
                 freshnessHours: agent.campaignId.flatMap { context.freshnessHours[$0] } ?? 72,
                 evidence: agent.evidence)
             let (status, reasons) = Readiness.evaluate(input, now: now)
-            let states = page.states[agent.id]
-            out += CSV.line(
+            // Each check's last status in its column; a check reported twice keeps its last pair.
+            for index in states.indices { states[index] = "" }
+            for pair in agent.states.map(splitPairs) ?? [] {
+                if let index = columns[pair.key] { states[index] = pair.value }
+            }
+            CSV.append(
                 [agent.employeeId, agent.name, context.names.site(agent.siteId),
                  context.names.campaign(agent.campaignId), context.names.team(agent.teamId), status.rawValue,
                  input.evidence?.rawValue ?? "", reasons.map(\.code).joined(separator: ";"),
-                 reasons.map(\.message).joined(separator: "; ")]
-                    + checkIds.map { states?[$0] ?? "" })
+                 reasons.map(\.message).joined(separator: "; ")] + states, to: &out)
         }
         return out
     }
@@ -214,8 +265,8 @@ extension SQLRepository {
 
     /// An aggregate joining a group's `key` and `value` columns into one text, pairs apart by the unit separator
     /// (U+001F) and key from value by the record separator (U+001E): characters no check id, status or kind holds.
-    static func pairs(_ key: String, _ value: String, on db: any SQLDatabase) -> SQLQueryString {
-        db.dialect.name == "postgresql"
+    static func pairs(_ key: String, _ value: String, postgres: Bool) -> SQLQueryString {
+        postgres
             ? "string_agg(\(ident: key) || chr(30) || \(ident: value), chr(31))"
             : "GROUP_CONCAT(\(ident: key) || char(30) || \(ident: value), char(31))"
     }

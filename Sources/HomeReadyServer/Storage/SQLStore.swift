@@ -114,6 +114,33 @@ public final class SQLStore: Sendable {
         }
     }
 
+    /// On PostgreSQL, runs `query` on a pooled connection and hands each row to `row`, which decodes its cells by
+    /// position (`PostgresRow.decode`); returns false on SQLite, where the caller reads through `withConnection`.
+    ///
+    /// For reads of many rows: SQLKit's rows look every cell up by its column's name and decode it through a
+    /// generic `Decoder`, which took three fifths of the PostgreSQL readiness export's server time. The query's
+    /// binds may be texts and integers.
+    func forEachPostgresRow(_ query: SQLQueryString, _ row: (PostgresRow) throws -> Void) async throws -> Bool {
+        guard case .postgres(let pool) = pool else { return false }
+        let connection = try await pool.requestConnection(logger: logger).get()
+        defer { pool.releaseConnection(connection, logger: logger) }
+        var serializer = SQLSerializer(database: connection.sql(queryLogLevel: nil, logger: logger))
+        query.serialize(to: &serializer)
+        var binds = PostgresBindings()
+        for bind in serializer.binds {
+            switch bind {
+            case let text as String: binds.append(text)
+            case let number as Int64: binds.append(number)
+            case let number as Int: binds.append(Int64(number))
+            default: throw ServerError.storage("a positional PostgreSQL read binds texts and integers, not \(type(of: bind))")
+            }
+        }
+        for try await each in try await connection.query(PostgresQuery(unsafeSQL: serializer.sql, binds: binds), logger: logger) {
+            try row(each)
+        }
+        return true
+    }
+
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     ///
     /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`) so concurrent writers wait

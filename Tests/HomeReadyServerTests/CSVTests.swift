@@ -97,6 +97,12 @@ struct CSVTests {
             try await h.repository.exportEquipmentCSV(pageSize: 10) { pagedEquipment += $0; equipmentPages += 1 }
             let wholeEquipment = try await h.repository.exportEquipmentCSV()
             #expect(pagedEquipment == wholeEquipment)
+            // Pages of one (the two tagged items fill theirs exactly) and of two.
+            for size in [1, 2] {
+                var text = ""
+                try await h.repository.exportEquipmentCSV(pageSize: size) { text += $0 }
+                #expect(text == wholeEquipment, "pages of \(size)")
+            }
             let rows = wholeEquipment.split(separator: "\n").dropFirst()
             #expect(rows.count > 50 && equipmentPages > 5)
             // Untagged items first, then the tagged ones by tag, on both databases.

@@ -82,23 +82,38 @@ extension SQLRepository {
                     + checkIds))
         // The small tables once per export, not joined per agent: names, freshness windows and kits by id.
         let context = try await store.withConnection { db in try await ReadinessExportContext.read(on: db) }
-        // Pages are read `exportReadsAhead` at a time, each on its own connection, while the page before them is
-        // judged and written: a page's read is its statement then the decoding of its rows, one after the other,
-        // so one read at a time left a core idle for part of each page. Each page's last employee id comes first
-        // from a short statement (`readinessPageEnd`, an index-only range), so the next read need not wait for
-        // this one's rows. The pages are emitted in order.
         let store = self.store
-        try await withThrowingTaskGroup(of: (Int, ReadinessPage).self) { reads in
+        try await Self.readPagesAhead(
+            pageEnd: { after in try await Self.readinessPageEnd(after: after, size: pageSize, in: store) },
+            read: { after, through in try await Self.readinessPage(after: after, through: through, in: store) },
+            isEmpty: \.agents.isEmpty
+        ) { page in
+            try await emit(Self.readinessCSV(page, checkIds: checkIds, context: context, now: now))
+        }
+    }
+
+    /// Reads an export's pages `exportReadsAhead` at a time, each on its own connection, while the page before
+    /// them is written, and hands them to `emit` in order (skipping empty ones). A page's read is its statement,
+    /// then the decoding of its rows: one read at a time left a core idle for part of every page. `pageEnd` gives
+    /// the key of the last row of the page after a key (nil: the page runs to the end), from a short statement of
+    /// its own, so the next read need not wait for this one's rows; `read` reads the rows after a key up to one.
+    static func readPagesAhead<Page: Sendable>(
+        pageEnd: (String?) async throws -> String?,
+        read: @escaping @Sendable (_ after: String?, _ through: String?) async throws -> Page,
+        isEmpty: (Page) -> Bool,
+        emit: (Page) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: (Int, Page).self) { reads in
             var after: String?
             var lastStarted = false
             var started = 0
             var emitted = 0
-            var readPages: [Int: ReadinessPage] = [:]
+            var readPages: [Int: Page] = [:]
             while true {
                 while !lastStarted, started - emitted < Self.exportReadsAhead {
-                    let through = try await Self.readinessPageEnd(after: after, size: pageSize, in: store)
+                    let through = try await pageEnd(after)
                     let (index, from) = (started, after)
-                    reads.addTask { (index, try await Self.readinessPage(after: from, through: through, in: store)) }
+                    reads.addTask { (index, try await read(from, through)) }
                     started += 1
                     if let through { after = through } else { lastStarted = true }
                 }
@@ -106,15 +121,14 @@ extension SQLRepository {
                 readPages[index] = page
                 while let page = readPages.removeValue(forKey: emitted) {
                     emitted += 1
-                    // The last page is empty when the fleet fills its pages exactly.
-                    guard !page.agents.isEmpty else { continue }
-                    try await emit(Self.readinessCSV(page, checkIds: checkIds, context: context, now: now))
+                    // The last page is empty when the rows fill their pages exactly.
+                    if !isEmpty(page) { try await emit(page) }
                 }
             }
         }
     }
 
-    /// Readiness pages read at once during an export, beside the one being judged and written.
+    /// Pages read at once during an export, beside the one being written.
     static let exportReadsAhead = 2
 
     /// The employee id of the `size`th agent after `after`: the last of the export's page that starts there, or
@@ -308,51 +322,105 @@ extension SQLRepository {
                 "asset_tag", "kind", "model", "serial", "employee_id", "state", "carrier", "tracking_number",
                 "shipped_at", "delivered_at",
             ]))
+        let store = self.store
         for tagged in [false, true] {
-            var after: String?
-            while true {
-                let (text, last) = try await store.withConnection { db in
-                    try await Self.equipmentPage(tagged: tagged, after: after, size: pageSize, on: db)
-                }
-                guard let last else { break }
-                try await emit(text)
-                after = last
+            try await Self.readPagesAhead(
+                pageEnd: { after in try await Self.equipmentPageEnd(tagged: tagged, after: after, size: pageSize, in: store) },
+                read: { after, through in
+                    try await Self.equipmentPage(tagged: tagged, after: after, through: through, in: store)
+                },
+                isEmpty: \.isEmpty
+            ) { rows in
+                try await emit(Self.equipmentCSV(rows))
             }
         }
     }
 
-    /// One page of the equipment export: untagged items after an id, or tagged ones after a tag.
-    static func equipmentPage(tagged: Bool, after: String?, size: Int, on db: any SQLDatabase) async throws
-        -> (String, String?)
+    /// An item as the equipment export writes it.
+    struct EquipmentExportRow: Sendable {
+        var assetTag: String?
+        var kind: String
+        var model, serial, employeeId: String?
+        var state: String
+        var carrier, trackingNumber: String?
+        var shippedAt, deliveredAt: Int64?
+    }
+
+    /// Which items a page of the equipment export holds and by what key they go: the untagged ones by id, the
+    /// tagged ones by tag. `(asset_tag || '') IS NULL` keeps SQLite on the primary key for the untagged pages:
+    /// with a plain `asset_tag IS NULL` it reads every untagged item through the tag index and sorts them, for
+    /// every page.
+    static func equipmentRange(tagged: Bool) -> (filter: SQLQueryString, key: SQLQueryString) {
+        tagged ? ("e.asset_tag IS NOT NULL", "e.asset_tag") : ("(e.asset_tag || '') IS NULL", "e.id")
+    }
+
+    /// The key of the `size`th item after `after`: the last of the equipment export's page that starts there, or
+    /// nil when fewer are left.
+    static func equipmentPageEnd(tagged: Bool, after: String?, size: Int, in store: SQLStore) async throws -> String? {
+        let (filter, key) = equipmentRange(tagged: tagged)
+        let from: SQLQueryString = after.map { " AND \(key) > \(bind: $0)" } ?? ""
+        return try await store.withConnection { db in
+            try await db.raw(
+                """
+                SELECT \(key) AS page_end FROM equipment_items e WHERE \(filter)\(from)
+                ORDER BY \(key) LIMIT 1 OFFSET \(literal: size - 1)
+                """
+            ).first()?.string("page_end")
+        }
+    }
+
+    /// One page of the equipment export: the untagged items after an id up to another, or the tagged ones after a
+    /// tag up to another (to the end when `through` is nil). The employee id is a lookup per row of the page:
+    /// joined, PostgreSQL hashed every agent for every page. PostgreSQL's rows are decoded by position.
+    static func equipmentPage(tagged: Bool, after: String?, through: String?, in store: SQLStore) async throws
+        -> [EquipmentExportRow]
     {
-        let key: SQLQueryString = tagged ? "e.asset_tag" : "e.id"
-        // `(asset_tag || '') IS NULL` keeps SQLite on the primary key for the untagged pages: with a plain
-        // `asset_tag IS NULL` it reads every untagged item through the tag index and sorts them, for every page.
-        // The employee id is a lookup per row of the page: joined, PostgreSQL hashed every agent for every page.
-        var filter: SQLQueryString = tagged ? "e.asset_tag IS NOT NULL" : "(e.asset_tag || '') IS NULL"
-        if let after { filter = filter + " AND \(key) > \(bind: after)" }
-        let rows = try await db.raw(
-            """
-            SELECT e.id, e.asset_tag, e.kind, e.model, e.serial,
+        let (filter, key) = equipmentRange(tagged: tagged)
+        var range = filter
+        if let after { range = range + " AND \(key) > \(bind: after)" }
+        if let through { range = range + " AND \(key) <= \(bind: through)" }
+        let query: SQLQueryString = """
+            SELECT e.asset_tag, e.kind, e.model, e.serial,
                    (SELECT a.employee_id FROM agents a WHERE a.id = e.agent_id) AS employee_id,
                    e.state, e.carrier, e.tracking_number, e.shipped_at, e.delivered_at
             FROM equipment_items e
-            WHERE \(filter) ORDER BY \(key) LIMIT \(literal: size)
+            WHERE \(range) ORDER BY \(key)
             """
-        ).all()
-        guard let lastRow = rows.last else { return ("", nil) }
+        var rows: [EquipmentExportRow] = []
+        let decodedByPosition = try await store.forEachPostgresRow(query) { row in
+            let (assetTag, kind, model, serial, employeeId, state, carrier, trackingNumber, shippedAt, deliveredAt) =
+                try row.decode(
+                    (String?, String, String?, String?, String?, String, String?, String?, Int64?, Int64?).self)
+            rows.append(
+                EquipmentExportRow(
+                    assetTag: assetTag, kind: kind, model: model, serial: serial, employeeId: employeeId, state: state,
+                    carrier: carrier, trackingNumber: trackingNumber, shippedAt: shippedAt, deliveredAt: deliveredAt))
+        }
+        guard !decodedByPosition else { return rows }
+        for row in try await store.withConnection({ db in try await db.raw(query).all() }) {
+            rows.append(
+                EquipmentExportRow(
+                    assetTag: try row.optionalString("asset_tag"), kind: try row.string("kind"),
+                    model: try row.optionalString("model"), serial: try row.optionalString("serial"),
+                    employeeId: try row.optionalString("employee_id"), state: try row.string("state"),
+                    carrier: try row.optionalString("carrier"), trackingNumber: try row.optionalString("tracking_number"),
+                    shippedAt: try row.optionalInt64("shipped_at"), deliveredAt: try row.optionalInt64("delivered_at")))
+        }
+        return rows
+    }
+
+    /// The CSV lines of a page of the equipment export, times in ISO 8601.
+    static func equipmentCSV(_ rows: [EquipmentExportRow]) -> String {
         let format = ISO8601DateFormatter()
         var out = ""
         for row in rows {
-            out += CSV.line([
-                try row.optionalString("asset_tag") ?? "", try row.string("kind"), try row.optionalString("model") ?? "",
-                try row.optionalString("serial") ?? "", try row.optionalString("employee_id") ?? "",
-                try row.string("state"), try row.optionalString("carrier") ?? "",
-                try row.optionalString("tracking_number") ?? "",
-                try row.optionalDate("shipped_at").map(format.string) ?? "",
-                try row.optionalDate("delivered_at").map(format.string) ?? "",
-            ])
+            CSV.append(
+                [
+                    row.assetTag ?? "", row.kind, row.model ?? "", row.serial ?? "", row.employeeId ?? "", row.state,
+                    row.carrier ?? "", row.trackingNumber ?? "", row.shippedAt.map { format.string(from: Clock.date($0)) } ?? "",
+                    row.deliveredAt.map { format.string(from: Clock.date($0)) } ?? "",
+                ], to: &out)
         }
-        return (out, tagged ? try lastRow.optionalString("asset_tag") : try lastRow.string("id"))
+        return out
     }
 }

@@ -98,9 +98,36 @@ struct EquipmentTests {
                 _ = try await repository.applyEvent(
                     itemId: item.id, event: .init(.ship, carrier: "UPS", trackingNumber: "1Z"), actor: "t", at: at)
             }
+            // Five more, three of them shipped in the same millisecond: pages by shipment time, then id.
+            let sameTime = Date().addingTimeInterval(-8 * 86_400)
+            var more: [(Date, String)] = []
+            for (index, at) in [sameTime, sameTime, sameTime, tenDaysAgo.addingTimeInterval(-86_400), sameTime.addingTimeInterval(60)].enumerated() {
+                let item = try await repository.createItem(NewItem(kind: "headset-\(index)"), actor: "test")
+                _ = try await repository.applyEvent(itemId: item.id, event: .init(.allocate), actor: "t", at: at)
+                _ = try await repository.applyEvent(
+                    itemId: item.id, event: .init(.ship, carrier: "UPS", trackingNumber: "1Z\(index)"), actor: "t", at: at)
+                more.append((Date(timeIntervalSince1970: (at.timeIntervalSince1970 * 1000).rounded(.down) / 1000), item.id))
+            }
+            let expected = ([(Date(timeIntervalSince1970: (tenDaysAgo.timeIntervalSince1970 * 1000).rounded(.down) / 1000), old.id)] + more)
+                .sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.1)
             try await harness.withClient { api in
                 let reply = try await api.send(.get, "/api/v1/equipment/overdue?days=5", token: api.planner)
-                #expect(reply.items.map { $0["id"] as? String } == [old.id])
+                #expect(reply.items.map { $0["id"] as? String } == expected)
+                #expect(reply.json["next"] == nil || reply.json["next"] is NSNull, "one page holds them all")
+                // Pages of two, each from the `next` of the one before.
+                var paged: [String] = []
+                var cursor: String?
+                repeat {
+                    let uri = "/api/v1/equipment/overdue?days=5&limit=2" + (cursor.map { "&after=\($0)" } ?? "")
+                    let page = try await api.send(.get, uri, token: api.planner)
+                    #expect(page.status == .ok)
+                    paged += page.items.compactMap { $0["id"] as? String }
+                    cursor = page.json["next"] as? String
+                } while cursor != nil && paged.count < 20
+                #expect(paged == expected)
+                let unknown = try await api.send(.get, "/api/v1/equipment/overdue?after=nope", token: api.planner)
+                #expect(unknown.status == .unprocessableContent)
+                #expect(unknown.json["field"] as? String == "after")
             }
         }
     }

@@ -63,8 +63,10 @@ struct AgentRoutes {
             let days = request.uri.queryParameters.get("days", as: Int.self) ?? configuration.overdueDays
             // Bounded: a huge `days` made a date whose milliseconds overflow Int64 (a crash found by schemathesis).
             guard (0...36_500).contains(days) else { throw Problem.invalid("days", "`days` must be 0…36500") }
-            let items = try await repository.overdueItems(shippedBefore: Date().addingTimeInterval(-Double(days) * 86_400))
-            return ListResponse(items: items)
+            let (after, n) = try request.pagination
+            let items = try await repository.overdueItems(
+                shippedBefore: Date().addingTimeInterval(-Double(days) * 86_400), after: after, limit: n)
+            return makePage(items, limit: n, id: \.id)
         }
         router.get("equipment/:id") { request, context in
             _ = try context.require(.admin, .planner)

@@ -38,8 +38,9 @@ public protocol InventoryRepository: Sendable {
     func audit(itemId: String) async throws -> [AuditRecord]
     /// Issues the kit of each agent's role as requested items (kinds the agent already holds are skipped).
     func issueKits(agentIds: [String], actor: String, at: Date) async throws -> [EquipmentRecord]
-    /// Items shipped before `shippedBefore` and still not delivered.
-    func overdueItems(shippedBefore: Date) async throws -> [EquipmentRecord]
+    /// Up to `limit` items shipped before `shippedBefore` and still not delivered, the longest overdue first
+    /// (by shipment time, then id), after the item `after` (the last of the page before).
+    func overdueItems(shippedBefore: Date, after: String?, limit: Int) async throws -> [EquipmentRecord]
 
     // MARK: Access
     /// Stores a token's SHA-256; returns the token id.

@@ -188,12 +188,26 @@ extension SQLRepository {
         }
     }
 
-    public func overdueItems(shippedBefore: Date) async throws -> [EquipmentRecord] {
+    /// A page of the overdue items: a range of the index `equipment_state` (state, shipment time) from the
+    /// cursor's shipment time on, so a page costs the same in any fleet. An `after` that names no item is refused.
+    public func overdueItems(shippedBefore: Date, after: String?, limit: Int) async throws -> [EquipmentRecord] {
         try await store.withConnection { db in
-            try await db.raw(
+            var from: SQLQueryString = ""
+            if let after {
+                guard let cursor = try await db.raw("SELECT shipped_at FROM equipment_items WHERE id = \(bind: after)")
+                    .first()
+                else { throw StorageError.unknownCursor(after) }
+                let shippedAt = try cursor.optionalInt64("shipped_at") ?? Int64.min
+                from = """
+                     AND shipped_at >= \(literal: shippedAt)
+                     AND (shipped_at > \(literal: shippedAt) OR id > \(bind: after))
+                    """
+            }
+            return try await db.raw(
                 """
                 SELECT \(Self.itemColumns) FROM equipment_items
-                WHERE state = 'shipped' AND shipped_at < \(millis: shippedBefore) ORDER BY shipped_at, id
+                WHERE state = 'shipped' AND shipped_at < \(millis: shippedBefore)\(from)
+                ORDER BY shipped_at, id LIMIT \(literal: limit)
                 """
             ).all().map(Self.item)
         }

@@ -51,6 +51,13 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         StorageError(.invalidValue, field: field, "a value is out of range or missing")
     }
 
+    /// A page's `after` cursor names no record.
+    static func unknownCursor(_ after: String) -> StorageError {
+        StorageError(
+            .invalidValue, field: "after",
+            "no item has id \"\(after)\": `after` must be the id of the last item of the page before (its `next`)")
+    }
+
     /// The equipment lifecycle refused an event.
     static func impossibleTransition(_ error: InventoryError) -> StorageError {
         StorageError(.impossibleTransition, field: error.field, error.description)

@@ -238,7 +238,7 @@ struct ReadinessStatementTests {
                         _ = try await harness.repository.ingest(
                             report, body: "{}", agentId: agentId, deviceId: nil, at: Date())
                     }
-                    let queued = try await harness.repository.deliveries(webhookId: hookId)
+                    let queued = try await harness.repository.deliveries(webhookId: hookId, after: nil, limit: 1000)
                     #expect(queued.map(\.event) == ["agent.readiness_changed", "agent.readiness_changed"])
                     #expect(try await dispatcher.runOnce(now: Date()) == 2)
                     let received = await receiver.received

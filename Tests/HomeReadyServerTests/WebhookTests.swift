@@ -89,14 +89,14 @@ struct WebhookTests {
                 }
                 let t0 = Date()
                 #expect(try await dispatcher.runOnce(now: t0) == 1)
-                var deliveries = try await harness.repository.deliveries(webhookId: hookId)
+                var deliveries = try await harness.repository.deliveries(webhookId: hookId, after: nil, limit: 1000)
                 #expect(deliveries.count == 1)
                 #expect(deliveries[0].attempts == 1 && deliveries[0].lastStatus == 500 && deliveries[0].deliveredAt == nil)
                 let retry = try #require(deliveries[0].nextAttemptAt)
                 #expect(retry.timeIntervalSince(t0) > 25 && retry.timeIntervalSince(t0) < 35)
                 #expect(try await dispatcher.runOnce(now: t0.addingTimeInterval(5)) == 0)  // not due yet
                 #expect(try await dispatcher.runOnce(now: t0.addingTimeInterval(40)) == 1)
-                deliveries = try await harness.repository.deliveries(webhookId: hookId)
+                deliveries = try await harness.repository.deliveries(webhookId: hookId, after: nil, limit: 1000)
                 #expect(deliveries[0].deliveredAt != nil && deliveries[0].lastStatus == 200)
                 #expect(try await harness.repository.attemptCount(deliveryId: deliveries[0].id) == 2)
                 #expect(try await dispatcher.runOnce(now: t0.addingTimeInterval(100)) == 0)
@@ -133,14 +133,40 @@ struct WebhookTests {
                     sampleReport(employeeId: "E1", verdict: verdict, finishedAt: t0.addingTimeInterval(offset)), body: "{}",
                     agentId: agent.id, deviceId: nil, at: Date())
             }
-            #expect(try await repository.deliveries(webhookId: hook.id).filter { $0.event == "agent.not_ready" }.count == 2)
+            #expect(try await repository.deliveries(webhookId: hook.id, after: nil, limit: 1000).filter { $0.event == "agent.not_ready" }.count == 2)
             let item = try await repository.createItem(NewItem(kind: "ups"), actor: "t")
             let old = Date().addingTimeInterval(-9 * 86_400)
             _ = try await repository.applyEvent(itemId: item.id, event: .init(.allocate), actor: "t", at: old)
             _ = try await repository.applyEvent(itemId: item.id, event: .init(.ship, carrier: "UPS", trackingNumber: "1Z"), actor: "t", at: old)
             #expect(try await repository.enqueueOverdue(shippedBefore: Date().addingTimeInterval(-5 * 86_400), now: Date()) == 1)
             #expect(try await repository.enqueueOverdue(shippedBefore: Date().addingTimeInterval(-5 * 86_400), now: Date()) == 0)
-            #expect(try await repository.deliveries(webhookId: hook.id).filter { $0.event == "shipment.overdue" }.count == 1)
+            #expect(try await repository.deliveries(webhookId: hook.id, after: nil, limit: 1000).filter { $0.event == "shipment.overdue" }.count == 1)
+            // The API pages them like every list: oldest first, each page from the `next` of the one before.
+            let all = try await repository.deliveries(webhookId: hook.id, after: nil, limit: 1000).map(\.id)
+            #expect(all.count == 3)
+            let other = try await repository.createWebhook(
+                url: "http://127.0.0.1:9/other", events: [.agentNotReady], secret: "s", at: Date())
+            try await harness.withClient { api in
+                var paged: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await api.send(
+                        .get, "/api/v1/webhooks/\(hook.id)/deliveries?limit=1" + (cursor.map { "&after=\($0)" } ?? ""),
+                        token: api.admin)
+                    #expect(page.status == .ok)
+                    paged += page.items.compactMap { $0["id"] as? String }
+                    cursor = page.json["next"] as? String
+                } while cursor != nil && paged.count < 10
+                #expect(paged == all)
+                // A cursor that is not one of this webhook's deliveries is refused, naming `after`.
+                for after in ["nope", all[0]] {
+                    let hookId = after == "nope" ? hook.id : other.id
+                    let refused = try await api.send(
+                        .get, "/api/v1/webhooks/\(hookId)/deliveries?after=\(after)", token: api.admin)
+                    #expect(refused.status == .unprocessableContent)
+                    #expect(refused.json["field"] as? String == "after")
+                }
+            }
         }
     }
 }

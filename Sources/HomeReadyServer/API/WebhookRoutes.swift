@@ -27,10 +27,11 @@ struct WebhookRoutes {
             let hook = try await repository.createWebhook(url: body.url, events: body.events, secret: secret, at: Date())
             return EditedResponse(status: .created, response: Created(id: hook.id, url: hook.url, events: hook.events, secret: secret))
         }
-        router.get("webhooks/:id/deliveries") { _, context in
+        router.get("webhooks/:id/deliveries") { request, context in
             _ = try context.require(.admin)
             let id = try context.parameters.require("id")
-            return ListResponse(items: try await repository.deliveries(webhookId: id))
+            let (after, n) = try request.pagination
+            return makePage(try await repository.deliveries(webhookId: id, after: after, limit: n), limit: n, id: \.id)
         }
     }
 }

@@ -86,8 +86,9 @@ public protocol InventoryRepository: Sendable {
     // MARK: Webhooks
     /// Registers a webhook for events, signed with `secret`.
     func createWebhook(url: String, events: [WebhookEvent], secret: String, at: Date) async throws -> WebhookRecord
-    /// A webhook's deliveries, oldest first.
-    func deliveries(webhookId: String) async throws -> [DeliveryRecord]
+    /// Up to `limit` of a webhook's deliveries, oldest first, after the delivery `after` (the last of the page
+    /// before).
+    func deliveries(webhookId: String, after: String?, limit: Int) async throws -> [DeliveryRecord]
 
     // MARK: CSV
     /// Creates or updates agents by employee id, all or nothing; `dryRun` only checks.

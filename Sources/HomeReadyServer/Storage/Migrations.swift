@@ -470,6 +470,11 @@ enum Migrations {
         Migration(
             version: 20, name: "readiness_tallies", statements: ReadinessTallies.migrationStatements,
             sqliteOnly: ReadinessTallies.sqliteTriggers, postgresOnly: ReadinessTallies.postgresTriggers),
+        // A webhook's deliveries a page at a time (issue 21): without it each page, and each cascade when a
+        // webhook is deleted, read every delivery of every webhook.
+        Migration(version: 21, name: "webhook_deliveries_by_webhook", statements: [
+            "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, created_at, id)",
+        ]),
     ]
 
     /// Applies every migration not yet applied, in one transaction each; safe with several instances starting

@@ -196,7 +196,7 @@ extension SQLRepository {
             if let after {
                 guard let cursor = try await db.raw("SELECT shipped_at FROM equipment_items WHERE id = \(bind: after)")
                     .first()
-                else { throw StorageError.unknownCursor(after) }
+                else { throw StorageError.unknownCursor(after, what: "item") }
                 let shippedAt = try cursor.optionalInt64("shipped_at") ?? Int64.min
                 from = """
                      AND shipped_at >= \(literal: shippedAt)

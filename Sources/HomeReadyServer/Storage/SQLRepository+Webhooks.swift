@@ -19,12 +19,25 @@ extension SQLRepository {
         return WebhookRecord(id: id, url: url, events: events)
     }
 
-    public func deliveries(webhookId: String) async throws -> [DeliveryRecord] {
+    /// A page of a webhook's deliveries: one range of `webhook_deliveries_webhook` (migration 21) from the
+    /// cursor on, so a page costs the same however many deliveries the webhook has had.
+    public func deliveries(webhookId: String, after: String?, limit: Int) async throws -> [DeliveryRecord] {
         try await store.withConnection { db in
-            try await db.raw(
+            var from: SQLQueryString = ""
+            if let after {
+                guard let cursor = try await db.raw(
+                    "SELECT created_at FROM webhook_deliveries WHERE id = \(bind: after) AND webhook_id = \(bind: webhookId)"
+                ).first() else { throw StorageError.unknownCursor(after, what: "delivery of this webhook") }
+                let createdAt = try cursor.int("created_at")
+                from = """
+                     AND created_at >= \(literal: createdAt) AND (created_at > \(literal: createdAt) OR id > \(bind: after))
+                    """
+            }
+            return try await db.raw(
                 """
                 SELECT id, webhook_id, event, payload, attempts, next_attempt_at, delivered_at, last_status, last_error
-                FROM webhook_deliveries WHERE webhook_id = \(bind: webhookId) ORDER BY created_at, id
+                FROM webhook_deliveries WHERE webhook_id = \(bind: webhookId)\(from)
+                ORDER BY created_at, id LIMIT \(literal: limit)
                 """
             ).all().map {
                 DeliveryRecord(

@@ -51,11 +51,11 @@ public struct StorageError: Error, Sendable, Equatable, CustomStringConvertible 
         StorageError(.invalidValue, field: field, "a value is out of range or missing")
     }
 
-    /// A page's `after` cursor names no record.
-    static func unknownCursor(_ after: String) -> StorageError {
+    /// A page's `after` cursor names no `what` (a list's items are `what`s).
+    static func unknownCursor(_ after: String, what: String) -> StorageError {
         StorageError(
             .invalidValue, field: "after",
-            "no item has id \"\(after)\": `after` must be the id of the last item of the page before (its `next`)")
+            "no \(what) has id \"\(after)\": `after` must be the id of the last one on the page before (its `next`)")
     }
 
     /// The equipment lifecycle refused an event.

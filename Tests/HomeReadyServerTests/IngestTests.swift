@@ -70,6 +70,54 @@ struct IngestTests {
         }
     }
 
+    @Test("under load the lane lingers for more writes before a batch; a lone write is not held")
+    func lingering() async throws {
+        try await Harness.with(.sqlite) { harness in
+            let store = harness.store
+            try await store.withConnection { db in try await db.raw("CREATE TABLE t (v INTEGER)").run() }
+            let batchSizes = Mutex<[Int]>([])
+            func lane(linger: Duration) -> GroupCommit<Int, Int> {
+                GroupCommit<Int, Int>(store: store, linger: linger, lingerTarget: 8) { values, db in
+                    batchSizes.withLock { $0.append(values.count) }
+                    // The first batch is slow, so the next two queue behind it and make a batch of two.
+                    if values == [0] { try await Task.sleep(for: .milliseconds(200)) }
+                    let rows: [SQLQueryString] = values.map { "(\(literal: $0))" }
+                    try await db.raw("INSERT INTO t (v) VALUES \(rows.joined(separator: ", "))").run()
+                    return values
+                }
+            }
+            // Lone writes, one after the other: a linger of 10 s would show.
+            let alone = lane(linger: .seconds(10))
+            let started = ContinuousClock.now
+            for value in 100..<103 { #expect(try await alone.run(value) == value) }
+            #expect(ContinuousClock.now - started < .seconds(5), "a lone write waited for the linger")
+
+            // 0, then 1 and 2 while 0 is written (a batch of two), then eight more 10 ms apart: after the batch of
+            // two the lane waits 600 ms, so the eight come as one batch (without the wait: about eight batches).
+            for linger in [Duration.milliseconds(600), .zero] {
+                batchSizes.withLock { $0 = [] }
+                let busy = lane(linger: linger)
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { _ = try? await busy.run(0) }
+                    try? await Task.sleep(for: .milliseconds(50))
+                    for value in 1...2 { group.addTask { _ = try? await busy.run(value) } }
+                    try? await Task.sleep(for: .milliseconds(300))
+                    for value in 3...10 {
+                        group.addTask { _ = try? await busy.run(value) }
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+                let sizes = batchSizes.withLock { $0 }
+                #expect(sizes.reduce(0, +) == 11)
+                if linger > .zero {
+                    #expect(sizes == [1, 2, 8], "batches \(sizes)")
+                } else {
+                    #expect(sizes.count > 4, "without a linger the staggered writes go one or two at a time: \(sizes)")
+                }
+            }
+        }
+    }
+
     @Test("a group whose transaction fails is retried one by one")
     func fallbackOneByOne() async throws {
         try await Harness.with(.sqlite) { harness in

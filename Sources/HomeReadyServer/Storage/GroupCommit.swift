@@ -12,6 +12,12 @@ import Synchronization
 /// itself fails (BEGIN or COMMIT), the batch is rolled back and every input of it is written again alone in its
 /// own transaction, so a failing input fails alone.
 ///
+/// Under concurrent load the drain *lingers*: after a batch of more than one input, while fewer than
+/// `lingerTarget` are queued, it waits `linger` once before taking the next batch. A batch's statements and its
+/// commit cost about the same for 3 inputs as for 14, and without the wait the report lane's batches held 3.3
+/// reports on average (50 agents posting at once on SQLite). A lone write (the batch before it held one, or the
+/// lane was idle) is written at once.
+///
 /// One batch at a time per instance: SQLite has one writer anyway, and on PostgreSQL two batches touching the same
 /// rows in different orders could deadlock (between instances that can still happen; PostgreSQL aborts one, whose
 /// inputs are then redone one by one, retried on deadlock).
@@ -38,6 +44,8 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     }
 
     let maxBatch: Int
+    let linger: Duration
+    let lingerTarget: Int
     private let store: SQLStore
     private let write: Write
     private let state = Mutex(State())
@@ -46,9 +54,14 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     var batches: Int { state.withLock { $0.batches } }
     var writes: Int { state.withLock { $0.writes } }
 
-    init(store: SQLStore, maxBatch: Int = 256, write: @escaping Write) {
+    init(
+        store: SQLStore, maxBatch: Int = 256, linger: Duration = .zero, lingerTarget: Int = 16,
+        write: @escaping Write
+    ) {
         self.store = store
         self.maxBatch = max(1, maxBatch)
+        self.linger = linger
+        self.lingerTarget = lingerTarget
         self.write = write
     }
 
@@ -67,7 +80,11 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
 
     /// Writes batches until the queue is empty.
     private func drain() async {
+        var previousBatch = 0
         while true {
+            if previousBatch > 1, linger > .zero, state.withLock({ $0.queue.count }) < lingerTarget {
+                try? await Task.sleep(for: linger)
+            }
             let batch: [Job] = state.withLock { state in
                 let batch = Array(state.queue.prefix(maxBatch))
                 state.queue.removeFirst(batch.count)
@@ -75,6 +92,7 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
+            previousBatch = batch.count
             let outcomes = await Self.execute(batch.map(\.input), write: write, in: store)
             state.withLock { state in
                 state.batches += 1

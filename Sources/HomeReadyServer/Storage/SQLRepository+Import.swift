@@ -68,8 +68,7 @@ extension SQLRepository {
     ///
     /// Each page is one statement on a connection taken for that page only (`readinessPage`) and is judged with
     /// the planners' rules (`Readiness.evaluate`), so a slow reader holds no connection and the work per row does
-    /// not grow with the fleet. The small tables (names, freshness windows,
-    /// kits) are read once per export.
+    /// not grow with the fleet. The small tables (names, freshness windows, kits) are read once per export.
     public func exportReadinessCSV(now: Date, emit: (String) async throws -> Void) async throws {
         try await exportReadinessCSV(now: now, pageSize: Self.exportPageSize, emit: emit)
     }

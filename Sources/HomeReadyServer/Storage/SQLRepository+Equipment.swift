@@ -192,17 +192,8 @@ extension SQLRepository {
     /// cursor's shipment time on, so a page costs the same in any fleet. An `after` that names no item is refused.
     public func overdueItems(shippedBefore: Date, after: String?, limit: Int) async throws -> [EquipmentRecord] {
         try await store.withConnection { db in
-            var from: SQLQueryString = ""
-            if let after {
-                guard let cursor = try await db.raw("SELECT shipped_at FROM equipment_items WHERE id = \(bind: after)")
-                    .first()
-                else { throw StorageError.unknownCursor(after, what: "item") }
-                let shippedAt = try cursor.optionalInt64("shipped_at") ?? Int64.min
-                from = """
-                     AND shipped_at >= \(literal: shippedAt)
-                     AND (shipped_at > \(literal: shippedAt) OR id > \(bind: after))
-                    """
-            }
+            let from = try await Self.keysetAfter(
+                after, table: "equipment_items", key: "shipped_at", what: "item", on: db)
             return try await db.raw(
                 """
                 SELECT \(Self.itemColumns) FROM equipment_items

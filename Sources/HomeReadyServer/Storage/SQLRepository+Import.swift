@@ -85,7 +85,7 @@ extension SQLRepository {
         try await Self.readPagesAhead(
             pageEnd: { after in try await Self.readinessPageEnd(after: after, size: pageSize, in: store) },
             read: { after, through in try await Self.readinessPage(after: after, through: through, in: store) },
-            isEmpty: \.agents.isEmpty
+            isEmpty: \.isEmpty
         ) { page in
             try await emit(Self.readinessCSV(page, checkIds: checkIds, context: context, now: now))
         }
@@ -156,20 +156,17 @@ extension SQLRepository {
         ).all().map { try $0.string("id") }
     }
 
-    /// One page of the readiness export as read: its agents in employee-id order, each with its live items and
-    /// its check states as the statement's `pairs` texts. They are split while the page is judged
-    /// (`readinessCSV`), beside the next page's read rather than in it.
-    struct ReadinessPage: Sendable {
-        struct Agent: Sendable {
-            var id, employeeId, name: String
-            var roleId, siteId, campaignId, teamId: String?
-            var lastReportAt: Date?
-            var lastVerdict: Verdict?
-            var lastVerdictReason: String?
-            var evidence: ReportSource?
-            var items, states: String?
-        }
-        var agents: [Agent] = []
+    /// An agent as the readiness export reads it, with its live items and its check states as the statement's
+    /// `pairs` texts. They are split while the page is judged (`readinessCSV`), beside the next page's read
+    /// rather than in it.
+    struct ReadinessExportRow: Sendable {
+        var id, employeeId, name: String
+        var roleId, siteId, campaignId, teamId: String?
+        var lastReportAt: Date?
+        var lastVerdict: Verdict?
+        var lastVerdictReason: String?
+        var evidence: ReportSource?
+        var items, states: String?
     }
 
     /// Reads the page of agents after employee id `after` up to `through` (to the end when nil), in one
@@ -180,7 +177,9 @@ extension SQLRepository {
     /// check-state table per page (a parallel sequential scan, 46 ms a page at 100,000 agents).
     ///
     /// PostgreSQL's rows are decoded by position (`SQLStore.forEachPostgresRow`), SQLite's through SQLKit.
-    static func readinessPage(after: String?, through: String?, in store: SQLStore) async throws -> ReadinessPage {
+    static func readinessPage(after: String?, through: String?, in store: SQLStore) async throws
+        -> [ReadinessExportRow]
+    {
         var range: [SQLQueryString] = []
         if let after { range.append("a.employee_id > \(bind: after)") }
         if let through { range.append("a.employee_id <= \(bind: through)") }
@@ -195,14 +194,14 @@ extension SQLRepository {
                     WHERE agent_id = a.id) AS states
             FROM agents a \(from) ORDER BY a.employee_id
             """
-        var page = ReadinessPage()
+        var page: [ReadinessExportRow] = []
         let decodedByPosition = try await store.forEachPostgresRow(query) { row in
             let (id, employeeId, name, roleId, siteId, campaignId, teamId, lastReportAt, verdict, reason, source,
                  items, states) = try row.decode(
                     (String, String, String, String?, String?, String?, String?, Int64?, String?, String?, String?,
                      String?, String?).self)
-            page.agents.append(
-                ReadinessPage.Agent(
+            page.append(
+                ReadinessExportRow(
                     id: id, employeeId: employeeId, name: name, roleId: roleId, siteId: siteId, campaignId: campaignId,
                     teamId: teamId, lastReportAt: lastReportAt.map(Clock.date),
                     lastVerdict: verdict.flatMap(Verdict.init(rawValue:)), lastVerdictReason: reason,
@@ -210,8 +209,8 @@ extension SQLRepository {
         }
         guard !decodedByPosition else { return page }
         for row in try await store.withConnection({ db in try await db.raw(query).all() }) {
-            page.agents.append(
-                ReadinessPage.Agent(
+            page.append(
+                ReadinessExportRow(
                     id: try row.string("id"), employeeId: try row.string("employee_id"), name: try row.string("name"),
                     roleId: try row.optionalString("role_id"), siteId: try row.optionalString("site_id"),
                     campaignId: try row.optionalString("campaign_id"), teamId: try row.optionalString("team_id"),
@@ -225,13 +224,13 @@ extension SQLRepository {
     }
 
     /// The CSV rows of `page`, each agent judged with the planners' rules (`Readiness.evaluate`).
-    static func readinessCSV(_ page: ReadinessPage, checkIds: [String], context: ReadinessExportContext, now: Date)
+    static func readinessCSV(_ page: [ReadinessExportRow], checkIds: [String], context: ReadinessExportContext, now: Date)
         -> String
     {
         var out = ""
         let columns = Dictionary(checkIds.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var states = [String](repeating: "", count: checkIds.count)
-        for agent in page.agents {
+        for agent in page {
             let items = agent.items.map {
                 splitPairs($0).map { (kind: $0.key, state: EquipmentState(rawValue: $0.value) ?? .requested) }
             }

@@ -23,16 +23,9 @@ extension SQLRepository {
     /// cursor on, so a page costs the same however many deliveries the webhook has had.
     public func deliveries(webhookId: String, after: String?, limit: Int) async throws -> [DeliveryRecord] {
         try await store.withConnection { db in
-            var from: SQLQueryString = ""
-            if let after {
-                guard let cursor = try await db.raw(
-                    "SELECT created_at FROM webhook_deliveries WHERE id = \(bind: after) AND webhook_id = \(bind: webhookId)"
-                ).first() else { throw StorageError.unknownCursor(after, what: "delivery of this webhook") }
-                let createdAt = try cursor.int("created_at")
-                from = """
-                     AND created_at >= \(literal: createdAt) AND (created_at > \(literal: createdAt) OR id > \(bind: after))
-                    """
-            }
+            let from = try await Self.keysetAfter(
+                after, table: "webhook_deliveries", key: "created_at", scope: "webhook_id = \(bind: webhookId)",
+                what: "delivery of this webhook", on: db)
             return try await db.raw(
                 """
                 SELECT id, webhook_id, event, payload, attempts, next_attempt_at, delivered_at, last_status, last_error

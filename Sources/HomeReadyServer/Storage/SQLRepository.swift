@@ -31,6 +31,25 @@ public struct SQLRepository: InventoryRepository {
         return "ORDER BY id LIMIT \(literal: limit)"
     }
 
+    /// The condition (` AND …`, empty without a cursor) for the rows after the one with id `after` in a list
+    /// ordered by an integer column `key`, then id. The cursor's `key` is read first, so the condition bounds `key`
+    /// from below, which an index on `key` seeks to whatever follows it in the index, and breaks ties by id.
+    /// `scope` keeps the cursor to the list's own rows; an `after` outside them is refused, naming `what`.
+    static func keysetAfter(
+        _ after: String?, table: String, key: String, scope: SQLQueryString? = nil, what: String,
+        on db: any SQLDatabase
+    ) async throws -> SQLQueryString {
+        guard let after else { return "" }
+        let within: SQLQueryString = scope.map { " AND " + $0 } ?? ""
+        guard let cursor = try await db.raw(
+            "SELECT \(ident: key) AS cursor_key FROM \(ident: table) WHERE id = \(bind: after)\(within)"
+        ).first() else { throw StorageError.unknownCursor(after, what: what) }
+        let value = try cursor.optionalInt64("cursor_key") ?? Int64.min
+        return """
+             AND \(ident: key) >= \(literal: value) AND (\(ident: key) > \(literal: value) OR id > \(bind: after))
+            """
+    }
+
     /// Runs a write, turning constraint violations into storage errors that name the field.
     func writing<T: Sendable>(
         field: String?, _ body: (any SQLDatabase) async throws -> T

@@ -211,15 +211,18 @@ extension DemoData {
     static let reportsPerTransaction = 20_000
 
     /// Encodes reports for the write lane, in slices on up to `concurrency` tasks, in their order.
-    static func encode(_ reports: [(CheckReport, String)], concurrency: Int) async throws -> [ReportWrite] {
-        let slices = reports.chunked(by: max(1, (reports.count + concurrency - 1) / concurrency))
+    static func encode(_ reports: [(CheckReport, String)], in order: [Int], concurrency: Int) async throws
+        -> [ReportWrite]
+    {
+        let slices = order.chunked(by: max(1, (order.count + concurrency - 1) / concurrency))
         return try await withThrowingTaskGroup(of: (Int, [ReportWrite]).self) { group in
             for (index, slice) in slices.enumerated() {
                 group.addTask {
                     // Written in one pass, keys in declaration order: nobody signs demo reports.
                     let encoder = CompactJSONEncoder()
-                    return (index, try slice.map { report, agentId in
-                        ReportWrite(
+                    return (index, try slice.map { position in
+                        let (report, agentId) = reports[position]
+                        return ReportWrite(
                             report: ReportEnvelope(report), body: try encoder.encodeToString(report), agentId: agentId,
                             deviceId: nil, signature: nil, presentKinds: [], judgement: nil, at: report.finishedAt)
                     })

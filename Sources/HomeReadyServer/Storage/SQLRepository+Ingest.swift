@@ -5,7 +5,7 @@ import SQLKit
 
 /// A report waiting in the ingest lane.
 struct ReportWrite: Sendable {
-    var report: ReportEnvelope
+    let report: ReportEnvelope
     var body: String
     var agentId: String
     /// The enrolled device that sent it (nil for an admin upload); a revoked device's report is not stored.
@@ -29,7 +29,8 @@ struct ReportWrite: Sendable {
     /// latest report's, no check state changes and none is written.
     let statusesDigest: String
 
-    var reportId: String { report.reportID.uuidString.lowercased() }
+    /// The report's id as stored (lower case), worked out once: a batch looks it up several times per report.
+    let reportId: String
     /// The report's source (`cli` unless the server judged it as a browser report).
     var source: ReportSource { judgement?.source ?? .cli }
 
@@ -38,6 +39,7 @@ struct ReportWrite: Sendable {
         presentKinds: Set<String>, judgement: StoredJudgement? = nil, at: Date
     ) {
         self.report = report
+        reportId = report.reportID.uuidString.lowercased()
         self.body = body
         self.agentId = agentId
         self.deviceId = deviceId

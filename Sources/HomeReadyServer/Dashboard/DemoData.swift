@@ -131,7 +131,7 @@ public struct DemoData: Sendable {
             let campaignIndex = index % campaigns.count
             let first = DemoFleet.firstNames[rng.below(DemoFleet.firstNames.count)]
             let last = DemoFleet.lastNames[rng.below(DemoFleet.lastNames.count)]
-            let employeeId = String(format: "E%05d", index + 1)
+            let employeeId = "E" + Self.digits(index + 1, 5)
             let team = teams[campaignIndex][rng.below(3)]
             let site = sites[rng.below(sites.count)]
             let role = campaigns[campaignIndex].profile == "chat-email" ? chatRole.id : voiceRole.id
@@ -168,9 +168,9 @@ public struct DemoData: Sendable {
             for (kindIndex, kind) in kinds.enumerated() {
                 let stage = kindIndex == lagging ? rng.unit() * 0.32 : 0.5
                 let model = ["laptop": "ThinkPad T14", "headset": "Jabra Evolve2 40", "wired-adapter": "USB-C 2.5GbE"][kind]!
-                let serial = String(format: "%@-%06d", kind.prefix(2).uppercased(), rng.below(1_000_000))
+                let serial = kind.prefix(2).uppercased() + "-" + Self.digits(rng.below(1_000_000), 6)
                 let carrier = DemoFleet.carriers[rng.below(DemoFleet.carriers.count)]
-                let tracking = String(format: "1Z%09d", rng.below(1_000_000_000))
+                let tracking = "1Z" + Self.digits(rng.below(1_000_000_000), 9)
                 let jitter = rng.unit()
                 let requestedAt = start.addingTimeInterval(-12 * day + jitter * 3 * day)
                 Self.planItem(
@@ -286,8 +286,13 @@ public struct DemoData: Sendable {
         var scale = 1
         for _ in 0..<places { scale *= 10 }
         let scaled = Int((max(0, value) * Double(scale)).rounded())
-        let fraction = String(scaled % scale)
-        return "\(scaled / scale)." + String(repeating: "0", count: places - fraction.count) + fraction
+        return "\(scaled / scale)." + digits(scaled % scale, places)
+    }
+
+    /// `value` (not negative) with leading zeros to `width` digits, as `String(format: "%05d")` writes it.
+    static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     static func days(from a: Date, to b: Date) -> Int { max(0, Int(b.timeIntervalSince(a) / 86_400)) }

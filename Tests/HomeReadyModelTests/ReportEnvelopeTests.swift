@@ -77,6 +77,33 @@ struct ReportEnvelopeTests {
         #expect(first == ReportEnvelope(decoded))
     }
 
+    /// The judge decodes the report with its findings cut out: the same report as the judging decoder reads from
+    /// the whole text, whatever the layout (pretty or compact, findings first, last or repeated).
+    @Test func marksTheFindingsTheJudgeDecodesWithout() throws {
+        let report = CheckReportTests.sample()
+        let compact = String(decoding: try ReportCoding.encoder().encode(report), as: UTF8.self)
+        let layouts = [
+            String(decoding: try ReportCoding.encoder(pretty: true).encode(report), as: UTF8.self),
+            compact,
+            // Findings first, with white space around them, then again (the first counts).
+            #"{ "findings" : [ {"id":"x","section":"general","severity":"info","status":"pass","message":"m"} ] ,"#
+                + compact.dropFirst().dropLast() + #","findings":[]}"#,
+        ]
+        for text in layouts {
+            let bytes = Array(text.utf8)
+            var findingsAt: Range<Int>?
+            let envelope = try ReportEnvelope.read(json: bytes, findingsAt: &findingsAt)
+            let range = try #require(findingsAt)
+            #expect(bytes[range].first == UInt8(ascii: "["))
+            #expect(bytes[range].last == UInt8(ascii: "]"))
+            let cut = ReportCoding.withoutClaimedFindings(bytes, at: range)
+            let decoder = ReportCoding.judgingDecoder()
+            #expect(try decoder.decode(CheckReport.self, from: Data(cut)) == decoder.decode(CheckReport.self, from: Data(bytes)))
+            #expect(try ReportEnvelope.read(json: cut).findings == [])
+            #expect(envelope.findings.count == (text == layouts[2] ? 1 : report.findings.count))
+        }
+    }
+
     @Test func isStricterThanTheDecoderAboutUnreadText() throws {
         // JSONDecoder only checks the numbers it decodes; RFC 8259 forbids leading zeros anywhere.
         var text = String(decoding: try ReportCoding.encoder().encode(CheckReportTests.sample()), as: UTF8.self)

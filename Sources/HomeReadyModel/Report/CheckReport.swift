@@ -255,6 +255,18 @@ public enum ReportCoding {
         return decoder
     }
 
+    /// A report's text with its `findings` value (at `range`, from `ReportEnvelope.read(json:findingsAt:)`) as
+    /// an empty list, for `judgingDecoder()`: the findings are most of a report's text, and `JSONDecoder` scans
+    /// the whole text before it decodes anything, even members it then skips.
+    public static func withoutClaimedFindings(_ bytes: [UInt8], at range: Range<Int>) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count - range.count + 2)
+        text.append(contentsOf: bytes[..<range.lowerBound])
+        text.append(contentsOf: [UInt8(ascii: "["), UInt8(ascii: "]")])
+        text.append(contentsOf: bytes[range.upperBound...])
+        return text
+    }
+
     /// ISO-8601 times as `parseISO8601` reads them. Foundation's `.iso8601` strategy looks up the machine's time
     /// zone on first use, which loads ICU's time-zone data: this one reads the agent's own files without it.
     public static let dateDecoding = JSONDecoder.DateDecodingStrategy.custom { decoder in

@@ -76,6 +76,14 @@ extension ReportEnvelope {
     /// `FieldError` for the first field (in the report's documented order) that is missing or wrong. It reads what
     /// `JSONDecoder` would: a repeated member counts once (the first), and `1.0` is a whole number.
     public static func read(json bytes: [UInt8]) throws -> ReportEnvelope {
+        var findingsAt: Range<Int>?
+        return try read(json: bytes, findingsAt: &findingsAt)
+    }
+
+    /// Reads the envelope as `read(json:)` does, and sets `findingsAt` to the bytes of the `findings` value it
+    /// read and checked: the judge decodes the rest of the report without them
+    /// (`ReportCoding.withoutClaimedFindings`).
+    public static func read(json bytes: [UInt8], findingsAt: inout Range<Int>?) throws -> ReportEnvelope {
         typealias Field<T> = Result<T, FieldError>?
         var schemaVersion: Field<Int> = nil, reportID: Field<UUID> = nil, employeeID: Field<String> = nil
         var profile: Field<ProfileReference> = nil, startedAt: Field<Date> = nil, finishedAt: Field<Date> = nil
@@ -117,6 +125,9 @@ extension ReportEnvelope {
             case "finished_at" where finishedAt == nil: finishedAt = try Self.date(&reader, key)
             case "verdict" where verdict == nil: verdict = try Self.enumeration(&reader, key)
             case "findings" where findings == nil:
+                _ = reader.nextKind()
+                let start = reader.index
+                defer { findingsAt = start..<reader.index }
                 findings = try Self.array(&reader, { key }) { reader, field in
                     try Self.object(&reader, field) { reader, field in
                         var id: Field<String> = nil, section: Field<Finding.Section> = nil

@@ -71,7 +71,8 @@ struct ReportRoutes {
         let bytes = Array(buffer.readableBytesView)
         // The fields the server reads are checked; the body is kept as sent (and signed).
         let report: ReportEnvelope
-        do { report = try ReportEnvelope.read(json: bytes) } catch {
+        var findingsAt: Range<Int>?
+        do { report = try ReportEnvelope.read(json: bytes, findingsAt: &findingsAt) } catch {
             throw Problem.reading(error)
         }
         guard report.schemaVersion <= CheckReport.currentSchemaVersion else {
@@ -88,7 +89,7 @@ struct ReportRoutes {
             throw Problem(.forbidden, "Forbidden", detail: "this device is enrolled for another agent", field: "agent.employee_id")
         }
         let outcome = try await ingestion.ingest(
-            bytes: bytes, envelope: report, principal: principal, agent: agent, headers: request.headers,
+            bytes: bytes, envelope: report, findingsAt: findingsAt, principal: principal, agent: agent, headers: request.headers,
             logger: context.logger)
         metrics.reportIngested(duplicate: outcome.duplicate)
         context.logger.debug("report.ingested", metadata: ["report.id": "\(report.reportID)", "report.duplicate": "\(outcome.duplicate)"])

@@ -47,14 +47,17 @@ struct ReportIngestion: Sendable {
 
     /// Judges, stores and announces one report sent by `principal` for `agent`. Throws a problem for a report
     /// that must not be stored (bad signature, revoked device, a report id taken over from another device).
+    /// `findingsAt` is where the agent's findings lie in `bytes` (`ReportEnvelope.read(json:findingsAt:)`, which
+    /// checked them): the judge decodes the report without them.
     func ingest(
-        bytes: [UInt8], envelope: ReportEnvelope, principal: Principal, agent: AgentRecord, headers: HTTPFields,
-        logger: Logger
+        bytes: [UInt8], envelope: ReportEnvelope, findingsAt: Range<Int>?, principal: Principal, agent: AgentRecord,
+        headers: HTTPFields, logger: Logger
     ) async throws -> Outcome {
         let now = Date()
         let data = Data(bytes)
         let report: CheckReport
-        do { report = try ReportCoding.judgingDecoder().decode(CheckReport.self, from: data) } catch {
+        let figures = findingsAt.map { Data(ReportCoding.withoutClaimedFindings(bytes, at: $0)) } ?? data
+        do { report = try ReportCoding.judgingDecoder().decode(CheckReport.self, from: figures) } catch {
             throw Problem.reading(error)
         }
         // Only the verdict and each finding's state are stored: the sentences are rendered when a page reads them.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HomeReadyModel
 import SQLKit
@@ -321,6 +322,28 @@ struct IngestTests {
             #expect(try await harness.repository.ingest(write) == .deviceRevoked)
             #expect(try await harness.repository.reports(agentId: agent.id, after: nil, limit: 10).isEmpty)
         }
+    }
+
+    /// Agents store these digests (`agents.checks_digest`, `checks_statuses`) and later reports are compared with
+    /// them: they must stay what every earlier version wrote, 128 bits of SHA-256 over one line per check (the last
+    /// finding of each id counts), in hex.
+    @Test("a report's check digests are the lines every version hashed")
+    func checkDigests() throws {
+        var report = sampleReport(employeeId: "E1")
+        let finding = { (id: String, status: FindingStatus) in
+            Finding(id: id, section: .network, severity: .critical, status: status, message: "")
+        }
+        report.findings = [finding("network.download", .pass), finding("posture.firewall", .fail),
+                           finding("network.download", .warn)]
+        let write = ReportWrite(
+            report: ReportEnvelope(report), body: "{}", agentId: "a", deviceId: nil, signature: nil, presentKinds: [],
+            at: Date())
+        func digest(_ text: String) -> String {
+            SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        }
+        #expect(write.checksDigest == digest("network.download\nposture.firewall\n"))
+        #expect(write.statusesDigest == digest("network.download\twarn\nposture.firewall\tfail\n"))
+        #expect(write.checks.map(\.id) == ["network.download", "posture.firewall"])
     }
 
     @Test("a cached token keeps working for the TTL only; unknown tokens are never cached")

@@ -98,28 +98,28 @@ extension ReportEnvelope {
                     UUID(uuidString: text).map { .success($0) } ?? .failure(FieldError(field: key, expected: "a UUID"))
                 }
             case "agent" where employeeID == nil:
-                employeeID = try Self.object(&reader, { key }) { reader, field in
+                employeeID = try Self.object(&reader, Path(key)) { reader, field in
                     var found: Field<String> = nil
                     try reader.readObject { member, reader in
                         guard member == "employee_id", found == nil else { return false }
-                        found = try Self.string(&reader, "\(field()).employee_id")
+                        found = try Self.string(&reader, field.member("employee_id"))
                         return true
                     }
-                    return try found?.get() ?? { throw FieldError(field: "\(field()).employee_id") }()
+                    return try found?.get() ?? { throw FieldError(field: field.member("employee_id")) }()
                 }
             case "profile" where profile == nil:
-                profile = try Self.object(&reader, { key }) { reader, field in
+                profile = try Self.object(&reader, Path(key)) { reader, field in
                     var id: Field<String> = nil, version: Field<Int> = nil
                     try reader.readObject { member, reader in
                         switch member {
-                        case "id" where id == nil: id = try Self.string(&reader, "\(field()).id")
-                        case "version" where version == nil: version = try Self.int(&reader, "\(field()).version")
+                        case "id" where id == nil: id = try Self.string(&reader, field.member("id"))
+                        case "version" where version == nil: version = try Self.int(&reader, field.member("version"))
                         default: return false
                         }
                         return true
                     }
                     return ProfileReference(
-                        id: try Self.required(id, "\(field()).id"), version: try Self.required(version, "\(field()).version"))
+                        id: try Self.required(id, field.member("id")), version: try Self.required(version, field.member("version")))
                 }
             case "started_at" where startedAt == nil: startedAt = try Self.date(&reader, key)
             case "finished_at" where finishedAt == nil: finishedAt = try Self.date(&reader, key)
@@ -128,23 +128,23 @@ extension ReportEnvelope {
                 _ = reader.nextKind()
                 let start = reader.index
                 defer { findingsAt = start..<reader.index }
-                findings = try Self.array(&reader, { key }) { reader, field in
+                findings = try Self.array(&reader, Path(key)) { reader, field in
                     try Self.object(&reader, field) { reader, field in
                         var id: Field<String> = nil, section: Field<Finding.Section> = nil
                         var status: Field<FindingStatus> = nil, severity: Field<Severity> = nil
                         var message: Field<Void> = nil, invalid: FieldError?
                         try reader.readObject { member, reader in
                             switch member {
-                            case "id" where id == nil: id = try Self.string(&reader, "\(field()).id")
-                            case "section" where section == nil: section = try Self.enumeration(&reader, "\(field()).section")
-                            case "status" where status == nil: status = try Self.enumeration(&reader, "\(field()).status")
+                            case "id" where id == nil: id = try Self.string(&reader, field.member("id"))
+                            case "section" where section == nil: section = try Self.enumeration(&reader, field.member("section"))
+                            case "status" where status == nil: status = try Self.enumeration(&reader, field.member("status"))
                             case "severity" where severity == nil:
-                                severity = try Self.enumeration(&reader, "\(field()).severity")
+                                severity = try Self.enumeration(&reader, field.member("severity"))
                             case "message" where message == nil:
-                                message = try Self.check(&reader, .string, "\(field()).message", allowsNull: false)
+                                message = try Self.check(&reader, .string, field.member("message"), allowsNull: false)
                             default:
                                 guard let kinds = ClaimedFindingMember(member) else { return false }
-                                if case .failure(let error) = try Self.check(&reader, kinds, "\(field()).\(member)"),
+                                if case .failure(let error) = try Self.check(&reader, kinds, field.member(member)),
                                     invalid == nil
                                 {
                                     invalid = error
@@ -153,11 +153,11 @@ extension ReportEnvelope {
                             return true
                         }
                         let state = FindingState(
-                            id: try Self.required(id, "\(field()).id"),
-                            section: try Self.required(section, "\(field()).section"),
-                            status: try Self.required(status, "\(field()).status"))
-                        _ = try Self.required(severity, "\(field()).severity")
-                        _ = try Self.required(message, "\(field()).message")
+                            id: try Self.required(id, field.member("id")),
+                            section: try Self.required(section, field.member("section")),
+                            status: try Self.required(status, field.member("status")))
+                        _ = try Self.required(severity, field.member("severity"))
+                        _ = try Self.required(message, field.member("message"))
                         if let invalid { throw invalid }
                         return state
                     }.get()
@@ -168,20 +168,20 @@ extension ReportEnvelope {
                     equipment = .success([])
                     return true
                 }
-                equipment = try Self.array(&reader, { key }) { reader, field in
+                equipment = try Self.array(&reader, Path(key)) { reader, field in
                     try Self.object(&reader, field) { reader, field in
                         var kind: Field<String> = nil, present: Field<Bool> = nil
                         try reader.readObject { member, reader in
                             switch member {
-                            case "kind" where kind == nil: kind = try Self.string(&reader, "\(field()).kind")
-                            case "present" where present == nil: present = try Self.bool(&reader, "\(field()).present")
+                            case "kind" where kind == nil: kind = try Self.string(&reader, field.member("kind"))
+                            case "present" where present == nil: present = try Self.bool(&reader, field.member("present"))
                             default: return false
                             }
                             return true
                         }
                         return EquipmentSeen(
-                            kind: try Self.required(kind, "\(field()).kind"),
-                            present: try Self.required(present, "\(field()).present"))
+                            kind: try Self.required(kind, field.member("kind")),
+                            present: try Self.required(present, field.member("present")))
                     }.get()
                 }
             default:
@@ -275,7 +275,7 @@ extension ReportEnvelope {
         return try field.get()
     }
 
-    private static func mismatch<T>(_ reader: inout JSONReader, _ field: () -> String, _ expected: String) throws
+    private static func mismatch<T>(_ reader: inout JSONReader, _ field: @autoclosure () -> String, _ expected: String) throws
         -> Result<T, FieldError>
     {
         try reader.skipValue()
@@ -283,12 +283,12 @@ extension ReportEnvelope {
     }
 
     private static func string(_ reader: inout JSONReader, _ field: @autoclosure () -> String) throws -> Result<String, FieldError> {
-        guard reader.nextKind() == .string else { return try mismatch(&reader, field, "a string") }
+        guard reader.nextKind() == .string else { return try mismatch(&reader, field(), "a string") }
         return .success(try reader.readString())
     }
 
     private static func int(_ reader: inout JSONReader, _ field: @autoclosure () -> String) throws -> Result<Int, FieldError> {
-        guard reader.nextKind() == .number else { return try mismatch(&reader, field, "a whole number") }
+        guard reader.nextKind() == .number else { return try mismatch(&reader, field(), "a whole number") }
         guard let value = try reader.readInt() else {
             return .failure(FieldError(field: field(), expected: "a whole number"))
         }
@@ -296,7 +296,7 @@ extension ReportEnvelope {
     }
 
     private static func bool(_ reader: inout JSONReader, _ field: @autoclosure () -> String) throws -> Result<Bool, FieldError> {
-        guard reader.nextKind() == .bool else { return try mismatch(&reader, field, "true or false") }
+        guard reader.nextKind() == .bool else { return try mismatch(&reader, field(), "true or false") }
         return .success(try reader.readBool())
     }
 
@@ -319,12 +319,27 @@ extension ReportEnvelope {
         }
     }
 
+    /// Where a field is (`findings[3]`), spelled out only when an error names it: a closure that spelled it
+    /// was one allocation per finding.
+    private struct Path {
+        var key: String
+        var index: Int?
+
+        init(_ key: String, index: Int? = nil) {
+            self.key = key
+            self.index = index
+        }
+
+        var text: String { index.map { "\(key)[\($0)]" } ?? key }
+        func member(_ name: String) -> String { "\(text).\(name)" }
+        func element(_ index: Int) -> Path { Path(text, index: index) }
+    }
+
     /// An object read by `body`; a field error thrown inside is kept as this field's result.
     private static func object<T>(
-        _ reader: inout JSONReader, _ field: @escaping () -> String,
-        _ body: (inout JSONReader, @escaping () -> String) throws -> T
+        _ reader: inout JSONReader, _ field: Path, _ body: (inout JSONReader, Path) throws -> T
     ) throws -> Result<T, FieldError> {
-        guard reader.nextKind() == .object else { return try mismatch(&reader, field, "an object") }
+        guard reader.nextKind() == .object else { return try mismatch(&reader, field.text, "an object") }
         do {
             return .success(try body(&reader, field))
         } catch let error as FieldError {
@@ -334,10 +349,9 @@ extension ReportEnvelope {
 
     /// An array whose elements `element` reads (named `field[i]`); the first field error is kept.
     private static func array<T>(
-        _ reader: inout JSONReader, _ field: @escaping () -> String,
-        _ element: (inout JSONReader, @escaping () -> String) throws -> T
+        _ reader: inout JSONReader, _ field: Path, _ element: (inout JSONReader, Path) throws -> T
     ) throws -> Result<[T], FieldError> {
-        guard reader.nextKind() == .array else { return try mismatch(&reader, field, "an array") }
+        guard reader.nextKind() == .array else { return try mismatch(&reader, field.text, "an array") }
         var values: [T] = []
         var failure: FieldError?
         try reader.readArray { index, reader in
@@ -346,7 +360,7 @@ extension ReportEnvelope {
                 return
             }
             do {
-                values.append(try element(&reader, { "\(field())[\(index)]" }))
+                values.append(try element(&reader, field.element(index)))
             } catch let error as FieldError {
                 failure = error
             }

@@ -52,12 +52,18 @@ struct ReportWrite: Sendable {
         var counted = Set<String>()
         // 128 bits of SHA-256 over the ids (and statuses), each line ended by a newline, fed as they come.
         var ids = SHA256(), statuses = SHA256()
+        // Each part is fed as it is rather than joined into a line first (two allocations per finding).
         for finding in report.findings.reversed() where counted.insert(finding.id).inserted {
             checks.append((finding.id, finding.status))
-            var line = finding.id + "\n"
-            line.withUTF8 { ids.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-            line = finding.id + "\t" + finding.status.rawValue + "\n"
-            line.withUTF8 { statuses.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            var id = finding.id, status = finding.status.rawValue
+            id.withUTF8 { bytes in
+                ids.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+                statuses.update(bufferPointer: UnsafeRawBufferPointer(bytes))
+            }
+            withUnsafeBytes(of: UInt8(ascii: "\n")) { ids.update(bufferPointer: $0) }
+            withUnsafeBytes(of: UInt8(ascii: "\t")) { statuses.update(bufferPointer: $0) }
+            status.withUTF8 { statuses.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            withUnsafeBytes(of: UInt8(ascii: "\n")) { statuses.update(bufferPointer: $0) }
         }
         self.checks = checks
         checksDigest = ids.finalize().prefix(16).hexEncoded

@@ -3,22 +3,23 @@ import Foundation
 import HomeReadyModel
 import SQLKit
 
-/// A report waiting in the ingest lane.
-struct ReportWrite: Sendable {
+/// A report waiting in the ingest lane. A class that never changes: a batch passes each write through several
+/// filtered lists, and a copy is one reference rather than a dozen.
+final class ReportWrite: Sendable {
     let report: ReportEnvelope
-    var body: String
-    var agentId: String
+    let body: String
+    let agentId: String
     /// The enrolled device that sent it (nil for an admin upload); a revoked device's report is not stored.
-    var deviceId: String?
+    let deviceId: String?
     /// The device's signature, kept with the report (`reports.signature`) so it can be verified again later.
-    var signature: String?
+    let signature: String?
     /// Equipment kinds the report proves present: the agent's delivered or accepted items of these kinds are
     /// verified in the same transaction as the report.
-    var presentKinds: Set<String>
+    let presentKinds: Set<String>
     /// The agent's own verdict and the server's reason, when the server judged the report (`report.verdict` is
     /// then the server's).
-    var judgement: StoredJudgement?
-    var at: Date
+    let judgement: StoredJudgement?
+    let at: Date
     /// The report's checks, each with its latest status (a report may repeat an id; the last one counts).
     let checks: [(id: String, status: FindingStatus)]
     /// Names the report's check ids, in the order it lists them (`agents.checks_digest`): while it stays the same

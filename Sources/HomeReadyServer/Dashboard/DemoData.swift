@@ -199,11 +199,21 @@ public struct DemoData: Sendable {
                 let rngAfter = current.rng
                 async let next = dayIndex + 1 < days
                     ? prepareDay(dayIndex + 1, start: start, now: now, plans: fleet, rng: rngAfter) : nil
+                let (writing, count) = (clock.now, current.writes.count)
                 stored += try await write(current.writes, on: repository)
+                let snapshotting = clock.now
                 let snapshotAt = dayIndex == days - 1 ? now : dayStart.addingTimeInterval(day - 1)
                 try await repository.snapshot(day: SQLDashboard.dayString(dayStart), now: snapshotAt)
-                logger.debug("demo.day", metadata: ["demo.day": "\(dayIndex + 1)/\(days)", "demo.reports": "\(current.writes.count)"])
+                let waiting = clock.now
                 if let following = try await next { current = following }
+                // Where each day's time went: the lane writing, the snapshot, then waiting for the next day's reports.
+                logger.debug(
+                    "demo.day",
+                    metadata: [
+                        "demo.day": "\(dayIndex + 1)/\(days)", "demo.reports": "\(count)",
+                        "demo.write": "\(snapshotting - writing)", "demo.snapshot": "\(waiting - snapshotting)",
+                        "demo.wait": "\(clock.now - waiting)",
+                    ])
             }
             phase("reports and snapshots")
             return stored

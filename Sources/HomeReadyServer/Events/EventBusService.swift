@@ -53,7 +53,7 @@ struct EventBusService: Service {
                     try await connection.listen(on: channel) { notifications in
                         logger.debug("events.listen.started", metadata: ["events.channel": "\(channel)"])
                         for try await notification in notifications {
-                            if let event = ServerEventBus.decode(notification.payload) {
+                            for event in ServerEventBus.decode(notification.payload) {
                                 bus.broadcaster.publish(event)
                             }
                         }

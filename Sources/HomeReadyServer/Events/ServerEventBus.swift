@@ -17,6 +17,10 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
     let store: SQLStore
     /// The NOTIFY channel; nil on SQLite.
     let channel: String?
+    /// On PostgreSQL, the events published at once, sent together: one statement per batch, each NOTIFY carrying
+    /// a JSON list of events. One NOTIFY round trip per stored report had cost PostgreSQL behind two instances
+    /// two fifths of its signed reports a second (measured: 1,550–1,598 reports/s, 2,579–2,608 without them).
+    private let notifications: GroupCommit<String, Void>?
     let logger: Logger
     private let closed = ClosedFlag()
 
@@ -27,10 +31,36 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
         self.store = store
         self.logger = logger
         if case .postgres(_, let schema) = database {
-            channel = Self.channelName(schema: schema)
+            let channel = Self.channelName(schema: schema)
+            self.channel = channel
+            notifications = GroupCommit(store: store, in: .pool) { payloads, db in
+                try await Self.notify(payloads, on: channel, db)
+                return payloads.map { _ in () }
+            }
         } else {
             channel = nil
+            notifications = nil
         }
+    }
+
+    /// Bytes of one NOTIFY's list at most: PostgreSQL refuses a payload of 8,000 bytes or more.
+    static let payloadLimit = 7_000
+
+    /// Sends `events` (each one JSON object) on `channel` as JSON lists of at most `payloadLimit` bytes, all in
+    /// one statement.
+    static func notify(_ events: [String], on channel: String, _ db: any SQLDatabase) async throws {
+        var lists: [String] = []
+        var list = ""
+        for event in events {
+            if !list.isEmpty, list.utf8.count + event.utf8.count + 2 > payloadLimit {
+                lists.append("[\(list)]")
+                list = ""
+            }
+            list += list.isEmpty ? event : "," + event
+        }
+        if !list.isEmpty { lists.append("[\(list)]") }
+        let calls = lists.map { list -> SQLQueryString in "pg_notify(\(bind: channel), \(bind: list))" }
+        try await db.raw("SELECT \(calls.joined(separator: ", "))").run()
     }
 
     static func channelName(schema: String?) -> String {
@@ -48,15 +78,12 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
     /// Sends `event` to the dashboards of every instance. Never throws: when NOTIFY fails, this instance's
     /// dashboards still get the event and a warning is logged.
     public func publish(_ event: DashboardEvent) async {
-        guard let channel else {
+        guard let notifications else {
             broadcaster.publish(event)
             return
         }
         do {
-            let payload = String(decoding: try Self.encoder.encode(event), as: UTF8.self)
-            try await store.withConnection { db in
-                try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
-            }
+            try await notifications.run(String(decoding: try Self.encoder.encode(event), as: UTF8.self))
         } catch {
             logger.warning("events.notify.failed", metadata: ["error": "\(error)"])
             broadcaster.publish(event)
@@ -91,10 +118,13 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
         return encoder
     }()
 
-    static func decode(_ payload: String) -> DashboardEvent? {
+    /// The events of one notification: a JSON list of them, or one event (as instances before lists sent them).
+    static func decode(_ payload: String) -> [DashboardEvent] {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(DashboardEvent.self, from: Data(payload.utf8))
+        let data = Data(payload.utf8)
+        if payload.first == "[" { return (try? decoder.decode([DashboardEvent].self, from: data)) ?? [] }
+        return (try? decoder.decode(DashboardEvent.self, from: data)).map { [$0] } ?? []
     }
 }
 

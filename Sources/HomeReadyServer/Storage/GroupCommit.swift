@@ -46,6 +46,8 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     let maxBatch: Int
     let linger: Duration
     let lingerTarget: Int
+    /// The connection batches run on: the write lane's own (the report lane), or a pooled one.
+    let place: SQLStore.TransactionConnection
     private let store: SQLStore
     private let write: Write
     private let state = Mutex(State())
@@ -55,10 +57,11 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     var writes: Int { state.withLock { $0.writes } }
 
     init(
-        store: SQLStore, maxBatch: Int = 256, linger: Duration = .zero, lingerTarget: Int = 16,
-        write: @escaping Write
+        store: SQLStore, in place: SQLStore.TransactionConnection = .writeLane, maxBatch: Int = 256,
+        linger: Duration = .zero, lingerTarget: Int = 16, write: @escaping Write
     ) {
         self.store = store
+        self.place = place
         self.maxBatch = max(1, maxBatch)
         self.linger = linger
         self.lingerTarget = lingerTarget
@@ -74,7 +77,11 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
                 state.draining = true
                 return true
             }
-            if startDrain { Task(executorPreference: store.writeLane.executor) { await self.drain() } }
+            guard startDrain else { return }
+            switch place {
+            case .writeLane: Task(executorPreference: store.writeLane.executor) { await self.drain() }
+            case .pool: Task { await self.drain() }
+            }
         }.get()
     }
 
@@ -93,7 +100,7 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
             }
             guard !batch.isEmpty else { return }
             previousBatch = batch.count
-            let outcomes = await Self.execute(batch.map(\.input), write: write, in: store)
+            let outcomes = await Self.execute(batch.map(\.input), write: write, in: store, on: place)
             state.withLock { state in
                 state.batches += 1
                 state.writes += batch.count
@@ -105,11 +112,13 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
     /// Writes a batch in one transaction; when that throws (or BEGIN/COMMIT fails), the transaction is rolled back
     /// and every input is written again alone in its own transaction, so a bad input fails by itself.
     /// (Errors are rare: a duplicate report id is not one.) Returns one outcome per input, in order.
-    private static func execute(_ inputs: [Input], write: Write, in store: SQLStore) async -> [Outcome] {
+    private static func execute(
+        _ inputs: [Input], write: Write, in store: SQLStore, on place: SQLStore.TransactionConnection
+    ) async -> [Outcome] {
         guard !inputs.isEmpty else { return [] }
         if inputs.count > 1 {
             do {
-                let outputs = try await store.transaction(in: .writeLane) { db in try await write(inputs, db) }
+                let outputs = try await store.transaction(in: place) { db in try await write(inputs, db) }
                 if outputs.count == inputs.count { return outputs.map { .success($0) } }
                 // A write that does not answer every input is a bug; writing them one by one still answers each.
             } catch {
@@ -121,7 +130,7 @@ final class GroupCommit<Input: Sendable, Output: Sendable>: Sendable {
             var attempt = 1
             while true {
                 do {
-                    let outputs = try await store.transaction(in: .writeLane) { db in try await write([input], db) }
+                    let outputs = try await store.transaction(in: place) { db in try await write([input], db) }
                     guard let output = outputs.first else { throw GroupCommitError.noOutput }
                     outcomes.append(.success(output))
                 } catch where attempt < 3 && SQLStore.isTransient(error) {

@@ -131,7 +131,7 @@ public struct DemoData: Sendable {
             let campaignIndex = index % campaigns.count
             let first = DemoFleet.firstNames[rng.below(DemoFleet.firstNames.count)]
             let last = DemoFleet.lastNames[rng.below(DemoFleet.lastNames.count)]
-            let employeeId = "E" + Self.digits(index + 1, 5)
+            let employeeId = "E" + String(index + 1, zeroPaddedTo: 5)
             let team = teams[campaignIndex][rng.below(3)]
             let site = sites[rng.below(sites.count)]
             let role = campaigns[campaignIndex].profile == "chat-email" ? chatRole.id : voiceRole.id
@@ -168,9 +168,9 @@ public struct DemoData: Sendable {
             for (kindIndex, kind) in kinds.enumerated() {
                 let stage = kindIndex == lagging ? rng.unit() * 0.32 : 0.5
                 let model = ["laptop": "ThinkPad T14", "headset": "Jabra Evolve2 40", "wired-adapter": "USB-C 2.5GbE"][kind]!
-                let serial = kind.prefix(2).uppercased() + "-" + Self.digits(rng.below(1_000_000), 6)
+                let serial = kind.prefix(2).uppercased() + "-" + String(rng.below(1_000_000), zeroPaddedTo: 6)
                 let carrier = DemoFleet.carriers[rng.below(DemoFleet.carriers.count)]
-                let tracking = "1Z" + Self.digits(rng.below(1_000_000_000), 9)
+                let tracking = "1Z" + String(rng.below(1_000_000_000), zeroPaddedTo: 9)
                 let jitter = rng.unit()
                 let requestedAt = start.addingTimeInterval(-12 * day + jitter * 3 * day)
                 Self.planItem(
@@ -296,13 +296,7 @@ public struct DemoData: Sendable {
         var scale = 1
         for _ in 0..<places { scale *= 10 }
         let scaled = Int((max(0, value) * Double(scale)).rounded())
-        return "\(scaled / scale)." + digits(scaled % scale, places)
-    }
-
-    /// `value` (not negative) with leading zeros to `width` digits, as `String(format: "%05d")` writes it.
-    static func digits(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        return "\(scaled / scale)." + String(scaled % scale, zeroPaddedTo: places)
     }
 
     static func days(from a: Date, to b: Date) -> Int { max(0, Int(b.timeIntervalSince(a) / 86_400)) }

@@ -1,15 +1,13 @@
 import Foundation
+import HomeReadyModel
 import SQLKit
 
 extension SQLRepository: AdminAuditRepository {
     /// An id that sorts by time across instances: 13-digit milliseconds, this process's sequence number (so
     /// entries of one instance within one millisecond keep their order), then random bits.
     static func auditID(at date: Date, sequence: Int) -> String {
-        func padded(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return padded(Clock.millis(date), 13) + "-" + padded(Int64(sequence), 10) + "-" + newID().prefix(8)
+        String(Clock.millis(date), zeroPaddedTo: 13) + "-" + String(sequence, zeroPaddedTo: 10) + "-"
+            + newID().prefix(8)
     }
 
     public func recordAdminAction(_ entry: AdminAuditEntry) async throws {

@@ -14,7 +14,6 @@ import Synchronization
 public final class ServerEventBus: DashboardEventSource, Sendable {
     /// This process's subscribers (the dashboard's SSE streams).
     public let broadcaster: DashboardBroadcaster
-    let store: SQLStore
     /// The NOTIFY channel; nil on SQLite.
     let channel: String?
     /// On PostgreSQL, the events published at once, sent together: one statement per batch, each NOTIFY carrying
@@ -28,7 +27,6 @@ public final class ServerEventBus: DashboardEventSource, Sendable {
     /// so instances on one database and schema share events and test schemas stay apart.
     public init(store: SQLStore, database: DatabaseLocation, logger: Logger) {
         self.broadcaster = DashboardBroadcaster()
-        self.store = store
         self.logger = logger
         if case .postgres(_, let schema) = database {
             let channel = Self.channelName(schema: schema)

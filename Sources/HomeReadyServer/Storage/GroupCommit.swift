@@ -5,8 +5,9 @@ import Synchronization
 /// Group commit: concurrent writes of one kind queued here share one transaction, written as one set.
 ///
 /// Callers queue their input and wait. While anything is queued, one *drain* task runs on the store's write thread
-/// (`SQLStore.writeLane`): it takes everything queued (up to `maxBatch`), hands it to `write` in one transaction,
-/// gives each caller its own output after the commit, and goes on while inputs queued up meanwhile; it ends when
+/// (`SQLStore.writeLane`; `place` `.pool` runs it on a pooled connection instead, as the dashboards' NOTIFYs do):
+/// it takes everything queued (up to `maxBatch`), hands it to `write` in one transaction, gives each caller its own
+/// output after the commit, and goes on while inputs queued up meanwhile; it ends when
 /// the queue is empty, and the next input starts a new one. The drain never waits for a cooperative-pool thread
 /// behind request handlers, so batches follow one another back to back. When `write` throws or the transaction
 /// itself fails (BEGIN or COMMIT), the batch is rolled back and every input of it is written again alone in its

@@ -35,7 +35,7 @@ public struct JSONReader {
 
     /// Reads a whole document that is one object, calling `member` with each key; `member` either reads the value
     /// or returns false to have it skipped. Nothing but white space may follow the object.
-    public mutating func readDocument(_ member: (String, inout JSONReader) throws -> Bool) throws {
+    public mutating func readDocument(_ member: (Name, inout JSONReader) throws -> Bool) throws {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }  // a UTF-8 byte order mark
         try readObject(member)
         skipWhitespace()
@@ -43,7 +43,7 @@ public struct JSONReader {
     }
 
     /// Reads an object, calling `member` with each key (see `readDocument`).
-    public mutating func readObject(_ member: (String, inout JSONReader) throws -> Bool) throws {
+    public mutating func readObject(_ member: (Name, inout JSONReader) throws -> Bool) throws {
         skipWhitespace()
         try expect(UInt8(ascii: "{"), "expected an object")
         try enter()
@@ -133,17 +133,13 @@ public struct JSONReader {
         try expect(UInt8(ascii: "\""), "expected a string")
         let start = index
         // Fast path: no escapes.
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let text = try decodeUTF8(bytes[start..<index], at: start)
-                index += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw malformed("control character in a string") }
-            index += 1
+        let (end, stop, ascii) = scanString(from: start)
+        if stop == .quote {
+            index = end + 1
+            return try text(start..<end, ascii: ascii)
         }
+        index = end
+        if stop == .control { throw malformed("control character in a string") }
         var scalars = Array(bytes[start..<index])
         while index < bytes.count {
             let byte = bytes[index]
@@ -225,45 +221,100 @@ public struct JSONReader {
     private mutating func skipString() throws {
         try expect(UInt8(ascii: "\""), "expected a string")
         let start = index
-        var ascii = true
-        while index < bytes.count {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
-                if !ascii { _ = try decodeUTF8(bytes[start..<index], at: start) }
-                index += 1
-                return
-            case UInt8(ascii: "\\"):
-                // Escapes are rare in skipped text: read the whole string the slow way from its start.
-                index = start - 1
-                _ = try readString()
-                return
-            case 0..<0x20:
-                throw malformed("control character in a string")
-            case 0x80...:
-                ascii = false
-                index += 1
-            default:
-                index += 1
+        let (end, stop, ascii) = scanString(from: start)
+        switch stop {
+        case .quote:
+            if !ascii {
+                let valid = bytes.withUnsafeBufferPointer { Self.isUTF8(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+                guard valid else { throw Malformed(offset: start, reason: "a string is not valid UTF-8") }
             }
+            index = end + 1
+        case .backslash:
+            // Escapes are rare in skipped text: read the whole string the slow way from its start.
+            index = start - 1
+            _ = try readString()
+        case .control:
+            index = end
+            throw malformed("control character in a string")
+        case .end:
+            index = end
+            throw malformed("unterminated string")
         }
-        throw malformed("unterminated string")
     }
 
-    /// A member name: names without escapes (all of ours) are short and become small strings without copying.
-    private mutating func readKey() throws -> String {
+    /// Where a scan of a string's text stopped.
+    private enum StringStop {
+        case quote, backslash, control, end
+    }
+
+    /// Scans a string's text from `start` to the first quote, backslash, control character or the end of the
+    /// text; says where and whether every byte before it was ASCII.
+    private func scanString(from start: Int) -> (end: Int, stop: StringStop, ascii: Bool) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var at = start
+            var high: UInt8 = 0
+            while at < buffer.count {
+                let byte = buffer[at]
+                if byte == UInt8(ascii: "\"") { return (at, .quote, high < 0x80) }
+                if byte == UInt8(ascii: "\\") { return (at, .backslash, high < 0x80) }
+                if byte < 0x20 { return (at, .control, high < 0x80) }
+                high |= byte
+                at += 1
+            }
+            return (at, .end, high < 0x80)
+        }
+    }
+
+    /// The text of `range` (no escapes in it) as a string; non-ASCII text must be UTF-8.
+    private func text(_ range: Range<Int>, ascii: Bool) throws -> String {
+        try bytes.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[range])
+            guard ascii || Self.isUTF8(slice) else {
+                throw Malformed(offset: range.lowerBound, reason: "a string is not valid UTF-8")
+            }
+            return String(decoding: slice, as: UTF8.self)
+        }
+    }
+
+    /// Whether `bytes` is well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF,
+    /// no sequence cut short. Checked without building a string.
+    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var at = 0
+        let count = bytes.count
+        while at < count {
+            let lead = bytes[at]
+            if lead < 0x80 {
+                at += 1
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return false
+            }
+            guard at + length <= count, (low...high).contains(bytes[at + 1]) else { return false }
+            for next in (at + 2)..<(at + length) where bytes[next] & 0xC0 != 0x80 { return false }
+            at += length
+        }
+        return true
+    }
+
+    /// A member name: names without escapes (all of ours) are compared as they lie in the text.
+    private mutating func readKey() throws -> Name {
         let start = index + 1
-        var end = start
-        while end < bytes.count, bytes[end] >= 0x20, bytes[end] < 0x80, bytes[end] != UInt8(ascii: "\""),
-            bytes[end] != UInt8(ascii: "\\")
-        {
-            end += 1
-        }
-        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+        let (end, stop, ascii) = scanString(from: start)
+        if stop == .quote, ascii {
             index = end + 1
-            return String(decoding: bytes[start..<end], as: UTF8.self)
+            return bytes.withUnsafeBufferPointer { Name(UnsafeBufferPointer(rebasing: $0[start..<end])) }
         }
-        return try readString()
+        return Name(try readString())
     }
 
     /// Reads a number that must be a whole number fitting `Int` (`1.0` and `1e2` count; nil when it is not).
@@ -293,12 +344,16 @@ public struct JSONReader {
     private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
+        guard index < bytes.count, Self.isWhitespace(bytes[index]) else { return }
+        index = bytes.withUnsafeBufferPointer { buffer in
+            var at = index + 1
+            while at < buffer.count, Self.isWhitespace(buffer[at]) { at += 1 }
+            return at
         }
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
     }
 
     private mutating func enter() throws {
@@ -348,13 +403,72 @@ public struct JSONReader {
     }
 
     private func decodeUTF8(_ slice: ArraySlice<UInt8>, at offset: Int) throws -> String {
-        guard let text = String(validating: slice, as: UTF8.self) else {
-            throw Malformed(offset: offset, reason: "a string is not valid UTF-8")
+        try slice.withUnsafeBufferPointer { text in
+            guard Self.isUTF8(text) else { throw Malformed(offset: offset, reason: "a string is not valid UTF-8") }
+            return String(decoding: text, as: UTF8.self)
         }
-        return text
     }
 
     private func malformed(_ reason: String) -> Malformed {
         Malformed(offset: index, reason: reason)
+    }
+}
+
+extension JSONReader {
+    /// A member name as read, matched against the names a caller expects (`name == "status"`, or a string
+    /// `case` in a `switch`) without building a string: a name of up to 16 bytes, as all of a report's are, is
+    /// kept as two machine words. The names to match must be at most 16 bytes long.
+    public struct Name: CustomStringConvertible, Sendable {
+        private var first: UInt64 = 0
+        private var second: UInt64 = 0
+        /// The name's length in bytes; a name longer than 16 bytes keeps only its length.
+        private var count: Int
+
+        /// The name `text` (unescaped).
+        init(_ text: String) {
+            var text = text
+            self = text.withUTF8 { Name($0) }
+        }
+
+        @inline(__always)
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            count = bytes.count
+            guard count <= 16 else { return }
+            for (position, byte) in bytes.enumerated() {
+                if position < 8 {
+                    first |= UInt64(byte) << (8 * UInt64(position))
+                } else {
+                    second |= UInt64(byte) << (8 * UInt64(position - 8))
+                }
+            }
+        }
+
+        /// Whether the name is `literal`.
+        @inline(__always)
+        public static func == (name: Name, literal: StaticString) -> Bool {
+            precondition(
+                literal.hasPointerRepresentation && literal.utf8CodeUnitCount <= 16,
+                "JSONReader.Name matches names of at most 16 bytes")
+            guard name.count == literal.utf8CodeUnitCount else { return false }
+            let expected = Name(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            return name.first == expected.first && name.second == expected.second
+        }
+
+        /// Lets a `switch` over a name have string literals as its cases.
+        @inline(__always)
+        public static func ~= (literal: StaticString, name: Name) -> Bool {
+            name == literal
+        }
+
+        public var description: String {
+            guard count <= 16 else { return "a name of \(count) bytes" }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(count)
+            for position in 0..<count {
+                let word = position < 8 ? first : second
+                bytes.append(UInt8(truncatingIfNeeded: word >> (8 * UInt64(position % 8))))
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
     }
 }

@@ -92,13 +92,13 @@ extension ReportEnvelope {
         var reader = JSONReader(bytes)
         try reader.readDocument { key, reader in
             switch key {
-            case "schema_version" where schemaVersion == nil: schemaVersion = try Self.int(&reader, key)
+            case "schema_version" where schemaVersion == nil: schemaVersion = try Self.int(&reader, "schema_version")
             case "report_id" where reportID == nil:
-                reportID = try Self.string(&reader, key).flatMap { text in
-                    UUID(uuidString: text).map { .success($0) } ?? .failure(FieldError(field: key, expected: "a UUID"))
+                reportID = try Self.string(&reader, "report_id").flatMap { text in
+                    UUID(hyphenated: text).map { .success($0) } ?? .failure(FieldError(field: "report_id", expected: "a UUID"))
                 }
             case "agent" where employeeID == nil:
-                employeeID = try Self.object(&reader, Path(key)) { reader, field in
+                employeeID = try Self.object(&reader, Path("agent")) { reader, field in
                     var found: Field<String> = nil
                     try reader.readObject { member, reader in
                         guard member == "employee_id", found == nil else { return false }
@@ -108,7 +108,7 @@ extension ReportEnvelope {
                     return try found?.get() ?? { throw FieldError(field: field.member("employee_id")) }()
                 }
             case "profile" where profile == nil:
-                profile = try Self.object(&reader, Path(key)) { reader, field in
+                profile = try Self.object(&reader, Path("profile")) { reader, field in
                     var id: Field<String> = nil, version: Field<Int> = nil
                     try reader.readObject { member, reader in
                         switch member {
@@ -121,14 +121,14 @@ extension ReportEnvelope {
                     return ProfileReference(
                         id: try Self.required(id, field.member("id")), version: try Self.required(version, field.member("version")))
                 }
-            case "started_at" where startedAt == nil: startedAt = try Self.date(&reader, key)
-            case "finished_at" where finishedAt == nil: finishedAt = try Self.date(&reader, key)
-            case "verdict" where verdict == nil: verdict = try Self.enumeration(&reader, key)
+            case "started_at" where startedAt == nil: startedAt = try Self.date(&reader, "started_at")
+            case "finished_at" where finishedAt == nil: finishedAt = try Self.date(&reader, "finished_at")
+            case "verdict" where verdict == nil: verdict = try Self.enumeration(&reader, "verdict")
             case "findings" where findings == nil:
                 _ = reader.nextKind()
                 let start = reader.index
                 defer { findingsAt = start..<reader.index }
-                findings = try Self.array(&reader, Path(key)) { reader, field in
+                findings = try Self.array(&reader, Path("findings")) { reader, field in
                     try Self.object(&reader, field) { reader, field in
                         var id: Field<String> = nil, section: Field<Finding.Section> = nil
                         var status: Field<FindingStatus> = nil, severity: Field<Severity> = nil
@@ -144,7 +144,7 @@ extension ReportEnvelope {
                                 message = try Self.check(&reader, .string, field.member("message"), allowsNull: false)
                             default:
                                 guard let kinds = ClaimedFindingMember(member) else { return false }
-                                if case .failure(let error) = try Self.check(&reader, kinds, field.member(member)),
+                                if case .failure(let error) = try Self.check(&reader, kinds, field.member(member.description)),
                                     invalid == nil
                                 {
                                     invalid = error
@@ -168,7 +168,7 @@ extension ReportEnvelope {
                     equipment = .success([])
                     return true
                 }
-                equipment = try Self.array(&reader, Path(key)) { reader, field in
+                equipment = try Self.array(&reader, Path("equipment")) { reader, field in
                     try Self.object(&reader, field) { reader, field in
                         var kind: Field<String> = nil, present: Field<Bool> = nil
                         try reader.readObject { member, reader in
@@ -230,7 +230,7 @@ extension ReportEnvelope {
         /// `message_text`, `remediation_text`: a `LocalizedText`.
         case object
 
-        init?(_ name: String) {
+        init?(_ name: JSONReader.Name) {
             switch name {
             case "measured", "limit": self = .scalar
             case "unit", "remediation": self = .string

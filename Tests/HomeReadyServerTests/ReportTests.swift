@@ -47,6 +47,13 @@ struct ReportTests {
                 let verdict = try await api.send(.post, "/api/v1/reports", token: device, json: json)
                 #expect(verdict.status == .badRequest)
                 #expect(verdict.string("field") == "verdict")
+                // A figure the server judges, of the wrong kind, is named too.
+                json["verdict"] = "ready"
+                json["network"] = ["download_mbps": "fast"]
+                let figure = try await api.send(.post, "/api/v1/reports", token: device, json: json)
+                #expect(figure.status == .badRequest)
+                #expect(figure.string("field") == "network.download_mbps")
+                #expect(figure.string("title") == "Invalid field")
                 json.removeValue(forKey: "report_id")
                 let missing = try await api.send(.post, "/api/v1/reports", token: device, json: json)
                 #expect(missing.string("field") == "report_id")

@@ -57,8 +57,9 @@ struct ReportIngestion: Sendable {
         let data = Data(bytes)
         let report: CheckReport
         let figures = findingsAt.map { Data(ReportCoding.withoutClaimedFindings(bytes, at: $0)) } ?? data
+        // A figure of the wrong kind is named by its path (`network.download_mbps`), as the envelope's fields are.
         do { report = try ReportCoding.judgingDecoder().decode(CheckReport.self, from: figures) } catch {
-            throw Problem.reading(error)
+            throw Problem.decoding(error)
         }
         // Only the verdict and each finding's state are stored: the sentences are rendered when a page reads them.
         let judged = try await judge(report, agent: agent, now: now, rendersEnglish: false)

@@ -36,14 +36,43 @@ public struct JSONReader {
     /// Reads a whole document that is one object, calling `member` with each key; `member` either reads the value
     /// or returns false to have it skipped. Nothing but white space may follow the object.
     public mutating func readDocument(_ member: (Name, inout JSONReader) throws -> Bool) throws {
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }  // a UTF-8 byte order mark
+        skipByteOrderMark()
         try readObject(member)
+        try expectEnd()
+    }
+
+    /// Reads a whole document with `value` (a byte order mark before it is passed over); nothing but white space
+    /// may follow what it read.
+    mutating func readWhole(_ value: (inout JSONReader) throws -> Void) throws {
+        skipByteOrderMark()
+        try value(&self)
+        try expectEnd()
+    }
+
+    private mutating func skipByteOrderMark() {
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+    }
+
+    private mutating func expectEnd() throws {
         skipWhitespace()
         guard index == bytes.count else { throw malformed("unexpected text after the document") }
     }
 
     /// Reads an object, calling `member` with each key (see `readDocument`).
     public mutating func readObject(_ member: (Name, inout JSONReader) throws -> Bool) throws {
+        try readMembers(key: { try $0.readName() }, member)
+    }
+
+    /// Reads an object, calling `member` with each key as it lies in the text (see `readDocument`).
+    mutating func readMembers(_ member: (StringToken, inout JSONReader) throws -> Bool) throws {
+        try readMembers(key: { try $0.readStringToken() }, member)
+    }
+
+    /// Reads an object: `key` reads each member's name (at its opening quote), `member` its value.
+    @inline(__always)
+    private mutating func readMembers<Key>(
+        key: (inout JSONReader) throws -> Key, _ member: (Key, inout JSONReader) throws -> Bool
+    ) throws {
         skipWhitespace()
         try expect(UInt8(ascii: "{"), "expected an object")
         try enter()
@@ -56,10 +85,10 @@ public struct JSONReader {
         while true {
             skipWhitespace()
             guard peek == UInt8(ascii: "\"") else { throw malformed("expected a member name") }
-            let key = try readKey()
+            let name = try key(&self)
             skipWhitespace()
             try expect(UInt8(ascii: ":"), "expected ':' after a member name")
-            if try !member(key, &self) { try skipValue() }
+            if try !member(name, &self) { try skipValue() }
             skipWhitespace()
             if peek == UInt8(ascii: ",") {
                 index += 1
@@ -306,8 +335,15 @@ public struct JSONReader {
         return true
     }
 
+    /// A string as it lies in the text: its bytes between the quotes when it has no escapes (checked as UTF-8),
+    /// else its unescaped text.
+    enum StringToken {
+        case text(Range<Int>)
+        case unescaped(String)
+    }
+
     /// A member name: names without escapes (all of ours) are compared as they lie in the text.
-    private mutating func readKey() throws -> Name {
+    private mutating func readName() throws -> Name {
         let start = index + 1
         let (end, stop, ascii) = scanString(from: start)
         if stop == .quote, ascii {
@@ -315,6 +351,24 @@ public struct JSONReader {
             return bytes.withUnsafeBufferPointer { Name(UnsafeBufferPointer(rebasing: $0[start..<end])) }
         }
         return Name(try readString())
+    }
+
+    /// Reads a string without building it when it has no escapes (member names, most values).
+    mutating func readStringToken() throws -> StringToken {
+        skipWhitespace()
+        let quote = index
+        try expect(UInt8(ascii: "\""), "expected a string")
+        let (end, stop, ascii) = scanString(from: index)
+        guard stop == .quote else {
+            index = quote
+            return .unescaped(try readString())
+        }
+        if !ascii {
+            let valid = bytes.withUnsafeBufferPointer { Self.isUTF8(UnsafeBufferPointer(rebasing: $0[(quote + 1)..<end])) }
+            guard valid else { throw Malformed(offset: quote + 1, reason: "a string is not valid UTF-8") }
+        }
+        index = end + 1
+        return .text((quote + 1)..<end)
     }
 
     /// Reads a number that must be a whole number fitting `Int` (`1.0` and `1e2` count; nil when it is not).

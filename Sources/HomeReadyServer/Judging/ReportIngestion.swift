@@ -56,9 +56,9 @@ struct ReportIngestion: Sendable {
         let now = Date()
         let data = Data(bytes)
         let report: CheckReport
-        let figures = findingsAt.map { Data(ReportCoding.withoutClaimedFindings(bytes, at: $0)) } ?? data
+        let figures = findingsAt.map { ReportCoding.withoutClaimedFindings(bytes, at: $0) } ?? bytes
         // A figure of the wrong kind is named by its path (`network.download_mbps`), as the envelope's fields are.
-        do { report = try ReportCoding.judgingDecoder().decode(CheckReport.self, from: figures) } catch {
+        do { report = try ReportCoding.judging.decode(CheckReport.self, from: figures) } catch {
             throw Problem.decoding(error)
         }
         // Only the verdict and each finding's state are stored: the sentences are rendered when a page reads them.

@@ -94,8 +94,37 @@ struct CompactJSONDecoderTests {
 
     /// Text that is not JSON fails at the top, also where `JSONDecoder` lets it through.
     @Test func textThatIsNotJSONIsDataCorruptedAtTheTop() {
-        for text in ["", "{", #"{"a":01}"#, #"{"a":1}x"#, "{\"a\":\"\u{01}\"}", #"{"a":[1,]}"#, "[1] [2]"] {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        for text in ["", "{", #"{"a":01}"#, #"{"a":1}x"#, "{\"a\":\"\u{01}\"}", #"{"a":[1,]}"#, "[1] [2]", deep] {
             #expect(Self.both(CheckReport.self, Array(text.utf8)).compact == .failure("dataCorrupted at "), "\(text)")
+        }
+    }
+
+    /// Nesting as deep as the reader allows (512 levels) decodes.
+    @Test func decodesNestingToTheReadersLimit() throws {
+        let depth = JSONReader.maxDepth - 1
+        let text = String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
+        var value = try Self.compact.decode(Nested.self, from: Array(text.utf8))
+        var levels = 1
+        while case .list(let inner) = value, let first = inner.first {
+            value = first
+            levels += 1
+        }
+        #expect(levels == depth + 1 && value == .number(1))
+    }
+
+    indirect enum Nested: Decodable, Equatable {
+        case number(Int)
+        case list([Nested])
+
+        init(from decoder: any Decoder) throws {
+            if var list = try? decoder.unkeyedContainer() {
+                var items: [Nested] = []
+                while !list.isAtEnd { items.append(try list.decode(Nested.self)) }
+                self = .list(items)
+            } else {
+                self = .number(try decoder.singleValueContainer().decode(Int.self))
+            }
         }
     }
 

@@ -44,11 +44,14 @@ struct WALCheckpointTests {
     }
 
     @Test func theLogStaysNearItsRestartLength() async throws {
-        // 400 commits write about 16,000 frames. With the restart the log stays within a few thousand frames of
-        // `walRestartFrames` (the passive checkpoint that notices runs beside the lane); without it, it grows.
-        let bounded = try await Self.largestWAL(commits: 400, restartFrames: 2_048)
-        let unbounded = try await Self.largestWAL(commits: 400, restartFrames: .max)
-        #expect(bounded < 2_048 + 3_000, "the WAL reached \(bounded) frames")
-        #expect(unbounded > 2 * bounded, "without the restart the WAL reached \(unbounded) frames, with it \(bounded)")
+        // 800 commits write about 32,000 frames. With the restart the log stays within some thousands of frames of
+        // `walRestartFrames`; without it, it takes them all. How far past `walRestartFrames` it gets depends on
+        // how soon the passive checkpoint that notices runs beside the lane: on a quiet machine about 3,000 frames,
+        // 7,872 once in CI with the other test lane running beside it. So the bound is a fraction of the frames
+        // written, not a fixed margin.
+        let bounded = try await Self.largestWAL(commits: 800, restartFrames: 2_048)
+        let unbounded = try await Self.largestWAL(commits: 800, restartFrames: .max)
+        #expect(unbounded > 30_000, "without the restart the WAL reached \(unbounded) frames")
+        #expect(bounded < unbounded / 3, "the WAL reached \(bounded) frames, without the restart \(unbounded)")
     }
 }

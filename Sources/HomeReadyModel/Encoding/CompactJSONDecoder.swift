@@ -10,8 +10,8 @@ import Foundation
 /// - a member written twice counts once, the first;
 /// - a whole-number type reads `1.0` and `1e2`, not `1.5` or a number past its range (and where `JSONDecoder`'s
 ///   error for such a number has an empty coding path, this one names the member);
-/// - text that is not JSON is refused, also where `JSONDecoder` lets it through (a document cut short, leading
-///   zeros, text after the document);
+/// - text that is not JSON is refused, also where `JSONDecoder` lets it through in a member it does not read (a
+///   number with a leading zero, a control character in a string, a comma before `]`);
 /// - `null` is `nil` in `decodeIfPresent` and a `valueNotFound` elsewhere;
 /// - `Date` goes through `decodeDate`, `Data` is Base64, `URL` its string.
 public struct CompactJSONDecoder: Sendable {

@@ -253,10 +253,7 @@ public struct JSONReader {
         let (end, stop, ascii) = scanString(from: start)
         switch stop {
         case .quote:
-            if !ascii {
-                let valid = bytes.withUnsafeBufferPointer { Self.isUTF8(UnsafeBufferPointer(rebasing: $0[start..<end])) }
-                guard valid else { throw Malformed(offset: start, reason: "a string is not valid UTF-8") }
-            }
+            if !ascii { try checkUTF8(start..<end) }
             index = end + 1
         case .backslash:
             // Escapes are rare in skipped text: read the whole string the slow way from its start.
@@ -296,12 +293,14 @@ public struct JSONReader {
 
     /// The text of `range` (no escapes in it) as a string; non-ASCII text must be UTF-8.
     private func text(_ range: Range<Int>, ascii: Bool) throws -> String {
-        try bytes.withUnsafeBufferPointer { buffer in
-            let slice = UnsafeBufferPointer(rebasing: buffer[range])
-            guard ascii || Self.isUTF8(slice) else {
-                throw Malformed(offset: range.lowerBound, reason: "a string is not valid UTF-8")
-            }
-            return String(decoding: slice, as: UTF8.self)
+        if !ascii { try checkUTF8(range) }
+        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    /// Throws unless the string text at `range` is UTF-8.
+    private func checkUTF8(_ range: Range<Int>) throws {
+        guard bytes.withUnsafeBufferPointer({ Self.isUTF8(UnsafeBufferPointer(rebasing: $0[range])) }) else {
+            throw Malformed(offset: range.lowerBound, reason: "a string is not valid UTF-8")
         }
     }
 
@@ -363,10 +362,7 @@ public struct JSONReader {
             index = quote
             return .unescaped(try readString())
         }
-        if !ascii {
-            let valid = bytes.withUnsafeBufferPointer { Self.isUTF8(UnsafeBufferPointer(rebasing: $0[(quote + 1)..<end])) }
-            guard valid else { throw Malformed(offset: quote + 1, reason: "a string is not valid UTF-8") }
-        }
+        if !ascii { try checkUTF8((quote + 1)..<end) }
         index = end + 1
         return .text((quote + 1)..<end)
     }

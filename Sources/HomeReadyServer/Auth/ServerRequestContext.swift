@@ -79,11 +79,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// The principal of a token hash, from the cache (keyed by the hash, so the cache never holds a secret) or
     /// the database; throws 401 when unknown or revoked.
     func principal(hash: String) async throws -> Principal {
-        if let cached = cache.value(for: hash) { return cached }
-        guard let found = try await repository.principal(tokenHash: hash),
-            Tokens.constantTimeEquals(found.storedHash, hash)
-        else { throw Problem.unauthorized }
-        cache.store(found.principal, for: hash)
-        return found.principal
+        try await cache.value(for: hash) {
+            guard let found = try await repository.principal(tokenHash: hash),
+                Tokens.constantTimeEquals(found.storedHash, hash)
+            else { throw Problem.unauthorized }
+            return found.principal
+        }
     }
 }

@@ -50,14 +50,16 @@ struct AssignedProfiles: Sendable {
         cache = ExpiringCache(ttl: configuration.lookupCacheTTL)
     }
 
-    /// The profile `id` as served now, or nil when no profile folder holds it.
+    /// The profile `id` as served now, or nil when no profile folder holds it. Requests that find it missing
+    /// together (a burst of reports at start-up) share one reading of its file.
     func served(_ id: String, now: Date = Date()) async throws -> Served? {
-        if let cached = cache.value(for: id) { return cached }
+        try await cache.valueIfFound(for: id) { try await load(id, now: now) }
+    }
+
+    /// Reads profile `id` from its file; parses it and records its version only when its YAML changed.
+    private func load(_ id: String, now: Date) async throws -> Served? {
         guard let yaml = Self.profileText(id: id, directories: directories) else { return nil }
-        if let unchanged = lastParsed.entries.withLock({ $0[id] }), unchanged.yaml == yaml {
-            cache.store(unchanged, for: id)
-            return unchanged
-        }
+        if let unchanged = lastParsed.entries.withLock({ $0[id] }), unchanged.yaml == yaml { return unchanged }
         let loader = ProfileLoader(searchPath: searchPath)
         let current: Profile
         do { current = try loader.load(yaml: yaml, name: id) } catch {
@@ -72,7 +74,6 @@ struct AssignedProfiles: Sendable {
         let previous = versions.filter { $0.version < current.version }.max { $0.version < $1.version }
             .flatMap { try? loader.load(yaml: $0.yaml, name: id) }
         let served = Served(yaml: yaml, digest: digest, current: current, currentSince: since, previous: previous)
-        cache.store(served, for: id)
         lastParsed.entries.withLock { $0[id] = served }
         return served
     }

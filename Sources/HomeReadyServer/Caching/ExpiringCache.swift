@@ -55,8 +55,9 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// The cached value, or `load`'s result (cached). Concurrent misses of one key share one load; its error
     /// reaches every caller waiting for it and nothing is cached.
     func value(for key: Key, load: () async throws -> Value) async throws -> Value {
+        if let cached = value(for: key) { return cached }
         // `load` never answers nil, so neither does the shared load.
-        try await valueIfFound(for: key, load: load)!
+        return try await valueIfFound(for: key, load: load)!
     }
 
     /// The cached value, or `load`'s result, cached unless nil (what is not there yet may appear at once).

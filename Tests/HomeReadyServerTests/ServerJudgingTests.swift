@@ -175,6 +175,49 @@ struct ServerJudgingTests {
         }
     }
 
+    @Test("an agent's judging facts in one statement: campaign, role, and the identities of items on their way or held",
+          arguments: TestBackend.available)
+    func judgingFacts(backend: TestBackend) async throws {
+        try await Harness.with(backend) { harness in
+            try await harness.store.withConnection { db in
+                try await db.raw(
+                    "INSERT INTO campaigns (id, name, profile_id, cutover_date, freshness_hours, created_at) VALUES ('cf', 'Facts', 'linux-baseline', '2026-12-01', 48, 0)"
+                ).run()
+                try await db.raw("INSERT INTO roles (id, name, created_at) VALUES ('rf', 'Supervisor', 0)").run()
+                try await db.raw(
+                    """
+                    INSERT INTO agents (id, employee_id, name, campaign_id, role_id, created_at)
+                    VALUES ('af', 'EF1', 'Ada', 'cf', 'rf', 0), ('ag', 'EF2', 'Bo', NULL, NULL, 0)
+                    """
+                ).run()
+                // Shipped, delivered, accepted and verified items count; requested, returned and items without
+                // an identity do not.
+                for (id, kind, state, identity) in [
+                    ("i1", "usb_headset", "shipped", "0b0e:245d"), ("i2", "usb_headset", "verified", "046d:0a44"),
+                    ("i3", "webcam", "delivered", "046d:085c"), ("i4", "webcam", "accepted", "1bcf:2284"),
+                    ("i5", "usb_headset", "requested", "dead:beef"), ("i6", "usb_headset", "returned", "0b0e:0001"),
+                    ("i7", "laptop", "delivered", nil),
+                ] as [(String, String, String, String?)] {
+                    try await db.raw(
+                        """
+                        INSERT INTO equipment_items (id, kind, agent_id, state, usb_identity, tracking_number, updated_at)
+                        VALUES (\(bind: id), \(bind: kind), 'af', \(bind: state), \(bind: identity), 'T', 0)
+                        """
+                    ).run()
+                }
+            }
+            let facts = try await harness.repository.judgingFacts(agentId: "af")
+            #expect(facts.campaign?.id == "cf" && facts.campaign?.name == "Facts" && facts.campaign?.freshnessHours == 48)
+            #expect(facts.roleName == "Supervisor")
+            #expect(facts.shippedIdentities.mapValues { $0.sorted() }
+                == ["usb_headset": ["046d:0a44", "0b0e:245d"], "webcam": ["046d:085c", "1bcf:2284"]])
+            let bare = try await harness.repository.judgingFacts(agentId: "ag")
+            #expect(bare == JudgingFacts(campaign: nil, roleName: nil, shippedIdentities: [:]))
+            let unknown = try await harness.repository.judgingFacts(agentId: "nobody")
+            #expect(unknown == JudgingFacts(campaign: nil, roleName: nil, shippedIdentities: [:]))
+        }
+    }
+
     @Test("the headset must be the one IT shipped: another USB headset does not verify the item", arguments: TestBackend.available)
     func shippedHeadset(backend: TestBackend) async throws {
         try await Harness.with(backend) { harness in

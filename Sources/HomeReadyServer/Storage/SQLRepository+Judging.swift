@@ -21,32 +21,33 @@ public struct StoredProfileVersion: Sendable, Equatable {
 }
 
 extension SQLRepository {
+    /// One statement: the agent's row with its campaign and role, once per item shipped to them that carries a
+    /// USB identity (once with no item when none does). A burst of reports from agents not seen for the lookup
+    /// TTL reads it once per agent, so it is one round trip rather than three.
     public func judgingFacts(agentId: String) async throws -> JudgingFacts {
         try await store.withConnection { db in
-            let row = try await db.raw(
+            let rows = try await db.raw(
                 """
-                SELECT a.campaign_id, r.name AS role_name FROM agents a LEFT JOIN roles r ON r.id = a.role_id
+                SELECT c.id, c.name, c.profile_id, c.cutover_date, c.freshness_hours, c.profile_grace_hours,
+                       c.browser_reports_count, r.name AS role_name, e.kind, e.usb_identity
+                FROM agents a
+                LEFT JOIN roles r ON r.id = a.role_id
+                LEFT JOIN campaigns c ON c.id = a.campaign_id
+                LEFT JOIN equipment_items e ON e.agent_id = a.id AND e.usb_identity IS NOT NULL
+                     AND e.state IN ('shipped', 'delivered', 'accepted', 'verified')
                 WHERE a.id = \(bind: agentId)
                 """
-            ).all().first
-            var campaign: CampaignRecord?
-            if let campaignId = try row?.optionalString("campaign_id") {
-                campaign = try await db.raw(
-                    "SELECT \(Self.campaignColumns) FROM campaigns WHERE id = \(bind: campaignId)"
-                ).all().first.map(Self.campaign)
-            }
+            ).all()
+            guard let first = rows.first else { return JudgingFacts(campaign: nil, roleName: nil, shippedIdentities: [:]) }
             var shipped: [String: [String]] = [:]
-            for item in try await db.raw(
-                """
-                SELECT kind, usb_identity FROM equipment_items
-                WHERE agent_id = \(bind: agentId) AND usb_identity IS NOT NULL
-                  AND state IN ('shipped', 'delivered', 'accepted', 'verified')
-                """
-            ).all() {
-                shipped[try item.string("kind"), default: []].append(try item.string("usb_identity"))
+            for row in rows {
+                if let kind = try row.optionalString("kind"), let identity = try row.optionalString("usb_identity") {
+                    shipped[kind, default: []].append(identity)
+                }
             }
             return JudgingFacts(
-                campaign: campaign, roleName: try row?.optionalString("role_name"), shippedIdentities: shipped)
+                campaign: try first.optionalString("id") == nil ? nil : try Self.campaign(first),
+                roleName: try first.optionalString("role_name"), shippedIdentities: shipped)
         }
     }
 

@@ -53,7 +53,8 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     /// The cached value, or `load`'s result (cached). Concurrent misses of one key share one load; its error
-    /// reaches every caller waiting for it and nothing is cached.
+    /// reaches every caller waiting for it and nothing is cached. A load must not ask for its own key: it would
+    /// wait for itself.
     func value(for key: Key, load: () async throws -> Value) async throws -> Value {
         if let cached = value(for: key) { return cached }
         // `load` never answers nil, so neither does the shared load.

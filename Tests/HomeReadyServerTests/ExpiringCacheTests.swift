@@ -1,4 +1,5 @@
 import Foundation
+import HomeReadyTestSupport
 import Synchronization
 import Testing
 
@@ -37,18 +38,6 @@ struct ExpiringCacheTests {
 
     struct Failed: Error, Equatable {}
 
-    /// Waits (at most 10 s) until `condition` holds.
-    static func eventually(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("condition not met within 10 s")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(1))
-        }
-    }
-
     @Test("fifty callers that miss one key together load it once, and all get its value")
     func concurrentMissesShareOneLoad() async throws {
         let cache = ExpiringCache<String, Int>(ttl: .seconds(60))
@@ -62,7 +51,7 @@ struct ExpiringCacheTests {
                     }
                 }
             }
-            try await Self.eventually { cache.waiting(for: "campaign-a") == 49 }
+            #expect(try await waitUntil(timeout: 10) { cache.waiting(for: "campaign-a") == 49 } != nil)
             gate.open()
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -90,7 +79,7 @@ struct ExpiringCacheTests {
                     }
                 }
             }
-            try await Self.eventually { cache.waiting(for: "device-1") == 9 }
+            #expect(try await waitUntil(timeout: 10) { cache.waiting(for: "device-1") == 9 } != nil)
             gate.open()
             return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
         }
@@ -112,9 +101,9 @@ struct ExpiringCacheTests {
                 return 1
             }
         }
-        try await Self.eventually { started.load(ordering: .relaxed) }
+        #expect(try await waitUntil(timeout: 10) { started.load(ordering: .relaxed) } != nil)
         let second = Task { try await cache.value(for: "agent-1") { 2 } }
-        try await Self.eventually { cache.waiting(for: "agent-1") == 1 }
+        #expect(try await waitUntil(timeout: 10) { cache.waiting(for: "agent-1") == 1 } != nil)
         first.cancel()
         await #expect(throws: CancellationError.self) { try await first.value }
         #expect(try await second.value == 2)
@@ -134,7 +123,7 @@ struct ExpiringCacheTests {
             return 2
         }
         // Both loads start before either finishes.
-        try await Self.eventually { gate.count == 2 }
+        #expect(try await waitUntil(timeout: 10) { gate.count == 2 } != nil)
         gate.open()
         #expect(try await [a, b] == [1, 2])
     }
